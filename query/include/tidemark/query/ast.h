@@ -1,0 +1,163 @@
+// The typed PromQL syntax tree produced by ParseExpr and consumed by the evaluator.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tidemark/storage/matcher.h"
+#include "tidemark/storage/model/sample.h"
+#include "tidemark/storage/model/status.h"
+
+namespace tidemark::promql {
+
+enum class ValueKind : uint8_t { kNone, kScalar, kString, kVector, kMatrix };
+std::string_view ValueKindName(ValueKind k);  // "scalar", "string", "instant vector", "range vector"
+
+// Byte offsets [start, end) into the query text, for error messages.
+struct PosRange {
+  int start = 0;
+  int end = 0;
+};
+
+enum class NodeKind : uint8_t {
+  kNumber, kString, kVectorSelector, kMatrixSelector, kSubquery, kParen, kUnary, kBinary,
+  kAggregate, kCall, kStepInvariant
+};
+
+struct Expr {
+  explicit Expr(NodeKind k) : kind(k) {}
+  virtual ~Expr() = default;
+  Expr(const Expr&) = delete;
+  Expr& operator=(const Expr&) = delete;
+  NodeKind kind;
+  PosRange pos;
+  ValueKind Type() const;  // the static type, as Prometheus' type checker computes it
+};
+using ExprPtr = std::unique_ptr<Expr>;
+
+struct NumberLiteral : Expr {
+  NumberLiteral() : Expr(NodeKind::kNumber) {}
+  double value = 0;
+};
+
+struct StringLiteral : Expr {
+  StringLiteral() : Expr(NodeKind::kString) {}
+  std::string value;
+};
+
+// `@` modifier: a fixed time, or start()/end() of the query (resolved at evaluation).
+enum class AtKind : uint8_t { kNone, kTimestamp, kStart, kEnd };
+struct AtModifier {
+  AtKind kind = AtKind::kNone;
+  Timestamp timestamp = 0;  // ms, for kTimestamp
+};
+
+struct VectorSelector : Expr {
+  VectorSelector() : Expr(NodeKind::kVectorSelector) {}
+  std::string name;           // metric name if given outside braces, else ""
+  Matchers matchers;          // includes the __name__ matcher for `name`
+  int64_t offset_ms = 0;      // may be negative
+  AtModifier at;
+};
+
+struct MatrixSelector : Expr {
+  MatrixSelector() : Expr(NodeKind::kMatrixSelector) {}
+  std::unique_ptr<VectorSelector> vs;  // offset/@ live on vs
+  int64_t range_ms = 0;
+};
+
+struct SubqueryExpr : Expr {
+  SubqueryExpr() : Expr(NodeKind::kSubquery) {}
+  ExprPtr expr;
+  int64_t range_ms = 0;
+  int64_t step_ms = 0;  // 0 = use the default evaluation interval
+  int64_t offset_ms = 0;
+  AtModifier at;
+};
+
+struct ParenExpr : Expr {
+  ParenExpr() : Expr(NodeKind::kParen) {}
+  ExprPtr expr;
+};
+
+struct UnaryExpr : Expr {
+  UnaryExpr() : Expr(NodeKind::kUnary) {}
+  char op = '-';  // '-' or '+'
+  ExprPtr expr;
+};
+
+enum class BinOp : uint8_t {
+  kAdd, kSub, kMul, kDiv, kMod, kPow, kAtan2,
+  kEql, kNeq, kGtr, kLss, kGte, kLte,
+  kAnd, kOr, kUnless,
+};
+std::string_view BinOpString(BinOp op);  // "+", "==", "and", "atan2", ...
+bool IsComparison(BinOp op);
+bool IsSetOp(BinOp op);
+
+enum class Cardinality : uint8_t { kOneToOne, kManyToOne, kOneToMany, kManyToMany };
+
+struct VectorMatching {
+  Cardinality card = Cardinality::kOneToOne;
+  bool on = false;                    // true: on(labels); false: ignoring(labels)
+  std::vector<std::string> labels;    // the on/ignoring list
+  std::vector<std::string> include;   // group_left/group_right extra labels
+};
+
+struct BinaryExpr : Expr {
+  BinaryExpr() : Expr(NodeKind::kBinary) {}
+  BinOp op = BinOp::kAdd;
+  ExprPtr lhs;
+  ExprPtr rhs;
+  bool return_bool = false;
+  // Set when both sides are vectors (also when no on/ignoring was written: then on=false, empty).
+  std::optional<VectorMatching> matching;
+};
+
+enum class AggOp : uint8_t {
+  kSum, kAvg, kCount, kMin, kMax, kGroup, kStddev, kStdvar, kTopk, kBottomk, kQuantile,
+  kCountValues, kLimitK, kLimitRatio
+};
+std::string_view AggOpString(AggOp op);
+
+struct AggregateExpr : Expr {
+  AggregateExpr() : Expr(NodeKind::kAggregate) {}
+  AggOp op = AggOp::kSum;
+  ExprPtr expr;
+  ExprPtr param;                        // topk/bottomk/quantile/count_values/limitk/limit_ratio
+  std::vector<std::string> grouping;    // by/without list
+  bool without = false;
+  bool has_grouping = false;            // a by()/without() clause was written (even if empty)
+};
+
+struct FunctionInfo {
+  std::string name;
+  std::vector<ValueKind> arg_types;
+  int variadic = 0;  // 0: exact arity; >0: up to this many optional trailing args; -1: unbounded
+  ValueKind return_type = ValueKind::kVector;
+  bool experimental = false;
+};
+// nullptr if unknown.
+const FunctionInfo* LookupFunction(std::string_view name);
+
+struct Call : Expr {
+  Call() : Expr(NodeKind::kCall) {}
+  const FunctionInfo* func = nullptr;
+  std::vector<ExprPtr> args;
+};
+
+// Parses a PromQL expression. Errors are InvalidArgument with Prometheus-style text,
+// e.g. "1:8: parse error: unexpected <by> in aggregation".
+Result<ExprPtr> ParseExpr(std::string_view input);
+// Parses a series selector for match[] parameters (`up`, `{job="a"}`), into matchers.
+Result<Matchers> ParseMetricSelector(std::string_view input);
+// Parses a Prometheus duration ("1h30m", "500ms"); result in ms.
+Result<int64_t> ParseDuration(std::string_view input);
+// Renders an expression back to PromQL text, the way Prometheus' String() does (format_query).
+std::string FormatExpr(const Expr& expr);
+std::string FormatDuration(int64_t ms);
+
+}  // namespace tidemark::promql

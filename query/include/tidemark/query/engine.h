@@ -1,0 +1,79 @@
+// The PromQL evaluator: instant and range queries over a Queryable, with limits.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tidemark/query/ast.h"
+#include "tidemark/storage/querier.h"
+
+namespace tidemark::promql {
+
+struct EngineOptions {
+  int64_t lookback_delta_ms = 5 * 60 * 1000;
+  int64_t timeout_ms = 2 * 60 * 1000;
+  size_t max_samples = 50'000'000;        // samples held in memory at once per query
+  size_t max_series_per_selector = 0;     // 0 = unlimited
+  int64_t default_subquery_step_ms = 60 * 1000;  // default evaluation interval
+  bool enable_experimental_functions = false;
+};
+
+// Result values.
+struct Point {
+  Timestamp t = 0;
+  double v = 0;
+};
+struct VectorSample {
+  Labels metric;
+  Timestamp t = 0;
+  double v = 0;
+};
+using Vector = std::vector<VectorSample>;
+struct MatrixSeries {
+  Labels metric;
+  std::vector<Point> points;
+};
+using Matrix = std::vector<MatrixSeries>;
+
+struct QueryValue {
+  ValueKind kind = ValueKind::kNone;
+  double scalar = 0;         // kScalar
+  Timestamp t = 0;           // kScalar/kString: evaluation time
+  std::string str;           // kString
+  Vector vector;             // kVector
+  Matrix matrix;             // kMatrix (range queries always return kMatrix)
+  std::vector<std::string> warnings;
+  std::vector<std::string> infos;
+};
+
+// Cooperative cancellation; set from another thread.
+struct CancelToken {
+  std::atomic<bool> canceled{false};
+};
+
+class Engine {
+ public:
+  Engine(Queryable& storage, EngineOptions options);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Errors: InvalidArgument (parse/type; Prometheus "bad_data"), DeadlineExceeded (timeout),
+  // Canceled, ResourceExhausted (too many samples/series; "execution"), Internal.
+  Result<QueryValue> InstantQuery(std::string_view query, Timestamp t,
+                                  const CancelToken* cancel = nullptr);
+  Result<QueryValue> RangeQuery(std::string_view query, Timestamp start, Timestamp end,
+                                int64_t step_ms, const CancelToken* cancel = nullptr);
+
+  const EngineOptions& options() const { return options_; }
+
+ private:
+  Queryable& storage_;
+  EngineOptions options_;
+};
+
+}  // namespace tidemark::promql

@@ -1,0 +1,47 @@
+// Write side of the storage API: append samples for label sets, commit atomically and durably.
+#pragma once
+
+#include <memory>
+
+#include "tidemark/storage/model/labels.h"
+#include "tidemark/storage/model/sample.h"
+#include "tidemark/storage/model/status.h"
+
+namespace tidemark {
+
+// The record appended for one sample; wide enough for OTLP (start timestamps) from day one.
+struct SampleIn {
+  Timestamp st = 0;  // start timestamp of a cumulative series, 0 if unknown
+  Timestamp t = 0;
+  double v = 0;
+};
+
+struct AppendOptions {
+  bool skip_validation = false;  // labels already validated by the caller
+};
+
+// Not thread-safe; one per writer. Samples become visible and durable only at Commit().
+class Appender {
+ public:
+  virtual ~Appender() = default;
+  // Stages one sample. `hint` is a ref returned earlier for the same labels (0 = none).
+  // Errors (per sample; the appender stays usable):
+  //   InvalidArgument  invalid label set
+  //   OutOfRange       older than the out-of-order window allows
+  //   AlreadyExists    same timestamp as a stored sample but a different value
+  // An exact duplicate (same t, same bits) is accepted as a no-op.
+  virtual Result<SeriesRef> Append(SeriesRef hint, const Labels& labels, const SampleIn& sample,
+                                   const AppendOptions& opts = {}) = 0;
+  // Makes every staged sample durable (per the store's policy) and visible, atomically.
+  virtual Status Commit() = 0;
+  // Discards staged samples.
+  virtual Status Rollback() = 0;
+};
+
+class Appendable {
+ public:
+  virtual ~Appendable() = default;
+  virtual std::unique_ptr<Appender> NewAppender() = 0;
+};
+
+}  // namespace tidemark

@@ -1,0 +1,70 @@
+// The embedded time-series store: open a directory, append, query. RocksDB-backed.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tidemark/storage/appender.h"
+#include "tidemark/storage/querier.h"
+
+namespace tidemark {
+
+enum class SyncPolicy : uint8_t {
+  kWal,         // a batch is acknowledged once in RocksDB's WAL (survives process kill -9)
+  kFsyncBatch,  // additionally fsync the WAL per batch (survives power loss)
+};
+
+struct StorageOptions {
+  std::string dir;                                 // data directory, created if missing
+  SyncPolicy sync = SyncPolicy::kWal;
+  int64_t out_of_order_window_ms = 10 * 60 * 1000;  // accept samples this much older than newest
+  int64_t retention_ms = 15LL * 24 * 3600 * 1000;   // 0 = keep forever
+  uint64_t retention_bytes = 0;                     // 0 = unlimited
+  size_t block_cache_bytes = 64 << 20;
+};
+
+struct MetricCardinality {
+  std::string name;
+  uint64_t value = 0;
+};
+
+// Numbers for /api/v1/status/tsdb and /metrics.
+struct StorageStats {
+  uint64_t num_series = 0;
+  uint64_t head_series = 0;
+  uint64_t head_chunks = 0;
+  uint64_t num_samples_appended = 0;  // since open
+  uint64_t rejected_out_of_order = 0;
+  uint64_t rejected_duplicate = 0;
+  uint64_t rejected_invalid = 0;
+  uint64_t bytes_on_disk = 0;
+  Timestamp min_time = 0;
+  Timestamp max_time = 0;
+  std::vector<MetricCardinality> series_count_by_metric;        // top 10
+  std::vector<MetricCardinality> label_value_count_by_name;     // top 10
+  std::vector<MetricCardinality> series_count_by_label_pair;    // top 10, name "k=v"
+};
+
+class Storage : public Queryable, public Appendable {
+ public:
+  // Opens (or creates) the store at options.dir, recovering the head from disk.
+  static Result<std::unique_ptr<Storage>> Open(const StorageOptions& options);
+
+  ~Storage() override = default;
+  // Seals and persists open chunks, then closes RocksDB. Idempotent.
+  virtual Status Close() = 0;
+  // Flushes everything in memory to durable chunk storage (used on shutdown and by tests).
+  virtual Status Flush() = 0;
+  // Applies retention now (normally done periodically in the background).
+  virtual Status EnforceRetention() = 0;
+  // Deletes matching series' samples in [mint, maxt] (admin API).
+  virtual Status DeleteSeries(const Matchers& matchers, Timestamp mint, Timestamp maxt) = 0;
+  virtual StorageStats Stats() = 0;
+};
+
+// A simple in-memory store with the same semantics (tests, promql-test runner, fakes).
+std::unique_ptr<Storage> NewMemStorage(int64_t out_of_order_window_ms = 10 * 60 * 1000);
+
+}  // namespace tidemark

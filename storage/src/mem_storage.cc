@@ -1,0 +1,268 @@
+// An in-memory Storage with the same append and query semantics as the RocksDB store; for tests
+// and the promql-test runner.
+#include <algorithm>
+#include <bit>
+#include <map>
+#include <mutex>
+#include <set>
+#include <shared_mutex>
+
+#include "tidemark/storage/storage.h"
+
+namespace tidemark {
+namespace {
+
+struct MemSeries {
+  Labels labels;
+  std::vector<Sample> samples;  // sorted by t, unique t
+};
+
+class VectorIterator final : public SeriesIterator {
+ public:
+  explicit VectorIterator(std::vector<Sample> s) : s_(std::move(s)) {}
+  ValueType Next() override {
+    if (i_ + 1 >= static_cast<ptrdiff_t>(s_.size())) {
+      i_ = static_cast<ptrdiff_t>(s_.size());
+      return ValueType::kNone;
+    }
+    ++i_;
+    return ValueType::kFloat;
+  }
+  ValueType Seek(Timestamp t) override {
+    if (i_ < 0) i_ = 0;
+    while (i_ < static_cast<ptrdiff_t>(s_.size()) && s_[i_].t < t) ++i_;
+    return i_ < static_cast<ptrdiff_t>(s_.size()) ? ValueType::kFloat : ValueType::kNone;
+  }
+  Sample At() const override { return s_[i_]; }
+
+ private:
+  std::vector<Sample> s_;
+  ptrdiff_t i_ = -1;
+};
+
+class VectorSeries final : public Series {
+ public:
+  VectorSeries(Labels l, std::vector<Sample> s) : labels_(std::move(l)), samples_(std::move(s)) {}
+  const Labels& labels() const override { return labels_; }
+  std::unique_ptr<SeriesIterator> Iterator(std::unique_ptr<SeriesIterator>) const override {
+    return std::make_unique<VectorIterator>(samples_);
+  }
+
+ private:
+  Labels labels_;
+  std::vector<Sample> samples_;
+};
+
+class VectorSeriesSet final : public SeriesSet {
+ public:
+  explicit VectorSeriesSet(std::vector<VectorSeries> s) : s_(std::move(s)) {}
+  bool Next() override { return ++i_ < static_cast<ptrdiff_t>(s_.size()); }
+  const Series& At() const override { return s_[i_]; }
+
+ private:
+  std::vector<VectorSeries> s_;
+  ptrdiff_t i_ = -1;
+};
+
+class MemStorage;
+
+class MemQuerier final : public Querier {
+ public:
+  MemQuerier(MemStorage& db, Timestamp mint, Timestamp maxt) : db_(db), mint_(mint), maxt_(maxt) {}
+  Result<std::unique_ptr<SeriesSet>> Select(bool sorted, const SelectHints* hints,
+                                            const Matchers& matchers) override;
+  Result<std::vector<std::string>> LabelNames(const Matchers& matchers) override;
+  Result<std::vector<std::string>> LabelValues(const std::string& name,
+                                               const Matchers& matchers) override;
+
+ private:
+  MemStorage& db_;
+  Timestamp mint_, maxt_;
+};
+
+class MemStorage final : public Storage {
+ public:
+  explicit MemStorage(int64_t ooo_window) : ooo_window_(ooo_window) {}
+
+  Result<std::unique_ptr<Querier>> NewQuerier(Timestamp mint, Timestamp maxt) override {
+    return std::unique_ptr<Querier>(std::make_unique<MemQuerier>(*this, mint, maxt));
+  }
+  std::unique_ptr<Appender> NewAppender() override;
+  Status Close() override { return Status::OK(); }
+  Status Flush() override { return Status::OK(); }
+  Status EnforceRetention() override { return Status::OK(); }
+  Status DeleteSeries(const Matchers& matchers, Timestamp mint, Timestamp maxt) override {
+    std::unique_lock lock(mu_);
+    for (auto it = series_.begin(); it != series_.end();) {
+      if (MatchesAll(it->first, matchers)) {
+        std::erase_if(it->second.samples,
+                      [&](const Sample& s) { return s.t >= mint && s.t <= maxt; });
+        if (it->second.samples.empty()) {
+          it = series_.erase(it);
+          continue;
+        }
+      }
+      ++it;
+    }
+    return Status::OK();
+  }
+  StorageStats Stats() override {
+    std::shared_lock lock(mu_);
+    StorageStats st;
+    st.num_series = st.head_series = series_.size();
+    st.num_samples_appended = appended_;
+    st.rejected_out_of_order = rejected_ooo_;
+    st.rejected_duplicate = rejected_dup_;
+    st.rejected_invalid = rejected_invalid_;
+    return st;
+  }
+
+  // Checks one sample against stored state; OK, or the reason it would be rejected.
+  // Sets *noop when it is an exact duplicate.
+  Status Check(const Labels& l, const Sample& s, bool* noop) {
+    *noop = false;
+    auto it = series_.find(l);
+    if (it == series_.end() || it->second.samples.empty()) return Status::OK();
+    const auto& v = it->second.samples;
+    if (s.t > v.back().t) return Status::OK();
+    if (s.t < v.back().t - ooo_window_) {
+      ++rejected_ooo_;
+      return Status::OutOfRange("out of bounds: sample at " + std::to_string(s.t) +
+                                " is older than the out-of-order window allows for series " +
+                                l.ToString());
+    }
+    auto pos = std::lower_bound(v.begin(), v.end(), s.t,
+                                [](const Sample& a, Timestamp t) { return a.t < t; });
+    if (pos != v.end() && pos->t == s.t) {
+      if (std::bit_cast<uint64_t>(pos->v) == std::bit_cast<uint64_t>(s.v)) {
+        *noop = true;
+        return Status::OK();
+      }
+      ++rejected_dup_;
+      return Status::AlreadyExists("duplicate sample for timestamp " + std::to_string(s.t) +
+                                   " with a different value for series " + l.ToString());
+    }
+    return Status::OK();
+  }
+
+  void Insert(const Labels& l, const Sample& s) {
+    auto& ms = series_[l];
+    if (ms.labels.empty()) ms.labels = l;
+    auto& v = ms.samples;
+    auto pos = std::lower_bound(v.begin(), v.end(), s.t,
+                                [](const Sample& a, Timestamp t) { return a.t < t; });
+    if (pos != v.end() && pos->t == s.t) return;
+    v.insert(pos, s);
+    ++appended_;
+  }
+
+  std::shared_mutex mu_;
+  std::map<Labels, MemSeries> series_;
+  int64_t ooo_window_;
+  uint64_t appended_ = 0, rejected_ooo_ = 0, rejected_dup_ = 0, rejected_invalid_ = 0;
+};
+
+class MemAppender final : public Appender {
+ public:
+  explicit MemAppender(MemStorage& db) : db_(db) {}
+  Result<SeriesRef> Append(SeriesRef, const Labels& labels, const SampleIn& in,
+                           const AppendOptions& opts) override {
+    if (!opts.skip_validation) {
+      Status st = ValidateLabels(labels);
+      if (!st.ok()) {
+        std::unique_lock lock(db_.mu_);
+        ++db_.rejected_invalid_;
+        return st;
+      }
+    }
+    Sample s{in.t, in.v};
+    {
+      std::unique_lock lock(db_.mu_);
+      bool noop = false;
+      TM_RETURN_IF_ERROR(db_.Check(labels, s, &noop));
+      if (noop) return SeriesRef{1};
+    }
+    // A staged sample that conflicts with an earlier staged one in this batch.
+    for (const auto& [l, p] : staged_) {
+      if (p.t == s.t && l == labels &&
+          std::bit_cast<uint64_t>(p.v) != std::bit_cast<uint64_t>(s.v)) {
+        return Status::AlreadyExists("duplicate sample for timestamp " + std::to_string(s.t) +
+                                     " with a different value for series " + labels.ToString());
+      }
+    }
+    staged_.emplace_back(labels, s);
+    return SeriesRef{1};
+  }
+  Status Commit() override {
+    std::unique_lock lock(db_.mu_);
+    for (const auto& [l, s] : staged_) db_.Insert(l, s);
+    staged_.clear();
+    return Status::OK();
+  }
+  Status Rollback() override {
+    staged_.clear();
+    return Status::OK();
+  }
+
+ private:
+  MemStorage& db_;
+  std::vector<std::pair<Labels, Sample>> staged_;
+};
+
+std::unique_ptr<Appender> MemStorage::NewAppender() { return std::make_unique<MemAppender>(*this); }
+
+Result<std::unique_ptr<SeriesSet>> MemQuerier::Select(bool, const SelectHints* hints,
+                                                      const Matchers& matchers) {
+  std::shared_lock lock(db_.mu_);
+  std::vector<VectorSeries> out;
+  for (const auto& [l, ms] : db_.series_) {
+    if (!MatchesAll(l, matchers)) continue;
+    auto lo = std::lower_bound(ms.samples.begin(), ms.samples.end(), mint_,
+                               [](const Sample& a, Timestamp t) { return a.t < t; });
+    auto hi = std::upper_bound(ms.samples.begin(), ms.samples.end(), maxt_,
+                               [](Timestamp t, const Sample& a) { return t < a.t; });
+    if (lo >= hi) continue;
+    out.emplace_back(l, std::vector<Sample>(lo, hi));
+    if (hints && hints->max_series && out.size() > hints->max_series) {
+      return Status::ResourceExhausted("selector matches more than " +
+                                       std::to_string(hints->max_series) + " series");
+    }
+  }
+  return std::unique_ptr<SeriesSet>(std::make_unique<VectorSeriesSet>(std::move(out)));
+}
+
+Result<std::vector<std::string>> MemQuerier::LabelNames(const Matchers& matchers) {
+  std::shared_lock lock(db_.mu_);
+  std::set<std::string> names;
+  for (const auto& [l, ms] : db_.series_) {
+    if (!MatchesAll(l, matchers)) continue;
+    bool in_range = std::any_of(ms.samples.begin(), ms.samples.end(),
+                                [&](const Sample& s) { return s.t >= mint_ && s.t <= maxt_; });
+    if (!in_range) continue;
+    for (const auto& lb : l) names.insert(lb.name);
+  }
+  return std::vector<std::string>(names.begin(), names.end());
+}
+
+Result<std::vector<std::string>> MemQuerier::LabelValues(const std::string& name,
+                                                         const Matchers& matchers) {
+  std::shared_lock lock(db_.mu_);
+  std::set<std::string> values;
+  for (const auto& [l, ms] : db_.series_) {
+    if (!MatchesAll(l, matchers)) continue;
+    std::string_view v = l.Get(name);
+    if (v.empty()) continue;
+    bool in_range = std::any_of(ms.samples.begin(), ms.samples.end(),
+                                [&](const Sample& s) { return s.t >= mint_ && s.t <= maxt_; });
+    if (in_range) values.insert(std::string(v));
+  }
+  return std::vector<std::string>(values.begin(), values.end());
+}
+
+}  // namespace
+
+std::unique_ptr<Storage> NewMemStorage(int64_t out_of_order_window_ms) {
+  return std::make_unique<MemStorage>(out_of_order_window_ms);
+}
+
+}  // namespace tidemark

@@ -1,0 +1,20 @@
+#include "tidemark/storage/querier.h"
+
+namespace tidemark {
+
+Result<std::vector<SeriesData>> MaterializeSeriesSet(SeriesSet& set) {
+  std::vector<SeriesData> out;
+  std::unique_ptr<SeriesIterator> it;
+  while (set.Next()) {
+    const Series& s = set.At();
+    SeriesData d{s.labels(), {}};
+    it = s.Iterator(std::move(it));
+    while (it->Next() != ValueType::kNone) d.samples.push_back(it->At());
+    TM_RETURN_IF_ERROR(it->status());
+    out.push_back(std::move(d));
+  }
+  TM_RETURN_IF_ERROR(set.status());
+  return out;
+}
+
+}  // namespace tidemark
