@@ -1,13 +1,38 @@
-// tidemark: the single binary. Subcommands are wired here from module libraries.
+// tidemark: the single binary. Each subcommand lives in its own *_cmd.cc file.
 #include <cstdio>
 #include <cstring>
-#include <string>
+#include <string_view>
+
+#include "commands.h"
+
+namespace {
+
+void Usage(FILE* out) {
+  std::fprintf(out,
+               "usage: tidemark <command> [flags]\n\n"
+               "commands:\n"
+               "  serve                 run the server (see `tidemark serve --help`)\n"
+               "  promql-test FILE...   run PromQL test scripts\n"
+               "  check rules FILE...   validate rule files\n"
+               "  test rules FILE...    run rule unit tests (promtool format)\n");
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2 || std::strcmp(argv[1], "--help") == 0) {
-    std::printf("usage: tidemark <command> [flags]\n\ncommands:\n  serve\n  promql-test FILE...\n  check rules FILE...\n");
-    return argc < 2 ? 2 : 0;
+  if (argc < 2) {
+    Usage(stderr);
+    return 2;
   }
-  std::fprintf(stderr, "tidemark: unknown command \"%s\"\n", argv[1]);
+  std::string_view cmd = argv[1];
+  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+    Usage(stdout);
+    return 0;
+  }
+  if (cmd == "serve") return tidemark::app::ServeMain(argc - 1, argv + 1);
+  if (cmd == "promql-test") return tidemark::app::PromqlTestMain(argc - 1, argv + 1);
+  if (cmd == "check") return tidemark::app::CheckMain(argc - 1, argv + 1);
+  if (cmd == "test") return tidemark::app::TestRulesMain(argc - 1, argv + 1);
+  std::fprintf(stderr, "tidemark: unknown command \"%s\" (see tidemark --help)\n", argv[1]);
   return 2;
 }

@@ -1,0 +1,11 @@
+// Entry points of the binary's subcommands; argv[0] is the subcommand name. Return exit codes.
+#pragma once
+
+namespace tidemark::app {
+
+int ServeMain(int argc, char** argv);       // serve_cmd.cc
+int PromqlTestMain(int argc, char** argv);  // promql_test_cmd.cc
+int CheckMain(int argc, char** argv);       // check_cmd.cc ("check rules FILE...")
+int TestRulesMain(int argc, char** argv);   // check_cmd.cc ("test rules FILE...")
+
+}  // namespace tidemark::app
