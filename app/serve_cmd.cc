@@ -1,13 +1,288 @@
-// Placeholder until this subcommand is implemented.
+// `tidemark serve`: parses flags/config, opens storage, wires query/ingest/alerting into the
+// HTTP API, serves until SIGTERM/SIGINT, reloads on SIGHUP or POST /-/reload.
+#include <pthread.h>
+#include <signal.h>
+
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <thread>
 
 #include "commands.h"
+#include "serve_config.h"
+#include "serve_wiring.h"
+#include "tidemark/http/api.h"
+#include "tidemark/http/log.h"
+#include "tidemark/http/params.h"
+#include "tidemark/http/server.h"
+#include "tidemark/ingest/ingester.h"
+#include "tidemark/query/engine.h"
+#include "tidemark/storage/storage.h"
 
 namespace tidemark::app {
 
-int ServeMain(int, char**) {
-  std::fprintf(stderr, "tidemark: this command is not implemented yet\n");
-  return 2;
+namespace {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Runs retention enforcement every `period` until stopped.
+class RetentionLoop {
+ public:
+  RetentionLoop(Storage& storage, http::Logger& log, std::chrono::milliseconds period)
+      : storage_(storage), log_(log), period_(period), thread_([this] { Run(); }) {}
+  ~RetentionLoop() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  void Run() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!stop_) {
+      lock.unlock();
+      Status s = storage_.EnforceRetention();
+      if (!s.ok()) log_.Warn("retention enforcement failed", {{"err", s.ToString()}});
+      lock.lock();
+      cv_.wait_for(lock, period_, [this] { return stop_; });
+    }
+  }
+  Storage& storage_;
+  http::Logger& log_;
+  std::chrono::milliseconds period_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace
+
+int ServeMain(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  bool help = false;
+  auto parsed = ParseServeArgs(args, &help);
+  if (help) {
+    std::fputs(ServeUsage().c_str(), stdout);
+    return 0;
+  }
+  if (!parsed.ok()) {
+    std::fprintf(stderr, "tidemark serve: %s\n", parsed.status().message().c_str());
+    return 2;
+  }
+  ServeConfig cfg = std::move(*parsed);
+  http::Logger log(stderr);
+  http::LogLevel level = http::LogLevel::kInfo;
+  http::ParseLogLevel(cfg.log_level, &level);
+  log.set_level(level);
+  for (const auto& w : cfg.warnings) log.Warn(w);
+
+  // Signals are handled by the main thread only: block them before any thread starts.
+  sigset_t sigs;
+  sigemptyset(&sigs);
+  sigaddset(&sigs, SIGTERM);
+  sigaddset(&sigs, SIGINT);
+  sigaddset(&sigs, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  // Storage.
+  std::unique_ptr<Storage> storage;
+  if (cfg.storage == "memory") {
+    storage = NewMemStorage(cfg.out_of_order_window_ms);
+    log.Warn("using in-memory storage: data is lost on exit");
+  } else {
+    StorageOptions so;
+    so.dir = cfg.data_dir;
+    so.sync = cfg.sync == "fsync" ? SyncPolicy::kFsyncBatch : SyncPolicy::kWal;
+    so.out_of_order_window_ms = cfg.out_of_order_window_ms;
+    so.retention_ms = cfg.retention_ms;
+    so.retention_bytes = cfg.retention_bytes;
+    auto opened = Storage::Open(so);
+    if (!opened.ok()) {
+      log.Error("cannot open storage", {{"dir", cfg.data_dir}, {"err", opened.status().ToString()}});
+      return 1;
+    }
+    storage = std::move(*opened);
+  }
+  log.Info("storage opened", {{"dir", cfg.data_dir}, {"engine", cfg.storage}});
+
+  MetricsRegistry metrics;
+  promql::EngineOptions eo;
+  eo.lookback_delta_ms = cfg.lookback_delta_ms;
+  eo.timeout_ms = cfg.query_timeout_ms;
+  eo.max_samples = cfg.query_max_samples;
+  eo.default_subquery_step_ms = cfg.evaluation_interval_ms;
+  promql::Engine engine(*storage, eo);
+
+  ingest::IngestOptions io;
+  io.max_body_bytes = cfg.max_body_bytes;
+  ingest::Ingester ingester(*storage, io);
+
+  http::ApiState state;
+  state.start_time_ms = NowMs();
+  state.last_reload_ms = NowMs();
+
+  // Mutable, reloadable configuration shared by hooks.
+  std::mutex cfg_mu;
+  ServeConfig current = cfg;
+  auto rules = MakeRules(cfg, engine, *storage, log);
+  Status rs = rules->Start();
+  if (!rs.ok()) {
+    log.Error("cannot load rules", {{"err", rs.ToString()}});
+    return 1;
+  }
+
+  auto reload = [&]() -> Status {
+    std::vector<std::string> reargs(argv + 1, argv + argc);
+    bool h = false;
+    auto next = ParseServeArgs(reargs, &h);
+    Status s = next.ok() ? rules->Reload(*next) : next.status();
+    state.last_reload_ms = NowMs();
+    state.last_reload_ok = s.ok();
+    metrics.GetGauge("tidemark_config_last_reload_successful",
+                     "Whether the last configuration reload attempt was successful.")
+        ->Set(s.ok() ? 1 : 0);
+    if (!s.ok()) {
+      log.Error("reload failed; keeping the previous configuration", {{"err", s.ToString()}});
+      metrics.GetCounter("tidemark_config_reload_failures_total", "Failed configuration reloads.")->Inc();
+      return s;
+    }
+    std::lock_guard<std::mutex> lock(cfg_mu);
+    http::LogLevel l = http::LogLevel::kInfo;
+    http::ParseLogLevel(next->log_level, &l);
+    log.set_level(l);
+    for (const auto& w : next->warnings) log.Warn(w);
+    current = std::move(*next);
+    log.Info("configuration reloaded", {{"rule_files", std::to_string(current.rule_files.size())}});
+    return Status::OK();
+  };
+  metrics.GetGauge("tidemark_config_last_reload_successful",
+                   "Whether the last configuration reload attempt was successful.")->Set(1);
+
+  http::ApiBackends b;
+  b.storage = storage.get();
+  b.instant_query = [&engine](std::string_view q, Timestamp t, const promql::CancelToken* c) {
+    return engine.InstantQuery(q, t, c);
+  };
+  b.range_query = [&engine](std::string_view q, Timestamp s, Timestamp e, int64_t step,
+                            const promql::CancelToken* c) {
+    return engine.RangeQuery(q, s, e, step, c);
+  };
+  b.parse_selector = [](std::string_view s) { return promql::ParseMetricSelector(s); };
+  b.format_query = [](std::string_view q) -> Result<std::string> {
+    auto e = promql::ParseExpr(q);
+    if (!e.ok()) return e.status();
+    return promql::FormatExpr(**e);
+  };
+  auto to_raw = [](ingest::IngestResponse r) {
+    return http::RawResponse{r.http_status, std::move(r.content_type), std::move(r.body),
+                             std::move(r.headers)};
+  };
+  b.remote_write = [&ingester, to_raw](std::string_view body, std::string_view ct,
+                                       std::string_view ce) {
+    return to_raw(ingester.RemoteWrite(body, ct, ce));
+  };
+  b.otlp = [&ingester, to_raw](std::string_view body, std::string_view ct, std::string_view ce) {
+    return to_raw(ingester.Otlp(body, ct, ce));
+  };
+  b.metadata = [&ingester](std::string_view metric, size_t limit) {
+    std::vector<http::MetadataEntry> out;
+    for (auto& m : ingester.Metadata(metric, limit)) {
+      out.push_back({std::move(m.metric), std::move(m.type), std::move(m.help), std::move(m.unit)});
+    }
+    return out;
+  };
+  b.rules = [&rules](const std::multimap<std::string, std::string>& p) { return rules->RulesJson(p); };
+  b.alerts = [&rules]() { return rules->AlertsJson(); };
+  b.reload = reload;
+  b.config_yaml = [&]() {
+    std::lock_guard<std::mutex> lock(cfg_mu);
+    return EffectiveConfigYaml(current);
+  };
+  b.flags = [&]() {
+    std::lock_guard<std::mutex> lock(cfg_mu);
+    return EffectiveFlags(current);
+  };
+  b.storage_retention = [&]() {
+    std::lock_guard<std::mutex> lock(cfg_mu);
+    std::string r = current.retention_ms ? http::FormatPromDuration(current.retention_ms) : "";
+    if (current.retention_bytes) r += (r.empty() ? "" : " or ") + std::to_string(current.retention_bytes) + "B";
+    return r;
+  };
+  b.metrics = &metrics;
+  b.query_timeout_ms = cfg.query_timeout_ms;
+  b.lookback_delta_ms = cfg.lookback_delta_ms;
+  b.max_concurrent_queries = cfg.query_max_concurrency;
+  b.enable_admin_api = cfg.enable_admin_api;
+  b.data_dir = cfg.data_dir;
+
+  RegisterServerMetrics(metrics, *storage, ingester, *rules);
+
+  http::Router router;
+  http::RegisterPrometheusApi(router, b, &state);
+  http::Router otlp_router;
+  http::RegisterOtlpRoutes(otlp_router, b);
+
+  http::ServerOptions so;
+  so.listen = cfg.listen;
+  so.max_body_bytes = cfg.max_body_bytes;
+  auto server = http::HttpServer::Start(so, router, &metrics, &log);
+  if (!server.ok()) {
+    log.Error("cannot start HTTP server", {{"err", server.status().ToString()}});
+    return 1;
+  }
+  std::unique_ptr<http::HttpServer> otlp_server;
+  if (cfg.otlp_listen != "none") {
+    http::ServerOptions oo = so;
+    oo.listen = cfg.otlp_listen;
+    oo.io_threads = 1;
+    oo.query_threads = 1;
+    auto os = http::HttpServer::Start(oo, otlp_router, &metrics, &log);
+    if (!os.ok()) {
+      log.Error("cannot start OTLP server", {{"err", os.status().ToString()}});
+      (*server)->Stop(0);
+      return 1;
+    }
+    otlp_server = std::move(*os);
+  }
+  log.Info("server started", {{"listen", cfg.listen},
+                              {"port", std::to_string((*server)->port())},
+                              {"otlp_listen", cfg.otlp_listen}});
+  auto retention = std::make_unique<RetentionLoop>(*storage, log, std::chrono::minutes(1));
+
+  for (;;) {
+    int sig = 0;
+    if (sigwait(&sigs, &sig) != 0) continue;
+    if (sig == SIGHUP) {
+      log.Info("SIGHUP: reloading configuration");
+      reload().IgnoreError();  // logged inside
+      continue;
+    }
+    log.Info("shutting down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    break;
+  }
+  (*server)->Stop(10'000);
+  if (otlp_server) otlp_server->Stop(10'000);
+  retention.reset();
+  rules->Stop();
+  Status cs = storage->Close();
+  if (!cs.ok()) {
+    log.Error("storage close failed", {{"err", cs.ToString()}});
+    return 1;
+  }
+  log.Info("shutdown complete");
+  return 0;
 }
 
 }  // namespace tidemark::app

@@ -1,10 +1,11 @@
-// Placeholder: the RocksDB-backed store replaces this file.
+// Storage::Open: the RocksDB-backed store (implementation under storage/src/tsdb/).
 #include "tidemark/storage/storage.h"
+#include "tsdb/tsdb_storage.h"
 
 namespace tidemark {
 
-Result<std::unique_ptr<Storage>> Storage::Open(const StorageOptions&) {
-  return Status::Internal("the persistent store is not built yet");
+Result<std::unique_ptr<Storage>> Storage::Open(const StorageOptions& options) {
+  return tsdb::TsdbStorage::Open(options);
 }
 
 }  // namespace tidemark

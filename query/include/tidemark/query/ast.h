@@ -41,6 +41,7 @@ using ExprPtr = std::unique_ptr<Expr>;
 struct NumberLiteral : Expr {
   NumberLiteral() : Expr(NodeKind::kNumber) {}
   double value = 0;
+  bool duration = false;  // written as a duration (`5m`): value is in seconds, printed as a duration
 };
 
 struct StringLiteral : Expr {
@@ -61,12 +62,19 @@ struct VectorSelector : Expr {
   Matchers matchers;          // includes the __name__ matcher for `name`
   int64_t offset_ms = 0;      // may be negative
   AtModifier at;
+  // Experimental duration expression for the offset (`offset step()`, `offset (5m-1m)`): a scalar
+  // tree of numbers (seconds), + - * / % ^, parens, step(), range(), min_of(), max_of(). When it
+  // is constant, offset_ms already holds its value; otherwise the evaluator computes it.
+  ExprPtr offset_expr;
+  bool anchored = false;  // experimental extended range selectors (`x[1m] anchored`)
+  bool smoothed = false;  // `x[1m] smoothed`
 };
 
 struct MatrixSelector : Expr {
   MatrixSelector() : Expr(NodeKind::kMatrixSelector) {}
   std::unique_ptr<VectorSelector> vs;  // offset/@ live on vs
   int64_t range_ms = 0;
+  ExprPtr range_expr;  // duration expression (`[5m+1m]`, `[step()]`); see offset_expr
 };
 
 struct SubqueryExpr : Expr {
@@ -76,6 +84,9 @@ struct SubqueryExpr : Expr {
   int64_t step_ms = 0;  // 0 = use the default evaluation interval
   int64_t offset_ms = 0;
   AtModifier at;
+  ExprPtr range_expr;   // duration expressions, see VectorSelector::offset_expr
+  ExprPtr step_expr;
+  ExprPtr offset_expr;
 };
 
 struct ParenExpr : Expr {
@@ -105,6 +116,9 @@ struct VectorMatching {
   bool on = false;                    // true: on(labels); false: ignoring(labels)
   std::vector<std::string> labels;    // the on/ignoring list
   std::vector<std::string> include;   // group_left/group_right extra labels
+  // Experimental fill modifiers (`fill(0)`, `fill_left(1)`, `fill_right(2)`).
+  std::optional<double> fill_lhs;
+  std::optional<double> fill_rhs;
 };
 
 struct BinaryExpr : Expr {
@@ -149,6 +163,16 @@ struct Call : Expr {
   std::vector<ExprPtr> args;
 };
 
+// Every entry of the function table, in name order (for docs and tests).
+const std::vector<FunctionInfo>& AllFunctions();
+
+// Evaluates a duration expression (VectorSelector::offset_expr and friends) to milliseconds,
+// given the query's step and range (both ms; range is end-start of a range query, 0 for instant).
+Result<int64_t> EvalDurationExpr(const Expr& expr, int64_t step_ms, int64_t range_ms);
+
+// Deepest nesting of parentheses/calls/aggregations ParseExpr accepts (guards the stack).
+inline constexpr int kMaxParseDepth = 1000;
+
 // Parses a PromQL expression. Errors are InvalidArgument with Prometheus-style text,
 // e.g. "1:8: parse error: unexpected <by> in aggregation".
 Result<ExprPtr> ParseExpr(std::string_view input);
@@ -159,5 +183,7 @@ Result<int64_t> ParseDuration(std::string_view input);
 // Renders an expression back to PromQL text, the way Prometheus' String() does (format_query).
 std::string FormatExpr(const Expr& expr);
 std::string FormatDuration(int64_t ms);
+// Go strconv.Quote-style double-quoted string (as Prometheus prints strings and label values).
+std::string QuoteString(std::string_view s);
 
 }  // namespace tidemark::promql

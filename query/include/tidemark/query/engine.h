@@ -69,6 +69,14 @@ class Engine {
   Result<QueryValue> RangeQuery(std::string_view query, Timestamp start, Timestamp end,
                                 int64_t step_ms, const CancelToken* cancel = nullptr);
 
+  // Evaluate an already parsed expression; `text` is its source (for annotation positions).
+  // Used by the promql-test runner for its @-pinned step-invariance variants.
+  Result<QueryValue> InstantQueryExpr(const Expr& expr, std::string_view text, Timestamp t,
+                                      const CancelToken* cancel = nullptr);
+  Result<QueryValue> RangeQueryExpr(const Expr& expr, std::string_view text, Timestamp start,
+                                    Timestamp end, int64_t step_ms,
+                                    const CancelToken* cancel = nullptr);
+
   const EngineOptions& options() const { return options_; }
 
  private:

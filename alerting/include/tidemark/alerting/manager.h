@@ -1,0 +1,191 @@
+// RuleManager: loads Prometheus-format rule files, evaluates groups on their own schedules,
+// writes recording/ALERTS series back, and hands alerts to the notifiers. The public face of
+// the alerting module (used by `tidemark serve` and the HTTP API).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tidemark/query/engine.h"
+#include "tidemark/storage/appender.h"
+#include "tidemark/storage/model/labels.h"
+#include "tidemark/storage/model/sample.h"
+#include "tidemark/storage/model/status.h"
+#include "tidemark/storage/querier.h"
+
+namespace tidemark::alerting {
+
+// Evaluates a PromQL expression at time t (Prometheus' QueryFunc). Scalars are accepted and
+// turned into a one-sample vector without labels; strings and matrices are rule errors.
+using QueryFn = std::function<Result<promql::QueryValue>(std::string_view expr, Timestamp t)>;
+
+// An injectable source of time so `for:` and notification timing are testable on fake time.
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual Timestamp Now() const = 0;  // ms since the Unix epoch
+};
+
+// The wall clock.
+class SystemClock : public Clock {
+ public:
+  Timestamp Now() const override;
+};
+
+// A test clock that moves only when told to. Thread-safe.
+class FakeClock : public Clock {
+ public:
+  explicit FakeClock(Timestamp start = 0) : now_(start) {}
+  Timestamp Now() const override;
+  void Set(Timestamp t);
+  void Advance(int64_t ms);
+
+ private:
+  mutable std::atomic<Timestamp> now_;
+};
+
+enum class RuleType : uint8_t { kAlerting, kRecording };
+enum class AlertState : uint8_t { kInactive, kPending, kFiring };
+enum class RuleHealth : uint8_t { kUnknown, kOk, kErr };
+
+std::string_view RuleTypeName(RuleType t);      // "alerting" | "recording"
+std::string_view AlertStateName(AlertState s);  // "inactive" | "pending" | "firing"
+std::string_view RuleHealthName(RuleHealth h);  // "unknown" | "ok" | "err"
+
+// One active (pending or firing) alert instance, for /api/v1/alerts and /api/v1/rules.
+struct AlertSnapshot {
+  Labels labels;       // rule labels + series labels, alertname included
+  Labels annotations;  // expanded templates
+  AlertState state = AlertState::kInactive;
+  Timestamp active_at = 0;       // when the expression first returned this series
+  Timestamp fired_at = 0;        // 0 until firing
+  Timestamp resolved_at = 0;     // 0 while active
+  Timestamp keep_firing_since = 0;  // 0 unless held by keep_firing_for
+  double value = 0;              // the expression's value at the last evaluation
+};
+
+struct RuleSnapshot {
+  RuleType type = RuleType::kAlerting;
+  std::string name;   // alert name or recorded metric name
+  std::string query;  // the expr as written in the file
+  int64_t for_ms = 0;              // alerting only ("duration" in the API)
+  int64_t keep_firing_for_ms = 0;  // alerting only ("keepFiringFor")
+  Labels labels;
+  Labels annotations;  // alerting only (unexpanded templates)
+  RuleHealth health = RuleHealth::kUnknown;
+  std::string last_error;
+  double evaluation_time_s = 0;   // duration of the last evaluation, seconds
+  Timestamp last_evaluation = 0;  // 0 = never
+  AlertState state = AlertState::kInactive;  // highest state among its alerts
+  std::vector<AlertSnapshot> alerts;         // active alerts only
+};
+
+struct GroupSnapshot {
+  std::string name;
+  std::string file;
+  int64_t interval_ms = 0;
+  int64_t limit = 0;          // 0 = no limit
+  int64_t query_offset_ms = 0;
+  double evaluation_time_s = 0;   // duration of the last evaluation of all rules, seconds
+  Timestamp last_evaluation = 0;  // 0 = never
+  std::vector<RuleSnapshot> rules;
+};
+
+// Counters for /metrics (Prometheus' prometheus_rule_* / prometheus_notifications_* analogues).
+struct ManagerMetrics {
+  uint64_t rule_evaluations_total = 0;
+  uint64_t rule_evaluation_failures_total = 0;
+  uint64_t group_iterations_missed_total = 0;
+  uint64_t notifications_sent_total = 0;     // alerts successfully delivered (all receivers)
+  uint64_t notifications_failed_total = 0;   // deliveries given up after retries
+  uint64_t notifications_dropped_total = 0;  // dropped because a queue was full
+  uint64_t notifications_queue_length = 0;
+  uint64_t config_reload_failures_total = 0;
+  bool last_reload_successful = true;
+  Timestamp last_reload_success_time = 0;
+};
+
+// What a notifier receives: one alert as Alertmanager's API v2 sees it.
+struct NotifyAlert {
+  Labels labels;
+  Labels annotations;
+  Timestamp starts_at = 0;
+  Timestamp ends_at = 0;  // in the future while firing; the resolve time once resolved
+  std::string generator_url;
+  bool resolved = false;
+};
+
+// Receives batches of alerts to deliver. Implementations must not block the caller for long:
+// they queue and deliver on their own threads.
+class Notifier {
+ public:
+  virtual ~Notifier() = default;
+  virtual void Notify(const std::vector<NotifyAlert>& alerts) = 0;
+};
+
+class RuleManager {
+ public:
+  struct Options {
+    std::vector<std::string> rule_files;       // paths or glob patterns
+    int64_t evaluation_interval_ms = 60'000;   // default group interval
+    Labels external_labels;                    // added to notifications, $externalLabels
+    std::string external_url;                  // base of generatorURL, "externalURL" in webhooks
+    std::vector<std::string> alertmanager_urls;  // e.g. http://127.0.0.1:9093 (POST /api/v2/alerts)
+    std::string notification_config_yaml;      // Alertmanager-schema route/receivers; "" = none
+    std::string data_dir;                      // notification state file lives here; "" = none
+    int64_t outage_tolerance_ms = 3'600'000;   // restore: max age of ALERTS_FOR_STATE (1h)
+    int64_t for_grace_period_ms = 600'000;     // restore: minimum wait after restart (10m)
+    int64_t resend_delay_ms = 60'000;          // resend firing alerts to Alertmanager every 1m
+    int64_t resolved_retention_ms = 15 * 60'000;  // keep resolved alerts for notification
+    // Where ALERTS_FOR_STATE is read on startup to restore `for` progress (nullable: no restore).
+    Queryable* restore_source = nullptr;
+    // Extra notifiers (tests, embedding); not owned, must outlive the manager.
+    std::vector<Notifier*> extra_notifiers;
+  };
+
+  RuleManager(QueryFn query, Appendable& appendable, Clock& clock, Options options);
+  ~RuleManager();
+  RuleManager(const RuleManager&) = delete;
+  RuleManager& operator=(const RuleManager&) = delete;
+
+  // (Re)loads the rule files (and notification config) from `options()`. If any file is
+  // invalid, the old rules stay active and the error names file, line and reason.
+  // Groups that keep their name+file keep their alert state across reloads.
+  Status Reload();
+  // Replaces the options (e.g. after a config file change), then reloads as above. On error the
+  // old options and rules stay.
+  Status Reload(Options options);
+
+  // Starts evaluating on a background thread (and the notification senders). Idempotent.
+  void Start();
+  // Stops evaluation and flushes/persists notification state. Idempotent.
+  void Stop();
+
+  // Evaluates synchronously every group whose next evaluation time is <= clock.Now(), then
+  // dispatches notifications due by then. For tests on fake time; not to be mixed with Start().
+  void RunDue();
+
+  std::vector<GroupSnapshot> Groups() const;
+  std::vector<AlertSnapshot> ActiveAlerts() const;  // pending and firing, all rules
+  ManagerMetrics Metrics() const;
+  // The metrics above in Prometheus text exposition format (for /metrics).
+  std::string MetricsText() const;
+  const Options& options() const;
+
+  class Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// A QueryFn evaluating through a promql::Engine (the engine must outlive the function).
+inline QueryFn EngineQueryFn(promql::Engine& engine) {
+  return [&engine](std::string_view expr, Timestamp t) { return engine.InstantQuery(expr, t); };
+}
+
+}  // namespace tidemark::alerting

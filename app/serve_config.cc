@@ -1,0 +1,490 @@
+// Flag and YAML parsing for `tidemark serve`.
+#include "serve_config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <functional>
+#include <set>
+#include <sstream>
+
+#include "tidemark/http/params.h"
+
+namespace tidemark::app {
+
+namespace {
+
+using http::FormatPromDuration;
+using http::ParsePromDuration;
+
+Status Bad(const std::string& flag, const std::string& v, const std::string& why) {
+  return Status::InvalidArgument("invalid value \"" + v + "\" for --" + flag + ": " + why);
+}
+
+Result<int64_t> Dur(const std::string& flag, const std::string& v) {
+  auto d = ParsePromDuration(v);
+  if (!d.ok()) return Bad(flag, v, "not a duration (e.g. 30s, 5m, 15d)");
+  return *d;
+}
+
+Result<uint64_t> Uint(const std::string& flag, const std::string& v) {
+  char* e = nullptr;
+  unsigned long long n = std::strtoull(v.c_str(), &e, 10);
+  if (v.empty() || e != v.c_str() + v.size() || v[0] == '-') return Bad(flag, v, "not a number");
+  return static_cast<uint64_t>(n);
+}
+
+Result<bool> Bool(const std::string& flag, const std::string& v) {
+  if (v == "true" || v == "1" || v.empty()) return true;
+  if (v == "false" || v == "0") return false;
+  return Bad(flag, v, "expected true or false");
+}
+
+Status CheckListen(const std::string& flag, const std::string& v) {
+  size_t c = v.rfind(':');
+  if (c == std::string::npos || c + 1 >= v.size()) return Bad(flag, v, "expected HOST:PORT");
+  auto p = Uint(flag, v.substr(c + 1));
+  if (!p.ok() || *p > 65535) return Bad(flag, v, "invalid port");
+  return Status::OK();
+}
+
+using Setter = std::function<Status(ServeConfig&, const std::string&)>;
+
+struct FlagDef {
+  FlagInfo info;
+  bool is_bool = false;
+  Setter set;
+};
+
+const std::vector<FlagDef>& Defs() {
+  static const std::vector<FlagDef> defs = {
+      {{"config", "FILE", "YAML configuration file (Prometheus-shaped; flags override it)", ""},
+       false, [](ServeConfig& c, const std::string& v) { c.config_file = v; return Status::OK(); }},
+      {{"data-dir", "DIR", "data directory", "./data"}, false,
+       [](ServeConfig& c, const std::string& v) {
+         if (v.empty()) return Bad("data-dir", v, "must not be empty");
+         c.data_dir = v;
+         return Status::OK();
+       }},
+      {{"listen", "HOST:PORT", "Prometheus HTTP API listen address", "127.0.0.1:9090"}, false,
+       [](ServeConfig& c, const std::string& v) {
+         TM_RETURN_IF_ERROR(CheckListen("listen", v));
+         c.listen = v;
+         return Status::OK();
+       }},
+      {{"otlp-listen", "HOST:PORT", "OTLP/HTTP listen address (\"none\" disables)",
+        "127.0.0.1:4318"},
+       false,
+       [](ServeConfig& c, const std::string& v) {
+         if (v != "none") TM_RETURN_IF_ERROR(CheckListen("otlp-listen", v));
+         c.otlp_listen = v;
+         return Status::OK();
+       }},
+      {{"rules", "GLOB", "rule files to load (repeatable)", ""}, false,
+       [](ServeConfig& c, const std::string& v) {
+         c.rule_files.push_back(v);
+         return Status::OK();
+       }},
+      {{"retention-time", "DURATION", "how long to keep samples (0 = forever)", "15d"}, false,
+       [](ServeConfig& c, const std::string& v) {
+         TM_ASSIGN_OR_RETURN(c.retention_ms, Dur("retention-time", v));
+         return Status::OK();
+       }},
+      {{"retention-size", "BYTES", "maximum bytes on disk, e.g. 10GB (0 = unlimited)", "0"}, false,
+       [](ServeConfig& c, const std::string& v) {
+         auto b = ParseByteSize(v);
+         if (!b.ok()) return Bad("retention-size", v, "expected bytes like 512MB or 10GB");
+         c.retention_bytes = *b;
+         return Status::OK();
+       }},
+      {{"query-timeout", "DURATION", "maximum time a query may take", "2m"}, false,
+       [](ServeConfig& c, const std::string& v) {
+         TM_ASSIGN_OR_RETURN(c.query_timeout_ms, Dur("query-timeout", v));
+         return Status::OK();
+       }},
+      {{"query-max-samples", "N", "maximum samples a query may hold in memory", "50000000"}, false,
+       [](ServeConfig& c, const std::string& v) {
+         TM_ASSIGN_OR_RETURN(c.query_max_samples, Uint("query-max-samples", v));
+         return Status::OK();
+       }},
+      {{"query-max-concurrency", "N", "concurrent queries before 503", "20"}, false,
+       [](ServeConfig& c, const std::string& v) {
+         TM_ASSIGN_OR_RETURN(c.query_max_concurrency, Uint("query-max-concurrency", v));
+         return Status::OK();
+       }},
+      {{"lookback-delta", "DURATION", "how far back an instant selector looks", "5m"}, false,
+       [](ServeConfig& c, const std::string& v) {
+         TM_ASSIGN_OR_RETURN(c.lookback_delta_ms, Dur("lookback-delta", v));
+         if (c.lookback_delta_ms <= 0) return Bad("lookback-delta", v, "must be positive");
+         return Status::OK();
+       }},
+      {{"log-level", "LEVEL", "debug, info, warn or error", "info"}, false,
+       [](ServeConfig& c, const std::string& v) {
+         if (v != "debug" && v != "info" && v != "warn" && v != "error") {
+           return Bad("log-level", v, "expected debug, info, warn or error");
+         }
+         c.log_level = v;
+         return Status::OK();
+       }},
+      {{"enable-admin-api", "", "enable /api/v1/admin/* endpoints", "false"}, true,
+       [](ServeConfig& c, const std::string& v) {
+         TM_ASSIGN_OR_RETURN(c.enable_admin_api, Bool("enable-admin-api", v));
+         return Status::OK();
+       }},
+      {{"sync", "wal|fsync", "durability: wal (survives kill -9) or fsync (survives power loss)",
+        "wal"},
+       false,
+       [](ServeConfig& c, const std::string& v) {
+         if (v != "wal" && v != "fsync") return Bad("sync", v, "expected wal or fsync");
+         c.sync = v;
+         return Status::OK();
+       }},
+      {{"storage", "rocksdb|memory", "storage engine; memory keeps nothing across restarts",
+        "rocksdb"},
+       false,
+       [](ServeConfig& c, const std::string& v) {
+         if (v != "rocksdb" && v != "memory") return Bad("storage", v, "expected rocksdb or memory");
+         c.storage = v;
+         return Status::OK();
+       }},
+      {{"max-body-size", "BYTES", "maximum request body as received (413 above)", "32MB"}, false,
+       [](ServeConfig& c, const std::string& v) {
+         auto b = ParseByteSize(v);
+         if (!b.ok() || *b == 0) return Bad("max-body-size", v, "expected bytes like 32MB");
+         c.max_body_bytes = *b;
+         return Status::OK();
+       }},
+      {{"external-url", "URL", "URL under which Tidemark is reachable (alert generatorURL)", ""},
+       false,
+       [](ServeConfig& c, const std::string& v) {
+         c.external_url = v;
+         return Status::OK();
+       }},
+  };
+  return defs;
+}
+
+}  // namespace
+
+const std::vector<FlagInfo>& ServeFlags() {
+  static const std::vector<FlagInfo> infos = [] {
+    std::vector<FlagInfo> v;
+    for (const auto& d : Defs()) v.push_back(d.info);
+    return v;
+  }();
+  return infos;
+}
+
+Result<uint64_t> ParseByteSize(const std::string& s) {
+  size_t i = 0;
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+  if (i == 0) return Status::InvalidArgument("bad size");
+  uint64_t n = std::stoull(s.substr(0, i));
+  std::string unit = s.substr(i);
+  static const std::map<std::string, uint64_t> kUnits = {
+      {"", 1},           {"B", 1},         {"KB", 1ULL << 10}, {"MB", 1ULL << 20},
+      {"GB", 1ULL << 30}, {"TB", 1ULL << 40}, {"PB", 1ULL << 50}, {"KiB", 1ULL << 10},
+      {"MiB", 1ULL << 20}, {"GiB", 1ULL << 30}, {"TiB", 1ULL << 40}};
+  auto it = kUnits.find(unit);
+  if (it == kUnits.end()) return Status::InvalidArgument("bad size unit");
+  return n * it->second;
+}
+
+std::string ServeUsage() {
+  std::ostringstream out;
+  out << "usage: tidemark serve [flags]\n\nflags (every flag also accepts --name=value):\n";
+  for (const auto& f : ServeFlags()) {
+    std::string left = "  --" + f.name + (f.value_hint.empty() ? "" : " " + f.value_hint);
+    if (left.size() < 34) left.resize(34, ' ');
+    out << left << " " << f.help;
+    out << " (default: " << (f.dflt.empty() ? "none" : f.dflt) << ")\n";
+  }
+  out << "  --help                             show this help\n";
+  return out.str();
+}
+
+namespace {
+
+std::string YamlPath(const std::string& parent, const std::string& key) {
+  return parent.empty() ? key : parent + "." + key;
+}
+
+Status UnknownKeys(const YAML::Node& n, const std::string& where, const std::set<std::string>& known) {
+  if (!n.IsMap()) return Status::InvalidArgument("config: " + (where.empty() ? "top level" : where) + " must be a mapping");
+  for (const auto& kv : n) {
+    std::string k = kv.first.as<std::string>();
+    if (!known.count(k)) {
+      return Status::InvalidArgument("config: unknown field \"" + YamlPath(where, k) + "\"" +
+                                     " (line " + std::to_string(kv.first.Mark().line + 1) + ")");
+    }
+  }
+  return Status::OK();
+}
+
+Result<int64_t> YamlDur(const YAML::Node& n, const std::string& where) {
+  std::string s = n.as<std::string>();
+  auto d = ParsePromDuration(s);
+  if (!d.ok()) return Status::InvalidArgument("config: " + where + ": not a duration: \"" + s + "\"");
+  return *d;
+}
+
+std::vector<std::string> YamlStrings(const YAML::Node& n) {
+  std::vector<std::string> out;
+  if (n.IsSequence()) {
+    for (const auto& x : n) out.push_back(x.as<std::string>());
+  } else if (n.IsScalar()) {
+    out.push_back(n.as<std::string>());
+  }
+  return out;
+}
+
+Status ApplyYamlInner(const YAML::Node& root, ServeConfig& cfg) {
+  if (root.IsNull()) return Status::OK();
+  TM_RETURN_IF_ERROR(UnknownKeys(root, "", {"global", "rule_files", "alerting", "remote_write",
+                                            "remote_read", "scrape_configs", "storage", "query",
+                                            "notifications", "slo_files", "tracing"}));
+  if (auto g = root["global"]) {
+    TM_RETURN_IF_ERROR(UnknownKeys(g, "global", {"evaluation_interval", "external_labels",
+                                                 "scrape_interval", "scrape_timeout",
+                                                 "query_log_file"}));
+    if (g["evaluation_interval"]) {
+      TM_ASSIGN_OR_RETURN(cfg.evaluation_interval_ms,
+                          YamlDur(g["evaluation_interval"], "global.evaluation_interval"));
+    }
+    if (auto el = g["external_labels"]) {
+      if (!el.IsMap()) return Status::InvalidArgument("config: global.external_labels must be a mapping");
+      cfg.external_labels.clear();
+      for (const auto& kv : el) {
+        cfg.external_labels.emplace_back(kv.first.as<std::string>(), kv.second.as<std::string>());
+      }
+    }
+    if (g["scrape_interval"] || g["scrape_timeout"]) {
+      cfg.warnings.push_back("global.scrape_* ignored: Tidemark does not scrape");
+    }
+  }
+  if (auto rf = root["rule_files"]) {
+    for (auto& f : YamlStrings(rf)) cfg.rule_files.push_back(f);
+  }
+  if (auto a = root["alerting"]) {
+    TM_RETURN_IF_ERROR(UnknownKeys(a, "alerting", {"alertmanagers", "alert_relabel_configs"}));
+    if (a["alert_relabel_configs"]) cfg.warnings.push_back("alerting.alert_relabel_configs is not supported; ignored");
+    if (auto ams = a["alertmanagers"]) {
+      if (!ams.IsSequence()) return Status::InvalidArgument("config: alerting.alertmanagers must be a list");
+      for (size_t i = 0; i < ams.size(); ++i) {
+        const YAML::Node am = ams[i];
+        std::string where = "alerting.alertmanagers[" + std::to_string(i) + "]";
+        TM_RETURN_IF_ERROR(UnknownKeys(am, where, {"static_configs", "scheme", "path_prefix",
+                                                   "timeout", "api_version"}));
+        std::string scheme = am["scheme"] ? am["scheme"].as<std::string>() : "http";
+        if (scheme != "http" && scheme != "https") {
+          return Status::InvalidArgument("config: " + where + ".scheme must be http or https");
+        }
+        std::string prefix = am["path_prefix"] ? am["path_prefix"].as<std::string>() : "";
+        while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+        if (!prefix.empty() && prefix.front() != '/') prefix = "/" + prefix;
+        if (auto sc = am["static_configs"]) {
+          for (size_t j = 0; j < sc.size(); ++j) {
+            TM_RETURN_IF_ERROR(UnknownKeys(sc[j], where + ".static_configs[" + std::to_string(j) + "]",
+                                           {"targets", "labels"}));
+            for (auto& t : YamlStrings(sc[j]["targets"])) {
+              cfg.alertmanager_urls.push_back(scheme + "://" + t + prefix);
+            }
+          }
+        }
+      }
+    }
+  }
+  if (root["remote_write"]) cfg.warnings.push_back("remote_write is not supported by Tidemark; ignored");
+  if (root["remote_read"]) cfg.warnings.push_back("remote_read is not supported by Tidemark; ignored");
+  if (root["scrape_configs"]) cfg.warnings.push_back("scrape_configs ignored: Tidemark does not scrape");
+  if (root["tracing"]) cfg.warnings.push_back("tracing is not supported; ignored");
+  if (auto s = root["storage"]) {
+    TM_RETURN_IF_ERROR(UnknownKeys(s, "storage", {"data_dir", "retention_time", "retention_size",
+                                                  "sync", "out_of_order_time_window", "tsdb"}));
+    if (s["data_dir"]) cfg.data_dir = s["data_dir"].as<std::string>();
+    if (s["retention_time"]) {
+      TM_ASSIGN_OR_RETURN(cfg.retention_ms, YamlDur(s["retention_time"], "storage.retention_time"));
+    }
+    if (s["retention_size"]) {
+      auto b = ParseByteSize(s["retention_size"].as<std::string>());
+      if (!b.ok()) return Status::InvalidArgument("config: storage.retention_size: bad size");
+      cfg.retention_bytes = *b;
+    }
+    if (s["sync"]) {
+      std::string v = s["sync"].as<std::string>();
+      if (v != "wal" && v != "fsync") return Status::InvalidArgument("config: storage.sync must be wal or fsync");
+      cfg.sync = v;
+    }
+    if (s["out_of_order_time_window"]) {
+      TM_ASSIGN_OR_RETURN(cfg.out_of_order_window_ms,
+                          YamlDur(s["out_of_order_time_window"], "storage.out_of_order_time_window"));
+    }
+    if (auto t = s["tsdb"]) {  // Prometheus' own spelling
+      TM_RETURN_IF_ERROR(UnknownKeys(t, "storage.tsdb", {"out_of_order_time_window"}));
+      if (t["out_of_order_time_window"]) {
+        TM_ASSIGN_OR_RETURN(cfg.out_of_order_window_ms,
+                            YamlDur(t["out_of_order_time_window"], "storage.tsdb.out_of_order_time_window"));
+      }
+    }
+  }
+  if (auto q = root["query"]) {
+    TM_RETURN_IF_ERROR(UnknownKeys(q, "query", {"timeout", "max_samples", "lookback_delta", "max_concurrency"}));
+    if (q["timeout"]) {
+      TM_ASSIGN_OR_RETURN(cfg.query_timeout_ms, YamlDur(q["timeout"], "query.timeout"));
+    }
+    if (q["lookback_delta"]) {
+      TM_ASSIGN_OR_RETURN(cfg.lookback_delta_ms, YamlDur(q["lookback_delta"], "query.lookback_delta"));
+    }
+    if (q["max_samples"]) cfg.query_max_samples = q["max_samples"].as<uint64_t>();
+    if (q["max_concurrency"]) cfg.query_max_concurrency = q["max_concurrency"].as<uint64_t>();
+  }
+  if (auto n = root["notifications"]) {
+    YAML::Emitter e;
+    e << n;
+    cfg.notifications_yaml = e.c_str();
+  }
+  if (auto s = root["slo_files"]) cfg.slo_files = YamlStrings(s);
+  return Status::OK();
+}
+
+}  // namespace
+
+Status ApplyYamlConfig(const std::string& yaml_text, ServeConfig& cfg) {
+  try {
+    YAML::Node root = YAML::Load(yaml_text);
+    return ApplyYamlInner(root, cfg);
+  } catch (const YAML::Exception& e) {
+    return Status::InvalidArgument(std::string("config: ") + e.what());
+  }
+}
+
+Result<ServeConfig> ParseServeArgs(const std::vector<std::string>& args, bool* help) {
+  *help = false;
+  // First pass: split into (flag, value) pairs so --config can be applied before the others.
+  std::vector<std::pair<const FlagDef*, std::string>> given;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--help" || a == "-h") {
+      *help = true;
+      return ServeConfig{};
+    }
+    if (!a.starts_with("--")) {
+      return Status::InvalidArgument("unexpected argument \"" + a + "\" (see tidemark serve --help)");
+    }
+    std::string name = a.substr(2);
+    std::string value;
+    bool has_value = false;
+    if (size_t eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+      has_value = true;
+    }
+    const FlagDef* def = nullptr;
+    for (const auto& d : Defs()) {
+      if (d.info.name == name) def = &d;
+    }
+    if (!def) return Status::InvalidArgument("unknown flag --" + name + " (see tidemark serve --help)");
+    if (!has_value && !def->is_bool) {
+      if (i + 1 >= args.size()) return Status::InvalidArgument("flag --" + name + " needs a value");
+      value = args[++i];
+    }
+    given.emplace_back(def, value);
+  }
+  ServeConfig cfg;
+  for (const auto& [def, value] : given) {
+    if (def->info.name == "config") cfg.config_file = value;
+  }
+  if (!cfg.config_file.empty()) {
+    std::ifstream in(cfg.config_file);
+    if (!in) return Status::InvalidArgument("cannot read config file " + cfg.config_file);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    Status s = ApplyYamlConfig(ss.str(), cfg);
+    if (!s.ok()) return Status::InvalidArgument(cfg.config_file + ": " + s.message());
+  }
+  bool rules_from_flags = false;
+  for (const auto& [def, value] : given) {
+    // --rules replaces the file's rule_files rather than appending to them (flags win).
+    if (def->info.name == "rules" && !rules_from_flags) {
+      cfg.rule_files.clear();
+      rules_from_flags = true;
+    }
+    TM_RETURN_IF_ERROR(def->set(cfg, value));
+  }
+  return cfg;
+}
+
+std::vector<std::pair<std::string, std::string>> EffectiveFlags(const ServeConfig& c) {
+  std::string rules;
+  for (const auto& r : c.rule_files) rules += (rules.empty() ? "" : ",") + r;
+  return {{"config", c.config_file},
+          {"data-dir", c.data_dir},
+          {"listen", c.listen},
+          {"otlp-listen", c.otlp_listen},
+          {"rules", rules},
+          {"retention-time", FormatPromDuration(c.retention_ms)},
+          {"retention-size", std::to_string(c.retention_bytes)},
+          {"query-timeout", FormatPromDuration(c.query_timeout_ms)},
+          {"query-max-samples", std::to_string(c.query_max_samples)},
+          {"query-max-concurrency", std::to_string(c.query_max_concurrency)},
+          {"lookback-delta", FormatPromDuration(c.lookback_delta_ms)},
+          {"log-level", c.log_level},
+          {"enable-admin-api", c.enable_admin_api ? "true" : "false"},
+          {"sync", c.sync},
+          {"storage", c.storage},
+          {"max-body-size", std::to_string(c.max_body_bytes)},
+          {"external-url", c.external_url}};
+}
+
+std::string EffectiveConfigYaml(const ServeConfig& c) {
+  YAML::Emitter e;
+  e << YAML::BeginMap;
+  e << YAML::Key << "global" << YAML::Value << YAML::BeginMap;
+  e << YAML::Key << "evaluation_interval" << YAML::Value << FormatPromDuration(c.evaluation_interval_ms);
+  if (!c.external_labels.empty()) {
+    e << YAML::Key << "external_labels" << YAML::Value << YAML::BeginMap;
+    for (const auto& [k, v] : c.external_labels) e << YAML::Key << k << YAML::Value << v;
+    e << YAML::EndMap;
+  }
+  e << YAML::EndMap;
+  if (!c.rule_files.empty()) {
+    e << YAML::Key << "rule_files" << YAML::Value << YAML::BeginSeq;
+    for (const auto& r : c.rule_files) e << r;
+    e << YAML::EndSeq;
+  }
+  if (!c.alertmanager_urls.empty()) {
+    e << YAML::Key << "alerting" << YAML::Value << YAML::BeginMap << YAML::Key << "alertmanagers"
+      << YAML::Value << YAML::BeginSeq;
+    for (const auto& u : c.alertmanager_urls) {
+      e << YAML::BeginMap << YAML::Key << "url" << YAML::Value << u << YAML::EndMap;
+    }
+    e << YAML::EndSeq << YAML::EndMap;
+  }
+  e << YAML::Key << "storage" << YAML::Value << YAML::BeginMap;
+  e << YAML::Key << "data_dir" << YAML::Value << c.data_dir;
+  e << YAML::Key << "retention_time" << YAML::Value << FormatPromDuration(c.retention_ms);
+  e << YAML::Key << "retention_size" << YAML::Value << std::to_string(c.retention_bytes);
+  e << YAML::Key << "sync" << YAML::Value << c.sync;
+  e << YAML::EndMap;
+  e << YAML::Key << "query" << YAML::Value << YAML::BeginMap;
+  e << YAML::Key << "timeout" << YAML::Value << FormatPromDuration(c.query_timeout_ms);
+  e << YAML::Key << "max_samples" << YAML::Value << c.query_max_samples;
+  e << YAML::Key << "lookback_delta" << YAML::Value << FormatPromDuration(c.lookback_delta_ms);
+  e << YAML::Key << "max_concurrency" << YAML::Value << c.query_max_concurrency;
+  e << YAML::EndMap;
+  if (!c.slo_files.empty()) {
+    e << YAML::Key << "slo_files" << YAML::Value << YAML::BeginSeq;
+    for (const auto& s : c.slo_files) e << s;
+    e << YAML::EndSeq;
+  }
+  e << YAML::EndMap;
+  std::string out = e.c_str();
+  if (!c.notifications_yaml.empty()) {
+    out += "\nnotifications:\n";
+    std::istringstream in(c.notifications_yaml);
+    for (std::string line; std::getline(in, line);) out += "  " + line + "\n";
+  }
+  return out + "\n";
+}
+
+}  // namespace tidemark::app

@@ -1,0 +1,65 @@
+// `tidemark serve` configuration: flags, the YAML config file (Prometheus-shaped), and how they
+// combine (flags win). Pure parsing; no side effects.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "tidemark/storage/model/status.h"
+
+namespace tidemark::app {
+
+struct ServeConfig {
+  std::string config_file;
+  std::string data_dir = "./data";
+  std::string listen = "127.0.0.1:9090";
+  std::string otlp_listen = "127.0.0.1:4318";
+  std::vector<std::string> rule_files;  // globs
+  int64_t retention_ms = 15LL * 24 * 3600 * 1000;
+  uint64_t retention_bytes = 0;
+  int64_t query_timeout_ms = 2 * 60 * 1000;
+  uint64_t query_max_samples = 50'000'000;
+  int64_t lookback_delta_ms = 5 * 60 * 1000;
+  uint64_t query_max_concurrency = 20;
+  std::string log_level = "info";
+  bool enable_admin_api = false;
+  std::string sync = "wal";        // wal | fsync
+  std::string storage = "rocksdb";  // rocksdb | memory (tests, demos)
+  int64_t out_of_order_window_ms = 10 * 60 * 1000;
+  uint64_t max_body_bytes = 32u << 20;
+  std::string external_url;
+  // From the YAML file only.
+  int64_t evaluation_interval_ms = 60'000;
+  std::vector<std::pair<std::string, std::string>> external_labels;
+  std::vector<std::string> alertmanager_urls;
+  std::string notifications_yaml;  // Alertmanager-schema route/receivers, parsed by alerting
+  std::vector<std::string> slo_files;
+  std::vector<std::string> warnings;  // accepted-but-unsupported sections
+};
+
+struct FlagInfo {
+  std::string name;  // without "--"
+  std::string value_hint;
+  std::string help;
+  std::string dflt;
+};
+const std::vector<FlagInfo>& ServeFlags();
+
+// Parses argv (after "serve"). Sets *help when --help was given. Errors are one line.
+// Flags override values from the config file named by --config, which is read here.
+Result<ServeConfig> ParseServeArgs(const std::vector<std::string>& args, bool* help);
+// Applies a YAML config text onto `cfg` (errors name unknown keys and bad values).
+Status ApplyYamlConfig(const std::string& yaml_text, ServeConfig& cfg);
+// The effective configuration as YAML (for /api/v1/status/config).
+std::string EffectiveConfigYaml(const ServeConfig& cfg);
+// Flag name -> effective value (for /api/v1/status/flags).
+std::vector<std::pair<std::string, std::string>> EffectiveFlags(const ServeConfig& cfg);
+std::string ServeUsage();
+
+// "10GB", "512MB", "1024" -> bytes.
+Result<uint64_t> ParseByteSize(const std::string& s);
+
+}  // namespace tidemark::app

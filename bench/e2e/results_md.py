@@ -1,0 +1,181 @@
+"""Renders an end-to-end run as Markdown and keeps bench/RESULTS.md's section up to date."""
+
+import os
+import re
+
+import queries as query_set
+
+SECTION = "## End-to-end vs peers"
+INTRO = """\
+Produced by `bench/e2e/run.py` (see bench/README.md, "End-to-end benchmark"). Each subsection is
+one run at one scale, replaced when that scale is run again. Ratios are Tidemark/peer: for
+ingest higher is better, for everything else lower is better.
+"""
+NAMES = [("prometheus", "Prometheus"), ("victoriametrics", "VictoriaMetrics"), ("tidemark", "Tidemark")]
+
+
+def _fmt(x, kind):
+    if x is None:
+        return "n/a"
+    if kind == "rate":
+        return f"{x / 1e6:.2f} M"
+    if kind == "mib":
+        return f"{x / 2**20:.0f}"
+    if kind == "bps":
+        return f"{x:.2f}"
+    if kind == "s":
+        return f"{x:.1f}"
+    return str(x)
+
+
+def _ratio(a, b):
+    if a is None or b is None or b == 0:
+        return "n/a"
+    return f"{a / b:.2f}×"
+
+
+def _human_duration(s):
+    if s % 86400 == 0:
+        return f"{s // 86400} d"
+    if s % 3600 == 0:
+        return f"{s // 3600} h"
+    return f"{s // 60} min"
+
+
+def render(run):
+    res = run["results"]
+    m = run["machine"]
+    q = run["query_range"]
+    out = []
+    out.append(f"### {run['series']:,} series × {_human_duration(run['duration_s'])} "
+               f"({run['samples']:,} samples), {run['date_utc']}")
+    out.append(f"<!-- e2e:{run['scale']} -->")
+    out.append("")
+    out.append(f"Command: `{run['command']}` (after `scripts/build.sh release`).")
+    out.append(f"Machine: {m['nproc']} × {m['cpu']}, {m['ram_gib']} GiB RAM, Linux {m['kernel']}; "
+               f"load average at start {m['loadavg_at_start'][0]:.2f}. The machine was shared with other "
+               f"busy jobs (builds, tests), so absolute numbers are noisy; every target ran alone, in turn, "
+               f"on the same data." + (f" {run['note']}" if run["note"] else ""))
+    out.append(f"Peers: {run['versions']['prometheus']}; {run['versions']['victoriametrics']}.")
+    g = run["gen"]
+    sink = res.get("null-sink", {})
+    sink_rate = sink.get("ingest_samples_per_s")
+    out.append(f"Data: {g['batches']:,} remote-write batches of ≤2,000 samples "
+               f"({g['file_bytes'] / 2**20:.0f} MiB snappy, {g['raw_bytes'] / 2**20:.0f} MiB protobuf), "
+               f"8 concurrent senders. Load generator against the null sink: "
+               f"{_fmt(sink_rate, 'rate')} samples/s.")
+    out.append("")
+    cols = [(k, n) for k, n in NAMES]
+    out.append("| | " + " | ".join(n for _, n in cols) + " | Tidemark/Prometheus | Tidemark/VM |")
+    out.append("|---" * (len(cols) + 3) + "|")
+
+    def row(label, key, kind):
+        vals = [res.get(k, {}).get(key) for k, _ in cols]
+        t, p, v = res.get("tidemark", {}).get(key), res.get("prometheus", {}).get(key), \
+            res.get("victoriametrics", {}).get(key)
+        out.append(f"| {label} | " + " | ".join(_fmt(x, kind) for x in vals) +
+                   f" | {_ratio(t, p)} | {_ratio(t, v)} |")
+
+    row("ingest, samples/s", "ingest_samples_per_s", "rate")
+    row("server CPU s during ingest", "ingest_cpu_s", "s")
+    row("ingest, samples per server CPU second", "ingest_samples_per_cpu_s", "rate")
+    row("server CPU s during all queries", "query_cpu_s", "s")
+    row("peak RSS (VmHWM), MiB", "peak_rss_bytes", "mib")
+    row("on disk, bytes/sample", "bytes_per_sample", "bps")
+    row("series visible after load", "series_visible", "int")
+    row("machine load average when the target started", "loadavg_at_start", "bps")
+    skipped = [f"{n}: {res[k]['skipped']}" for k, n in cols if "skipped" in res.get(k, {})]
+    if skipped:
+        out.append("")
+        out.append("Not measured: " + "; ".join(skipped) + ".")
+    rejected = [f"{n}: {res[k]['send']['samples_rejected']:,} samples rejected "
+                f"({res[k]['send']['first_error'][:160]})" for k, n in cols
+                if res.get(k, {}).get("send", {}).get("samples_rejected")]
+    if rejected:
+        out.append("")
+        out.append("Rejected at ingest: " + "; ".join(rejected) + ".")
+    out.append("")
+    out.append(f"Dashboard range queries, median / p99 ms over {run['repeats']} repeats after one untimed run "
+               f"(range {q['end'] - q['start']} s, step {q['step']} s); results checked against Prometheus':")
+    out.append("")
+    out.append("| query | " + " | ".join(n for _, n in cols) +
+               " | Tidemark/Prometheus | Tidemark/VM | VM vs Prometheus | Tidemark vs Prometheus |")
+    out.append("|---" * (len(cols) + 5) + "|")
+    for qd in query_set.QUERIES:
+        name = qd["name"]
+        cells, med = [], {}
+        for k, _ in cols:
+            r = res.get(k, {}).get("queries", {}).get(name)
+            if r is None:
+                cells.append("n/a")
+            elif "error" in r:
+                cells.append("error")
+            else:
+                med[k] = r["median_s"]
+                cells.append(f"{r['median_s'] * 1e3:.1f} / {r['p99_s'] * 1e3:.1f}")
+        checks = []
+        for k in ("victoriametrics", "tidemark"):
+            r = res.get(k, {}).get("queries", {}).get(name)
+            if r is None:
+                checks.append("n/a")
+            elif "error" in r:
+                checks.append("error: " + r["error"][:80].replace("|", "\\|"))
+            else:
+                checks.append(query_set.summarize(r.get("check")))
+        out.append(f"| `{name}` | " + " | ".join(cells) +
+                   f" | {_ratio(med.get('tidemark'), med.get('prometheus'))}"
+                   f" | {_ratio(med.get('tidemark'), med.get('victoriametrics'))} | " + " | ".join(checks) + " |")
+    out.append("")
+    out.append("<details><summary>Query expressions</summary>\n")
+    for qd in query_set.QUERIES:
+        out.append(f"- `{qd['name']}`: `{qd['expr']}`")
+    out.append("\n</details>")
+    out.append("")
+    out.append("On disk (apparent bytes after flushing, divided by samples ingested):")
+    for k, n in cols:
+        r = res.get(k, {})
+        if "disk_bytes" not in r:
+            continue
+        notes = r.get("disk_notes", {})
+        parts = notes.get("snapshot_parts") or notes.get("parts", {})
+        top = ", ".join(f"{p} {b / 2**20:.1f} MiB" for p, b in sorted(parts.items(), key=lambda x: -x[1])[:3])
+        if len(parts) > 3:
+            top += f", … {len(parts)} entries"
+        extra = ""
+        if "with_cache_bytes" in notes:
+            extra = (f"; with cache/ {notes['with_cache_bytes'] / 2**20:.1f} MiB = "
+                     f"{notes['with_cache_bytes'] / max(1, r['send']['samples_ok']):.2f} bytes/sample")
+        if "data_dir_bytes_without_snapshot" in notes:
+            extra = (f"; its live data dir (blocks if any + WAL + mmapped head chunks) was "
+                     f"{notes['data_dir_bytes_without_snapshot'] / 2**20:.1f} MiB = "
+                     f"{notes['data_dir_bytes_without_snapshot'] / max(1, r['send']['samples_ok']):.2f} bytes/sample")
+        out.append(f"- {n}: {r['disk_bytes'] / 2**20:.1f} MiB — {notes.get('what', '')} ({top}){extra}.")
+    out.append("")
+    out.append("Known MetricsQL differences (a VM mismatch in these is VM's semantics, not a fault): " +
+               "; ".join(query_set.VM_KNOWN_DIFFERENCES.values()) + ".")
+    out.append("")
+    return "\n".join(out)
+
+
+def update_file(path, run, text):
+    """Replaces (or adds) this scale's subsection inside SECTION; leaves the rest of the file alone."""
+    content = open(path).read() if os.path.exists(path) else "# Benchmark results\n"
+    if SECTION not in content:
+        content = content.rstrip("\n") + f"\n\n{SECTION}\n\n{INTRO}\n"
+    head, rest = content.split(SECTION, 1)
+    nxt = re.search(r"^## ", rest, flags=re.M)
+    section, tail = (rest[:nxt.start()], rest[nxt.start():]) if nxt else (rest, "")
+    subs = re.split(r"(?=^### )", section, flags=re.M)
+    intro, subs = subs[0], subs[1:]
+    marker = f"<!-- e2e:{run['scale']} -->"
+    subs = [s for s in subs if marker not in s]
+    subs.append(text.rstrip("\n") + "\n\n")
+    order = {"10k": 0, "100k": 1, "1m": 2, "long": 3}
+
+    def rank(s):
+        mm = re.search(r"<!-- e2e:(\w+) -->", s)
+        return order.get(mm.group(1), 9) if mm else 9
+
+    subs.sort(key=rank)
+    with open(path, "w") as f:
+        f.write(head + SECTION + intro + "".join(subs) + tail)

@@ -1,0 +1,481 @@
+#!/usr/bin/env python3
+"""End-to-end benchmark: Tidemark vs Prometheus 2.42 vs VictoriaMetrics 1.79 on identical data.
+
+Builds nothing: run `scripts/build.sh release` first (it builds build/app/tidemark and
+build/bench/e2e/tm_e2e_load). Then, from the repository root:
+
+    python3 bench/e2e/run.py                    # 10k series x 1 h, all targets found
+    python3 bench/e2e/run.py --scale 100k       # 100k x 30 min; also 1m (1M x 10 min), long (1k x 7 d)
+
+Each target is started on 127.0.0.1 with a fresh data directory, loaded with the same pre-encoded
+remote-write batches (8 senders), then measured: ingest samples/s, server CPU seconds, peak RSS
+(VmHWM), bytes on disk after a flush, and a fixed set of dashboard range queries (median/p99 over
+repeats), whose results are checked against Prometheus'. Writes bench/RESULTS.md's
+"## End-to-end vs peers" section. Loopback only; python3 stdlib only.
+"""
+
+import argparse
+import http.client
+import json
+import math
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+
+sys.dont_write_bytecode = True  # keep the source tree clean of __pycache__
+import queries as query_set  # noqa: E402
+import results_md  # noqa: E402
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SCALES = {  # name: (series, duration seconds)
+    "10k": (10_000, 3600),
+    "100k": (100_000, 1800),
+    "1m": (1_000_000, 600),
+    "long": (1_000, 7 * 86400),
+}
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def log(msg):
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def proc_cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime
+
+
+def proc_peak_rss(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def dir_bytes(path, exclude=()):
+    """Apparent size (sum of st_size) of every file below path, and a per-top-level breakdown."""
+    total, parts = 0, {}
+    for root, dirs, files in os.walk(path):
+        rel = os.path.relpath(root, path)
+        top = rel.split(os.sep)[0] if rel != "." else "."
+        if top in exclude:
+            dirs[:] = []
+            continue
+        for name in files:
+            try:
+                size = os.lstat(os.path.join(root, name)).st_size
+            except FileNotFoundError:
+                continue
+            total += size
+            key = top if top != "." else name
+            parts[key] = parts.get(key, 0) + size
+    return total, parts
+
+
+def http_get(port, path, timeout=10):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("GET", path)
+        resp = conn.getresponse()
+        return resp.status, resp.read()
+    finally:
+        conn.close()
+
+
+def http_post(port, path, timeout=300):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("POST", path, body=b"", headers={"Content-Length": "0"})
+        resp = conn.getresponse()
+        return resp.status, resp.read()
+    finally:
+        conn.close()
+
+
+class Target:
+    """A server under test: how to start it, when it is ready, how to flush it and measure disk."""
+
+    name = "?"
+    ready_path = "/-/ready"
+    write_path = "/api/v1/write"
+    query_params = {}
+
+    def __init__(self, workdir, binary):
+        self.dir = os.path.join(workdir, self.name)
+        self.binary = binary
+        self.port = free_port()
+        self.proc = None
+        self.log_path = os.path.join(workdir, f"{self.name}.log")
+
+    def command(self):
+        raise NotImplementedError
+
+    def start(self, timeout=60):
+        shutil.rmtree(self.dir, ignore_errors=True)
+        os.makedirs(self.dir)
+        self.prepare()
+        logf = open(self.log_path, "w")
+        self.proc = subprocess.Popen(self.command(), stdout=logf, stderr=subprocess.STDOUT, cwd=self.dir)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.proc.returncode}; see {self.log_path}")
+            try:
+                status, _ = http_get(self.port, self.ready_path, timeout=2)
+                if status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"{self.name} not ready after {timeout}s; see {self.log_path}")
+
+    def prepare(self):
+        pass
+
+    def flush(self):
+        """Makes everything ingested queryable."""
+
+    def measure_disk(self):
+        """Stops the server cleanly if that is what flushes it; returns (bytes, notes dict)."""
+        self.stop()
+        total, parts = dir_bytes(self.data_dir())
+        return total, {"parts": parts}
+
+    def data_dir(self):
+        return self.dir
+
+    def stop(self, sig=signal.SIGTERM, timeout=120):
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(sig)
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            log(f"{self.name} did not stop after {timeout}s; killing it")
+            self.proc.kill()
+            self.proc.wait()
+
+
+class Prometheus(Target):
+    name = "prometheus"
+
+    def prepare(self):
+        with open(os.path.join(self.dir, "prometheus.yml"), "w") as f:
+            f.write("global:\n  scrape_interval: 15s\n")
+
+    def data_dir(self):
+        return os.path.join(self.dir, "data")
+
+    def command(self):
+        return [self.binary, "--config.file=prometheus.yml", f"--storage.tsdb.path={self.data_dir()}",
+                f"--web.listen-address=127.0.0.1:{self.port}", "--web.enable-remote-write-receiver",
+                "--web.enable-admin-api", "--storage.tsdb.retention.time=30d", "--log.level=warn"]
+
+    def measure_disk(self):
+        # The head lives in memory + WAL + mmapped head chunks until it is 1.5x the block range
+        # (3 h) old; a snapshot writes it out as a compacted block (index + chunks), which is what
+        # Prometheus keeps long-term. Report the block(s) as the main number, the WAL dir as a note.
+        status, body = http_post(self.port, "/api/v1/admin/tsdb/snapshot")
+        snap_bytes, snap_parts = None, {}
+        if status == 200:
+            name = json.loads(body)["data"]["name"]
+            snap_bytes, snap_parts = dir_bytes(os.path.join(self.data_dir(), "snapshots", name))
+        self.stop()
+        live, parts = dir_bytes(self.data_dir(), exclude=("snapshots",))
+        notes = {"data_dir_bytes_without_snapshot": live, "parts": parts, "snapshot_parts": snap_parts,
+                 "what": "TSDB snapshot: persisted blocks + the head written out as a block (index, chunks, meta)"}
+        return (snap_bytes if snap_bytes is not None else live), notes
+
+
+class VictoriaMetrics(Target):
+    name = "victoriametrics"
+    ready_path = "/health"
+    query_params = {"nocache": "1"}
+
+    def command(self):
+        return [self.binary, f"-storageDataPath={self.dir}", f"-httpListenAddr=127.0.0.1:{self.port}",
+                "-retentionPeriod=1y", "-search.disableCache", "-loggerLevel=WARN"]
+
+    def flush(self):
+        http_get(self.port, "/internal/force_flush", timeout=120)
+
+    def measure_disk(self):
+        # SIGINT: VM flushes in-memory parts and persists its caches, then exits.
+        self.flush()
+        self.stop(signal.SIGINT)
+        total, parts = dir_bytes(self.dir, exclude=("cache",))
+        with_cache, _ = dir_bytes(self.dir)
+        return total, {"parts": parts, "with_cache_bytes": with_cache,
+                       "what": "data/ (small+big parts) + indexdb/ + metadata; cache/ (regenerable "
+                               "caches persisted at shutdown) left out"}
+
+
+class Tidemark(Target):
+    name = "tidemark"
+
+    def __init__(self, workdir, binary):
+        super().__init__(workdir, binary)
+        self.otlp_port = free_port()
+
+    def data_dir(self):
+        return os.path.join(self.dir, "data")
+
+    def command(self):
+        return [self.binary, "serve", f"--data-dir={self.data_dir()}", f"--listen=127.0.0.1:{self.port}",
+                f"--otlp-listen=127.0.0.1:{self.otlp_port}"]
+
+    def measure_disk(self):
+        self.stop(signal.SIGTERM)  # a clean shutdown flushes memtables and seals head chunks
+        total, parts = dir_bytes(self.data_dir())
+        return total, {"parts": parts, "what": "RocksDB dir after SIGTERM (WAL, SSTs, MANIFEST)"}
+
+
+class NullSink(Target):
+    name = "null-sink"
+
+    def command(self):
+        return [self.binary, "sink", "--listen", f"127.0.0.1:{self.port}"]
+
+
+def run_send(load_bin, batch_file, port, path, timeout):
+    out = subprocess.run([load_bin, "send", "--file", batch_file, "--url", f"http://127.0.0.1:{port}{path}"],
+                         capture_output=True, text=True, timeout=timeout)
+    if not out.stdout.strip():
+        raise RuntimeError(f"send failed: {out.stderr}")
+    return json.loads(out.stdout)
+
+
+def query_range(conn, target, expr, start, end, step, timeout):
+    params = {"query": expr, "start": str(start), "end": str(end), "step": str(step)}
+    params.update(target.query_params)
+    path = "/api/v1/query_range?" + urllib.parse.urlencode(params)
+    t0 = time.perf_counter()
+    conn.request("GET", path)
+    resp = conn.getresponse()
+    body = resp.read()
+    elapsed = time.perf_counter() - t0
+    return resp.status, body, elapsed
+
+
+def instant_count(target, expr, t):
+    params = {"query": expr, "time": str(t)}
+    params.update(target.query_params)
+    status, body = http_get(target.port, "/api/v1/query?" + urllib.parse.urlencode(params), timeout=300)
+    if status != 200:
+        return None
+    res = json.loads(body)["data"]["result"]
+    return int(float(res[0]["value"][1])) if res else 0
+
+
+def percentile(values, p):
+    """Nearest-rank percentile (p99 of 10 repeats is their maximum)."""
+    v = sorted(values)
+    return v[max(0, math.ceil(p / 100 * len(v)) - 1)]
+
+
+def run_queries(target, rng, repeats, timeout):
+    start, end, step = rng
+    out = {}
+    conn = http.client.HTTPConnection("127.0.0.1", target.port, timeout=timeout)
+    for q in query_set.QUERIES:
+        name, expr = q["name"], q["expr"]
+        try:
+            status, body, first = query_range(conn, target, expr, start, end, step, timeout)
+            parsed = json.loads(body) if body else {}
+            if status != 200 or parsed.get("status") != "success":
+                out[name] = {"error": f"HTTP {status}: {body[:300].decode(errors='replace')}"}
+                continue
+            times = []
+            for _ in range(repeats):
+                _, _, t = query_range(conn, target, expr, start, end, step, timeout)
+                times.append(t)
+            out[name] = {"median_s": statistics.median(times), "p99_s": percentile(times, 99),
+                         "first_s": first, "result": parsed["data"]["result"],
+                         "series": len(parsed["data"]["result"])}
+        except (OSError, http.client.HTTPException, ValueError) as e:
+            out[name] = {"error": f"{type(e).__name__}: {e}"}
+            conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", target.port, timeout=timeout)
+    conn.close()
+    return out
+
+
+def bench_target(target, args, batch_file, gen_info, rng):
+    res = {"target": target.name, "loadavg_at_start": os.getloadavg()[0]}
+    t0 = time.time()
+    target.start()
+    pid = target.proc.pid
+    try:
+        cpu0 = proc_cpu_seconds(pid)
+        send = run_send(args.load_bin, batch_file, target.port, target.write_path, args.send_timeout)
+        res["send"] = send
+        res["ingest_samples_per_s"] = send["samples_per_s"]
+        res["ingest_cpu_s"] = proc_cpu_seconds(pid) - cpu0
+        # Samples per server CPU second: steadier than samples/s on a machine shared with other jobs.
+        res["ingest_samples_per_cpu_s"] = send["samples_ok"] / max(res["ingest_cpu_s"], 1e-9)
+        log(f"{target.name}: ingest {send['samples_per_s']:.0f} samples/s, {send['samples_ok']} ok, "
+            f"{send['samples_rejected']} rejected, {send['retries']} retries {send['first_error'][:200]}")
+        if isinstance(target, NullSink):
+            return res
+        target.flush()
+        expected = gen_info["series"]
+        count_expr = 'count({__name__=~".+"})'
+        deadline = time.time() + 60
+        while True:
+            got = instant_count(target, count_expr, rng[1])
+            if got == expected or time.time() > deadline:
+                break
+            time.sleep(1)
+        res["series_visible"] = got
+        cpu1 = proc_cpu_seconds(pid)
+        res["queries"] = run_queries(target, rng, args.repeats, args.query_timeout)
+        res["query_cpu_s"] = proc_cpu_seconds(pid) - cpu1
+        res["peak_rss_bytes"] = proc_peak_rss(pid)
+        disk, notes = target.measure_disk()
+        res["disk_bytes"] = disk
+        res["disk_notes"] = notes
+        res["bytes_per_sample"] = disk / max(1, send["samples_ok"])
+    finally:
+        target.stop()
+    res["wall_s"] = time.time() - t0
+    return res
+
+
+def machine_note():
+    cpu = "?"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as f:
+        mem_kib = int(f.readline().split()[1])
+    return {"nproc": os.cpu_count(), "ram_gib": round(mem_kib / 1024 / 1024, 1), "cpu": cpu,
+            "kernel": platform.release(), "loadavg_at_start": os.getloadavg()}
+
+
+def version_of(cmd):
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=10)
+        return (out.stdout or out.stderr).strip().splitlines()[0]
+    except (OSError, IndexError, subprocess.TimeoutExpired):
+        return "?"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--scale", choices=sorted(SCALES), default="10k")
+    ap.add_argument("--series", type=int, help="override the scale's series count")
+    ap.add_argument("--duration-s", type=int, help="override the scale's duration")
+    ap.add_argument("--targets", default="null-sink,prometheus,victoriametrics,tidemark",
+                    help="comma list; tidemark is skipped if its binary is missing")
+    ap.add_argument("--build-dir", default=os.path.join(REPO, "build"))
+    ap.add_argument("--load-bin", help="default: BUILD_DIR/bench/e2e/tm_e2e_load")
+    ap.add_argument("--tidemark-bin", help="default: BUILD_DIR/app/tidemark")
+    ap.add_argument("--prometheus-bin", default=shutil.which("prometheus") or "/usr/bin/prometheus")
+    ap.add_argument("--vm-bin", default=shutil.which("victoria-metrics") or "/usr/bin/victoria-metrics")
+    ap.add_argument("--repeats", type=int, default=10, help="timed repeats per query (after one untimed run)")
+    ap.add_argument("--query-timeout", type=float, default=120, help="seconds per query request")
+    ap.add_argument("--send-timeout", type=float, default=3600, help="seconds for a target's whole load")
+    ap.add_argument("--seed", type=int, default=20261129)
+    ap.add_argument("--work-dir", help="default: /tmp/tm-e2e-<scale>")
+    ap.add_argument("--results-md", default=os.path.join(REPO, "bench", "RESULTS.md"))
+    ap.add_argument("--no-results-md", action="store_true")
+    ap.add_argument("--note", default="", help="free text added to the results (e.g. machine load)")
+    args = ap.parse_args()
+
+    series, duration = SCALES[args.scale]
+    series = args.series or series
+    duration = args.duration_s or duration
+    args.load_bin = args.load_bin or os.path.join(args.build_dir, "bench", "e2e", "tm_e2e_load")
+    args.tidemark_bin = args.tidemark_bin or os.path.join(args.build_dir, "app", "tidemark")
+    args.load_bin, args.tidemark_bin = os.path.abspath(args.load_bin), os.path.abspath(args.tidemark_bin)
+    workdir = os.path.abspath(args.work_dir or f"/tmp/tm-e2e-{args.scale}")
+    os.makedirs(workdir, exist_ok=True)
+    if not os.access(args.load_bin, os.X_OK):
+        sys.exit(f"{args.load_bin} not found: run scripts/build.sh release first")
+
+    # Data ends 10 minutes before now (inside every target's retention and VM's search window),
+    # aligned to the minute; the generator's values do not depend on the start time.
+    end_ms = (int(time.time() * 1000) // 60_000) * 60_000 - 600_000
+    start_ms = end_ms - duration * 1000
+    batch_file = os.path.join(workdir, "data.batches")
+    log(f"generating {series} series x {duration}s into {batch_file}")
+    gen = subprocess.run([args.load_bin, "gen", "--series", str(series), "--duration-s", str(duration),
+                          "--start-ms", str(start_ms), "--seed", str(args.seed), "--out", batch_file],
+                         capture_output=True, text=True, check=True)
+    gen_info = json.loads(gen.stdout)
+    log(f"generated {gen_info}")
+    step = max(15, (duration // 240) // 15 * 15)
+    q_start = -(-start_ms // (step * 1000)) * step  # first step-aligned second inside the data
+    q_end = (end_ms // (step * 1000)) * step
+    rng = (q_start, q_end, step)
+
+    makers = {
+        "null-sink": lambda: NullSink(workdir, args.load_bin),
+        "prometheus": lambda: Prometheus(workdir, args.prometheus_bin),
+        "victoriametrics": lambda: VictoriaMetrics(workdir, args.vm_bin),
+        "tidemark": lambda: Tidemark(workdir, args.tidemark_bin),
+    }
+    results = {}
+    for name in args.targets.split(","):
+        name = name.strip()
+        target = makers[name]()
+        if not os.access(target.binary, os.X_OK):
+            log(f"skipping {name}: {target.binary} not found")
+            results[name] = {"target": name, "skipped": f"{target.binary} not found"}
+            continue
+        log(f"benchmarking {name}")
+        try:
+            results[name] = bench_target(target, args, batch_file, gen_info, rng)
+        except (RuntimeError, OSError, ValueError, KeyError, subprocess.TimeoutExpired) as e:
+            log(f"{name} failed: {e}")
+            results[name] = {"target": name, "skipped": str(e)}
+            target.stop(signal.SIGKILL)
+
+    ref = results.get("prometheus", {}).get("queries")
+    for name, r in results.items():
+        if ref and name != "prometheus" and "queries" in r:
+            for qname, q in r["queries"].items():
+                if "result" in q and "result" in ref.get(qname, {}):
+                    q["check"] = query_set.compare(ref[qname]["result"], q["result"])
+    run = {
+        "scale": args.scale, "series": series, "duration_s": duration, "samples": gen_info["samples"],
+        "gen": gen_info, "query_range": {"start": q_start, "end": q_end, "step": step},
+        "repeats": args.repeats, "machine": machine_note(), "note": args.note,
+        "versions": {"prometheus": version_of(["dpkg-query", "-W", "prometheus"]),
+                     "victoriametrics": version_of(["dpkg-query", "-W", "victoria-metrics"])},
+        "command": "python3 bench/e2e/run.py " + " ".join(sys.argv[1:]),
+        "date_utc": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "results": results,
+    }
+    for r in results.values():  # results are large; keep them only in the raw JSON
+        for q in r.get("queries", {}).values():
+            q.pop("result", None)
+    raw = os.path.join(workdir, f"results-{args.scale}.json")
+    with open(raw, "w") as f:
+        json.dump(run, f, indent=1)
+    text = results_md.render(run)
+    print(text)
+    log(f"raw results: {raw}")
+    if not args.no_results_md:
+        results_md.update_file(args.results_md, run, text)
+        log(f"updated {args.results_md}")
+
+
+if __name__ == "__main__":
+    main()

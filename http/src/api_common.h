@@ -1,0 +1,65 @@
+// Helpers shared by the API handler files: error mapping, parameter access, deadlines.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tidemark/http/api.h"
+#include "tidemark/http/format.h"
+#include "tidemark/http/params.h"
+#include "tidemark/http/request.h"
+
+namespace tidemark::http::api {
+
+// {"status":"error",...} with the HTTP status Prometheus uses for that errorType.
+HttpResponse ErrorResponse(std::string_view error_type, std::string_view message);
+// Maps a module Status to Prometheus' errorType and HTTP status.
+HttpResponse StatusResponse(const Status& s);
+HttpResponse BadData(std::string_view message);
+HttpResponse Success(std::string_view data_json, const std::vector<std::string>& warnings = {});
+
+// Parses an optional time parameter (default when absent or empty).
+Result<Timestamp> TimeParam(const HttpRequest& r, const std::string& name, Timestamp dflt);
+Timestamp NowMs();
+
+// Parses every match[] parameter into matcher sets (bad_data on error).
+Result<std::vector<Matchers>> MatchParams(const ApiBackends& b, const HttpRequest& r);
+
+// Cancels tokens when their deadline passes (per-request `timeout` parameters).
+class Watchdog {
+ public:
+  Watchdog();
+  ~Watchdog();
+  // Returns an id for Remove.
+  uint64_t Add(std::chrono::steady_clock::time_point deadline, promql::CancelToken* token);
+  void Remove(uint64_t id);
+
+ private:
+  void Loop();
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<uint64_t, std::pair<std::chrono::steady_clock::time_point, promql::CancelToken*>> items_;
+  uint64_t next_ = 1;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+// Everything the handler lambdas share.
+struct Context {
+  ApiBackends b;
+  ApiState* state = nullptr;
+  std::unique_ptr<Watchdog> watchdog = std::make_unique<Watchdog>();
+};
+
+void RegisterQueryRoutes(Router& router, std::shared_ptr<Context> ctx);
+void RegisterMetaRoutes(Router& router, std::shared_ptr<Context> ctx);
+void RegisterStatusRoutes(Router& router, std::shared_ptr<Context> ctx);
+void RegisterIngestRoutes(Router& router, std::shared_ptr<Context> ctx, bool otlp_only);
+
+}  // namespace tidemark::http::api

@@ -1,0 +1,176 @@
+// Status, lifecycle, rules/alerts and admin endpoints, and /metrics.
+#include <unistd.h>
+
+#include <ctime>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "api_common.h"
+
+namespace tidemark::http::api {
+
+namespace {
+
+using nlohmann::json;
+
+std::string Rfc3339(Timestamp ms) {
+  std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(ms % 1000));
+  return buf;
+}
+
+HttpResponse Text(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = "text/plain; charset=utf-8";
+  r.body = std::move(body);
+  return r;
+}
+
+HttpResponse BuildInfoH(Context& c, HttpRequest&) {
+  const BuildInfo& b = c.b.build_info;
+  json j = {{"version", b.version},       {"revision", b.revision},
+            {"branch", b.branch},         {"buildUser", b.build_user},
+            {"buildDate", b.build_date},  {"goVersion", b.go_version}};
+  return Success(j.dump());
+}
+
+HttpResponse RuntimeInfo(Context& c, HttpRequest&) {
+  char cwd[4096] = "";
+  if (getcwd(cwd, sizeof(cwd)) == nullptr) cwd[0] = 0;
+  int64_t start = c.state ? c.state->start_time_ms.load() : 0;
+  int64_t reload = c.state ? c.state->last_reload_ms.load() : 0;
+  json j = {{"startTime", Rfc3339(start)},
+            {"CWD", cwd},
+            {"reloadConfigSuccess", c.state ? c.state->last_reload_ok.load() : true},
+            {"lastConfigTime", Rfc3339(reload ? reload : start)},
+            {"corruptionCount", 0},
+            {"goroutineCount", 0},
+            {"GOMAXPROCS", static_cast<int>(std::thread::hardware_concurrency())},
+            {"GOMEMLIMIT", 0},
+            {"GOGC", ""},
+            {"GODEBUG", ""},
+            {"storageRetention", c.b.storage_retention ? c.b.storage_retention() : ""}};
+  return Success(j.dump());
+}
+
+HttpResponse Flags(Context& c, HttpRequest&) {
+  json j = json::object();
+  if (c.b.flags) {
+    for (const auto& [k, v] : c.b.flags()) j[k] = v;
+  }
+  return Success(j.dump());
+}
+
+HttpResponse ConfigH(Context& c, HttpRequest&) {
+  json j = {{"yaml", c.b.config_yaml ? c.b.config_yaml() : ""}};
+  return Success(j.dump());
+}
+
+json Cardinalities(const std::vector<MetricCardinality>& v) {
+  json a = json::array();
+  for (const auto& m : v) a.push_back({{"name", m.name}, {"value", m.value}});
+  return a;
+}
+
+HttpResponse Tsdb(Context& c, HttpRequest&) {
+  StorageStats s = c.b.storage->Stats();
+  json head = {{"numSeries", s.head_series ? s.head_series : s.num_series},
+               {"numLabelPairs", s.series_count_by_label_pair.size()},
+               {"chunkCount", s.head_chunks},
+               {"minTime", s.min_time},
+               {"maxTime", s.max_time}};
+  json j = {{"headStats", head},
+            {"seriesCountByMetricName", Cardinalities(s.series_count_by_metric)},
+            {"labelValueCountByLabelName", Cardinalities(s.label_value_count_by_name)},
+            {"memoryInBytesByLabelName", json::array()},
+            {"seriesCountByLabelValuePair", Cardinalities(s.series_count_by_label_pair)}};
+  return Success(j.dump());
+}
+
+HttpResponse Rules(Context& c, HttpRequest& r) {
+  std::string type = r.Param("type");
+  if (!type.empty() && type != "alert" && type != "record") {
+    return BadData("invalid query parameter type='" + type + "'");
+  }
+  if (!c.b.rules) return Success("{\"groups\":[]}");
+  auto res = c.b.rules(r.params);
+  if (!res.ok()) return StatusResponse(res.status());
+  return Success(*res);
+}
+
+HttpResponse Alerts(Context& c, HttpRequest&) {
+  if (!c.b.alerts) return Success("{\"alerts\":[]}");
+  auto res = c.b.alerts();
+  if (!res.ok()) return StatusResponse(res.status());
+  return Success(*res);
+}
+
+HttpResponse DeleteSeries(Context& c, HttpRequest& r) {
+  if (!c.b.enable_admin_api) return ErrorResponse("unavailable", "admin APIs disabled");
+  if (r.ParamAll("match[]").empty()) return BadData("no match[] parameter provided");
+  auto start = TimeParam(r, "start", kApiMinTime);
+  if (!start.ok()) return BadData(start.status().message());
+  auto end = TimeParam(r, "end", kApiMaxTime);
+  if (!end.ok()) return BadData(end.status().message());
+  auto sets = MatchParams(c.b, r);
+  if (!sets.ok()) return StatusResponse(sets.status());
+  for (const Matchers& ms : *sets) {
+    Status s = c.b.storage->DeleteSeries(ms, *start, *end);
+    if (!s.ok()) return StatusResponse(s);
+  }
+  HttpResponse ok;
+  ok.status = 204;
+  ok.content_type.clear();
+  return ok;
+}
+
+HttpResponse Healthy(Context&, HttpRequest&) { return Text(200, "Tidemark Server is Healthy.\n"); }
+
+HttpResponse Ready(Context& c, HttpRequest&) {
+  if (c.b.ready && !c.b.ready()) return Text(503, "Service Unavailable");
+  return Text(200, "Tidemark Server is Ready.\n");
+}
+
+HttpResponse Reload(Context& c, HttpRequest&) {
+  if (!c.b.reload) return Text(200, "");
+  Status s = c.b.reload();
+  if (!s.ok()) return Text(500, "failed to reload config: " + s.message() + "\n");
+  return Text(200, "");
+}
+
+HttpResponse Metrics(Context& c, HttpRequest&) {
+  HttpResponse r;
+  r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  if (c.b.metrics) r.body = c.b.metrics->Expose();
+  return r;
+}
+
+}  // namespace
+
+void RegisterStatusRoutes(Router& router, std::shared_ptr<Context> ctx) {
+  auto wrap = [ctx](HttpResponse (*fn)(Context&, HttpRequest&)) {
+    return [ctx, fn](HttpRequest& r) { return fn(*ctx, r); };
+  };
+  router.Add({{"GET"}, "/api/v1/status/buildinfo", "buildinfo", Pool::kInline, false, wrap(&BuildInfoH)});
+  router.Add({{"GET"}, "/api/v1/status/runtimeinfo", "runtimeinfo", Pool::kInline, false,
+              wrap(&RuntimeInfo)});
+  router.Add({{"GET"}, "/api/v1/status/flags", "flags", Pool::kInline, false, wrap(&Flags)});
+  router.Add({{"GET"}, "/api/v1/status/config", "config", Pool::kInline, false, wrap(&ConfigH)});
+  router.Add({{"GET"}, "/api/v1/status/tsdb", "tsdb", Pool::kQuery, false, wrap(&Tsdb)});
+  router.Add({{"GET"}, "/api/v1/rules", "rules", Pool::kInline, false, wrap(&Rules)});
+  router.Add({{"GET"}, "/api/v1/alerts", "alerts", Pool::kInline, false, wrap(&Alerts)});
+  router.Add({{"POST", "PUT"}, "/api/v1/admin/tsdb/delete_series", "delete_series",
+              Pool::kBlocking, false, wrap(&DeleteSeries)});
+  router.Add({{"GET", "HEAD"}, "/-/healthy", "healthy", Pool::kInline, false, wrap(&Healthy)});
+  router.Add({{"GET", "HEAD"}, "/-/ready", "ready", Pool::kInline, false, wrap(&Ready)});
+  router.Add({{"POST", "PUT"}, "/-/reload", "reload", Pool::kBlocking, false, wrap(&Reload)});
+  router.Add({{"GET"}, "/metrics", "metrics", Pool::kBlocking, false, wrap(&Metrics)});
+}
+
+}  // namespace tidemark::http::api

@@ -1,0 +1,159 @@
+// Prometheus-compatible JSON rendering.
+#include "tidemark/http/format.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+
+namespace tidemark::http {
+
+std::string FormatSampleValue(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  char buf[400];  // fixed notation of DBL_MAX has 309 digits
+  auto res = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::fixed);
+  return std::string(buf, res.ptr);
+}
+
+std::string FormatTimestamp(Timestamp ms) {
+  std::string out;
+  uint64_t u;
+  if (ms < 0) {
+    out += '-';
+    u = static_cast<uint64_t>(-(ms + 1)) + 1;
+  } else {
+    u = static_cast<uint64_t>(ms);
+  }
+  out += std::to_string(u / 1000);
+  uint64_t frac = u % 1000;
+  if (frac != 0) {
+    char buf[8];
+    std::snprintf(buf, sizeof(buf), ".%03u", static_cast<unsigned>(frac));
+    out += buf;
+  }
+  return out;
+}
+
+void AppendJsonString(std::string& out, std::string_view s) {
+  out += '"';
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      // Go's encoding/json escapes these for HTML safety; Prometheus inherits that.
+      case '<': out += "\\u003c"; break;
+      case '>': out += "\\u003e"; break;
+      case '&': out += "\\u0026"; break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  out += '"';
+}
+
+void AppendLabelsJson(std::string& out, const Labels& labels) {
+  out += '{';
+  bool first = true;
+  for (const Label& l : labels) {
+    if (!first) out += ',';
+    first = false;
+    AppendJsonString(out, l.name);
+    out += ':';
+    AppendJsonString(out, l.value);
+  }
+  out += '}';
+}
+
+void AppendPointJson(std::string& out, Timestamp t, double v) {
+  out += '[';
+  out += FormatTimestamp(t);
+  out += ",\"";
+  out += FormatSampleValue(v);
+  out += "\"]";
+}
+
+std::string QueryDataJson(const promql::QueryValue& value) {
+  std::string out;
+  using promql::ValueKind;
+  switch (value.kind) {
+    case ValueKind::kScalar:
+      out += "{\"resultType\":\"scalar\",\"result\":";
+      AppendPointJson(out, value.t, value.scalar);
+      out += '}';
+      break;
+    case ValueKind::kString:
+      out += "{\"resultType\":\"string\",\"result\":[";
+      out += FormatTimestamp(value.t);
+      out += ',';
+      AppendJsonString(out, value.str);
+      out += "]}";
+      break;
+    case ValueKind::kMatrix:
+      out += "{\"resultType\":\"matrix\",\"result\":[";
+      for (size_t i = 0; i < value.matrix.size(); ++i) {
+        const auto& s = value.matrix[i];
+        if (i) out += ',';
+        out += "{\"metric\":";
+        AppendLabelsJson(out, s.metric);
+        out += ",\"values\":[";
+        for (size_t j = 0; j < s.points.size(); ++j) {
+          if (j) out += ',';
+          AppendPointJson(out, s.points[j].t, s.points[j].v);
+        }
+        out += "]}";
+      }
+      out += "]}";
+      break;
+    case ValueKind::kVector:
+    case ValueKind::kNone:
+    default:
+      out += "{\"resultType\":\"vector\",\"result\":[";
+      for (size_t i = 0; i < value.vector.size(); ++i) {
+        const auto& s = value.vector[i];
+        if (i) out += ',';
+        out += "{\"metric\":";
+        AppendLabelsJson(out, s.metric);
+        out += ",\"value\":";
+        AppendPointJson(out, s.t, s.v);
+        out += '}';
+      }
+      out += "]}";
+      break;
+  }
+  return out;
+}
+
+std::string SuccessJson(std::string_view data_json, const std::vector<std::string>& warnings) {
+  std::string out = "{\"status\":\"success\",\"data\":";
+  out += data_json;
+  if (!warnings.empty()) {
+    out += ",\"warnings\":[";
+    for (size_t i = 0; i < warnings.size(); ++i) {
+      if (i) out += ',';
+      AppendJsonString(out, warnings[i]);
+    }
+    out += ']';
+  }
+  out += '}';
+  return out;
+}
+
+std::string ErrorJson(std::string_view error_type, std::string_view message) {
+  std::string out = "{\"status\":\"error\",\"errorType\":";
+  AppendJsonString(out, error_type);
+  out += ",\"error\":";
+  AppendJsonString(out, message);
+  out += '}';
+  return out;
+}
+
+}  // namespace tidemark::http

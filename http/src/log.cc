@@ -1,0 +1,73 @@
+// logfmt rendering.
+#include "tidemark/http/log.h"
+
+#include <chrono>
+#include <ctime>
+
+namespace tidemark::http {
+
+bool ParseLogLevel(std::string_view s, LogLevel* out) {
+  if (s == "debug") *out = LogLevel::kDebug;
+  else if (s == "info") *out = LogLevel::kInfo;
+  else if (s == "warn") *out = LogLevel::kWarn;
+  else if (s == "error") *out = LogLevel::kError;
+  else return false;
+  return true;
+}
+
+std::string Logger::Quote(std::string_view v) {
+  bool needs = v.empty();
+  for (char c : v) {
+    if (c <= ' ' || c == '"' || c == '=' || c == '\\' || c == 0x7f) needs = true;
+  }
+  if (!needs) return std::string(v);
+  std::string out = "\"";
+  for (char c : v) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  out += '"';
+  return out;
+}
+
+void Logger::Log(LogLevel level, std::string_view msg, Fields fields) {
+  if (!Enabled(level)) return;
+  static constexpr const char* kNames[] = {"debug", "info", "warn", "error"};
+  auto now = std::chrono::system_clock::now();
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char ts[64];
+  std::snprintf(ts, sizeof(ts), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(ms % 1000));
+  std::string line = "ts=";
+  line += ts;
+  line += " level=";
+  line += kNames[static_cast<int>(level)];
+  line += " msg=";
+  line += Quote(msg);
+  for (const auto& [k, v] : fields) {
+    line += ' ';
+    line += k;
+    line += '=';
+    line += Quote(v);
+  }
+  line += '\n';
+  std::lock_guard<std::mutex> lock(mu_);
+  std::fwrite(line.data(), 1, line.size(), out_);
+  std::fflush(out_);
+}
+
+}  // namespace tidemark::http

@@ -1,0 +1,190 @@
+// Time and duration parameter parsing.
+#include "tidemark/http/params.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <string>
+
+namespace tidemark::http {
+
+namespace {
+
+bool ParseGoFloat(std::string_view s, double* out) {
+  if (s.empty() || s.front() == ' ' || s.back() == ' ') return false;
+  std::string tmp(s);
+  char* end = nullptr;
+  errno = 0;
+  double v = std::strtod(tmp.c_str(), &end);
+  if (end != tmp.c_str() + tmp.size()) return false;
+  if (errno == ERANGE && std::isinf(v)) return false;
+  // strtod accepts hex floats and "infinity"; Go accepts those too, so this is close enough.
+  *out = v;
+  return true;
+}
+
+// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm).
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+bool Digits(std::string_view s, size_t pos, size_t n, int* out) {
+  if (pos + n > s.size()) return false;
+  int v = 0;
+  for (size_t i = pos; i < pos + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    v = v * 10 + (s[i] - '0');
+  }
+  *out = v;
+  return true;
+}
+
+bool ParseRfc3339(std::string_view s, Timestamp* out) {
+  int y, mo, d, h, mi, se;
+  if (!Digits(s, 0, 4, &y) || s.size() < 20 || s[4] != '-' || !Digits(s, 5, 2, &mo) ||
+      s[7] != '-' || !Digits(s, 8, 2, &d) || (s[10] != 'T' && s[10] != 't') ||
+      !Digits(s, 11, 2, &h) || s[13] != ':' || !Digits(s, 14, 2, &mi) || s[16] != ':' ||
+      !Digits(s, 17, 2, &se)) {
+    return false;
+  }
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 59) return false;
+  size_t pos = 19;
+  int64_t frac_ms = 0;
+  if (pos < s.size() && s[pos] == '.') {
+    ++pos;
+    size_t start = pos;
+    int64_t scale = 100;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+      frac_ms += (s[pos] - '0') * scale;
+      scale /= 10;
+      ++pos;
+    }
+    if (pos == start || pos - start > 9) return false;
+  }
+  int64_t offset_s = 0;
+  if (pos < s.size() && (s[pos] == 'Z' || s[pos] == 'z')) {
+    ++pos;
+  } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
+    int oh, om;
+    if (!Digits(s, pos + 1, 2, &oh) || pos + 3 >= s.size() || s[pos + 3] != ':' ||
+        !Digits(s, pos + 4, 2, &om)) {
+      return false;
+    }
+    offset_s = (oh * 3600 + om * 60) * (s[pos] == '-' ? -1 : 1);
+    pos += 6;
+  } else {
+    return false;
+  }
+  if (pos != s.size()) return false;
+  int64_t days = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
+  int64_t secs = days * 86400 + h * 3600 + mi * 60 + se - offset_s;
+  *out = secs * 1000 + frac_ms;
+  return true;
+}
+
+}  // namespace
+
+Result<Timestamp> ParseApiTime(std::string_view s) {
+  double f;
+  if (ParseGoFloat(s, &f) && std::isfinite(f) && std::fabs(f) < 9.2e15) {
+    double ip;
+    double frac = std::modf(f, &ip);
+    return static_cast<Timestamp>(ip) * 1000 + static_cast<Timestamp>(std::round(frac * 1000));
+  }
+  Timestamp t;
+  if (ParseRfc3339(s, &t)) return t;
+  // Prometheus' formatted minTime/maxTime, as sent back by some clients.
+  if (s == "-292273086-05-16T16:47:06Z") return kApiMinTime;
+  if (s == "292277025-08-18T07:12:54.999999999Z") return kApiMaxTime;
+  return Status::InvalidArgument("cannot parse \"" + std::string(s) + "\" to a valid timestamp");
+}
+
+Result<int64_t> ParsePromDuration(std::string_view s) {
+  std::string_view orig = s;
+  auto err = [&] {
+    return Status::InvalidArgument("not a valid duration string: \"" + std::string(orig) + "\"");
+  };
+  if (s.empty()) return err();
+  if (s == "0") return int64_t{0};
+  struct Unit {
+    std::string_view name;
+    int64_t ms;
+  };
+  static constexpr Unit kUnits[] = {{"y", 365LL * 86400000}, {"w", 7LL * 86400000},
+                                    {"d", 86400000},          {"h", 3600000},
+                                    {"m", 60000},             {"s", 1000},
+                                    {"ms", 1}};
+  int64_t total = 0;
+  int last_unit = -1;
+  while (!s.empty()) {
+    size_t i = 0;
+    int64_t n = 0;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+      n = n * 10 + (s[i] - '0');
+      if (n > 1'000'000'000'000LL) return err();
+      ++i;
+    }
+    if (i == 0) return err();
+    s.remove_prefix(i);
+    int unit = -1;
+    // "ms" must win over "m".
+    if (s.size() >= 2 && s.substr(0, 2) == "ms") {
+      unit = 6;
+    } else if (!s.empty()) {
+      for (int u = 0; u < 6; ++u) {
+        if (s[0] == kUnits[u].name[0]) unit = u;
+      }
+    }
+    if (unit < 0 || unit <= last_unit) return err();
+    last_unit = unit;
+    s.remove_prefix(kUnits[unit].name.size());
+    total += n * kUnits[unit].ms;
+  }
+  return total;
+}
+
+Result<int64_t> ParseApiDuration(std::string_view s) {
+  double f;
+  if (ParseGoFloat(s, &f)) {
+    double ms = f * 1000;
+    if (!std::isfinite(ms) || ms > 9.2e18 || ms < -9.2e18) {
+      return Status::InvalidArgument("cannot parse \"" + std::string(s) +
+                                     "\" to a valid duration. It overflows int64");
+    }
+    return static_cast<int64_t>(ms);
+  }
+  auto d = ParsePromDuration(s);
+  if (d.ok()) return *d;
+  return Status::InvalidArgument("cannot parse \"" + std::string(s) + "\" to a valid duration");
+}
+
+std::string FormatPromDuration(int64_t ms) {
+  if (ms == 0) return "0s";
+  std::string out;
+  if (ms < 0) {
+    out = "-";
+    ms = -ms;
+  }
+  struct Unit {
+    const char* name;
+    int64_t ms;
+  };
+  static constexpr Unit kUnits[] = {{"y", 365LL * 86400000}, {"w", 7LL * 86400000},
+                                    {"d", 86400000},          {"h", 3600000},
+                                    {"m", 60000},             {"s", 1000},
+                                    {"ms", 1}};
+  for (const Unit& u : kUnits) {
+    if (ms >= u.ms) {
+      out += std::to_string(ms / u.ms) + u.name;
+      ms %= u.ms;
+    }
+  }
+  return out;
+}
+
+}  // namespace tidemark::http

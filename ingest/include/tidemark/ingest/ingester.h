@@ -1,0 +1,108 @@
+// Ingester: decodes Prometheus remote-write (1.0/2.0) and OTLP metrics bodies and appends them.
+//
+// The HTTP layer hands over the raw request body plus its Content-Type and Content-Encoding headers
+// and writes back the returned IngestResponse verbatim (status, headers, body). Thread-safe: one
+// Ingester serves all connections; each call uses its own storage Appender.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "tidemark/storage/appender.h"
+
+namespace tidemark::ingest {
+
+struct IngestOptions {
+  // Request body limit as received (compressed). The HTTP layer should also enforce it before
+  // reading the body; the Ingester re-checks it and answers 413.
+  size_t max_body_bytes = 32u << 20;
+  // Limit on the body after snappy/gzip decompression (413 when exceeded). Checked before
+  // allocating, from the snappy header, and while inflating gzip.
+  size_t max_decompressed_bytes = 256u << 20;
+  size_t max_labels_per_series = 64;     // 400 when exceeded (counts __name__)
+  size_t max_label_name_len = 1024;      // bytes; 400 when exceeded
+  size_t max_label_value_len = 4096;     // bytes; 400 when exceeded
+  // OTLP: resource attributes copied onto every series of that resource (besides target_info).
+  std::vector<std::string> promote_resource_attributes;
+  // OTLP: append unit suffixes and `_total`/`_ratio` to metric names (Prometheus default).
+  bool otlp_add_suffixes = true;
+  // OTLP: emit `target_info` for resources with attributes beyond job/instance.
+  bool otlp_target_info = true;
+  // OTLP: cumulate delta sums/histograms is not supported; false = reject them (counted).
+  // Kept as an option so a future converter can be switched on without an API change.
+  bool otlp_accept_delta = false;
+};
+
+// What the HTTP layer sends back. Headers exclude Content-Length (the server computes it).
+struct IngestResponse {
+  int http_status = 204;
+  std::string content_type;  // empty when body is empty
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// Metric metadata as served by /api/v1/metadata (type is Prometheus' lowercase name:
+// counter, gauge, histogram, gaugehistogram, summary, info, stateset, unknown).
+struct MetricMetadata {
+  std::string metric;
+  std::string type;
+  std::string help;
+  std::string unit;
+};
+
+// Monotonic counters since construction (for /metrics).
+struct IngestStats {
+  uint64_t requests_remote_write_v1 = 0;
+  uint64_t requests_remote_write_v2 = 0;
+  uint64_t requests_otlp_protobuf = 0;
+  uint64_t requests_otlp_json = 0;
+  uint64_t requests_failed = 0;             // any non-2xx answer
+  uint64_t samples_accepted = 0;
+  uint64_t samples_rejected_invalid = 0;    // bad labels, limits
+  uint64_t samples_rejected_out_of_order = 0;
+  uint64_t samples_rejected_duplicate = 0;
+  uint64_t samples_rejected_unsupported = 0;  // OTLP delta / exponential histograms
+  uint64_t exemplars_ignored = 0;
+  uint64_t histograms_ignored = 0;          // native histograms (remote-write)
+  uint64_t metadata_received = 0;
+  uint64_t bytes_received = 0;              // before decompression
+  uint64_t bytes_decompressed = 0;
+};
+
+class MetadataStore;
+
+class Ingester {
+ public:
+  Ingester(Appendable& storage, IngestOptions options);
+  ~Ingester();
+  Ingester(const Ingester&) = delete;
+  Ingester& operator=(const Ingester&) = delete;
+
+  // POST /api/v1/write. Content-Type selects 1.0 (absent, application/x-protobuf, or
+  // proto=prometheus.WriteRequest) or 2.0 (proto=io.prometheus.write.v2.Request); other proto
+  // values answer 415. Content-Encoding must be snappy (or absent, treated as snappy).
+  IngestResponse RemoteWrite(std::string_view body, std::string_view content_type,
+                             std::string_view content_encoding);
+
+  // POST /v1/metrics and /api/v1/otlp/v1/metrics. Content-Type application/x-protobuf or
+  // application/json (415 otherwise); Content-Encoding gzip or identity.
+  IngestResponse Otlp(std::string_view body, std::string_view content_type,
+                      std::string_view content_encoding);
+
+  // Metadata received so far, sorted by metric name; `metric` filters to one name when not
+  // empty, `limit` caps the number of metric names (0 = unlimited).
+  std::vector<MetricMetadata> Metadata(std::string_view metric = {}, size_t limit = 0) const;
+
+  IngestStats Stats() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tidemark::ingest

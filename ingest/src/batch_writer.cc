@@ -1,0 +1,117 @@
+// BatchWriter implementation (see batch_writer.h).
+#include "batch_writer.h"
+
+#include <utility>
+
+namespace tidemark::ingest {
+
+BatchWriter::BatchWriter(Appendable& storage, const IngestOptions& options)
+    : options_(options), app_(storage.NewAppender()) {}
+
+BatchWriter::~BatchWriter() {
+  if (!finished_) Abort();
+}
+
+Status BatchWriter::CheckLimits(const std::vector<Label>& labels) const {
+  if (labels.size() > options_.max_labels_per_series) {
+    return Status::InvalidArgument("series has " + std::to_string(labels.size()) +
+                                   " labels, more than the limit of " +
+                                   std::to_string(options_.max_labels_per_series));
+  }
+  for (const Label& l : labels) {
+    if (l.name.size() > options_.max_label_name_len) {
+      return Status::InvalidArgument("label name \"" + l.name.substr(0, 64) + "...\" is " +
+                                     std::to_string(l.name.size()) + " bytes, longer than the limit of " +
+                                     std::to_string(options_.max_label_name_len));
+    }
+    if (l.value.size() > options_.max_label_value_len) {
+      return Status::InvalidArgument("value of label \"" + l.name.substr(0, 64) + "\" is " +
+                                     std::to_string(l.value.size()) + " bytes, longer than the limit of " +
+                                     std::to_string(options_.max_label_value_len));
+    }
+  }
+  return Status::OK();
+}
+
+void BatchWriter::AddSeries(std::vector<Label>&& labels, std::span<const SampleIn> samples) {
+  if (samples.empty() || !fatal_.ok()) return;
+  Status st = CheckLimits(labels);
+  if (!st.ok()) {
+    Reject(RejectReason::kInvalid, samples.size(), st.message());
+    return;
+  }
+  Labels ls(std::move(labels));
+  st = ValidateLabels(ls);
+  if (!st.ok()) {
+    Reject(RejectReason::kInvalid, samples.size(), st.message() + " in series " + ls.ToString());
+    return;
+  }
+  AddSamples(ls, samples);
+}
+
+void BatchWriter::AddSamples(const Labels& labels, std::span<const SampleIn> samples) {
+  SeriesRef ref = 0;
+  AppendOptions opts;
+  opts.skip_validation = true;
+  for (const SampleIn& s : samples) {
+    if (!fatal_.ok()) return;
+    Result<SeriesRef> r = app_->Append(ref, labels, s, opts);
+    if (r.ok()) {
+      ref = *r;
+      ++accepted_;
+      continue;
+    }
+    const Status& err = r.status();
+    std::string msg = err.message() + " (series " + labels.ToString() + ", t=" + std::to_string(s.t) + ")";
+    switch (err.code()) {
+      case StatusCode::kInvalidArgument: Reject(RejectReason::kInvalid, 1, msg); break;
+      case StatusCode::kOutOfRange: Reject(RejectReason::kOutOfOrder, 1, msg); break;
+      case StatusCode::kAlreadyExists: Reject(RejectReason::kDuplicate, 1, msg); break;
+      default: fatal_ = err;
+    }
+  }
+}
+
+void BatchWriter::Reject(RejectReason reason, size_t n, std::string_view message) {
+  if (n == 0) return;
+  switch (reason) {
+    case RejectReason::kInvalid: rejected_invalid_ += n; break;
+    case RejectReason::kOutOfOrder: rejected_ooo_ += n; break;
+    case RejectReason::kDuplicate: rejected_dup_ += n; break;
+    case RejectReason::kUnsupported: rejected_unsupported_ += n; break;
+  }
+  if (first_error_.empty()) first_error_ = std::string(message);
+}
+
+Status BatchWriter::Finish() {
+  finished_ = true;
+  if (!fatal_.ok()) {
+    app_->Rollback().IgnoreError();  // the fatal error is what the caller must see
+    accepted_ = 0;
+    return fatal_;
+  }
+  Status st = app_->Commit();
+  if (!st.ok()) {
+    app_->Rollback().IgnoreError();
+    accepted_ = 0;
+  }
+  return st;
+}
+
+void BatchWriter::Abort() {
+  finished_ = true;
+  app_->Rollback().IgnoreError();  // nothing was acknowledged, so nothing to report
+  accepted_ = 0;
+}
+
+std::string BatchWriter::Summary() const {
+  std::string s = "accepted " + std::to_string(accepted_) + ", rejected " + std::to_string(rejected()) +
+                  " (invalid: " + std::to_string(rejected_invalid_) +
+                  ", out of order/window: " + std::to_string(rejected_ooo_) +
+                  ", duplicate timestamp: " + std::to_string(rejected_dup_) +
+                  ", unsupported: " + std::to_string(rejected_unsupported_) + ")";
+  if (!first_error_.empty()) s += "; first error: " + first_error_;
+  return s;
+}
+
+}  // namespace tidemark::ingest

@@ -1,0 +1,65 @@
+// BatchWriter: appends one request's series through a single Appender, classifying every
+// rejected sample so the response can say exactly what was not stored.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tidemark/ingest/ingester.h"
+#include "tidemark/storage/appender.h"
+#include "tidemark/storage/model/labels.h"
+#include "tidemark/storage/model/status.h"
+
+namespace tidemark::ingest {
+
+enum class RejectReason { kInvalid, kOutOfOrder, kDuplicate, kUnsupported };
+
+class BatchWriter {
+ public:
+  BatchWriter(Appendable& storage, const IngestOptions& options);
+  ~BatchWriter();
+
+  // Checks the limits (count, name and value lengths) and validity of `labels` (consumed), then
+  // stages every sample. Rejections are counted; a retryable storage failure stops the batch.
+  void AddSeries(std::vector<Label>&& labels, std::span<const SampleIn> samples);
+  // Stages samples for an already validated label set (OTLP builds labels itself).
+  void AddSamples(const Labels& labels, std::span<const SampleIn> samples);
+  // Records `n` samples/points rejected before reaching storage.
+  void Reject(RejectReason reason, size_t n, std::string_view message);
+
+  // Commits the staged samples. Returns the retryable error (after rolling back) if one occurred
+  // during staging or at commit, else OK (even when some samples were rejected).
+  Status Finish();
+  // Discards everything staged (undecodable request).
+  void Abort();
+
+  size_t accepted() const { return accepted_; }
+  size_t rejected() const { return rejected_invalid_ + rejected_ooo_ + rejected_dup_ + rejected_unsupported_; }
+  size_t rejected_invalid() const { return rejected_invalid_; }
+  size_t rejected_out_of_order() const { return rejected_ooo_; }
+  size_t rejected_duplicate() const { return rejected_dup_; }
+  size_t rejected_unsupported() const { return rejected_unsupported_; }
+  const std::string& first_error() const { return first_error_; }
+  // "accepted A, rejected R (invalid: i, out of order: o, duplicate: d, unsupported: u); first error: ..."
+  std::string Summary() const;
+
+ private:
+  Status CheckLimits(const std::vector<Label>& labels) const;
+
+  const IngestOptions& options_;
+  std::unique_ptr<Appender> app_;
+  Status fatal_;
+  size_t accepted_ = 0;
+  size_t rejected_invalid_ = 0;
+  size_t rejected_ooo_ = 0;
+  size_t rejected_dup_ = 0;
+  size_t rejected_unsupported_ = 0;
+  std::string first_error_;
+  bool finished_ = false;
+};
+
+}  // namespace tidemark::ingest

@@ -1,0 +1,40 @@
+// OTLP metrics: protobuf/JSON decoding, translation to Prometheus series, response encoding.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "batch_writer.h"
+#include "metadata_store.h"
+#include "otlp_model.h"
+#include "tidemark/ingest/ingester.h"
+#include "tidemark/storage/model/status.h"
+
+namespace tidemark::ingest {
+
+// Nesting limit for AnyValue arrays/kvlists and for JSON documents.
+inline constexpr int kOtlpMaxDepth = 32;
+
+// ExportMetricsServiceRequest from protobuf (field numbers from opentelemetry-proto).
+Status DecodeOtlpProto(std::string_view body, OtlpRequest* out);
+// ExportMetricsServiceRequest from OTLP/JSON (lowerCamelCase; snake_case also accepted).
+Status DecodeOtlpJson(std::string_view body, OtlpRequest* out);
+
+struct OtlpTranslateResult {
+  uint64_t points_total = 0;
+  uint64_t points_rejected = 0;
+};
+
+// Appends the Prometheus series for every data point through `writer`, records metric metadata,
+// and counts rejected points (invalid names/labels, delta temporality, exponential histograms,
+// storage rejections).
+OtlpTranslateResult TranslateOtlp(const OtlpRequest& req, const IngestOptions& options,
+                                  BatchWriter& writer, MetadataStore& metadata);
+
+// ExportMetricsServiceResponse, with partial_success when rejected > 0.
+std::string EncodeOtlpResponse(bool json, int64_t rejected, std::string_view message);
+// google.rpc.Status {code, message} for error answers.
+std::string EncodeRpcStatus(bool json, int code, std::string_view message);
+
+}  // namespace tidemark::ingest

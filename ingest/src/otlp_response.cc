@@ -1,0 +1,72 @@
+// OTLP response bodies (ExportMetricsServiceResponse, google.rpc.Status) and float formatting.
+#include <charconv>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "otlp.h"
+
+namespace tidemark::ingest {
+namespace {
+
+void PutVarint(std::string* out, uint64_t v) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+void PutLen(std::string* out, uint32_t field, std::string_view bytes) {
+  PutVarint(out, (uint64_t{field} << 3) | 2);
+  PutVarint(out, bytes.size());
+  out->append(bytes);
+}
+
+std::string JsonDump(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace
+
+std::string FormatFloat(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  char buf[400];
+  auto res = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::fixed);
+  if (res.ec != std::errc()) return std::to_string(v);
+  return std::string(buf, res.ptr);
+}
+
+std::string EncodeOtlpResponse(bool json, int64_t rejected, std::string_view message) {
+  if (json) {
+    nlohmann::json j = nlohmann::json::object();
+    if (rejected > 0 || !message.empty()) {
+      // Proto3 JSON mapping: int64 as a decimal string.
+      j["partialSuccess"] = {{"rejectedDataPoints", std::to_string(rejected)},
+                             {"errorMessage", std::string(message)}};
+    }
+    return JsonDump(j);
+  }
+  std::string out;
+  if (rejected > 0 || !message.empty()) {
+    std::string ps;
+    if (rejected != 0) {
+      PutVarint(&ps, 1 << 3);
+      PutVarint(&ps, static_cast<uint64_t>(rejected));
+    }
+    if (!message.empty()) PutLen(&ps, 2, message);
+    PutLen(&out, 1, ps);
+  }
+  return out;
+}
+
+std::string EncodeRpcStatus(bool json, int code, std::string_view message) {
+  if (json) return JsonDump({{"code", code}, {"message", std::string(message)}});
+  std::string out;
+  PutVarint(&out, 1 << 3);
+  PutVarint(&out, static_cast<uint64_t>(code));
+  PutLen(&out, 2, message);
+  return out;
+}
+
+}  // namespace tidemark::ingest

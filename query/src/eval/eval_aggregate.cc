@@ -1,0 +1,291 @@
+// Aggregation operators (sum, avg, count, min, max, group, stddev, stdvar, quantile, topk,
+// bottomk, count_values, limitk, limit_ratio) at one evaluation step.
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <unordered_map>
+
+#include "eval/evaluator.h"
+
+namespace tidemark::promql::eval {
+namespace {
+
+struct Group {
+  LabelsPtr labels;
+  bool drop_name = false;
+  double value = 0;
+  double kahan_c = 0;
+  double mean = 0;
+  double count = 0;
+  bool incremental_mean = false;
+  std::vector<double> values;   // quantile
+  std::vector<ESample> heap;    // topk/bottomk/limitk/limit_ratio
+};
+
+// Go's strconv.FormatFloat(v, 'f', -1, 64).
+std::string FormatFixed(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  char buf[512];
+  auto r = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::fixed);
+  return std::string(buf, r.ptr);
+}
+
+// container/heap over samples with a "less" (min-heap on less).
+template <typename Less>
+void HeapUp(std::vector<ESample>& h, size_t j, Less less) {
+  while (j > 0) {
+    size_t i = (j - 1) / 2;
+    if (!less(h[j], h[i])) break;
+    std::swap(h[i], h[j]);
+    j = i;
+  }
+}
+template <typename Less>
+bool HeapDown(std::vector<ESample>& h, size_t i0, Less less) {
+  size_t i = i0, n = h.size();
+  for (;;) {
+    size_t j1 = 2 * i + 1;
+    if (j1 >= n) break;
+    size_t j = j1;
+    if (j1 + 1 < n && less(h[j1 + 1], h[j1])) j = j1 + 1;
+    if (!less(h[j], h[i])) break;
+    std::swap(h[i], h[j]);
+    i = j;
+  }
+  return i > i0;
+}
+
+bool ByValue(const ESample& a, const ESample& b) {
+  if (std::isnan(a.v)) return true;
+  return a.v < b.v;
+}
+bool ByReverseValue(const ESample& a, const ESample& b) {
+  if (std::isnan(a.v)) return true;
+  return a.v > b.v;
+}
+
+// Prometheus' ratio sampler: keeps a deterministic, label-hash-based share of series.
+bool RatioKeep(double ratio, const Labels& l) {
+  double offset = static_cast<double>(l.Hash()) / static_cast<double>(UINT64_MAX);
+  return (ratio >= 0 && offset < ratio) || (ratio < 0 && offset >= 1.0 + ratio);
+}
+
+}  // namespace
+
+EValue Evaluator::EvalAggregate(const AggregateExpr& a, Timestamp ts) {
+  EValue out;
+  out.kind = ValueKind::kVector;
+  double param = 0;
+  std::string value_label;
+  if (a.op == AggOp::kCountValues) {
+    EValue p = Eval(*a.param, ts);
+    value_label = p.str;
+    if (!IsValidLabelName(value_label) && !IsValidUtf8(value_label)) {
+      FailExec("invalid label name \"" + value_label + "\"");
+    }
+    if (value_label.empty()) FailExec("invalid label name \"\"");
+  } else if (a.param) {
+    EValue p = Eval(*a.param, ts);
+    param = p.scalar;
+  }
+  EValue in = Eval(*a.expr, ts);
+  EVector& vec = in.vec;
+
+  std::vector<std::string> grouping = a.grouping;
+  if (a.op == AggOp::kCountValues && !a.without) grouping.push_back(value_label);
+  std::sort(grouping.begin(), grouping.end());
+  std::vector<std::string> without_names = grouping;
+  if (a.without) without_names.push_back(std::string(kMetricName));
+
+  auto group_labels = [&](const Labels& l) {
+    if (a.without) return l.Drop(without_names);
+    if (grouping.empty()) return Labels();
+    return l.Keep(grouping);
+  };
+  auto group_key = [&](const Labels& l) -> uint64_t {
+    if (a.without) return l.HashFor(without_names, false);
+    if (grouping.empty()) return 0;
+    return l.HashFor(grouping, true);
+  };
+
+  if (a.op == AggOp::kCountValues) {
+    std::vector<std::pair<uint64_t, size_t>> order;
+    std::vector<Group> groups;
+    std::unordered_map<uint64_t, size_t> idx;
+    for (const auto& s : vec) {
+      Labels l = s.metric->With(value_label, FormatFixed(s.v));
+      uint64_t k = group_key(l);
+      auto [it, inserted] = idx.emplace(k, groups.size());
+      if (inserted) {
+        Group g;
+        g.labels = Intern(group_labels(l));
+        groups.push_back(std::move(g));
+      }
+      groups[it->second].count++;
+    }
+    for (auto& g : groups) out.vec.push_back({g.labels, g.count, ts, false});
+    return out;
+  }
+
+  const bool k_op = a.op == AggOp::kTopk || a.op == AggOp::kBottomk || a.op == AggOp::kLimitK;
+  int64_t k = 0;
+  double ratio = 0;
+  if (k_op) {
+    if (std::isnan(param)) FailExec("Parameter value is NaN");
+    if (param <= -9.2233720368547758e18) FailExec("Scalar value " + FormatFloat(param) + " underflows int64");
+    if (param >= 9.2233720368547758e18) FailExec("Scalar value " + FormatFloat(param) + " overflows int64");
+    k = std::min<int64_t>(static_cast<int64_t>(param), static_cast<int64_t>(vec.size()));
+    if (k < 1) return out;
+  } else if (a.op == AggOp::kLimitRatio) {
+    if (std::isnan(param)) FailExec("Ratio value is NaN");
+    if (param > 1) Warn("PromQL warning: ratio value should be between -1 and 1, got " + FormatFloat(param) + ", capping to 1" + Pos(*a.param));
+    if (param < -1) Warn("PromQL warning: ratio value should be between -1 and 1, got " + FormatFloat(param) + ", capping to -1" + Pos(*a.param));
+    if (param == 0) return out;
+    ratio = std::clamp(param, -1.0, 1.0);
+  } else if (a.op == AggOp::kQuantile) {
+    if (std::isnan(param) || param < 0 || param > 1) {
+      Warn("PromQL warning: quantile value should be between 0 and 1, got " + FormatFloat(param) +
+           Pos(*a.param));
+    }
+  }
+
+  std::vector<Group> groups;
+  std::unordered_map<uint64_t, size_t> idx;
+  for (auto& s : vec) {
+    uint64_t key = group_key(*s.metric);
+    auto [it, inserted] = idx.emplace(key, groups.size());
+    double f = s.v;
+    if (inserted) {
+      Group g;
+      if (!k_op && a.op != AggOp::kLimitRatio) g.labels = Intern(group_labels(*s.metric));
+      g.drop_name = s.drop_name;
+      g.value = f;
+      g.mean = f;
+      g.count = 1;
+      switch (a.op) {
+        case AggOp::kStddev: case AggOp::kStdvar:
+          g.value = (std::isnan(f) || std::isinf(f)) ? std::nan("") : 0;
+          break;
+        case AggOp::kQuantile: g.values.push_back(f); break;
+        case AggOp::kGroup: g.value = 1; break;
+        case AggOp::kTopk: case AggOp::kBottomk: case AggOp::kLimitK:
+          g.heap.push_back(s);
+          break;
+        case AggOp::kLimitRatio:
+          if (RatioKeep(ratio, *s.metric)) g.heap.push_back(s);
+          break;
+        default: break;
+      }
+      groups.push_back(std::move(g));
+      continue;
+    }
+    Group& g = groups[it->second];
+    if (s.drop_name) g.drop_name = true;
+    switch (a.op) {
+      case AggOp::kSum:
+        KahanInc(f, g.value, g.kahan_c);
+        break;
+      case AggOp::kAvg: {
+        g.count++;
+        if (!g.incremental_mean) {
+          double nv = g.value, nc = g.kahan_c;
+          KahanInc(f, nv, nc);
+          if (!std::isinf(nv)) {
+            g.value = nv;
+            g.kahan_c = nc;
+            break;
+          }
+          g.incremental_mean = true;
+          g.mean = g.value / (g.count - 1);
+          g.kahan_c /= g.count - 1;
+        }
+        double q = (g.count - 1) / g.count;
+        double m = q * g.mean, c = q * g.kahan_c;
+        KahanInc(f / g.count, m, c);
+        g.mean = m;
+        g.kahan_c = c;
+        break;
+      }
+      case AggOp::kCount: g.count++; break;
+      case AggOp::kMax:
+        if (g.value < f || std::isnan(g.value)) g.value = f;
+        break;
+      case AggOp::kMin:
+        if (g.value > f || std::isnan(g.value)) g.value = f;
+        break;
+      case AggOp::kStddev: case AggOp::kStdvar: {
+        g.count++;
+        double delta = f - g.mean;
+        g.mean += delta / g.count;
+        g.value += delta * (f - g.mean);
+        break;
+      }
+      case AggOp::kQuantile: g.values.push_back(f); break;
+      case AggOp::kTopk:
+        if (static_cast<int64_t>(g.heap.size()) < k) {
+          g.heap.push_back(s);
+          HeapUp(g.heap, g.heap.size() - 1, ByValue);
+        } else if (g.heap[0].v < f || (std::isnan(g.heap[0].v) && !std::isnan(f))) {
+          g.heap[0] = s;
+          if (k > 1 && !HeapDown(g.heap, 0, ByValue)) HeapUp(g.heap, 0, ByValue);
+        }
+        break;
+      case AggOp::kBottomk:
+        if (static_cast<int64_t>(g.heap.size()) < k) {
+          g.heap.push_back(s);
+          HeapUp(g.heap, g.heap.size() - 1, ByReverseValue);
+        } else if (g.heap[0].v > f || (std::isnan(g.heap[0].v) && !std::isnan(f))) {
+          g.heap[0] = s;
+          if (k > 1 && !HeapDown(g.heap, 0, ByReverseValue)) HeapUp(g.heap, 0, ByReverseValue);
+        }
+        break;
+      case AggOp::kLimitK:
+        if (static_cast<int64_t>(g.heap.size()) < k) {
+          g.heap.push_back(s);
+          HeapUp(g.heap, g.heap.size() - 1, ByValue);
+        }
+        break;
+      case AggOp::kLimitRatio:
+        if (RatioKeep(ratio, *s.metric)) {
+          g.heap.push_back(s);
+          HeapUp(g.heap, g.heap.size() - 1, ByValue);
+        }
+        break;
+      default: break;
+    }
+  }
+
+  for (auto& g : groups) {
+    double v = g.value;
+    switch (a.op) {
+      case AggOp::kSum: v = g.value + g.kahan_c; break;
+      case AggOp::kAvg:
+        v = g.incremental_mean ? g.mean + g.kahan_c : g.value / g.count + g.kahan_c / g.count;
+        break;
+      case AggOp::kCount: v = g.count; break;
+      case AggOp::kStdvar: v = g.value / g.count; break;
+      case AggOp::kStddev: v = std::sqrt(g.value / g.count); break;
+      case AggOp::kQuantile: v = Quantile(param, std::move(g.values)); break;
+      case AggOp::kTopk:
+        std::stable_sort(g.heap.begin(), g.heap.end(),
+                         [](const ESample& x, const ESample& y) { return ByValue(y, x); });
+        for (auto& s : g.heap) out.vec.push_back(std::move(s));
+        continue;
+      case AggOp::kBottomk:
+        std::stable_sort(g.heap.begin(), g.heap.end(),
+                         [](const ESample& x, const ESample& y) { return ByReverseValue(y, x); });
+        for (auto& s : g.heap) out.vec.push_back(std::move(s));
+        continue;
+      case AggOp::kLimitK: case AggOp::kLimitRatio:
+        for (auto& s : g.heap) out.vec.push_back(std::move(s));
+        continue;
+      default: break;
+    }
+    out.vec.push_back({g.labels, v, ts, g.drop_name});
+  }
+  return out;
+}
+
+}  // namespace tidemark::promql::eval

@@ -1,0 +1,208 @@
+// Binary operators: scalar/scalar, vector/scalar and vector/vector with on/ignoring,
+// group_left/group_right, bool, and the set operators and/or/unless.
+#include <cmath>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "eval/evaluator.h"
+
+namespace tidemark::promql::eval {
+namespace {
+
+bool ChangesMetricSchema(BinOp op) {
+  switch (op) {
+    case BinOp::kAdd: case BinOp::kSub: case BinOp::kMul: case BinOp::kDiv:
+    case BinOp::kPow: case BinOp::kMod: case BinOp::kAtan2:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Returns the value and whether the element is kept (comparisons filter).
+std::pair<double, bool> ElemBinop(BinOp op, double l, double r) {
+  switch (op) {
+    case BinOp::kAdd: return {l + r, true};
+    case BinOp::kSub: return {l - r, true};
+    case BinOp::kMul: return {l * r, true};
+    case BinOp::kDiv: return {l / r, true};
+    case BinOp::kPow: return {std::pow(l, r), true};
+    case BinOp::kMod: return {std::fmod(l, r), true};
+    case BinOp::kAtan2: return {std::atan2(l, r), true};
+    case BinOp::kEql: return {l, l == r};
+    case BinOp::kNeq: return {l, l != r};
+    case BinOp::kGtr: return {l, l > r};
+    case BinOp::kLss: return {l, l < r};
+    case BinOp::kGte: return {l, l >= r};
+    case BinOp::kLte: return {l, l <= r};
+    default: break;
+  }
+  FailExec("operator \"" + std::string(BinOpString(op)) + "\" not allowed for this operation");
+}
+
+double ScalarBinop(BinOp op, double l, double r) {
+  auto [v, keep] = ElemBinop(op, l, r);
+  if (IsComparison(op)) return keep ? 1 : 0;
+  return v;
+}
+
+class Signer {
+ public:
+  explicit Signer(const VectorMatching& m) : on_(m.on), names_(m.labels) {
+    if (!on_) names_.push_back(std::string(kMetricName));
+  }
+  uint64_t Sig(const Labels& l) const { return l.HashFor(names_, on_); }
+  Labels MatchLabels(const Labels& l) const { return on_ ? l.Keep(names_) : l.Drop(names_); }
+
+ private:
+  bool on_;
+  std::vector<std::string> names_;
+};
+
+EVector SetOp(BinOp op, EVector lhs, EVector rhs, const VectorMatching& m) {
+  Signer signer(m);
+  EVector out;
+  switch (op) {
+    case BinOp::kAnd: {
+      if (lhs.empty() || rhs.empty()) return out;
+      std::unordered_set<uint64_t> right;
+      for (const auto& s : rhs) right.insert(signer.Sig(*s.metric));
+      for (auto& s : lhs) {
+        if (right.count(signer.Sig(*s.metric))) out.push_back(std::move(s));
+      }
+      return out;
+    }
+    case BinOp::kOr: {
+      if (lhs.empty()) return rhs;
+      if (rhs.empty()) return lhs;
+      std::unordered_set<uint64_t> left;
+      for (auto& s : lhs) {
+        left.insert(signer.Sig(*s.metric));
+        out.push_back(std::move(s));
+      }
+      for (auto& s : rhs) {
+        if (!left.count(signer.Sig(*s.metric))) out.push_back(std::move(s));
+      }
+      return out;
+    }
+    case BinOp::kUnless: {
+      if (lhs.empty() || rhs.empty()) return lhs;
+      std::unordered_set<uint64_t> right;
+      for (const auto& s : rhs) right.insert(signer.Sig(*s.metric));
+      for (auto& s : lhs) {
+        if (!right.count(signer.Sig(*s.metric))) out.push_back(std::move(s));
+      }
+      return out;
+    }
+    default:
+      break;
+  }
+  return out;
+}
+
+}  // namespace
+
+EValue Evaluator::EvalBinary(const BinaryExpr& b, Timestamp ts) {
+  EValue lhs = Eval(*b.lhs, ts);
+  EValue rhs = Eval(*b.rhs, ts);
+  EValue out;
+  if (lhs.kind == ValueKind::kScalar && rhs.kind == ValueKind::kScalar) {
+    out.kind = ValueKind::kScalar;
+    out.scalar = ScalarBinop(b.op, lhs.scalar, rhs.scalar);
+    return out;
+  }
+  out.kind = ValueKind::kVector;
+  if (lhs.kind == ValueKind::kVector && rhs.kind == ValueKind::kVector) {
+    VectorMatching m = b.matching ? *b.matching : VectorMatching{};
+    if (IsSetOp(b.op)) {
+      out.vec = SetOp(b.op, std::move(lhs.vec), std::move(rhs.vec), m);
+      return out;
+    }
+    if (lhs.vec.empty() || rhs.vec.empty()) return out;
+    if (m.card == Cardinality::kManyToMany) m.card = Cardinality::kOneToOne;
+    EVector* left = &lhs.vec;
+    EVector* right = &rhs.vec;
+    bool swapped = m.card == Cardinality::kOneToMany;
+    if (swapped) std::swap(left, right);
+    Signer signer(m);
+    // The "one" side, by signature.
+    std::unordered_map<uint64_t, const ESample*> one;
+    for (const auto& rs : *right) {
+      uint64_t sig = signer.Sig(*rs.metric);
+      auto [it, inserted] = one.emplace(sig, &rs);
+      if (!inserted) {
+        std::string d1 = rs.metric->ToString(), d2 = it->second->metric->ToString();
+        if (d1 > d2) std::swap(d1, d2);
+        FailExec("found duplicate series for the match group " +
+                 signer.MatchLabels(*rs.metric).ToString() + " on the " +
+                 (swapped ? "left" : "right") + " hand-side of the operation: [" + d1 + ", " +
+                 d2 + "];many-to-many matching not allowed: matching labels must be unique on "
+                 "one side");
+      }
+    }
+    std::unordered_set<uint64_t> matched_one;                           // one-to-one
+    std::unordered_map<uint64_t, std::unordered_set<uint64_t>> matched;  // many-to-one
+    for (const auto& ls : *left) {
+      uint64_t sig = signer.Sig(*ls.metric);
+      auto f = one.find(sig);
+      if (f == one.end()) continue;
+      const ESample& rs = *f->second;
+      double fl = ls.v, fr = rs.v;
+      if (swapped) std::swap(fl, fr);
+      auto [value, keep] = ElemBinop(b.op, fl, fr);
+      if (b.return_bool) {
+        value = keep ? 1 : 0;
+      }
+      // Result labels: the "many" side, minus the name for arithmetic, narrowed for 1:1.
+      LabelsBuilder lb(*ls.metric);
+      if (ChangesMetricSchema(b.op)) lb.Del(kMetricName).Del("__type__").Del("__unit__");
+      if (m.card == Cardinality::kOneToOne) {
+        if (m.on) {
+          Labels kept = ls.metric->Keep(m.labels);
+          lb = LabelsBuilder(kept);
+          if (ChangesMetricSchema(b.op)) lb.Del(kMetricName).Del("__type__").Del("__unit__");
+        } else {
+          for (const auto& n : m.labels) lb.Del(n);
+        }
+      }
+      for (const auto& n : m.include) {
+        std::string_view v = rs.metric->Get(n);
+        lb.Set(n, v);
+      }
+      Labels metric = lb.Build();
+      if (m.card == Cardinality::kOneToOne) {
+        if (!matched_one.insert(sig).second) {
+          FailExec("multiple matches for labels: many-to-one matching must be explicit "
+                   "(group_left/group_right)");
+        }
+      } else if (!matched[sig].insert(metric.Hash()).second) {
+        FailExec("multiple matches for labels: grouping labels must ensure unique matches");
+      }
+      if (!keep && !b.return_bool) continue;
+      out.vec.push_back({Intern(std::move(metric)), value, ts, b.return_bool});
+    }
+    return out;
+  }
+  // Vector and scalar.
+  bool swap = lhs.kind == ValueKind::kScalar;
+  EVector vec = swap ? std::move(rhs.vec) : std::move(lhs.vec);
+  double scalar = swap ? lhs.scalar : rhs.scalar;
+  for (auto& s : vec) {
+    double l = s.v, r = scalar;
+    if (swap) std::swap(l, r);
+    auto [value, keep] = ElemBinop(b.op, l, r);
+    if (IsComparison(b.op) && swap) value = r;
+    if (b.return_bool) {
+      value = keep ? 1 : 0;
+      keep = true;
+    }
+    if (!keep) continue;
+    s.v = value;
+    s.t = ts;
+    if (ChangesMetricSchema(b.op) || b.return_bool) s.drop_name = true;
+    out.vec.push_back(std::move(s));
+  }
+  return out;
+}
+
+}  // namespace tidemark::promql::eval

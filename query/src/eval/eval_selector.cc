@@ -1,0 +1,242 @@
+// Selectors and subqueries: data is selected once per selector for the whole query, then every
+// step only looks up its lookback or range window in the preloaded series (binary search).
+#include <algorithm>
+
+#include "eval/evaluator.h"
+
+namespace tidemark::promql::eval {
+namespace {
+
+struct PlannedSelect {
+  const VectorSelector* vs;
+  const Expr* key;  // the node whose data this is (the matrix selector for ranges)
+  Timestamp mint, maxt;
+  bool matrix;
+  int64_t range_ms;
+};
+
+Timestamp FloorDiv(Timestamp a, Timestamp b) {
+  Timestamp q = a / b;
+  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
+  return q;
+}
+
+}  // namespace
+
+void Evaluator::Prepare(const Expr& root) {
+  std::vector<PlannedSelect> plan;
+  // Walk the tree computing, for each selector, the interval of evaluation times it sees.
+  struct Walker {
+    Evaluator* ev;
+    std::vector<PlannedSelect>* plan;
+    void Walk(const Expr& e, Timestamp mint, Timestamp maxt) {
+      switch (e.kind) {
+        case NodeKind::kVectorSelector: {
+          const auto& vs = static_cast<const VectorSelector&>(e);
+          Timestamp lo = mint, hi = maxt;
+          if (vs.at.kind != AtKind::kNone) lo = hi = ev->ResolveAt(vs.at, mint);
+          plan->push_back({&vs, &e, lo - vs.offset_ms - ev->options().lookback_delta_ms + 1,
+                           hi - vs.offset_ms, false, 0});
+          return;
+        }
+        case NodeKind::kMatrixSelector: {
+          const auto& ms = static_cast<const MatrixSelector&>(e);
+          const auto& vs = *ms.vs;
+          Timestamp lo = mint, hi = maxt;
+          if (vs.at.kind != AtKind::kNone) lo = hi = ev->ResolveAt(vs.at, mint);
+          plan->push_back({&vs, &e, lo - vs.offset_ms - ms.range_ms + 1, hi - vs.offset_ms, true,
+                           ms.range_ms});
+          return;
+        }
+        case NodeKind::kSubquery: {
+          const auto& sq = static_cast<const SubqueryExpr&>(e);
+          Timestamp lo = mint, hi = maxt;
+          if (sq.at.kind != AtKind::kNone) lo = hi = ev->ResolveAt(sq.at, mint);
+          Walk(*sq.expr, lo - sq.offset_ms - sq.range_ms, hi - sq.offset_ms);
+          return;
+        }
+        case NodeKind::kParen:
+          Walk(*static_cast<const ParenExpr&>(e).expr, mint, maxt);
+          return;
+        case NodeKind::kUnary:
+          Walk(*static_cast<const UnaryExpr&>(e).expr, mint, maxt);
+          return;
+        case NodeKind::kBinary: {
+          const auto& b = static_cast<const BinaryExpr&>(e);
+          Walk(*b.lhs, mint, maxt);
+          Walk(*b.rhs, mint, maxt);
+          return;
+        }
+        case NodeKind::kAggregate: {
+          const auto& a = static_cast<const AggregateExpr&>(e);
+          if (a.param) Walk(*a.param, mint, maxt);
+          Walk(*a.expr, mint, maxt);
+          return;
+        }
+        case NodeKind::kCall:
+          for (const auto& arg : static_cast<const Call&>(e).args) Walk(*arg, mint, maxt);
+          return;
+        default:
+          return;
+      }
+    }
+  } walker{this, &plan};
+  walker.Walk(root, start_, end_);
+  if (plan.empty()) return;
+
+  Timestamp qmin = plan[0].mint, qmax = plan[0].maxt;
+  for (const auto& p : plan) {
+    qmin = std::min(qmin, p.mint);
+    qmax = std::max(qmax, p.maxt);
+  }
+  auto querier = storage_.NewQuerier(qmin, qmax);
+  if (!querier.ok()) throw EvalError{querier.status()};
+  for (const auto& p : plan) {
+    CheckInterrupt();
+    SelectHints hints;
+    hints.start = p.mint;
+    hints.end = p.maxt;
+    hints.step_ms = step_ms_;
+    hints.range_ms = p.range_ms;
+    hints.max_series = options_.max_series_per_selector;
+    auto set = (*querier)->Select(false, &hints, p.vs->matchers);
+    if (!set.ok()) throw EvalError{set.status()};
+    SelectorData& data = data_[p.key];
+    size_t nseries = 0;
+    std::unique_ptr<SeriesIterator> it;
+    while ((*set)->Next()) {
+      if (options_.max_series_per_selector > 0 && ++nseries > options_.max_series_per_selector) {
+        Fail(StatusCode::kResourceExhausted,
+             "query selects too many series: the limit is " +
+                 std::to_string(options_.max_series_per_selector) + " series per selector");
+      }
+      const Series& s = (*set)->At();
+      it = s.Iterator(std::move(it));
+      SelectorData::Series out;
+      ValueType vt = it->Seek(p.mint);
+      while (vt == ValueType::kFloat) {
+        Sample smp = it->At();
+        if (smp.t > p.maxt) break;
+        if (!(p.matrix && IsStaleNaN(smp.v))) out.points.push_back({smp.t, smp.v});
+        vt = it->Next();
+      }
+      if (!it->status().ok()) throw EvalError{it->status()};
+      if (out.points.empty()) continue;
+      preloaded_samples_ += out.points.size();
+      if (preloaded_samples_ > options_.max_samples) {
+        Fail(StatusCode::kResourceExhausted,
+             "query processing would load too many samples into memory in query execution");
+      }
+      if ((nseries & 255) == 0) CheckInterrupt();
+      out.metric = Intern(s.labels());
+      data.series.push_back(std::move(out));
+    }
+    if (!(*set)->status().ok()) throw EvalError{(*set)->status()};
+  }
+}
+
+EValue Evaluator::EvalVectorSelector(const VectorSelector& vs, Timestamp ts) {
+  EValue out;
+  out.kind = ValueKind::kVector;
+  auto found = data_.find(&vs);
+  if (found == data_.end()) return out;
+  Timestamp t = ResolveAt(vs.at, ts) - vs.offset_ms;
+  Timestamp lo = t - options_.lookback_delta_ms;
+  for (const auto& s : found->second.series) {
+    auto it = std::upper_bound(s.points.begin(), s.points.end(), t,
+                               [](Timestamp x, const Point& p) { return x < p.t; });
+    if (it == s.points.begin()) continue;
+    --it;
+    if (it->t <= lo || IsStaleNaN(it->v)) continue;
+    out.vec.push_back({s.metric, it->v, it->t, false});
+  }
+  AddSamples(out.vec.size());
+  ReleaseSamples(out.vec.size());
+  return out;
+}
+
+EMatrix Evaluator::EvalMatrixSelector(const MatrixSelector& ms, Timestamp ts) {
+  EMatrix out;
+  auto found = data_.find(&ms);
+  if (found == data_.end()) return out;
+  const VectorSelector& vs = *ms.vs;
+  Timestamp t = ResolveAt(vs.at, ts) - vs.offset_ms;
+  Timestamp lo = t - ms.range_ms;
+  out.range_end = t;
+  out.range_ms = ms.range_ms;
+  auto cmp = [](Timestamp x, const Point& p) { return x < p.t; };
+  for (const auto& s : found->second.series) {
+    auto b = std::upper_bound(s.points.begin(), s.points.end(), lo, cmp);
+    auto e = std::upper_bound(b, s.points.end(), t, cmp);
+    if (b == e) continue;
+    out.series.push_back({s.metric, std::span<const Point>(&*b, static_cast<size_t>(e - b)), false});
+  }
+  return out;
+}
+
+EMatrix Evaluator::EvalSubquery(const SubqueryExpr& sq, Timestamp ts) {
+  EMatrix out;
+  Timestamp t = ResolveAt(sq.at, ts) - sq.offset_ms;
+  int64_t step = sq.step_ms > 0 ? sq.step_ms : options_.default_subquery_step_ms;
+  if (step <= 0) step = 60000;
+  Timestamp lo = t - sq.range_ms;
+  out.range_end = t;
+  out.range_ms = sq.range_ms;
+  Timestamp first = FloorDiv(lo, step) * step;
+  if (first <= lo) first += step;
+  SubqueryCache& cache = subqueries_[&sq];
+  // Outer steps move forward in time; results before this window will not be needed again.
+  while (!cache.results.empty() && cache.results.begin()->first < first) {
+    cache.results.erase(cache.results.begin());
+  }
+  struct Building {
+    LabelsPtr metric;
+    bool drop_name;
+    std::vector<Point> points;
+  };
+  std::vector<Building> building;
+  std::unordered_map<uint64_t, std::vector<size_t>> index;
+  size_t total = 0;
+  for (Timestamp at = first; at <= t; at += step) {
+    auto it = cache.results.find(at);
+    if (it == cache.results.end()) {
+      EValue v = Eval(*sq.expr, at);
+      EVector vec;
+      if (v.kind == ValueKind::kVector) {
+        vec = std::move(v.vec);
+      } else if (v.kind == ValueKind::kScalar) {
+        vec.push_back({Intern(Labels()), v.scalar, at, false});
+      }
+      it = cache.results.emplace(at, std::move(vec)).first;
+    }
+    for (const ESample& s : it->second) {
+      uint64_t h = s.metric->Hash();
+      auto& candidates = index[h];
+      size_t idx = SIZE_MAX;
+      for (size_t c : candidates) {
+        if (*building[c].metric == *s.metric) {
+          idx = c;
+          break;
+        }
+      }
+      if (idx == SIZE_MAX) {
+        idx = building.size();
+        candidates.push_back(idx);
+        building.push_back({s.metric, s.drop_name, {}});
+      }
+      building[idx].points.push_back({at, s.v});
+      ++total;
+    }
+  }
+  AddSamples(total);
+  ReleaseSamples(total);
+  out.owned.reserve(building.size());
+  for (auto& b : building) out.owned.push_back(std::move(b.points));
+  for (size_t i = 0; i < building.size(); ++i) {
+    out.series.push_back({building[i].metric, std::span<const Point>(out.owned[i]),
+                          building[i].drop_name});
+  }
+  return out;
+}
+
+}  // namespace tidemark::promql::eval

@@ -1,0 +1,189 @@
+// Evaluator core: node dispatch, limits (timeout, cancellation, sample budget), label interning.
+#include "eval/evaluator.h"
+
+#include <algorithm>
+#include <charconv>
+#include <limits>
+#include <cstdio>
+
+namespace tidemark::promql::eval {
+
+void Fail(StatusCode code, std::string message) { throw EvalError{Status(code, std::move(message))}; }
+void FailExec(std::string message) { Fail(StatusCode::kInvalidArgument, std::move(message)); }
+
+Evaluator::Evaluator(Queryable& storage, const EngineOptions& options, const CancelToken* cancel,
+                     std::string_view query, Timestamp start, Timestamp end, int64_t step_ms)
+    : storage_(storage),
+      options_(options),
+      query_(query),
+      cancel_(cancel),
+      start_(start),
+      end_(end),
+      step_ms_(step_ms) {
+  started_ = std::chrono::steady_clock::now();
+  deadline_ = started_ + std::chrono::milliseconds(options.timeout_ms > 0 ? options.timeout_ms
+                                                                           : int64_t{1} << 40);
+}
+
+void Evaluator::CheckInterrupt() {
+  if (cancel_ != nullptr && cancel_->canceled.load(std::memory_order_relaxed)) {
+    Fail(StatusCode::kCanceled, "query was canceled in expression evaluation");
+  }
+  auto now = std::chrono::steady_clock::now();
+  if (now > deadline_) {
+    double secs = std::chrono::duration<double>(now - started_).count();
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), "%.3fs", secs);
+    Fail(StatusCode::kDeadlineExceeded,
+         std::string("query timed out in expression evaluation (after ") + buf + ")");
+  }
+}
+
+void Evaluator::AddSamples(size_t n) {
+  current_samples_ += n;
+  if (current_samples_ > options_.max_samples) {
+    Fail(StatusCode::kResourceExhausted,
+         "query processing would load too many samples into memory in query execution");
+  }
+}
+
+void Evaluator::ReleaseSamples(size_t n) { current_samples_ -= std::min(n, current_samples_); }
+
+LabelsPtr Evaluator::Intern(Labels l) {
+  auto& bucket = interned_[l.Hash()];
+  for (const auto& p : bucket) {
+    if (*p == l) return p;
+  }
+  bucket.push_back(std::make_shared<const Labels>(std::move(l)));
+  return bucket.back();
+}
+
+Timestamp Evaluator::ResolveAt(const AtModifier& at, Timestamp ts) const {
+  switch (at.kind) {
+    case AtKind::kTimestamp: return at.timestamp;
+    case AtKind::kStart: return start_;
+    case AtKind::kEnd: return end_;
+    case AtKind::kNone: break;
+  }
+  return ts;
+}
+
+std::string Evaluator::Pos(const Expr& e) const {
+  int line = 1, col = 1;
+  for (int i = 0; i < e.pos.start && i < static_cast<int>(query_.size()); ++i) {
+    if (query_[i] == '\n') {
+      ++line;
+      col = 1;
+    } else {
+      ++col;
+    }
+  }
+  return " (" + std::to_string(line) + ":" + std::to_string(col) + ")";
+}
+
+const Expr& Unwrap(const Expr& e) {
+  const Expr* p = &e;
+  while (p->kind == NodeKind::kParen) p = static_cast<const ParenExpr*>(p)->expr.get();
+  return *p;
+}
+
+Labels DropMetricName(const Labels& l) {
+  if (!l.Has(kMetricName) && !l.Has("__type__") && !l.Has("__unit__")) return l;
+  LabelsBuilder b(l);
+  b.Del(kMetricName).Del("__type__").Del("__unit__");
+  return b.Build();
+}
+
+std::string FormatFloat(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof(buf), v);
+  std::string s(buf, r.ptr);
+  // Go prints large/small magnitudes with an exponent like "1e+06"; to_chars shortest agrees
+  // except for the exponent sign/width ("1e+06" vs "1e+06"): normalize to Go's form.
+  auto epos = s.find('e');
+  if (epos != std::string::npos) {
+    std::string mant = s.substr(0, epos);
+    std::string exp = s.substr(epos + 1);
+    char sign = '+';
+    if (!exp.empty() && (exp[0] == '-' || exp[0] == '+')) {
+      sign = exp[0];
+      exp = exp.substr(1);
+    }
+    if (exp.size() < 2) exp = "0" + exp;
+    s = mant + "e" + sign + exp;
+  }
+  return s;
+}
+
+double Quantile(double q, std::vector<double> values) {
+  if (values.empty() || std::isnan(q)) return std::nan("");
+  if (q < 0) return -std::numeric_limits<double>::infinity();
+  if (q > 1) return std::numeric_limits<double>::infinity();
+  std::sort(values.begin(), values.end(), [](double a, double b) {
+    // NaN sorts first, as Go's sort.Float64s does.
+    if (std::isnan(a)) return !std::isnan(b);
+    return a < b;
+  });
+  double n = static_cast<double>(values.size());
+  double rank = q * (n - 1);
+  double lower = std::max(0.0, std::floor(rank));
+  double upper = std::min(n - 1, lower + 1);
+  double weight = rank - std::floor(rank);
+  return values[static_cast<size_t>(lower)] * (1 - weight) +
+         values[static_cast<size_t>(upper)] * weight;
+}
+
+EValue Evaluator::Eval(const Expr& e, Timestamp ts) {
+  if ((++interrupt_counter_ & 63) == 0) CheckInterrupt();
+  EValue out;
+  switch (e.kind) {
+    case NodeKind::kNumber:
+      out.kind = ValueKind::kScalar;
+      out.scalar = static_cast<const NumberLiteral&>(e).value;
+      return out;
+    case NodeKind::kString:
+      out.kind = ValueKind::kString;
+      out.str = static_cast<const StringLiteral&>(e).value;
+      return out;
+    case NodeKind::kParen:
+      return Eval(*static_cast<const ParenExpr&>(e).expr, ts);
+    case NodeKind::kVectorSelector:
+      return EvalVectorSelector(static_cast<const VectorSelector&>(e), ts);
+    case NodeKind::kMatrixSelector:
+      out.kind = ValueKind::kMatrix;
+      out.mat = EvalMatrixSelector(static_cast<const MatrixSelector&>(e), ts);
+      return out;
+    case NodeKind::kSubquery:
+      out.kind = ValueKind::kMatrix;
+      out.mat = EvalSubquery(static_cast<const SubqueryExpr&>(e), ts);
+      return out;
+    case NodeKind::kUnary: {
+      const auto& u = static_cast<const UnaryExpr&>(e);
+      out = Eval(*u.expr, ts);
+      if (u.op == '-') {
+        if (out.kind == ValueKind::kScalar) {
+          out.scalar = -out.scalar;
+        } else {
+          for (auto& s : out.vec) {
+            s.v = -s.v;
+            s.drop_name = true;
+          }
+        }
+      }
+      return out;
+    }
+    case NodeKind::kBinary:
+      return EvalBinary(static_cast<const BinaryExpr&>(e), ts);
+    case NodeKind::kAggregate:
+      return EvalAggregate(static_cast<const AggregateExpr&>(e), ts);
+    case NodeKind::kCall:
+      return EvalCall(static_cast<const Call&>(e), ts);
+    case NodeKind::kStepInvariant:
+      break;
+  }
+  Fail(StatusCode::kInternal, "unhandled expression node");
+}
+
+}  // namespace tidemark::promql::eval

@@ -1,0 +1,184 @@
+// The evaluator's internal machinery: per-step evaluation of an AST over preloaded series data.
+#pragma once
+
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <string_view>
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "tidemark/query/ast.h"
+#include "tidemark/query/engine.h"
+#include "tidemark/storage/querier.h"
+
+namespace tidemark::promql::eval {
+
+// Labels are shared between steps so a series' identity is built once per query, not per step.
+using LabelsPtr = std::shared_ptr<const Labels>;
+
+// One element of an instant vector at the current evaluation step.
+struct ESample {
+  LabelsPtr metric;
+  double v = 0;
+  Timestamp t = 0;         // sample time (used by timestamp()); the step time otherwise
+  bool drop_name = false;  // delayed __name__ removal (Prometheus 3 semantics)
+};
+using EVector = std::vector<ESample>;
+
+// One series of a range vector at the current step: points in the window, oldest first.
+struct EWindow {
+  LabelsPtr metric;
+  std::span<const Point> points;
+  bool drop_name = false;
+};
+
+// A materialized range vector (windows reference `storage` or the preloaded data).
+struct EMatrix {
+  std::vector<EWindow> series;
+  Timestamp range_end = 0;  // windows cover (range_end - range_ms, range_end]
+  int64_t range_ms = 0;
+  std::vector<std::vector<Point>> owned;  // backing storage for subquery windows
+};
+
+// The value of a node at one step.
+struct EValue {
+  ValueKind kind = ValueKind::kNone;
+  double scalar = 0;
+  std::string str;
+  EVector vec;
+  EMatrix mat;
+};
+
+// Thrown inside the evaluator to abort the query; Engine turns it into a Status.
+struct EvalError {
+  Status status;
+};
+[[noreturn]] void Fail(StatusCode code, std::string message);
+[[noreturn]] void FailExec(std::string message);  // InvalidArgument-free "execution" errors
+
+// Preloaded data for one selector node.
+struct SelectorData {
+  struct Series {
+    LabelsPtr metric;
+    std::vector<Point> points;  // for vector selectors: including stale markers
+  };
+  std::vector<Series> series;
+};
+
+// Per-subquery memo of inner results by evaluation time.
+struct SubqueryCache {
+  std::map<Timestamp, EVector> results;
+};
+
+class Evaluator {
+ public:
+  Evaluator(Queryable& storage, const EngineOptions& options, const CancelToken* cancel,
+            std::string_view query, Timestamp start, Timestamp end, int64_t step_ms);
+
+  // Selects the data every selector in `root` needs, once for the whole query.
+  void Prepare(const Expr& root);
+  EValue Eval(const Expr& e, Timestamp ts);
+
+  void CheckInterrupt();
+  void AddSamples(size_t n);
+  void ReleaseSamples(size_t n);
+  void Warn(std::string w) { warnings_.push_back(std::move(w)); }
+  void Info(std::string i) { infos_.push_back(std::move(i)); }
+  std::vector<std::string>& warnings() { return warnings_; }
+  std::vector<std::string>& infos() { return infos_; }
+  Timestamp start() const { return start_; }
+  Timestamp end() const { return end_; }
+  int64_t step() const { return step_ms_; }
+  const EngineOptions& options() const { return options_; }
+
+  // Interns a label set so equal sets share one pointer within a query.
+  LabelsPtr Intern(Labels l);
+
+  // Node evaluators (one file each).
+  EValue EvalVectorSelector(const VectorSelector& vs, Timestamp ts);
+  EMatrix EvalMatrixSelector(const MatrixSelector& ms, Timestamp ts);
+  EMatrix EvalSubquery(const SubqueryExpr& sq, Timestamp ts);
+  EValue EvalBinary(const BinaryExpr& b, Timestamp ts);
+  EValue EvalAggregate(const AggregateExpr& a, Timestamp ts);
+  EValue EvalCall(const Call& c, Timestamp ts);
+
+  Timestamp ResolveAt(const AtModifier& at, Timestamp ts) const;
+  // " (line:col)" position suffix of an annotation about `e`.
+  std::string Pos(const Expr& e) const;
+
+ private:
+  void PrepareNode(const Expr& e, Timestamp mint, Timestamp maxt);
+  void SelectData(const VectorSelector& vs, Timestamp mint, Timestamp maxt, bool matrix,
+                  int64_t range_ms);
+
+  Queryable& storage_;
+  const EngineOptions& options_;
+  std::string query_;
+  const CancelToken* cancel_;
+  Timestamp start_, end_;
+  int64_t step_ms_;
+  std::chrono::steady_clock::time_point deadline_;
+  std::chrono::steady_clock::time_point started_;
+  size_t current_samples_ = 0;
+  size_t preloaded_samples_ = 0;
+  uint32_t interrupt_counter_ = 0;
+  std::unordered_map<const Expr*, SelectorData> data_;
+  std::unordered_map<const Expr*, SubqueryCache> subqueries_;
+  std::unordered_map<uint64_t, std::vector<LabelsPtr>> interned_;
+  std::vector<std::string> warnings_;
+  std::vector<std::string> infos_;
+};
+
+// Helpers shared by the node files.
+const Expr& Unwrap(const Expr& e);  // strips parentheses and step-invariant wrappers
+Labels DropMetricName(const Labels& l);
+std::string FormatFloat(double v);  // Go's strconv.FormatFloat(v, 'f', -1, 64)-like
+// Kahan-Babuska-Neumaier compensated summation step.
+inline void KahanInc(double inc, double& sum, double& c) {
+  double t = sum + inc;
+  if (std::isinf(t)) {
+    c = 0;
+  } else if (std::fabs(sum) >= std::fabs(inc)) {
+    c += (sum - t) + inc;
+  } else {
+    c += (inc - t) + sum;
+  }
+  sum = t;
+}
+double Quantile(double q, std::vector<double> values);  // Prometheus' quantile() on floats
+
+// The window of one series handed to a range-vector function at one step.
+struct RangeCtx {
+  std::span<const Point> points;
+  Timestamp range_start = 0;  // window is (range_start, range_end]
+  Timestamp range_end = 0;
+  int64_t range_ms = 0;
+  Timestamp ts = 0;             // evaluation step time
+  std::vector<double> scalars;  // the function's scalar arguments, in order
+};
+// Range-vector functions (rate, *_over_time, ...). Returns false when there is no output for
+// this series; throws EvalError for invalid parameters. Unknown name: throws Internal.
+bool RangeFunction(std::string_view name, const RangeCtx& c, double* out);
+bool IsRangeFunction(std::string_view name);
+// Element-wise float functions (abs, ln, clamp, round, day_of_month...). `scalars` are the
+// extra scalar arguments. Returns false when `name` is not such a function.
+bool ElementFunction(std::string_view name, double in, const std::vector<double>& scalars,
+                     double* out);
+// histogram_quantile / histogram_fraction on classic `le` buckets.
+struct Bucket {
+  double upper_bound;
+  double count;
+};
+struct BucketQuantileResult {
+  double value;
+  bool forced_monotonic;
+};
+BucketQuantileResult BucketQuantile(double q, std::vector<Bucket> buckets);
+double BucketFraction(double lower, double upper, std::vector<Bucket> buckets);
+
+}  // namespace tidemark::promql::eval

@@ -1,0 +1,161 @@
+// Counter and gauge trend functions over a range window: rate, increase, delta, irate, idelta,
+// deriv, predict_linear, double_exponential_smoothing, resets, changes.
+#include <cmath>
+
+#include "eval/evaluator.h"
+
+namespace tidemark::promql::eval {
+namespace {
+
+// Prometheus' extrapolated rate: extends the sampled interval towards the window edges
+// (at most half an average sample interval, and never below zero for counters).
+bool ExtrapolatedRate(const RangeCtx& c, bool is_counter, bool is_rate, double* out) {
+  const auto& p = c.points;
+  if (p.size() < 2) return false;
+  double result = p.back().v - p.front().v;
+  if (is_counter) {
+    for (size_t i = 1; i < p.size(); ++i) {
+      if (p[i].v < p[i - 1].v) result += p[i - 1].v;
+    }
+  }
+  double duration_to_start = static_cast<double>(p.front().t - c.range_start) / 1000;
+  double duration_to_end = static_cast<double>(c.range_end - p.back().t) / 1000;
+  double sampled_interval = static_cast<double>(p.back().t - p.front().t) / 1000;
+  double avg_between = sampled_interval / static_cast<double>(p.size() - 1);
+  double threshold = avg_between * 1.1;
+  if (duration_to_start >= threshold) duration_to_start = avg_between / 2;
+  if (is_counter) {
+    double duration_to_zero = duration_to_start;
+    if (result > 0 && p.front().v >= 0) duration_to_zero = sampled_interval * (p.front().v / result);
+    if (duration_to_zero < duration_to_start) duration_to_start = duration_to_zero;
+  }
+  if (duration_to_end >= threshold) duration_to_end = avg_between / 2;
+  double factor = 1.0;
+  if (sampled_interval != 0) {
+    factor = (sampled_interval + duration_to_start + duration_to_end) / sampled_interval;
+  }
+  if (is_rate) factor /= static_cast<double>(c.range_ms) / 1000;
+  *out = result * factor;
+  return true;
+}
+
+bool InstantValue(const RangeCtx& c, bool is_rate, double* out) {
+  const auto& p = c.points;
+  if (p.size() < 2) return false;
+  const Point& prev = p[p.size() - 2];
+  const Point& last = p[p.size() - 1];
+  int64_t interval = last.t - prev.t;
+  if (interval == 0) return false;
+  double v = last.v;
+  if (!is_rate || !(last.v < prev.v)) v = last.v - prev.v;
+  if (is_rate) v /= static_cast<double>(interval) / 1000;
+  *out = v;
+  return true;
+}
+
+void LinearRegression(std::span<const Point> samples, Timestamp intercept_time, double* slope,
+                      double* intercept) {
+  double n = 0, sum_x = 0, cx = 0, sum_y = 0, cy = 0, sum_xy = 0, cxy = 0, sum_x2 = 0, cx2 = 0;
+  double init_y = samples[0].v;
+  bool const_y = true;
+  for (size_t i = 0; i < samples.size(); ++i) {
+    const Point& s = samples[i];
+    if (const_y && i > 0 && s.v != init_y) const_y = false;
+    n += 1.0;
+    double x = static_cast<double>(s.t - intercept_time) / 1e3;
+    KahanInc(x, sum_x, cx);
+    KahanInc(s.v, sum_y, cy);
+    KahanInc(x * s.v, sum_xy, cxy);
+    KahanInc(x * x, sum_x2, cx2);
+  }
+  if (const_y) {
+    if (std::isinf(init_y)) {
+      *slope = *intercept = std::nan("");
+      return;
+    }
+    *slope = 0;
+    *intercept = init_y;
+    return;
+  }
+  sum_x += cx;
+  sum_y += cy;
+  sum_xy += cxy;
+  sum_x2 += cx2;
+  double cov_xy = sum_xy - sum_x * sum_y / n;
+  double var_x = sum_x2 - sum_x * sum_x / n;
+  *slope = cov_xy / var_x;
+  *intercept = sum_y / n - *slope * sum_x / n;
+}
+
+std::string FixedArg(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%f", v);
+  return buf;
+}
+
+bool DoubleExponentialSmoothing(const RangeCtx& c, double* out) {
+  double sf = c.scalars.at(0), tf = c.scalars.at(1);
+  if (sf <= 0 || sf >= 1) FailExec("invalid smoothing factor. Expected: 0 < sf < 1, got: " + FixedArg(sf));
+  if (tf <= 0 || tf >= 1) FailExec("invalid trend factor. Expected: 0 < tf < 1, got: " + FixedArg(tf));
+  const auto& p = c.points;
+  if (p.size() < 2) return false;
+  double s0 = 0, s1 = p[0].v, b = p[1].v - p[0].v;
+  for (size_t i = 1; i < p.size(); ++i) {
+    double x = sf * p[i].v;
+    if (i - 1 != 0) b = tf * (s1 - s0) + (1 - tf) * b;
+    double y = (1 - sf) * (s1 + b);
+    s0 = s1;
+    s1 = x + y;
+  }
+  *out = s1;
+  return true;
+}
+
+}  // namespace
+
+bool RateFunction(std::string_view name, const RangeCtx& c, double* out, bool* handled) {
+  *handled = true;
+  if (name == "rate") return ExtrapolatedRate(c, true, true, out);
+  if (name == "increase") return ExtrapolatedRate(c, true, false, out);
+  if (name == "delta") return ExtrapolatedRate(c, false, false, out);
+  if (name == "irate") return InstantValue(c, true, out);
+  if (name == "idelta") return InstantValue(c, false, out);
+  if (name == "deriv") {
+    if (c.points.size() < 2) return false;
+    double slope, intercept;
+    LinearRegression(c.points, c.points[0].t, &slope, &intercept);
+    *out = slope;
+    return true;
+  }
+  if (name == "predict_linear") {
+    if (c.points.size() < 2) return false;
+    double slope, intercept;
+    LinearRegression(c.points, c.ts, &slope, &intercept);
+    *out = slope * c.scalars.at(0) + intercept;
+    return true;
+  }
+  if (name == "double_exponential_smoothing" || name == "holt_winters") {
+    return DoubleExponentialSmoothing(c, out);
+  }
+  if (name == "resets") {
+    if (c.points.empty()) return false;
+    int n = 0;
+    for (size_t i = 1; i < c.points.size(); ++i) n += c.points[i].v < c.points[i - 1].v;
+    *out = n;
+    return true;
+  }
+  if (name == "changes") {
+    if (c.points.empty()) return false;
+    int n = 0;
+    for (size_t i = 1; i < c.points.size(); ++i) {
+      double a = c.points[i - 1].v, b = c.points[i].v;
+      if (a != b && !(std::isnan(a) && std::isnan(b))) ++n;
+    }
+    *out = n;
+    return true;
+  }
+  *handled = false;
+  return false;
+}
+
+}  // namespace tidemark::promql::eval

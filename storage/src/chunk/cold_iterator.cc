@@ -1,0 +1,64 @@
+// ColdIterator: decodes a cold block into arrays on first use, then walks them.
+#include "chunk/cold_iterator.h"
+
+#include <algorithm>
+#include <bit>
+
+namespace tidemark::chunk {
+
+void ColdIterator::Reset(std::span<const std::byte> bytes, const coldfmt::Header& h) {
+  bytes_ = bytes;
+  header_ = h;
+  decoded_ = false;
+  pos_ = 0;
+  status_ = Status::OK();
+}
+
+bool ColdIterator::EnsureDecoded() {
+  if (decoded_) return status_.ok();
+  decoded_ = true;
+  status_ = coldfmt::DecodeBlock(bytes_, header_, &scratch_, &ts_, &vals_);
+  if (!status_.ok()) {
+    ts_.clear();
+    vals_.clear();
+    return false;
+  }
+  sorted_ = std::is_sorted(ts_.begin(), ts_.end());
+  return true;
+}
+
+ValueType ColdIterator::Next() {
+  if (!EnsureDecoded()) return ValueType::kNone;
+  if (pos_ >= ts_.size()) {
+    pos_ = ts_.size() + 1;  // exhausted
+    return ValueType::kNone;
+  }
+  ++pos_;
+  return ValueType::kFloat;
+}
+
+ValueType ColdIterator::Seek(Timestamp t) {
+  if (!EnsureDecoded()) return ValueType::kNone;
+  if (pos_ > ts_.size()) return ValueType::kNone;
+  if (pos_ > 0 && ts_[pos_ - 1] >= t) return ValueType::kFloat;
+  const size_t from = pos_ == 0 ? 0 : pos_ - 1;
+  size_t i;
+  if (sorted_) {
+    i = static_cast<size_t>(std::lower_bound(ts_.begin() + from, ts_.end(), t) - ts_.begin());
+  } else {
+    i = from;
+    while (i < ts_.size() && ts_[i] < t) ++i;
+  }
+  if (i >= ts_.size()) {
+    pos_ = ts_.size() + 1;
+    return ValueType::kNone;
+  }
+  pos_ = i + 1;
+  return ValueType::kFloat;
+}
+
+Sample ColdIterator::At() const {
+  return Sample{ts_[pos_ - 1], std::bit_cast<double>(vals_[pos_ - 1])};
+}
+
+}  // namespace tidemark::chunk

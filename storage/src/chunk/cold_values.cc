@@ -1,0 +1,243 @@
+// Value section of a cold block: constant, XOR bitstream, or decimal-scaled integers.
+//
+// Decimal detection: a float64 v is "decimal at k" when some integer m with |m| <= 2^53 gives
+// double(m) / 10^k == v bit for bit. Both operands are exact doubles (10^k for k <= 22), and IEEE
+// division is correctly rounded, so the reconstruction is deterministic on every conforming
+// platform. If v is decimal at k it is also decimal at every K > k with m * 10^(K-k) as long as
+// that stays within 2^53 (same rational, same correctly rounded result), so a block can share one
+// exponent. The encoder still verifies the whole block after encoding.
+#include "chunk/cold_values.h"
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cmath>
+#include <utility>
+
+#include "chunk/bit_reader.h"
+#include "chunk/bit_writer.h"
+#include "chunk/cold_format.h"
+#include "chunk/xor_codec.h"
+
+namespace tidemark::chunk::coldfmt {
+namespace {
+
+constexpr std::array<double, 16> kPow10 = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                           1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+constexpr std::array<int64_t, 16> kIntPow10 = {
+    1,           10,           100,           1000,           10000,           100000,
+    1000000,     10000000,     100000000,     1000000000,     10000000000,     100000000000,
+    1000000000000, 10000000000000, 100000000000000, 1000000000000000};
+constexpr int64_t kMaxMantissa = int64_t{1} << 53;
+constexpr double kMaxMantissaD = 9007199254740992.0;  // 2^53
+
+uint64_t U(int64_t v) { return static_cast<uint64_t>(v); }
+int64_t S(uint64_t v) { return static_cast<int64_t>(v); }
+
+double Reconstruct(int64_t m, int k) {
+  return k == 0 ? static_cast<double>(m) : static_cast<double>(m) / kPow10[k];
+}
+
+// Smallest k <= max_k at which v is decimal, with its m; -1 if none.
+int ValueExponent(double v, int max_k, int64_t* m_out) {
+  const uint64_t bits = std::bit_cast<uint64_t>(v);
+  if (bits == 0) {  // +0.0 (but not -0.0, which would come back as +0.0)
+    *m_out = 0;
+    return 0;
+  }
+  if (!std::isfinite(v)) return -1;
+  for (int k = 0; k <= max_k; ++k) {
+    const double scaled = v * kPow10[k];
+    if (!(std::fabs(scaled) <= kMaxMantissaD)) return -1;
+    const auto m = static_cast<int64_t>(std::nearbyint(scaled));
+    if (m == 0) continue;
+    if (std::bit_cast<uint64_t>(Reconstruct(m, k)) == bits) {
+      *m_out = m;
+      return k;
+    }
+  }
+  return -1;
+}
+
+// Encoded size of the decimal section for exponent k, given per-value (k_i, m_i).
+struct PerValue {
+  int k;
+  int64_t m;
+};
+
+bool BuildPlan(std::span<const Sample> samples, const std::vector<PerValue>& pv, int k,
+               bool dod, DecimalPlan* plan) {
+  plan->k = k;
+  plan->dod = dod;
+  plan->m.resize(samples.size());
+  plan->exceptions.clear();
+  int64_t prev = 0;
+  for (size_t i = 0; i < samples.size(); ++i) {
+    bool exact = pv[i].k >= 0 && pv[i].k <= k;
+    int64_t m = 0;
+    if (exact) {
+      const int64_t scale = kIntPow10[k - pv[i].k];
+      exact = pv[i].m <= kMaxMantissa / scale && pv[i].m >= -kMaxMantissa / scale;
+      m = exact ? pv[i].m * scale : 0;
+    }
+    if (!exact) {
+      plan->exceptions.push_back(static_cast<uint32_t>(i));
+      m = prev;
+    }
+    plan->m[i] = m;
+    prev = m;
+  }
+  if (plan->exceptions.size() == samples.size()) return false;
+  // Size: exceptions, then m0 and the delta (or dod) stream.
+  size_t size = UvarintSize(plan->exceptions.size());
+  uint32_t last = 0;
+  for (size_t j = 0; j < plan->exceptions.size(); ++j) {
+    const uint32_t idx = plan->exceptions[j];
+    size += UvarintSize(j == 0 ? idx : idx - last - 1) + 8;
+    last = idx;
+  }
+  size += VarintSize(plan->m[0]);
+  uint64_t prev_delta = 0;
+  for (size_t i = 1; i < plan->m.size(); ++i) {
+    const uint64_t delta = U(plan->m[i]) - U(plan->m[i - 1]);
+    size += VarintSize(S(dod ? delta - prev_delta : delta));
+    prev_delta = delta;
+  }
+  plan->size = size;
+  return true;
+}
+
+}  // namespace
+
+bool AllSameBits(std::span<const Sample> samples) {
+  const uint64_t first = std::bit_cast<uint64_t>(samples[0].v);
+  for (const Sample& s : samples) {
+    if (std::bit_cast<uint64_t>(s.v) != first) return false;
+  }
+  return true;
+}
+
+bool PlanDecimal(std::span<const Sample> samples, int max_k, bool dod, DecimalPlan* plan) {
+  if (max_k > kMaxExponent) max_k = kMaxExponent;
+  if (max_k < 0) max_k = 0;
+  std::vector<PerValue> pv(samples.size());
+  std::array<size_t, kMaxExponent + 1> count{};
+  for (size_t i = 0; i < samples.size(); ++i) {
+    pv[i].k = ValueExponent(samples[i].v, max_k, &pv[i].m);
+    if (pv[i].k >= 0) ++count[pv[i].k];
+  }
+  // Each exponent that occurs is a candidate (values needing more become exceptions); keep the
+  // smallest.
+  bool found = false;
+  DecimalPlan candidate;
+  for (int k = 0; k <= max_k; ++k) {
+    if (count[k] == 0) continue;
+    if (!BuildPlan(samples, pv, k, dod, &candidate)) continue;
+    if (!found || candidate.size < plan->size) {
+      std::swap(*plan, candidate);
+      found = true;
+    }
+  }
+  return found;
+}
+
+void EncodeConstant(std::span<const Sample> samples, std::string* out) {
+  PutFixed64(out, std::bit_cast<uint64_t>(samples[0].v));
+}
+
+void EncodeXorValues(std::span<const Sample> samples, std::string* out) {
+  BitWriter w(out, out->size() * 8);
+  uint64_t prev = std::bit_cast<uint64_t>(samples[0].v);
+  w.WriteBits(prev, 64);
+  uint8_t leading = xorfmt::kNoWindow, trailing = 0;
+  for (size_t i = 1; i < samples.size(); ++i) {
+    const uint64_t cur = std::bit_cast<uint64_t>(samples[i].v);
+    xorfmt::WriteValue(w, prev, cur, &leading, &trailing);
+    prev = cur;
+  }
+}
+
+void EncodeDecimal(std::span<const Sample> samples, const DecimalPlan& plan, std::string* out) {
+  PutUvarint(out, plan.exceptions.size());
+  uint32_t last = 0;
+  for (size_t j = 0; j < plan.exceptions.size(); ++j) {
+    const uint32_t idx = plan.exceptions[j];
+    PutUvarint(out, j == 0 ? idx : idx - last - 1);
+    PutFixed64(out, std::bit_cast<uint64_t>(samples[idx].v));
+    last = idx;
+  }
+  PutVarint(out, plan.m[0]);
+  uint64_t prev_delta = 0;
+  for (size_t i = 1; i < plan.m.size(); ++i) {
+    const uint64_t delta = U(plan.m[i]) - U(plan.m[i - 1]);
+    PutVarint(out, S(plan.dod ? delta - prev_delta : delta));
+    prev_delta = delta;
+  }
+}
+
+bool DecodeValues(ByteReader& r, ColdValueCodec codec, int k, uint32_t n,
+                  std::vector<uint64_t>* out) {
+  out->resize(n);
+  if (n == 0) return true;
+  switch (codec) {
+    case ColdValueCodec::kConstant: {
+      uint64_t bits = 0;
+      if (!r.Fixed64(&bits)) return false;
+      std::fill(out->begin(), out->end(), bits);
+      return r.remaining() == 0;
+    }
+    case ColdValueCodec::kXor: {
+      BitReader br(r.pos(), r.remaining(), 0);
+      uint64_t v = 0;
+      if (!br.ReadBits(64, &v)) return false;
+      (*out)[0] = v;
+      uint8_t leading = xorfmt::kNoWindow, trailing = 0;
+      for (uint32_t i = 1; i < n; ++i) {
+        if (!xorfmt::ReadValue(br, &v, &leading, &trailing)) return false;
+        (*out)[i] = v;
+      }
+      // Only zero padding may follow the last value.
+      if (br.remaining() >= 8) return false;
+      uint64_t pad = 0;
+      if (!br.ReadBits(static_cast<unsigned>(br.remaining()), &pad) || pad != 0) return false;
+      return r.Skip(r.remaining());
+    }
+    case ColdValueCodec::kDecimalDelta:
+    case ColdValueCodec::kDecimalDod: {
+      if (k < 0 || k > kMaxExponent) return false;
+      const bool dod = codec == ColdValueCodec::kDecimalDod;
+      uint64_t num_exc = 0;
+      if (!r.Uvarint(&num_exc) || num_exc > n) return false;
+      // Exceptions overwrite the integer stream's output afterwards; keep them until then.
+      std::vector<std::pair<uint32_t, uint64_t>> exc(num_exc);
+      uint64_t idx = 0;
+      for (uint64_t j = 0; j < num_exc; ++j) {
+        uint64_t gap = 0;
+        if (!r.Uvarint(&gap)) return false;
+        idx = j == 0 ? gap : idx + gap + 1;
+        if (idx >= n) return false;
+        exc[j].first = static_cast<uint32_t>(idx);
+        if (!r.Fixed64(&exc[j].second)) return false;
+      }
+      int64_t v = 0;
+      if (!r.Varint(&v)) return false;
+      uint64_t m = U(v), delta = 0;
+      (*out)[0] = std::bit_cast<uint64_t>(Reconstruct(S(m), k));
+      for (uint32_t i = 1; i < n; ++i) {
+        if (!r.Varint(&v)) return false;
+        if (dod) {
+          delta += U(v);
+        } else {
+          delta = U(v);
+        }
+        m += delta;
+        (*out)[i] = std::bit_cast<uint64_t>(Reconstruct(S(m), k));
+      }
+      for (const auto& [i, bits] : exc) (*out)[i] = bits;
+      return r.remaining() == 0;
+    }
+  }
+  return false;
+}
+
+}  // namespace tidemark::chunk::coldfmt

@@ -1,0 +1,101 @@
+// Bit-level encode/decode steps of the XOR format, shared by the XOR chunk and the cold block's
+// XOR value codec.
+#pragma once
+
+#include <bit>
+#include <cstdint>
+
+#include "chunk/bit_reader.h"
+#include "chunk/bit_writer.h"
+#include "chunk/xor_format.h"
+
+namespace tidemark::chunk::xorfmt {
+
+// Value `cur` XORed against `prev`: "0" if equal; "10" + meaningful bits when they fit the
+// previous leading/trailing-zero window; else "11" + 5 bits leading + 6 bits length (64 -> 0) +
+// meaningful bits, which becomes the new window.
+inline void WriteValue(BitWriter& w, uint64_t prev, uint64_t cur, uint8_t* leading,
+                       uint8_t* trailing) {
+  const uint64_t x = prev ^ cur;
+  if (x == 0) {
+    w.WriteBit(false);
+    return;
+  }
+  unsigned lead = static_cast<unsigned>(std::countl_zero(x));
+  const unsigned trail = static_cast<unsigned>(std::countr_zero(x));
+  if (lead > kMaxLeading) lead = kMaxLeading;
+  if (*leading != kNoWindow && lead >= *leading && trail >= *trailing) {
+    w.WriteBits(0b10, 2);
+    w.WriteBits(x >> *trailing, 64 - *leading - *trailing);
+    return;
+  }
+  const unsigned sig = 64 - lead - trail;
+  w.WriteBits(0b11, 2);
+  w.WriteBits(lead, 5);
+  w.WriteBits(sig & 63, 6);  // 64 meaningful bits are stored as 0
+  w.WriteBits(x >> trail, sig);
+  *leading = static_cast<uint8_t>(lead);
+  *trailing = static_cast<uint8_t>(trail);
+}
+
+// Inverse of WriteValue. False on truncated or impossible input.
+inline bool ReadValue(BitReader& r, uint64_t* v_bits, uint8_t* leading, uint8_t* trailing) {
+  bool bit = false;
+  if (!r.ReadBit(&bit)) return false;
+  if (!bit) return true;  // unchanged
+  if (!r.ReadBit(&bit)) return false;
+  if (bit) {
+    uint64_t lead = 0, sig = 0;
+    if (!r.ReadBits(5, &lead) || !r.ReadBits(6, &sig)) return false;
+    if (sig == 0) sig = 64;
+    if (lead + sig > 64) return false;
+    *leading = static_cast<uint8_t>(lead);
+    *trailing = static_cast<uint8_t>(64 - lead - sig);
+  } else if (*leading == kNoWindow) {
+    return false;  // window reuse before any window was set
+  }
+  const unsigned sig = 64 - *leading - *trailing;
+  uint64_t m = 0;
+  if (!r.ReadBits(sig, &m)) return false;
+  // A reused window must reproduce a non-zero XOR, else the encoder would have written "0".
+  if (m == 0) return false;
+  *v_bits ^= m << *trailing;
+  return true;
+}
+
+// Delta-of-delta timestamp: "0" for 0, else a unary bucket prefix and a signed payload.
+inline void WriteDod(BitWriter& w, int64_t dod) {
+  if (dod == 0) {
+    w.WriteBit(false);
+    return;
+  }
+  for (unsigned i = 0; i < kDodBuckets; ++i) {
+    if (FitsSigned(dod, kDodBits[i])) {
+      // i+1 one bits, then a terminating zero unless this is the last bucket.
+      const unsigned ones = i + 1;
+      if (ones < kDodBuckets) {
+        w.WriteBits(((uint64_t{1} << ones) - 1) << 1, ones + 1);
+      } else {
+        w.WriteBits((uint64_t{1} << ones) - 1, ones);
+      }
+      w.WriteBits(static_cast<uint64_t>(dod), kDodBits[i]);
+      return;
+    }
+  }
+}
+
+inline bool ReadDod(BitReader& r, int64_t* dod) {
+  unsigned ones = 0;
+  if (!r.ReadOnes(kDodBuckets, &ones)) return false;
+  if (ones == 0) {
+    *dod = 0;
+    return true;
+  }
+  const unsigned bits = kDodBits[ones - 1];
+  uint64_t raw = 0;
+  if (!r.ReadBits(bits, &raw)) return false;
+  *dod = SignExtend(raw, bits);
+  return true;
+}
+
+}  // namespace tidemark::chunk::xorfmt

@@ -1,0 +1,133 @@
+// The store's Appender: validates and checks samples as they are staged, commits them at once.
+#include <bit>
+
+#include "tsdb/tsdb_storage.h"
+
+namespace tidemark::tsdb {
+namespace {
+
+class TsdbAppender final : public Appender {
+ public:
+  explicit TsdbAppender(TsdbStorage& db) : db_(db) {}
+
+  Result<SeriesRef> Append(SeriesRef hint, const Labels& labels, const SampleIn& in,
+                           const AppendOptions& opts) override {
+    if (db_.closed()) return Status::Unavailable("storage is closed");
+    if (!opts.skip_validation) {
+      Status st = ValidateLabels(labels);
+      if (!st.ok()) {
+        db_.CountRejected(st.code());
+        return st;
+      }
+    }
+    SeriesRef ref = 0;
+    CheckResult r = db_.ResolveAndCheck(hint, labels, in.t, in.v, &ref);
+    if (r == CheckResult::kCheckDisk) {
+      auto found = db_.FindPersisted(ref, in.t);
+      if (!found.ok()) return found.status();
+      r = !found->has_value() ? CheckResult::kAccept
+          : SameBits(**found, in.v) ? CheckResult::kDuplicate
+                                    : CheckResult::kConflict;
+    }
+    switch (r) {
+      case CheckResult::kDuplicate:
+        return ref;
+      case CheckResult::kTooOld:
+        db_.CountRejected(StatusCode::kOutOfRange);
+        return Status::OutOfRange("out of bounds: sample at " + std::to_string(in.t) +
+                                  " is older than the out-of-order window allows for series " +
+                                  labels.ToString());
+      case CheckResult::kConflict:
+        return Conflict(in.t, labels);
+      default:
+        break;
+    }
+    // Within this batch: a series' samples normally arrive in increasing time, so only a sample
+    // not newer than the series' last staged one needs the (linear) look for a staged twin.
+    Slot& slot = FindSlot(ref);
+    if (slot.ref == ref && in.t <= slot.last_t) {
+      for (auto it = staged_.rbegin(); it != staged_.rend(); ++it) {
+        if (it->ref != ref || it->t != in.t) continue;
+        if (SameBits(it->v, in.v)) return ref;
+        return Conflict(in.t, labels);
+      }
+    }
+    if (slot.ref != ref) {
+      slot.ref = ref;
+      slot.last_t = in.t;
+      ++used_;
+    } else if (in.t > slot.last_t) {
+      slot.last_t = in.t;
+    }
+    staged_.push_back({ref, in.t, in.v});
+    return ref;
+  }
+
+  Status Commit() override {
+    Status st = db_.CommitSamples(staged_);
+    Reset();
+    return st;
+  }
+
+  Status Rollback() override {
+    Reset();
+    return Status::OK();
+  }
+
+ private:
+  struct Slot {
+    SeriesRef ref = 0;  // 0 = empty (refs start at 1)
+    Timestamp last_t = 0;
+  };
+
+  static bool SameBits(double a, double b) {
+    return std::bit_cast<uint64_t>(a) == std::bit_cast<uint64_t>(b);
+  }
+
+  Status Conflict(Timestamp t, const Labels& labels) {
+    db_.CountRejected(StatusCode::kAlreadyExists);
+    return Status::AlreadyExists("duplicate sample for timestamp " + std::to_string(t) +
+                                 " with a different value for series " + labels.ToString());
+  }
+
+  // Open-addressing table ref -> last staged time, reused across batches (no per-sample
+  // allocation once warm). Returns the slot holding `ref` or the empty slot to claim.
+  Slot& FindSlot(SeriesRef ref) {
+    if ((used_ + 1) * 2 > slots_.size()) Grow();
+    size_t mask = slots_.size() - 1;
+    size_t i = ((ref * 0x9E3779B97F4A7C15ULL) >> 20) & mask;
+    while (slots_[i].ref != 0 && slots_[i].ref != ref) i = (i + 1) & mask;
+    return slots_[i];
+  }
+
+  void Grow() {
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(old.empty() ? 256 : old.size() * 2, Slot{});
+    used_ = 0;
+    for (const Slot& s : old) {
+      if (s.ref == 0) continue;
+      Slot& n = FindSlot(s.ref);
+      n = s;
+      ++used_;
+    }
+  }
+
+  void Reset() {
+    staged_.clear();
+    if (used_ > 0) std::fill(slots_.begin(), slots_.end(), Slot{});
+    used_ = 0;
+  }
+
+  TsdbStorage& db_;
+  std::vector<LoggedSample> staged_;
+  std::vector<Slot> slots_;
+  size_t used_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Appender> TsdbStorage::NewAppender() {
+  return std::make_unique<TsdbAppender>(*this);
+}
+
+}  // namespace tidemark::tsdb

@@ -1,0 +1,166 @@
+// Commit path: one atomic WriteBatch per commit (new series + one head-log record), then the
+// samples are applied to the head; chunks cut meanwhile are persisted with their head marks.
+#include <algorithm>
+
+#include <rocksdb/write_batch.h>
+
+#include "tsdb/keys.h"
+#include "tsdb/label_codec.h"
+#include "tsdb/tsdb_storage.h"
+
+namespace tidemark::tsdb {
+namespace {
+
+void PutSeriesRecords(const HeadSeries& s, rocksdb::WriteBatch* batch,
+                      rocksdb::ColumnFamilyHandle* series_cf, rocksdb::ColumnFamilyHandle* hash_cf,
+                      rocksdb::ColumnFamilyHandle* post_cf) {
+  batch->Put(series_cf, SeriesKey(s.ref()), s.labels_enc()).PermitUncheckedError();
+  batch->Put(hash_cf, HashKey(s.hash(), s.ref()), "").PermitUncheckedError();
+  ForEachEncodedLabel(s.labels_enc(), [&](std::string_view n, std::string_view v) {
+    batch->Put(post_cf, PostingKey(n, v, s.ref()), "").PermitUncheckedError();
+  });
+}
+
+}  // namespace
+
+Status TsdbStorage::CommitSamples(const std::vector<LoggedSample>& staged) {
+  if (staged.empty()) return Status::OK();
+  std::lock_guard lock(commit_mu_);
+  if (closed_.load()) return Status::Unavailable("storage is closed");
+  if (!sticky_error_.ok()) return sticky_error_;
+
+  // Resolve refs once. Pointers stay valid: dropping a series needs commit_mu_, which we hold.
+  resolved_.clear();
+  newly_persisted_.clear();
+  rocksdb::WriteBatch batch;
+  {
+    std::shared_lock ilock(index_mu_);
+    for (const auto& s : staged) {
+      HeadSeries* hs = SeriesByRefLocked(s.ref);
+      if (!hs) {
+        return Status::Unavailable("series " + std::to_string(s.ref) +
+                                   " was removed by retention while staged; retry the batch");
+      }
+      resolved_.push_back(hs);
+      if (!hs->persisted) {
+        hs->persisted = true;  // provisionally; undone if the write fails
+        newly_persisted_.push_back(hs);
+        PutSeriesRecords(*hs, &batch, cf(kSeries), cf(kHash), cf(kPost));
+      }
+    }
+  }
+  const uint64_t seq = next_seq_;
+  EncodeHeadLogRecord(staged.data(), staged.size(), &record_buf_);
+  batch.Put(cf(kHeadLog), HeadLogKey(seq), record_buf_).PermitUncheckedError();
+  rocksdb::WriteOptions wo;
+  wo.sync = opts_.sync == SyncPolicy::kFsyncBatch;
+  Status ws = FromRocks(db_->Write(wo, &batch), "storage: commit");
+  if (!ws.ok()) {
+    for (HeadSeries* hs : newly_persisted_) hs->persisted = false;
+    return ws;
+  }
+  ++next_seq_;
+
+  Timestamp batch_max = kMinTimestamp;
+  for (size_t i = 0; i < staged.size(); ++i) {
+    ApplyOne(resolved_[i], seq, staged[i].t, staged[i].v);
+    batch_max = std::max(batch_max, staged[i].t);
+  }
+  Timestamp g = global_max_t_.load();
+  while (batch_max > g && !global_max_t_.compare_exchange_weak(g, batch_max)) {
+  }
+  Status seal = WriteSeals();
+  if (!seal.ok()) {
+    sticky_error_ = seal;
+    return seal;
+  }
+  if (++commits_since_truncate_ >= kTruncateEveryCommits) {
+    commits_since_truncate_ = 0;
+    TM_RETURN_IF_ERROR(TruncateHead(false));
+  }
+  return Status::OK();
+}
+
+void TsdbStorage::ApplyOne(HeadSeries* s, uint64_t seq, Timestamp t, double v) {
+  std::lock_guard lock(StripeFor(s->ref()));
+  if (s->cur_seq != seq) {
+    s->cur_seq = seq;
+    s->cur_ord = 0;
+  }
+  const uint64_t ord = s->cur_ord++;
+  const bool had_head = s->has_head();
+  bool mark = false;
+  bool added = s->Apply(t, v, &sealed_, &mark);
+  if (mark) marks_.push_back({s, seq, ord});
+  if (added && (!had_head || mark)) s->first_seq = seq;
+  if (added) appended_.fetch_add(1, std::memory_order_relaxed);
+}
+
+Status TsdbStorage::WriteSeals() {
+  if (sealed_.empty() && marks_.empty()) return Status::OK();
+  rocksdb::WriteBatch batch;
+  std::vector<int64_t> new_parts;
+  for (const auto& c : sealed_) {
+    ChunkKey k{PartitionOf(c.maxt), c.ref, c.maxt, next_chunk_id_++};
+    batch.Put(cf(kChunks), EncodeChunkKey(k),
+              EncodeChunkValue(static_cast<uint8_t>(c.encoding), c.mint, c.bytes))
+        .PermitUncheckedError();
+    new_parts.push_back(k.partition);
+  }
+  for (const auto& m : marks_) {
+    HeadMark hm;
+    hm.seq = m.seq;
+    hm.ord = m.ord;
+    {
+      std::lock_guard lock(StripeFor(m.series->ref()));
+      hm.persisted_min = m.series->persisted_min();
+      hm.persisted_max = m.series->persisted_max();
+    }
+    batch.Put(cf(kHeadMark), HeadMarkKey(m.series->ref()), EncodeHeadMark(hm))
+        .PermitUncheckedError();
+  }
+  std::string id;
+  PutVarint64(&id, next_chunk_id_);
+  batch.Put(cf(kMeta), kMetaNextChunkId, id).PermitUncheckedError();
+  {
+    std::lock_guard lock(part_mu_);
+    partitions_.insert(new_parts.begin(), new_parts.end());
+  }
+  sealed_.clear();
+  marks_.clear();
+  // Not synced even under kFsyncBatch: the head log still holds these samples until a later
+  // (ordered-after) delete, and WAL recovery is prefix-consistent.
+  return FromRocks(db_->Write(rocksdb::WriteOptions(), &batch), "storage: write chunks");
+}
+
+Status TsdbStorage::TruncateHead(bool all) {
+  const uint64_t lag_limit = next_seq_ > kMaxHeadLogLagRecords ? next_seq_ - kMaxHeadLogLagRecords : 0;
+  const Timestamp idle_before = global_max_t_.load() - kIdleSealMs;
+  uint64_t min_needed = next_seq_;
+  {
+    std::shared_lock ilock(index_mu_);
+    for (const auto& sp : series_) {
+      HeadSeries* s = sp.get();
+      if (!s) continue;
+      std::lock_guard lock(StripeFor(s->ref()));
+      if (!s->has_head()) continue;
+      if (all || s->first_seq < lag_limit || s->head_max_time() < idle_before) {
+        s->SealAll(&sealed_);
+        // Everything applied so far (every record before next_seq_) is now persisted.
+        marks_.push_back({s, next_seq_, 0});
+      } else {
+        min_needed = std::min(min_needed, s->first_seq);
+      }
+    }
+  }
+  TM_RETURN_IF_ERROR(WriteSeals());
+  if (min_needed > truncated_below_) {
+    TM_RETURN_IF_ERROR(FromRocks(db_->DeleteRange(rocksdb::WriteOptions(), cf(kHeadLog),
+                                                  HeadLogKey(0), HeadLogKey(min_needed)),
+                                 "storage: truncate head log"));
+    truncated_below_ = min_needed;
+  }
+  return Status::OK();
+}
+
+}  // namespace tidemark::tsdb

@@ -1,0 +1,111 @@
+// One series in the head: identity, time bounds, the open XOR chunk and out-of-order samples.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tidemark/storage/chunk/chunk.h"
+#include "tidemark/storage/model/sample.h"
+#include "tidemark/storage/model/status.h"
+
+namespace tidemark::tsdb {
+
+// A chunk cut from the head, ready to be written to the chunks column family.
+struct SealedChunk {
+  SeriesRef ref = 0;
+  Timestamp mint = 0;
+  Timestamp maxt = 0;
+  chunk::Encoding encoding = chunk::Encoding::kXor;
+  std::string bytes;
+};
+
+// What Check() decided about a sample before it is staged.
+enum class CheckResult : uint8_t {
+  kAccept,      // new sample
+  kDuplicate,   // identical sample already in the head: a no-op
+  kConflict,    // same timestamp, different value: AlreadyExists
+  kTooOld,      // outside the out-of-order window: OutOfRange
+  kCheckDisk,   // may collide with a persisted sample: the caller reads the chunk store
+};
+
+// A copy of a series' head, taken under its lock, that a query reads without locks.
+struct HeadSnapshot {
+  std::string open_bytes;  // XOR bytes of the open chunk ("" when none)
+  Timestamp open_mint = 0, open_maxt = 0;
+  std::vector<Sample> ooo;
+};
+
+// Guarded by the store's lock stripe for `ref` except the immutable identity fields and the
+// atomic bounds (readable without the lock for cheap time-range pruning).
+class HeadSeries {
+ public:
+  HeadSeries(SeriesRef ref, uint64_t hash, std::string labels_enc)
+      : ref_(ref), hash_(hash), labels_enc_(std::move(labels_enc)) {}
+  HeadSeries(const HeadSeries&) = delete;
+  HeadSeries& operator=(const HeadSeries&) = delete;
+
+  SeriesRef ref() const { return ref_; }
+  uint64_t hash() const { return hash_; }
+  const std::string& labels_enc() const { return labels_enc_; }
+
+  // Bounds over all the series' data (persisted and head); min > max when it has none.
+  Timestamp min_time() const { return min_t_.load(std::memory_order_relaxed); }
+  Timestamp max_time() const { return max_t_.load(std::memory_order_relaxed); }
+  bool Overlaps(Timestamp mint, Timestamp maxt) const {
+    return min_time() <= maxt && max_time() >= mint && min_time() <= max_time();
+  }
+
+  // REQUIRES lock. Decides a staged sample against committed state (not the disk).
+  CheckResult Check(Timestamp t, double v, int64_t ooo_window_ms) const;
+  // REQUIRES lock. Applies a committed sample: in order into the open chunk, otherwise into the
+  // out-of-order buffer. A sample whose timestamp is already in the head is dropped (first write
+  // wins). Cuts the head into `sealed` when a chunk is full; then *mark_needed is set, and the
+  // caller records the head mark (seq, ord) of this sample. Returns true if the sample was added.
+  bool Apply(Timestamp t, double v, std::vector<SealedChunk>* sealed, bool* mark_needed);
+  // REQUIRES lock. Moves all head data into `sealed` (open chunk and out-of-order buffer).
+  void SealAll(std::vector<SealedChunk>* sealed);
+  // REQUIRES lock.
+  HeadSnapshot Snapshot() const;
+  bool has_head() const { return open_ != nullptr || !ooo_.empty(); }
+  size_t head_chunks() const { return (open_ ? 1 : 0) + (ooo_.empty() ? 0 : 1); }
+  Timestamp head_max_time() const;
+
+  // Persisted-data bookkeeping (REQUIRES lock).
+  Timestamp persisted_min() const { return persisted_min_; }
+  Timestamp persisted_max() const { return persisted_max_; }
+  void SetPersistedRange(Timestamp mn, Timestamp mx);
+  void NotePersisted(Timestamp mn, Timestamp mx);
+  // After retention/deletion: the new overall bounds.
+  void ResetBounds(Timestamp mn, Timestamp mx) {
+    min_t_.store(mn, std::memory_order_relaxed);
+    max_t_.store(mx, std::memory_order_relaxed);
+  }
+
+  // Head-log bookkeeping, touched only under the store's commit lock.
+  uint64_t first_seq = 0;    // earliest head-log record with a sample in the head
+  uint64_t cur_seq = 0;      // record being applied
+  uint64_t cur_ord = 0;      // samples of this series seen so far in record cur_seq
+  bool persisted = false;    // the series record is durable in RocksDB
+
+ private:
+  void Widen(Timestamp t);
+  bool OpenChunkHas(Timestamp t, double* v) const;
+  void CutOpen(std::vector<SealedChunk>* sealed);
+  void CutOoo(std::vector<SealedChunk>* sealed);
+
+  const SeriesRef ref_;
+  const uint64_t hash_;
+  const std::string labels_enc_;
+  std::atomic<Timestamp> min_t_{kMaxTimestamp};
+  std::atomic<Timestamp> max_t_{kMinTimestamp};
+  Timestamp persisted_min_ = kMaxTimestamp;
+  Timestamp persisted_max_ = kMinTimestamp;
+  std::unique_ptr<chunk::Chunk> open_;
+  std::unique_ptr<chunk::ChunkAppender> app_;
+  Timestamp open_mint_ = 0, open_maxt_ = 0;
+  std::vector<Sample> ooo_;  // sorted by t, unique t
+};
+
+}  // namespace tidemark::tsdb

@@ -1,0 +1,158 @@
+// Encoders/decoders for the key layouts declared in keys.h.
+#include "tsdb/keys.h"
+
+namespace tidemark::tsdb {
+
+void PutBE64(std::string* dst, uint64_t v) {
+  char buf[8];
+  for (int i = 7; i >= 0; --i) {
+    buf[i] = static_cast<char>(v & 0xff);
+    v >>= 8;
+  }
+  dst->append(buf, 8);
+}
+
+uint64_t GetBE64(const char* p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<uint8_t>(p[i]);
+  return v;
+}
+
+void PutVarint64(std::string* dst, uint64_t v) {
+  char buf[10];
+  int n = 0;
+  while (v >= 0x80) {
+    buf[n++] = static_cast<char>((v & 0x7f) | 0x80);
+    v >>= 7;
+  }
+  buf[n++] = static_cast<char>(v);
+  dst->append(buf, n);
+}
+
+bool GetVarint64(std::string_view* in, uint64_t* v) {
+  uint64_t result = 0;
+  for (size_t i = 0; i < in->size() && i < 10; ++i) {
+    uint64_t b = static_cast<uint8_t>((*in)[i]);
+    result |= (b & 0x7f) << (7 * i);
+    if (b < 0x80) {
+      *v = result;
+      in->remove_prefix(i + 1);
+      return true;
+    }
+  }
+  return false;
+}
+
+int64_t PartitionOf(Timestamp t) {
+  int64_t q = t / kPartitionMs;
+  if (t % kPartitionMs != 0 && t < 0) --q;
+  return q;
+}
+
+std::string SeriesKey(SeriesRef ref) {
+  std::string k;
+  PutBE64(&k, ref);
+  return k;
+}
+
+std::string HashKey(uint64_t hash, SeriesRef ref) {
+  std::string k;
+  PutBE64(&k, hash);
+  PutBE64(&k, ref);
+  return k;
+}
+
+std::string PostingPrefix(std::string_view name, std::string_view value) {
+  std::string k;
+  PutVarint64(&k, name.size());
+  k.append(name);
+  PutVarint64(&k, value.size());
+  k.append(value);
+  return k;
+}
+
+std::string PostingKey(std::string_view name, std::string_view value, SeriesRef ref) {
+  std::string k = PostingPrefix(name, value);
+  PutBE64(&k, ref);
+  return k;
+}
+
+std::string HeadLogKey(uint64_t seq) { return SeriesKey(seq); }
+std::string HeadMarkKey(SeriesRef ref) { return SeriesKey(ref); }
+
+std::string EncodeChunkKey(const ChunkKey& k) {
+  std::string out;
+  out.reserve(kChunkKeySize);
+  PutBE64(&out, FlipSign(k.partition));
+  PutBE64(&out, k.ref);
+  PutBE64(&out, FlipSign(k.maxt));
+  PutBE64(&out, k.id);
+  return out;
+}
+
+bool DecodeChunkKey(std::string_view key, ChunkKey* k) {
+  if (key.size() != kChunkKeySize) return false;
+  k->partition = UnflipSign(GetBE64(key.data()));
+  k->ref = GetBE64(key.data() + 8);
+  k->maxt = UnflipSign(GetBE64(key.data() + 16));
+  k->id = GetBE64(key.data() + 24);
+  return true;
+}
+
+std::string ChunkSeriesPrefix(int64_t partition, SeriesRef ref) {
+  std::string out;
+  PutBE64(&out, FlipSign(partition));
+  PutBE64(&out, ref);
+  return out;
+}
+
+std::string PartitionPrefix(int64_t partition) {
+  std::string out;
+  PutBE64(&out, FlipSign(partition));
+  return out;
+}
+
+std::string EncodeChunkValue(uint8_t encoding, Timestamp mint, std::string_view bytes) {
+  std::string v;
+  v.reserve(bytes.size() + 11);
+  v.push_back(static_cast<char>(encoding));
+  PutVarint64(&v, ZigZag(mint));
+  v.append(bytes);
+  return v;
+}
+
+bool DecodeChunkValue(std::string_view value, uint8_t* encoding, Timestamp* mint,
+                      std::string_view* bytes) {
+  if (value.empty()) return false;
+  *encoding = static_cast<uint8_t>(value[0]);
+  value.remove_prefix(1);
+  uint64_t z = 0;
+  if (!GetVarint64(&value, &z)) return false;
+  *mint = UnZigZag(z);
+  *bytes = value;
+  return true;
+}
+
+std::string EncodeHeadMark(const HeadMark& m) {
+  std::string v;
+  PutVarint64(&v, m.seq);
+  PutVarint64(&v, m.ord);
+  PutVarint64(&v, ZigZag(m.persisted_min));
+  PutVarint64(&v, ZigZag(m.persisted_max));
+  return v;
+}
+
+bool DecodeHeadMark(std::string_view v, HeadMark* m) {
+  uint64_t a = 0, b = 0, c = 0, d = 0;
+  if (!GetVarint64(&v, &a) || !GetVarint64(&v, &b) || !GetVarint64(&v, &c) ||
+      !GetVarint64(&v, &d)) {
+    return false;
+  }
+  m->seq = a;
+  m->ord = b;
+  m->persisted_min = UnZigZag(c);
+  m->persisted_max = UnZigZag(d);
+  return true;
+}
+
+}  // namespace tidemark::tsdb

@@ -1,0 +1,139 @@
+// Postings maintenance and matcher evaluation (intersection / subtraction of sorted ref lists).
+#include "tsdb/postings_index.h"
+
+#include <algorithm>
+#include <iterator>
+
+#include "tsdb/label_codec.h"
+
+namespace tidemark::tsdb {
+namespace {
+
+void InsertSorted(Postings& p, SeriesRef ref) {
+  if (p.empty() || p.back() < ref) {
+    p.push_back(ref);
+    return;
+  }
+  auto it = std::lower_bound(p.begin(), p.end(), ref);
+  if (it == p.end() || *it != ref) p.insert(it, ref);
+}
+
+void EraseSorted(Postings& p, SeriesRef ref) {
+  auto it = std::lower_bound(p.begin(), p.end(), ref);
+  if (it != p.end() && *it == ref) p.erase(it);
+}
+
+Postings UnionOf(std::vector<const Postings*> lists) {
+  if (lists.empty()) return {};
+  if (lists.size() == 1) return *lists[0];
+  Postings out;
+  size_t total = 0;
+  for (const auto* l : lists) total += l->size();
+  out.reserve(total);
+  for (const auto* l : lists) out.insert(out.end(), l->begin(), l->end());
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+}  // namespace
+
+Postings Intersect(const Postings& a, const Postings& b) {
+  Postings out;
+  std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+  return out;
+}
+
+Postings Subtract(const Postings& a, const Postings& b) {
+  Postings out;
+  std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+  return out;
+}
+
+void PostingsIndex::Add(SeriesRef ref, std::string_view labels_enc) {
+  ForEachEncodedLabel(labels_enc, [&](std::string_view n, std::string_view v) {
+    auto nit = idx_.find(n);
+    if (nit == idx_.end()) nit = idx_.emplace(std::string(n), ValueMap{}).first;
+    auto vit = nit->second.find(v);
+    if (vit == nit->second.end()) vit = nit->second.emplace(std::string(v), Postings{}).first;
+    InsertSorted(vit->second, ref);
+  });
+  InsertSorted(all_, ref);
+}
+
+void PostingsIndex::Remove(SeriesRef ref, std::string_view labels_enc) {
+  ForEachEncodedLabel(labels_enc, [&](std::string_view n, std::string_view v) {
+    auto nit = idx_.find(n);
+    if (nit == idx_.end()) return;
+    auto vit = nit->second.find(v);
+    if (vit == nit->second.end()) return;
+    EraseSorted(vit->second, ref);
+    if (vit->second.empty()) nit->second.erase(vit);
+    if (nit->second.empty()) idx_.erase(nit);
+  });
+  EraseSorted(all_, ref);
+}
+
+const PostingsIndex::ValueMap* PostingsIndex::Values(std::string_view name) const {
+  auto it = idx_.find(name);
+  return it == idx_.end() ? nullptr : &it->second;
+}
+
+Postings PostingsIndex::UnionWhere(const ValueMap& vm, const Matcher& m, bool want) const {
+  std::vector<const Postings*> lists;
+  // Fast paths: the values that satisfy the predicate are known literals or share a prefix.
+  bool literal_eq = (m.type() == MatchType::kEqual && want) ||
+                    (m.type() == MatchType::kNotEqual && !want);
+  bool regex_positive = (m.type() == MatchType::kRegexMatch && want) ||
+                        (m.type() == MatchType::kRegexNoMatch && !want);
+  if (literal_eq) {
+    auto it = vm.find(m.value());
+    if (it != vm.end()) lists.push_back(&it->second);
+    return UnionOf(std::move(lists));
+  }
+  if (regex_positive && !m.SetMatches().empty()) {
+    for (const auto& v : m.SetMatches()) {
+      auto it = vm.find(v);
+      if (it != vm.end()) lists.push_back(&it->second);
+    }
+    return UnionOf(std::move(lists));
+  }
+  if (regex_positive && !m.Prefix().empty()) {
+    const std::string& prefix = m.Prefix();
+    for (auto it = vm.lower_bound(prefix); it != vm.end(); ++it) {
+      if (it->first.compare(0, prefix.size(), prefix) != 0) break;
+      if (m.Matches(it->first) == want) lists.push_back(&it->second);
+    }
+    return UnionOf(std::move(lists));
+  }
+  for (const auto& [v, p] : vm) {
+    if (m.Matches(v) == want) lists.push_back(&p);
+  }
+  return UnionOf(std::move(lists));
+}
+
+Postings PostingsIndex::Select(const Matchers& matchers) const {
+  // Positive matchers (not matching "") narrow by intersection first; the rest subtract.
+  bool have = false;
+  Postings cur;
+  for (const auto& m : matchers) {
+    if (m.MatchesEmpty()) continue;
+    const ValueMap* vm = Values(m.name());
+    Postings p = vm ? UnionWhere(*vm, m, true) : Postings{};
+    cur = have ? Intersect(cur, p) : std::move(p);
+    have = true;
+    if (cur.empty()) return cur;
+  }
+  if (!have) cur = all_;
+  for (const auto& m : matchers) {
+    if (!m.MatchesEmpty()) continue;
+    const ValueMap* vm = Values(m.name());
+    if (!vm) continue;  // nobody has the label: everyone matches ""
+    Postings drop = UnionWhere(*vm, m, false);
+    if (!drop.empty()) cur = Subtract(cur, drop);
+    if (cur.empty()) break;
+  }
+  return cur;
+}
+
+}  // namespace tidemark::tsdb

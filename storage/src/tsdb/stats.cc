@@ -1,0 +1,71 @@
+// StorageStats: counters, head size, bytes on disk and top-10 cardinalities from the index.
+#include <algorithm>
+
+#include "tsdb/keys.h"
+#include "tsdb/tsdb_storage.h"
+
+namespace tidemark::tsdb {
+namespace {
+
+constexpr size_t kTopN = 10;
+
+void KeepTop(std::vector<MetricCardinality>* v) {
+  auto by_value = [](const MetricCardinality& a, const MetricCardinality& b) {
+    return a.value != b.value ? a.value > b.value : a.name < b.name;
+  };
+  if (v->size() > kTopN) {
+    std::partial_sort(v->begin(), v->begin() + kTopN, v->end(), by_value);
+    v->resize(kTopN);
+  } else {
+    std::sort(v->begin(), v->end(), by_value);
+  }
+}
+
+}  // namespace
+
+StorageStats TsdbStorage::Stats() {
+  StorageStats st;
+  st.num_samples_appended = appended_.load();
+  st.rejected_out_of_order = rejected_ooo_.load();
+  st.rejected_duplicate = rejected_dup_.load();
+  st.rejected_invalid = rejected_invalid_.load();
+  if (closed_.load()) return st;
+  Timestamp mn = kMaxTimestamp, mx = kMinTimestamp;
+  {
+    std::shared_lock lock(index_mu_);
+    for (const auto& sp : series_) {
+      if (!sp) continue;
+      if (sp->min_time() <= sp->max_time()) {
+        ++st.num_series;
+        mn = std::min(mn, sp->min_time());
+        mx = std::max(mx, sp->max_time());
+      }
+      std::lock_guard slock(StripeFor(sp->ref()));
+      if (sp->has_head()) {
+        ++st.head_series;
+        st.head_chunks += sp->head_chunks();
+      }
+    }
+    if (const auto* names = postings_.Values(kMetricName)) {
+      for (const auto& [v, p] : *names) st.series_count_by_metric.push_back({v, p.size()});
+    }
+    for (const auto& [n, vm] : postings_.all_names()) {
+      st.label_value_count_by_name.push_back({n, vm.size()});
+      for (const auto& [v, p] : vm) st.series_count_by_label_pair.push_back({n + "=" + v, p.size()});
+    }
+  }
+  KeepTop(&st.series_count_by_metric);
+  KeepTop(&st.label_value_count_by_name);
+  KeepTop(&st.series_count_by_label_pair);
+  if (mn <= mx) {
+    st.min_time = mn;
+    st.max_time = mx;
+  }
+  {
+    std::lock_guard lock(commit_mu_);
+    if (!closed_.load()) st.bytes_on_disk = BytesOnDisk();
+  }
+  return st;
+}
+
+}  // namespace tidemark::tsdb

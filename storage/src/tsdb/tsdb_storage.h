@@ -1,0 +1,165 @@
+// The RocksDB-backed Storage: series registry + postings, head, head log, chunk store, retention.
+//
+// Concurrency: lock order is commit_mu_ -> index_mu_ -> a series' lock stripe. Appenders stage
+// under index_mu_ (shared) and the stripe; Commit serialises on commit_mu_ (RocksDB serialises
+// writes anyway), writes ONE WriteBatch, then applies the samples to the head in commit order.
+// Queries copy head state under the stripes, then read persisted chunks through RocksDB.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <rocksdb/db.h>
+
+#include "tidemark/storage/storage.h"
+#include "tsdb/head_log.h"
+#include "tsdb/head_series.h"
+#include "tsdb/postings_index.h"
+
+namespace tidemark::tsdb {
+
+// Column family handles in a fixed order (see keys.h for names and layouts).
+enum Cf : size_t { kMeta = 0, kSeries, kHash, kPost, kChunks, kHeadLog, kHeadMark, kNumCfs };
+
+// Head-log truncation runs every this many commits: often enough that the head log stays near
+// the size of the head, rarely enough that its O(series) scan is noise.
+inline constexpr uint64_t kTruncateEveryCommits = 256;
+// A series whose oldest head sample is this many commits old is cut even if its chunk is not
+// full, so one slow series cannot pin the whole head log.
+inline constexpr uint64_t kMaxHeadLogLagRecords = 1 << 16;
+// A series that received nothing for this long (in sample time, against the newest sample in
+// the store) has its head cut and persisted.
+inline constexpr int64_t kIdleSealMs = 3600 * 1000;
+inline constexpr size_t kLockStripes = 1024;
+
+class TsdbStorage final : public Storage {
+ public:
+  static Result<std::unique_ptr<Storage>> Open(const StorageOptions& options);
+  ~TsdbStorage() override;
+  TsdbStorage(const TsdbStorage&) = delete;
+  TsdbStorage& operator=(const TsdbStorage&) = delete;
+
+  Result<std::unique_ptr<Querier>> NewQuerier(Timestamp mint, Timestamp maxt) override;
+  std::unique_ptr<Appender> NewAppender() override;
+  Status Close() override;
+  Status Flush() override;
+  Status EnforceRetention() override;
+  Status DeleteSeries(const Matchers& matchers, Timestamp mint, Timestamp maxt) override;
+  StorageStats Stats() override;
+
+  // ---- internal API for the appender and querier (same module) ----
+  const StorageOptions& options() const { return opts_; }
+  std::mutex& StripeFor(SeriesRef ref) { return stripes_[ref % kLockStripes]; }
+  // Finds the series for `labels` (trying `hint` first), creating it in memory if new (it is
+  // persisted by the first commit that uses it), and checks (t, v) against its committed state.
+  // Labels must be valid.
+  CheckResult ResolveAndCheck(SeriesRef hint, const Labels& labels, Timestamp t, double v,
+                              SeriesRef* ref);
+  // Looks for a persisted sample of `ref` at exactly `t`.
+  Result<std::optional<double>> FindPersisted(SeriesRef ref, Timestamp t);
+  // Makes staged samples durable and visible. `staged` is in append order.
+  Status CommitSamples(const std::vector<LoggedSample>& staged);
+  void CountRejected(StatusCode code);
+
+  // Query side.
+  struct SelectedSeries {
+    SeriesRef ref = 0;
+    std::string labels_enc;
+    HeadSnapshot head;
+  };
+  // Series matching `matchers` that may have data in [mint, maxt], with head copies.
+  Result<std::vector<SelectedSeries>> SelectForQuery(const Matchers& matchers, Timestamp mint,
+                                                     Timestamp maxt, size_t max_series);
+  // Label encodings of matching series with data overlapping [mint, maxt].
+  std::vector<std::string> MatchingLabelSets(const Matchers& matchers, Timestamp mint,
+                                             Timestamp maxt);
+  // Existing chunk partitions that may hold chunks overlapping [mint, maxt], ascending.
+  std::vector<int64_t> PartitionsFor(Timestamp mint, Timestamp maxt) const;
+  rocksdb::DB* db() { return db_.get(); }
+  rocksdb::ColumnFamilyHandle* cf(Cf c) { return cfs_[c]; }
+  bool closed() const { return closed_.load(); }
+
+ private:
+  explicit TsdbStorage(const StorageOptions& options);
+  Status OpenDb();
+  Status LoadSeries();
+  Status LoadMarksAndPartitions();
+  Status ReplayHeadLog();
+
+  // REQUIRES commit_mu_. Writes sealed_ and marks_ (one batch) and clears them.
+  Status WriteSeals();
+  // REQUIRES commit_mu_. Cuts lagging/idle (or all, if `all`) head series and drops head-log
+  // records that nothing in the head needs any more.
+  Status TruncateHead(bool all);
+  // REQUIRES commit_mu_. Applies one sample with head-mark bookkeeping.
+  void ApplyOne(HeadSeries* s, uint64_t seq, Timestamp t, double v);
+  // REQUIRES commit_mu_. Removes a series from every index and RocksDB (retention GC).
+  void DropSeriesLocked(HeadSeries* s, rocksdb::WriteBatch* batch);
+  HeadSeries* SeriesByRefLocked(SeriesRef ref) const {
+    return ref < series_.size() ? series_[ref].get() : nullptr;
+  }
+  Status CloseLocked();
+  // REQUIRES commit_mu_. Deletes chunk partitions [first, last] (range delete, whole-file drop).
+  Status DropPartitions(int64_t first, int64_t last);
+  // REQUIRES commit_mu_. Bytes in SST files and WAL.
+  uint64_t BytesOnDisk();
+
+  struct PendingMark {
+    HeadSeries* series;
+    uint64_t seq;
+    uint64_t ord;
+  };
+
+  const StorageOptions opts_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> cfs_;
+  std::shared_ptr<void> keepalive_;  // RocksDB objects (cache) shared by the CF options
+
+  mutable std::shared_mutex index_mu_;
+  std::vector<std::unique_ptr<HeadSeries>> series_;  // indexed by ref; null = none/dropped
+  std::unordered_multimap<uint64_t, SeriesRef> by_hash_;
+  PostingsIndex postings_;
+  SeriesRef next_ref_ = 1;
+  std::array<std::mutex, kLockStripes> stripes_;
+
+  std::mutex commit_mu_;
+  uint64_t next_seq_ = 1;
+  uint64_t truncated_below_ = 0;
+  uint64_t next_chunk_id_ = 1;
+  uint64_t commits_since_truncate_ = 0;
+  mutable std::mutex part_mu_;  // guards partitions_ (leaf lock)
+  std::set<int64_t> partitions_;
+  std::vector<SealedChunk> sealed_;
+  std::vector<PendingMark> marks_;
+  std::vector<HeadSeries*> resolved_;
+  std::vector<HeadSeries*> newly_persisted_;
+  std::string record_buf_;
+  Status sticky_error_;  // a failed seal write: the head may lack data until restart
+
+  std::atomic<bool> closed_{false};
+  std::atomic<Timestamp> global_max_t_{kMinTimestamp};
+  std::atomic<uint64_t> appended_{0};
+  std::atomic<uint64_t> rejected_ooo_{0};
+  std::atomic<uint64_t> rejected_dup_{0};
+  std::atomic<uint64_t> rejected_invalid_{0};
+};
+
+// Builds the RocksDB options for the store (db_options.cc).
+struct DbOptionsBundle {
+  rocksdb::DBOptions db;
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;  // in Cf order
+  std::shared_ptr<void> keepalive;
+};
+DbOptionsBundle MakeDbOptions(const StorageOptions& options);
+
+Status FromRocks(const rocksdb::Status& s, std::string_view what);
+
+}  // namespace tidemark::tsdb

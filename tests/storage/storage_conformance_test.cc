@@ -1,0 +1,327 @@
+// The same append/query semantics cases run against the in-memory store and the RocksDB store.
+#include <gtest/gtest.h>
+
+#include <bit>
+#include <cmath>
+#include <limits>
+
+#include "storage/storage_test_util.h"
+
+namespace tidemark::testing {
+namespace {
+
+class StorageConformanceTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == "mem") {
+      db_ = NewMemStorage();
+    } else {
+      ASSERT_FALSE(dir_.path().empty());
+      StorageOptions o;
+      o.dir = dir_.path();
+      ASSERT_OK_AND_ASSIGN(db_, Storage::Open(o));
+    }
+  }
+  void TearDown() override {
+    if (db_) EXPECT_OK(db_->Close());
+  }
+
+  std::vector<Sample> SamplesOf(const Labels& l, Timestamp mint = kMinTimestamp,
+                                Timestamp maxt = kMaxTimestamp) {
+    Matchers m;
+    for (const auto& lb : l) m.push_back(Eq(lb.name, lb.value));
+    auto r = Query(*db_, m, mint, maxt);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    if (!r.ok() || r->empty()) return {};
+    EXPECT_EQ(r->size(), 1u);
+    return (*r)[0].samples;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Storage> db_;
+};
+
+const Labels kA{{"__name__", "up"}, {"job", "api"}};
+const Labels kB{{"__name__", "up"}, {"job", "db"}};
+
+TEST_P(StorageConformanceTest, AppendedSamplesAreReturnedInOrder) {
+  auto app = db_->NewAppender();
+  for (int i = 0; i < 300; ++i) {
+    ASSERT_OK(app->Append(0, kA, {0, 1000 + i * 15, i * 1.5}).status());
+  }
+  ASSERT_OK(app->Commit());
+  auto s = SamplesOf(kA);
+  ASSERT_EQ(s.size(), 300u);
+  for (int i = 0; i < 300; ++i) {
+    EXPECT_EQ(s[i].t, 1000 + i * 15);
+    EXPECT_EQ(s[i].v, i * 1.5);
+  }
+}
+
+TEST_P(StorageConformanceTest, SamplesVisibleOnlyAfterCommit) {
+  auto app = db_->NewAppender();
+  ASSERT_OK(app->Append(0, kA, {0, 10, 1}).status());
+  EXPECT_TRUE(SamplesOf(kA).empty());
+  ASSERT_OK(app->Commit());
+  EXPECT_EQ(SamplesOf(kA).size(), 1u);
+}
+
+TEST_P(StorageConformanceTest, RollbackDiscardsStagedSamples) {
+  auto app = db_->NewAppender();
+  ASSERT_OK(app->Append(0, kA, {0, 10, 1}).status());
+  ASSERT_OK(app->Rollback());
+  ASSERT_OK(app->Commit());
+  EXPECT_TRUE(SamplesOf(kA).empty());
+  ASSERT_OK_AND_ASSIGN(auto q, db_->NewQuerier(kMinTimestamp, kMaxTimestamp));
+  ASSERT_OK_AND_ASSIGN(auto names, q->LabelNames({}));
+  EXPECT_TRUE(names.empty());
+}
+
+TEST_P(StorageConformanceTest, SpecialFloatsRoundTripBitExact) {
+  const double values[] = {StaleNaN(),
+                           std::bit_cast<double>(uint64_t{0x7ff8000000000001ULL}),
+                           std::bit_cast<double>(uint64_t{0xfff4000000000abcULL}),
+                           std::numeric_limits<double>::infinity(),
+                           -std::numeric_limits<double>::infinity(),
+                           -0.0,
+                           0.0,
+                           std::numeric_limits<double>::denorm_min(),
+                           std::numeric_limits<double>::max()};
+  auto app = db_->NewAppender();
+  Timestamp t = 0;
+  for (double v : values) ASSERT_OK(app->Append(0, kA, {0, t += 1000, v}).status());
+  ASSERT_OK(app->Commit());
+  auto s = SamplesOf(kA);
+  ASSERT_EQ(s.size(), std::size(values));
+  for (size_t i = 0; i < s.size(); ++i) EXPECT_EQ(Bits(s[i].v), Bits(values[i])) << i;
+}
+
+TEST_P(StorageConformanceTest, OutOfOrderWithinWindowIsMerged) {
+  ASSERT_OK(AppendOne(*db_, kA, 600'000, 6));
+  ASSERT_OK(AppendOne(*db_, kA, 300'000, 3));   // 5 min older: inside the 10 min window
+  ASSERT_OK(AppendOne(*db_, kA, 450'000, 4.5));
+  ASSERT_OK(AppendOne(*db_, kA, 700'000, 7));
+  auto s = SamplesOf(kA);
+  ASSERT_EQ(s.size(), 4u);
+  EXPECT_EQ(s[0].t, 300'000);
+  EXPECT_EQ(s[1].t, 450'000);
+  EXPECT_EQ(s[2].t, 600'000);
+  EXPECT_EQ(s[3].t, 700'000);
+  EXPECT_EQ(s[1].v, 4.5);
+}
+
+TEST_P(StorageConformanceTest, OlderThanWindowIsOutOfRange) {
+  ASSERT_OK(AppendOne(*db_, kA, 1'000'000, 1));
+  auto app = db_->NewAppender();
+  auto r = app->Append(0, kA, {0, 1'000'000 - 600'001, 2});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kOutOfRange);
+  // The appender stays usable after a per-sample error.
+  ASSERT_OK(app->Append(0, kA, {0, 1'000'000 - 600'000, 3}).status());
+  ASSERT_OK(app->Commit());
+  EXPECT_EQ(SamplesOf(kA).size(), 2u);
+  EXPECT_EQ(db_->Stats().rejected_out_of_order, 1u);
+}
+
+TEST_P(StorageConformanceTest, ExactDuplicateIsNoOp) {
+  ASSERT_OK(AppendOne(*db_, kA, 1000, 1));
+  ASSERT_OK(AppendOne(*db_, kA, 2000, 2));
+  ASSERT_OK(AppendOne(*db_, kA, 1000, 1));
+  ASSERT_OK(AppendOne(*db_, kA, 2000, 2));
+  EXPECT_EQ(AppendOne(*db_, kA, 1000, StaleNaN()).code(), StatusCode::kAlreadyExists);
+  auto s = SamplesOf(kA);
+  ASSERT_EQ(s.size(), 2u);
+  EXPECT_EQ(s[0].v, 1);
+  EXPECT_EQ(db_->Stats().num_samples_appended, 2u);
+}
+
+TEST_P(StorageConformanceTest, SameTimestampDifferentValueIsAlreadyExists) {
+  ASSERT_OK(AppendOne(*db_, kA, 1000, 1));
+  Status st = AppendOne(*db_, kA, 1000, 2);
+  EXPECT_EQ(st.code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(db_->Stats().rejected_duplicate, 1u);
+  auto s = SamplesOf(kA);
+  ASSERT_EQ(s.size(), 1u);
+  EXPECT_EQ(s[0].v, 1);
+}
+
+TEST_P(StorageConformanceTest, ConflictWithinOneBatchIsAlreadyExists) {
+  auto app = db_->NewAppender();
+  ASSERT_OK(app->Append(0, kA, {0, 1000, 1}).status());
+  ASSERT_OK(app->Append(0, kA, {0, 2000, 2}).status());
+  auto r = app->Append(0, kA, {0, 1000, 5});
+  EXPECT_EQ(r.status().code(), StatusCode::kAlreadyExists);
+  ASSERT_OK(app->Append(0, kA, {0, 1000, 1}).status());  // exact twin: fine
+  ASSERT_OK(app->Commit());
+  auto s = SamplesOf(kA);
+  ASSERT_EQ(s.size(), 2u);
+  EXPECT_EQ(s[0].v, 1);
+}
+
+TEST_P(StorageConformanceTest, InvalidLabelsAreRejected) {
+  auto app = db_->NewAppender();
+  auto r = app->Append(0, Labels{{"__name__", "bad-name"}}, {0, 1, 1});
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  r = app->Append(0, Labels{}, {0, 1, 1});
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(db_->Stats().rejected_invalid, 2u);
+}
+
+TEST_P(StorageConformanceTest, TimeRangeBoundsAreInclusive) {
+  auto app = db_->NewAppender();
+  for (int i = 0; i < 10; ++i) ASSERT_OK(app->Append(0, kA, {0, i * 100, double(i)}).status());
+  ASSERT_OK(app->Commit());
+  auto s = SamplesOf(kA, 200, 500);
+  ASSERT_EQ(s.size(), 4u);
+  EXPECT_EQ(s.front().t, 200);
+  EXPECT_EQ(s.back().t, 500);
+  EXPECT_TRUE(SamplesOf(kA, 1000, 2000).empty());
+}
+
+class MatcherConformanceTest : public StorageConformanceTest {
+ protected:
+  void SetUp() override {
+    StorageConformanceTest::SetUp();
+    auto app = db_->NewAppender();
+    const Labels sets[] = {
+        {{"__name__", "http_requests"}, {"job", "api"}, {"path", "/v1/a"}},
+        {{"__name__", "http_requests"}, {"job", "api"}, {"path", "/v2/b"}},
+        {{"__name__", "http_requests"}, {"job", "web"}},
+        {{"__name__", "up"}, {"job", "api"}},
+        {{"__name__", "up"}, {"job", "db"}, {"env", "prod"}},
+    };
+    for (const auto& l : sets) ASSERT_OK(app->Append(0, l, {0, 1000, 1}).status());
+    ASSERT_OK(app->Commit());
+  }
+  std::vector<std::string> Select(const Matchers& m) {
+    auto r = Query(*db_, m);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    std::vector<std::string> out;
+    if (r.ok()) {
+      for (const auto& s : *r) out.push_back(s.labels.ToString());
+    }
+    return out;
+  }
+};
+
+TEST_P(MatcherConformanceTest, EqualAndNotEqual) {
+  EXPECT_EQ(Select({Eq("__name__", "up")}),
+            (std::vector<std::string>{R"(up{job="api"})", R"(up{env="prod", job="db"})"}));
+  EXPECT_EQ(Select({Eq("__name__", "http_requests"), M(MatchType::kNotEqual, "job", "api")}),
+            (std::vector<std::string>{R"(http_requests{job="web"})"}));
+}
+
+TEST_P(MatcherConformanceTest, EmptyMatchingMatchersIncludeSeriesWithoutTheLabel) {
+  // path="" selects series without a path label.
+  EXPECT_EQ(Select({Eq("__name__", "http_requests"), Eq("path", "")}),
+            (std::vector<std::string>{R"(http_requests{job="web"})"}));
+  // path=~".*" matches everything, with or without the label.
+  EXPECT_EQ(Select({Eq("__name__", "http_requests"), M(MatchType::kRegexMatch, "path", ".*")})
+                .size(),
+            3u);
+  // path=~"/v1/.*|" : the v1 series and the one lacking a path.
+  EXPECT_EQ(Select({Eq("__name__", "http_requests"),
+                    M(MatchType::kRegexMatch, "path", "/v1/.*|")}),
+            (std::vector<std::string>{R"(http_requests{job="api", path="/v1/a"})",
+                                      R"(http_requests{job="web"})"}));
+  // path!="" selects only series that have it.
+  EXPECT_EQ(Select({M(MatchType::kNotEqual, "path", "")}).size(), 2u);
+  // env!~"prod" keeps series lacking env.
+  EXPECT_EQ(Select({Eq("__name__", "up"), M(MatchType::kRegexNoMatch, "env", "prod")}),
+            (std::vector<std::string>{R"(up{job="api"})"}));
+}
+
+TEST_P(MatcherConformanceTest, RegexFastPathsAndFullRegex) {
+  EXPECT_EQ(Select({M(MatchType::kRegexMatch, "job", "db|web")}),
+            (std::vector<std::string>{R"(http_requests{job="web"})",
+                                      R"(up{env="prod", job="db"})"}));
+  EXPECT_EQ(Select({M(MatchType::kRegexMatch, "path", "/v2.*")}),
+            (std::vector<std::string>{R"(http_requests{job="api", path="/v2/b"})"}));
+  EXPECT_EQ(Select({M(MatchType::kRegexMatch, "job", "a.i")}).size(), 3u);
+  EXPECT_EQ(Select({M(MatchType::kRegexMatch, "job", "ap")}).size(), 0u);  // fully anchored
+  EXPECT_EQ(Select({M(MatchType::kRegexNoMatch, "job", "api|web")}),
+            (std::vector<std::string>{R"(up{env="prod", job="db"})"}));
+}
+
+TEST_P(MatcherConformanceTest, LabelNamesAndValues) {
+  ASSERT_OK_AND_ASSIGN(auto q, db_->NewQuerier(0, 5000));
+  ASSERT_OK_AND_ASSIGN(auto names, q->LabelNames({}));
+  EXPECT_EQ(names, (std::vector<std::string>{"__name__", "env", "job", "path"}));
+  ASSERT_OK_AND_ASSIGN(names, q->LabelNames({Eq("__name__", "up")}));
+  EXPECT_EQ(names, (std::vector<std::string>{"__name__", "env", "job"}));
+  ASSERT_OK_AND_ASSIGN(auto values, q->LabelValues("job", {}));
+  EXPECT_EQ(values, (std::vector<std::string>{"api", "db", "web"}));
+  ASSERT_OK_AND_ASSIGN(values, q->LabelValues("job", {Eq("__name__", "up")}));
+  EXPECT_EQ(values, (std::vector<std::string>{"api", "db"}));
+  ASSERT_OK_AND_ASSIGN(auto q2, db_->NewQuerier(2000, 5000));  // no samples there
+  ASSERT_OK_AND_ASSIGN(values, q2->LabelValues("job", {}));
+  EXPECT_TRUE(values.empty());
+}
+
+TEST_P(MatcherConformanceTest, MaxSeriesHintIsEnforced) {
+  SelectHints h;
+  h.max_series = 2;
+  auto r = Query(*db_, {Eq("__name__", "http_requests")}, kMinTimestamp, kMaxTimestamp, &h);
+  EXPECT_EQ(r.status().code(), StatusCode::kResourceExhausted);
+  h.max_series = 3;
+  r = Query(*db_, {Eq("__name__", "http_requests")}, kMinTimestamp, kMaxTimestamp, &h);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->size(), 3u);
+}
+
+TEST_P(StorageConformanceTest, SeekIsForwardOnlyAndFindsFirstAtOrAfter) {
+  auto app = db_->NewAppender();
+  for (int i = 0; i < 500; ++i) ASSERT_OK(app->Append(0, kA, {0, i * 10, double(i)}).status());
+  ASSERT_OK(app->Commit());
+  ASSERT_OK_AND_ASSIGN(auto q, db_->NewQuerier(kMinTimestamp, kMaxTimestamp));
+  ASSERT_OK_AND_ASSIGN(auto set, q->Select(true, nullptr, {Eq("job", "api")}));
+  ASSERT_TRUE(set->Next());
+  auto it = set->At().Iterator(nullptr);
+  ASSERT_EQ(it->Seek(2345), ValueType::kFloat);
+  EXPECT_EQ(it->At().t, 2350);
+  ASSERT_EQ(it->Seek(100), ValueType::kFloat);  // backwards: stays
+  EXPECT_EQ(it->At().t, 2350);
+  ASSERT_EQ(it->Next(), ValueType::kFloat);
+  EXPECT_EQ(it->At().t, 2360);
+  EXPECT_EQ(it->Seek(4990), ValueType::kFloat);
+  EXPECT_EQ(it->Seek(4991), ValueType::kNone);
+  EXPECT_FALSE(set->Next());
+}
+
+TEST_P(StorageConformanceTest, DeleteSeriesRemovesRange) {
+  auto app = db_->NewAppender();
+  for (int i = 0; i < 300; ++i) {
+    ASSERT_OK(app->Append(0, kA, {0, i * 1000, double(i)}).status());
+    ASSERT_OK(app->Append(0, kB, {0, i * 1000, double(i)}).status());
+  }
+  ASSERT_OK(app->Commit());
+  ASSERT_OK(db_->DeleteSeries({Eq("job", "api")}, 100'000, 199'000));
+  auto s = SamplesOf(kA);
+  ASSERT_EQ(s.size(), 200u);
+  EXPECT_EQ(s[99].t, 99'000);
+  EXPECT_EQ(s[100].t, 200'000);
+  EXPECT_EQ(SamplesOf(kB).size(), 300u);
+  ASSERT_OK(db_->DeleteSeries({Eq("job", "api")}, kMinTimestamp, kMaxTimestamp));
+  EXPECT_TRUE(SamplesOf(kA).empty());
+  // A deleted series can receive samples again.
+  ASSERT_OK(AppendOne(*db_, kA, 500'000, 1));
+  EXPECT_EQ(SamplesOf(kA).size(), 1u);
+}
+
+TEST_P(StorageConformanceTest, ManySeriesSortedByLabels) {
+  auto app = db_->NewAppender();
+  for (int i = 99; i >= 0; --i) {
+    Labels l{{"__name__", "m"}, {"i", std::to_string(i)}};
+    ASSERT_OK(app->Append(0, l, {0, 1, double(i)}).status());
+  }
+  ASSERT_OK(app->Commit());
+  ASSERT_OK_AND_ASSIGN(auto all, Query(*db_, {Eq("__name__", "m")}));
+  ASSERT_EQ(all.size(), 100u);
+  for (size_t i = 1; i < all.size(); ++i) EXPECT_LT(all[i - 1].labels, all[i].labels);
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, StorageConformanceTest, ::testing::Values("mem", "rocksdb"));
+INSTANTIATE_TEST_SUITE_P(Stores, MatcherConformanceTest, ::testing::Values("mem", "rocksdb"));
+
+}  // namespace
+}  // namespace tidemark::testing
