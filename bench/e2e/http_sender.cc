@@ -1,6 +1,7 @@
 // Boost.Beast synchronous client: one thread and one keep-alive connection per shard.
 #include "http_sender.h"
 
+#include <atomic>
 #include <barrier>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -101,6 +102,8 @@ SendStats SendBatches(const LoadedBatchFile& file, const SendOptions& options) {
     by_shard[b.shard][std::min(b.window, windows - 1)].push_back(i);
   }
   std::barrier sync(static_cast<std::ptrdiff_t>(shards));
+  // Set when a batch fails for good (target down): everyone stops instead of retrying every batch.
+  std::atomic<bool> abort{false};
   std::mutex mu;
   std::vector<std::thread> threads;
   const auto start = std::chrono::steady_clock::now();
@@ -111,6 +114,7 @@ SendStats SendBatches(const LoadedBatchFile& file, const SendOptions& options) {
       std::string error;
       for (uint32_t w = 0; w < windows; ++w) {
         for (size_t idx : by_shard[s][w]) {
+          if (abort.load()) break;
           const Batch& b = file.batches[idx];
           Outcome out = Outcome::kRetry;
           auto backoff = std::chrono::milliseconds(10);
@@ -132,7 +136,12 @@ SendStats SendBatches(const LoadedBatchFile& file, const SendOptions& options) {
             if (st.first_error.empty()) st.first_error = error;
           } else {
             ++st.batches_failed;
+            abort.store(true);
           }
+        }
+        if (abort.load()) {
+          if (options.sync_windows) sync.arrive_and_drop();
+          break;
         }
         if (options.sync_windows) sync.arrive_and_wait();
       }

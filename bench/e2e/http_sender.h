@@ -12,7 +12,8 @@ struct SendOptions {
   std::string host = "127.0.0.1";
   std::string port = "9090";
   std::string path = "/api/v1/write";
-  int max_attempts = 30;       // per batch, on 5xx/429/connection errors
+  int max_attempts = 12;       // per batch, on 5xx/429/connection errors (~6 s of backoff);
+                               // a batch failing all of them stops the whole send
   bool sync_windows = true;    // all senders finish data window w before any starts w+1
 };
 
@@ -21,7 +22,7 @@ struct SendStats {
   int64_t samples_rejected = 0;  // in batches answered with a non-retryable 4xx
   int64_t batches_ok = 0;
   int64_t batches_rejected = 0;
-  int64_t batches_failed = 0;  // gave up after max_attempts
+  int64_t batches_failed = 0;  // gave up after max_attempts (then the send stops early)
   int64_t retries = 0;
   int64_t body_bytes = 0;
   double seconds = 0;

@@ -4,6 +4,8 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <atomic>
+#include <memory>
 #include <thread>
 
 namespace tidemark::e2e {
@@ -14,7 +16,7 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
-void Serve(tcp::socket socket) {
+void Serve(tcp::socket socket, int fail_every, std::shared_ptr<std::atomic<int64_t>> writes) {
   beast::flat_buffer buffer;
   beast::error_code ec;
   for (;;) {
@@ -28,6 +30,9 @@ void Serve(tcp::socket socket) {
     if (req.target() == "/-/ready" || req.target() == "/-/healthy") {
       res.result(http::status::ok);
       res.body() = "ready\n";
+    } else if (fail_every > 0 && ++*writes % fail_every == 0) {
+      res.result(http::status::service_unavailable);
+      res.body() = "injected failure\n";
     } else {
       res.result(http::status::no_content);
     }
@@ -52,11 +57,12 @@ std::string RunNullSink(const NullSinkOptions& options) {
   if (!ec) acceptor.bind(ep, ec);
   if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return "listen: " + ec.message();
+  auto writes = std::make_shared<std::atomic<int64_t>>(0);
   for (;;) {
     tcp::socket socket(io);
     acceptor.accept(socket, ec);
     if (ec) continue;
-    std::thread(Serve, std::move(socket)).detach();  // lives until the peer closes
+    std::thread(Serve, std::move(socket), options.fail_every, writes).detach();  // until peer closes
   }
 }
 

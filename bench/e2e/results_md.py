@@ -98,9 +98,9 @@ def render(run):
     out.append(f"Dashboard range queries, median / p99 ms over {run['repeats']} repeats after one untimed run "
                f"(range {q['end'] - q['start']} s, step {q['step']} s); results checked against Prometheus':")
     out.append("")
-    out.append("| query | " + " | ".join(n for _, n in cols) +
+    out.append("| query | result series | " + " | ".join(n for _, n in cols) +
                " | Tidemark/Prometheus | Tidemark/VM | VM vs Prometheus | Tidemark vs Prometheus |")
-    out.append("|---" * (len(cols) + 5) + "|")
+    out.append("|---" * (len(cols) + 6) + "|")
     for qd in query_set.QUERIES:
         name = qd["name"]
         cells, med = [], {}
@@ -122,7 +122,8 @@ def render(run):
                 checks.append("error: " + r["error"][:80].replace("|", "\\|"))
             else:
                 checks.append(query_set.summarize(r.get("check")))
-        out.append(f"| `{name}` | " + " | ".join(cells) +
+        ref = res.get("prometheus", {}).get("queries", {}).get(name, {})
+        out.append(f"| `{name}` | {ref.get('series', 'n/a')} | " + " | ".join(cells) +
                    f" | {_ratio(med.get('tidemark'), med.get('prometheus'))}"
                    f" | {_ratio(med.get('tidemark'), med.get('victoriametrics'))} | " + " | ".join(checks) + " |")
     out.append("")

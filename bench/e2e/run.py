@@ -134,7 +134,9 @@ class Target:
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.name} exited with {self.proc.returncode}; see {self.log_path}")
+                with open(self.log_path, errors="replace") as f:
+                    first = f.readline().strip()[:200]
+                raise RuntimeError(f"{self.name} exited with {self.proc.returncode} (\"{first}\")")
             try:
                 status, _ = http_get(self.port, self.ready_path, timeout=2)
                 if status == 200:
@@ -458,8 +460,9 @@ def main():
         "scale": args.scale, "series": series, "duration_s": duration, "samples": gen_info["samples"],
         "gen": gen_info, "query_range": {"start": q_start, "end": q_end, "step": step},
         "repeats": args.repeats, "machine": machine_note(), "note": args.note,
-        "versions": {"prometheus": version_of(["dpkg-query", "-W", "prometheus"]),
-                     "victoriametrics": version_of(["dpkg-query", "-W", "victoria-metrics"])},
+        "versions": {"prometheus": version_of(["dpkg-query", "-Wf", "${Package} ${Version}", "prometheus"]),
+                     "victoriametrics": version_of(["dpkg-query", "-Wf", "${Package} ${Version}",
+                                                    "victoria-metrics"])},
         "command": "python3 bench/e2e/run.py " + " ".join(sys.argv[1:]),
         "date_utc": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "results": results,
     }

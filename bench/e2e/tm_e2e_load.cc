@@ -2,7 +2,7 @@
 //   gen  --series N --duration-s D --start-ms T --out FILE [--seed S] [--shards 8]
 //        [--batch-samples 2000] [--window-s 1800] [--interval-ms 15000]
 //   send --file FILE --url http://127.0.0.1:PORT/api/v1/write [--no-sync]
-//   sink --listen 127.0.0.1:PORT
+//   sink --listen 127.0.0.1:PORT [--fail-every N]   (N-th writes answer 503)
 //   dump --series N --steps K [--start-ms T]     (text, for eyeballing the data)
 // gen and send print one JSON object on stdout.
 #include <chrono>
@@ -191,6 +191,7 @@ int Sink(const Flags& f) {
   NullSinkOptions opt;
   opt.host = listen.substr(0, colon);
   opt.port = static_cast<unsigned short>(std::stoi(listen.substr(colon + 1)));
+  opt.fail_every = static_cast<int>(IntFlag(f, "fail-every", 0));
   const std::string error = RunNullSink(opt);
   std::fprintf(stderr, "sink: %s\n", error.c_str());
   return 1;

@@ -48,6 +48,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void Write(std::shared_ptr<bhttp::response<bhttp::string_body>> res);
   void OnWrite(beast::error_code ec, size_t);
   void SendAndClose(int status, std::string body);
+  // After an early error response: stop sending, discard what the client still sends (bounded)
+  // so it can read our answer instead of getting a connection reset, then close.
+  void DrainAndClose();
   void DoClose();
 
   beast::tcp_stream stream_;
@@ -60,6 +63,9 @@ class Session : public std::enable_shared_from_this<Session> {
   bool idle_ = false;
   bool keep_alive_ = true;
   bool close_after_write_ = false;
+  bool drain_after_write_ = false;
+  size_t drained_ = 0;
+  std::vector<char> scratch_;
   std::string remote_;
 };
 
@@ -302,6 +308,7 @@ void Session::Write(std::shared_ptr<bhttp::response<bhttp::string_body>> res) {
 
 void Session::OnWrite(beast::error_code ec, size_t) {
   res_.reset();
+  if (!ec && drain_after_write_) return DrainAndClose();
   if (ec || !keep_alive_) return DoClose();
   ReadHeader();
 }
@@ -314,9 +321,23 @@ void Session::SendAndClose(int status, std::string body) {
   res->body() = std::move(body);
   res->prepare_payload();
   keep_alive_ = false;
+  drain_after_write_ = true;
   server_->logger()->Warn("request rejected", {{"status", std::to_string(status)},
                                                {"remote", remote_}});
   Write(std::move(res));
+}
+
+void Session::DrainAndClose() {
+  beast::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  scratch_.resize(64 * 1024);
+  stream_.expires_after(std::chrono::seconds(5));
+  auto self = shared_from_this();
+  stream_.async_read_some(net::buffer(scratch_), [self](beast::error_code rec, size_t n) {
+    self->drained_ += n;
+    if (rec || self->drained_ > (256u << 20)) return self->DoClose();
+    self->DrainAndClose();
+  });
 }
 
 void Session::DoClose() {

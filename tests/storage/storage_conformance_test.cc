@@ -206,7 +206,7 @@ class MatcherConformanceTest : public StorageConformanceTest {
 
 TEST_P(MatcherConformanceTest, EqualAndNotEqual) {
   EXPECT_EQ(Select({Eq("__name__", "up")}),
-            (std::vector<std::string>{R"(up{job="api"})", R"(up{env="prod", job="db"})"}));
+            (std::vector<std::string>{R"(up{env="prod", job="db"})", R"(up{job="api"})"}));
   EXPECT_EQ(Select({Eq("__name__", "http_requests"), M(MatchType::kNotEqual, "job", "api")}),
             (std::vector<std::string>{R"(http_requests{job="web"})"}));
 }

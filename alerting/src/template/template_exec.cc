@@ -225,6 +225,20 @@ class Executor {
         if (it == v.map->end()) Fail(p, "can't evaluate field " + name + " in type " + v.GoTypeName());
         return it->second;
       }
+      case TValue::Kind::kList:
+        // Alertmanager's .Alerts.Firing / .Alerts.Resolved.
+        if (name == "Firing" || name == "Resolved") {
+          TList out;
+          const std::string want = name == "Firing" ? "firing" : "resolved";
+          for (const auto& e : *v.list) {
+            if (e.kind == TValue::Kind::kStruct && e.map->count("Status") &&
+                e.map->at("Status").s == want) {
+              out.push_back(e);
+            }
+          }
+          return TValue::List(std::move(out));
+        }
+        Fail(p, "can't evaluate field " + name + " in type " + v.GoTypeName());
       case TValue::Kind::kNil: Fail(p, "nil pointer evaluating interface {}." + name);
       default: Fail(p, "can't evaluate field " + name + " in type " + v.GoTypeName());
     }

@@ -331,6 +331,16 @@ Result<TValue> ParseDurationFn(const Args& a, const TemplateContext&) {
   return TValue::Float(static_cast<double>(*d) / 1000.0);
 }
 
+// Alertmanager's join: join SEP LIST.
+Result<TValue> Join(const Args& a, const TemplateContext&) {
+  TM_RETURN_IF_ERROR(WantArgs(a, 2));
+  TM_ASSIGN_OR_RETURN(std::string sep, AsStr(a[0]));
+  if (a[1].kind != TValue::Kind::kList) return Status::InvalidArgument("join needs a list");
+  std::string out;
+  for (size_t i = 0; i < a[1].list->size(); ++i) out += (i ? sep : "") + GoPrint((*a[1].list)[i]);
+  return TValue::String(out);
+}
+
 const std::map<std::string, TFunc>& Table() {
   static const std::map<std::string, TFunc> kTable = {
       {"eq", Eq}, {"ne", Ne}, {"lt", Ord<0>}, {"le", Ord<1>}, {"gt", Ord<2>}, {"ge", Ord<3>},
@@ -343,7 +353,7 @@ const std::map<std::string, TFunc>& Table() {
       {"first", First}, {"label", Label}, {"value", Value}, {"strvalue", StrValue},
       {"sortByLabel", SortByLabel}, {"args", ArgsFn}, {"safeHtml", Identity},
       {"externalURL", ExternalURL}, {"stripPort", StripPort}, {"toTime", ToTime},
-      {"parseDuration", ParseDurationFn},
+      {"parseDuration", ParseDurationFn}, {"join", Join},
   };
   return kTable;
 }

@@ -72,6 +72,8 @@ std::string_view BinOpString(BinOp op) {
     case BinOp::kAnd: return "and";
     case BinOp::kOr: return "or";
     case BinOp::kUnless: return "unless";
+    case BinOp::kTrimUpper: return "</";
+    case BinOp::kTrimLower: return ">/";
   }
   return "?";
 }

@@ -62,6 +62,8 @@ struct op_lte : pg::string<'<', '='> {};
 struct op_gte : pg::string<'>', '='> {};
 struct op_eql_regex : pg::string<'=', '~'> {};
 struct op_neq_regex : pg::string<'!', '~'> {};
+struct op_trim_upper : pg::string<'<', '/'> {};
+struct op_trim_lower : pg::string<'>', '/'> {};
 struct op_lss : pg::one<'<'> {};
 struct op_gtr : pg::one<'>'> {};
 struct op_eql : pg::one<'='> {};
@@ -84,7 +86,8 @@ struct rbracket : pg::one<']'> {};
 // --- One token per mode -----------------------------------------------------------------
 // Expression context. `=~`/`!~` are not tokens here (the lexer reports them as errors).
 struct expr_token
-    : pg::sor<duration, number, string_lit, metric_ident, op_eqlc, op_neq, op_lte, op_gte, op_lss,
+    : pg::sor<duration, number, string_lit, metric_ident, op_eqlc, op_neq, op_lte, op_gte,
+              op_trim_upper, op_trim_lower, op_lss,
               op_gtr, op_eql, op_add, op_sub, op_mul, op_div, op_mod, op_pow, op_at, comma, lparen,
               rparen, lbrace, lbracket, rbracket> {};
 // Inside `{...}` of a selector.

@@ -38,6 +38,8 @@ TM_TOKEN_ACTION(op_neq, Tok::kNeq);
 TM_TOKEN_ACTION(op_lte, Tok::kLte);
 TM_TOKEN_ACTION(op_gte, Tok::kGte);
 TM_TOKEN_ACTION(op_lss, Tok::kLss);
+TM_TOKEN_ACTION(op_trim_upper, Tok::kTrimUpper);
+TM_TOKEN_ACTION(op_trim_lower, Tok::kTrimLower);
 TM_TOKEN_ACTION(op_gtr, Tok::kGtr);
 TM_TOKEN_ACTION(op_eql, Tok::kEql);
 TM_TOKEN_ACTION(op_eql_regex, Tok::kEqlRegex);

@@ -12,7 +12,7 @@ enum class Tok : uint8_t {
   kEof, kError, kIdent, kNumber, kDuration, kString,
   kLParen, kRParen, kLBrace, kRBrace, kLBracket, kRBracket, kComma, kColon, kAt,
   kAdd, kSub, kMul, kDiv, kMod, kPow,
-  kEqlc, kNeq, kLss, kLte, kGtr, kGte, kEql, kEqlRegex, kNeqRegex,
+  kEqlc, kNeq, kLss, kLte, kGtr, kGte, kEql, kEqlRegex, kNeqRegex, kTrimUpper, kTrimLower,
 };
 
 struct Token {

@@ -35,6 +35,8 @@ OpInfo BinaryOpOf(const Token& t, Kw kw) {
     case Tok::kLte: return {BinOp::kLte, kPrecCmp};
     case Tok::kGtr: return {BinOp::kGtr, kPrecCmp};
     case Tok::kGte: return {BinOp::kGte, kPrecCmp};
+    case Tok::kTrimUpper: return {BinOp::kTrimUpper, kPrecCmp};
+    case Tok::kTrimLower: return {BinOp::kTrimLower, kPrecCmp};
     case Tok::kIdent:
       switch (kw) {
         case Kw::kAnd: return {BinOp::kAnd, kPrecAnd};

@@ -142,6 +142,7 @@ std::string DescribeToken(const Token& t, Kw kw) {
     case Tok::kAdd: case Tok::kSub: case Tok::kMul: case Tok::kDiv: case Tok::kMod:
     case Tok::kPow: case Tok::kEqlc: case Tok::kNeq: case Tok::kLss: case Tok::kLte:
     case Tok::kGtr: case Tok::kGte: case Tok::kEqlRegex: case Tok::kNeqRegex: case Tok::kAt:
+    case Tok::kTrimUpper: case Tok::kTrimLower:
       return "<op:" + text + ">";
     default:
       return QuoteString(text);

@@ -12,6 +12,7 @@
 #include <array>
 #include <bit>
 #include <cmath>
+#include <numeric>
 #include <utility>
 
 #include "chunk/bit_reader.h"
@@ -88,7 +89,15 @@ bool BuildPlan(std::span<const Sample> samples, const std::vector<PerValue>& pv,
     prev = m;
   }
   if (plan->exceptions.size() == samples.size()) return false;
-  // Size: exceptions, then m0 and the delta (or dod) stream.
+  // Byte-granular values (file systems, memory) move in multiples of 1024 or 4096: dividing the
+  // deltas by their common divisor makes the varints shorter.
+  uint64_t g = 0;
+  for (size_t i = 1; i < plan->m.size(); ++i) {
+    const int64_t d = plan->m[i] - plan->m[i - 1];  // |m| <= 2^53: no overflow
+    g = std::gcd(g, static_cast<uint64_t>(d < 0 ? -d : d));
+  }
+  plan->gcd = g == 0 ? 1 : g;
+  // Size: exceptions, gcd, then m0 and the delta (or dod) stream.
   size_t size = UvarintSize(plan->exceptions.size());
   uint32_t last = 0;
   for (size_t j = 0; j < plan->exceptions.size(); ++j) {
@@ -96,10 +105,10 @@ bool BuildPlan(std::span<const Sample> samples, const std::vector<PerValue>& pv,
     size += UvarintSize(j == 0 ? idx : idx - last - 1) + 8;
     last = idx;
   }
-  size += VarintSize(plan->m[0]);
+  size += UvarintSize(plan->gcd) + VarintSize(plan->m[0]);
   uint64_t prev_delta = 0;
   for (size_t i = 1; i < plan->m.size(); ++i) {
-    const uint64_t delta = U(plan->m[i]) - U(plan->m[i - 1]);
+    const uint64_t delta = U((plan->m[i] - plan->m[i - 1]) / S(plan->gcd));
     size += VarintSize(S(dod ? delta - prev_delta : delta));
     prev_delta = delta;
   }
@@ -166,10 +175,11 @@ void EncodeDecimal(std::span<const Sample> samples, const DecimalPlan& plan, std
     PutFixed64(out, std::bit_cast<uint64_t>(samples[idx].v));
     last = idx;
   }
+  PutUvarint(out, plan.gcd);
   PutVarint(out, plan.m[0]);
   uint64_t prev_delta = 0;
   for (size_t i = 1; i < plan.m.size(); ++i) {
-    const uint64_t delta = U(plan.m[i]) - U(plan.m[i - 1]);
+    const uint64_t delta = U((plan.m[i] - plan.m[i - 1]) / S(plan.gcd));
     PutVarint(out, S(plan.dod ? delta - prev_delta : delta));
     prev_delta = delta;
   }
@@ -219,6 +229,8 @@ bool DecodeValues(ByteReader& r, ColdValueCodec codec, int k, uint32_t n,
         exc[j].first = static_cast<uint32_t>(idx);
         if (!r.Fixed64(&exc[j].second)) return false;
       }
+      uint64_t g = 0;
+      if (!r.Uvarint(&g) || g == 0) return false;
       int64_t v = 0;
       if (!r.Varint(&v)) return false;
       uint64_t m = U(v), delta = 0;
@@ -230,7 +242,7 @@ bool DecodeValues(ByteReader& r, ColdValueCodec codec, int k, uint32_t n,
         } else {
           delta = U(v);
         }
-        m += delta;
+        m += delta * g;  // wraps harmlessly on corrupt input
         (*out)[i] = std::bit_cast<uint64_t>(Reconstruct(S(m), k));
       }
       for (const auto& [i, bits] : exc) (*out)[i] = bits;

@@ -18,6 +18,7 @@ struct DecimalPlan {
   bool dod = false;                  // delta-of-delta instead of delta
   std::vector<int64_t> m;            // one per sample; exceptions hold the previous m
   std::vector<uint32_t> exceptions;  // increasing sample indexes
+  uint64_t gcd = 1;                  // common divisor of all m deltas (e.g. 4096 for fs bytes)
   size_t size = 0;                   // encoded size of the value section
 };
 

@@ -10,12 +10,17 @@
 
 namespace tidemark::tsdb {
 
-uint64_t TsdbStorage::BytesOnDisk() {
+uint64_t TsdbStorage::SstBytes() {
   uint64_t total = 0;
   for (auto* h : cfs_) {
     uint64_t v = 0;
     if (db_->GetIntProperty(h, "rocksdb.total-sst-files-size", &v)) total += v;
   }
+  return total;
+}
+
+uint64_t TsdbStorage::BytesOnDisk() {
+  uint64_t total = SstBytes();
   rocksdb::VectorLogPtr wals;
   if (db_->GetSortedWalFiles(wals).ok()) {
     for (const auto& w : wals) total += w->SizeFileBytes();
@@ -58,7 +63,8 @@ Status TsdbStorage::EnforceRetention() {
     while (drop + 1 < parts.size() && PartitionStart(parts[drop] + 1) <= cutoff) ++drop;
   }
   if (opts_.retention_bytes > 0) {
-    uint64_t total = BytesOnDisk();
+    // Table files only: dropping partitions cannot shrink the WAL, which RocksDB recycles itself.
+    uint64_t total = SstBytes();
     for (size_t i = 0; i < drop; ++i) {
       rocksdb::Range r(PartitionPrefix(parts[i]), PartitionPrefix(parts[i] + 1));
       uint64_t sz = 0;

@@ -109,7 +109,8 @@ class TsdbStorage final : public Storage {
   Status CloseLocked();
   // REQUIRES commit_mu_. Deletes chunk partitions [first, last] (range delete, whole-file drop).
   Status DropPartitions(int64_t first, int64_t last);
-  // REQUIRES commit_mu_. Bytes in SST files and WAL.
+  // REQUIRES commit_mu_. Bytes in SST files (and WAL).
+  uint64_t SstBytes();
   uint64_t BytesOnDisk();
 
   struct PendingMark {

@@ -104,6 +104,7 @@ enum class BinOp : uint8_t {
   kAdd, kSub, kMul, kDiv, kMod, kPow, kAtan2,
   kEql, kNeq, kGtr, kLss, kGte, kLte,
   kAnd, kOr, kUnless,
+  kTrimUpper, kTrimLower,  // `</` and `>/`: native-histogram trim operators (comparison precedence)
 };
 std::string_view BinOpString(BinOp op);  // "+", "==", "and", "atan2", ...
 bool IsComparison(BinOp op);

@@ -1,0 +1,309 @@
+// RuleManager: owns groups, the evaluation thread, reloads, and the notification fan-out.
+#include "tidemark/alerting/manager.h"
+
+#include <algorithm>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "notify/alertmanager.h"
+#include "notify/router.h"
+#include "rules/group.h"
+#include "tidemark/alerting/rule_file.h"
+
+namespace tidemark::alerting {
+
+class RuleManager::Impl {
+ public:
+  Impl(QueryFn query, Appendable& app, Clock& clock, Options options)
+      : query_(std::move(query)), app_(app), clock_(clock), options_(std::move(options)) {}
+
+  ~Impl() { Stop(); }
+
+  Status Reload(const Options* new_options) {
+    const Options& opts = new_options ? *new_options : options_;
+    std::vector<std::string> errors;
+    std::vector<RuleFileSpec> files;
+    for (const auto& path : ExpandGlobs(opts.rule_files)) {
+      RuleFileSpec f = LoadRuleFile(path);
+      errors.insert(errors.end(), f.errors.begin(), f.errors.end());
+      files.push_back(std::move(f));
+    }
+    std::unique_ptr<RouterConfig> router_config;
+    if (!opts.notification_config_yaml.empty()) {
+      auto rc = ParseRouterConfig(opts.notification_config_yaml);
+      if (!rc.ok()) {
+        errors.push_back("notifications: " + rc.status().message());
+      } else {
+        router_config = std::make_unique<RouterConfig>(std::move(rc).value());
+      }
+    }
+    if (!errors.empty()) {
+      reload_failures_.fetch_add(1);
+      last_reload_ok_ = false;
+      std::string msg;
+      for (const auto& e : errors) msg += (msg.empty() ? "" : "\n") + e;
+      return Status::InvalidArgument(msg);
+    }
+
+    const Timestamp now = clock_.Now();
+    std::vector<std::shared_ptr<Group>> groups;
+    for (auto& f : files) {
+      for (auto& g : f.groups) {
+        groups.push_back(std::make_shared<Group>(std::move(g), opts.evaluation_interval_ms));
+      }
+    }
+    std::lock_guard<std::mutex> eval_lock(eval_mu_);  // no evaluation during the swap
+    std::unique_lock<std::mutex> l(mu_);
+    std::map<std::pair<std::string, std::string>, std::shared_ptr<Group>> old;
+    for (auto& g : groups_) old[{g->file(), g->name()}] = g;
+    for (auto& g : groups) {
+      auto it = old.find({g->file(), g->name()});
+      if (it != old.end()) {
+        g->CopyStateFrom(*it->second);
+        if (it->second->interval_ms() != g->interval_ms()) g->next_eval = g->NextEvalAtOrAfter(now);
+        old.erase(it);
+      } else {
+        g->next_eval = g->NextEvalAtOrAfter(now);
+        // Only groups present at the first load restore `for` state (as Prometheus does).
+        g->should_restore = first_load_ && opts.restore_source != nullptr;
+        g->SetRestored(!g->should_restore);
+      }
+    }
+    for (auto& [k, g] : old) g->MarkAllStale(now, app_);
+    groups_ = std::move(groups);
+    if (new_options) options_ = *new_options;
+    first_load_ = false;
+    last_reload_ok_ = true;
+    last_reload_time_ = now;
+    RebuildNotifiersLocked(std::move(router_config));
+    l.unlock();
+    cv_.notify_all();
+    return Status::OK();
+  }
+
+  void RebuildNotifiersLocked(std::unique_ptr<RouterConfig> rc) {
+    if (!sender_) sender_ = std::make_unique<HttpSender>(HttpSender::Options{});
+    am_.reset();
+    if (!options_.alertmanager_urls.empty()) {
+      am_ = std::make_unique<AlertmanagerNotifier>(options_.alertmanager_urls, *sender_);
+    }
+    router_.reset();
+    if (rc) {
+      Router::Options ro;
+      ro.external_url = options_.external_url;
+      ro.state_path = options_.data_dir.empty() ? "" : options_.data_dir + "/notification_log.json";
+      ro.sender = sender_.get();
+      ro.clock = &clock_;
+      router_ = std::make_shared<Router>(std::move(*rc), std::move(ro));
+    }
+  }
+
+  void RunDue() {
+    std::lock_guard<std::mutex> eval_lock(eval_mu_);
+    const Timestamp now = clock_.Now();
+    std::vector<std::shared_ptr<Group>> groups;
+    Options opts;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      groups = groups_;
+      opts = options_;
+    }
+    GroupEnv env;
+    env.query = &query_;
+    env.appendable = &app_;
+    env.external_labels = opts.external_labels;
+    env.external_url = opts.external_url;
+    env.resend_delay_ms = opts.resend_delay_ms;
+    env.resolved_retention_ms = opts.resolved_retention_ms;
+    env.evaluations = &evaluations_;
+    env.failures = &failures_;
+    std::vector<NotifyAlert> to_send;
+    for (auto& g : groups) {
+      if (g->next_eval > now) continue;
+      Timestamp ts = g->next_eval;
+      // Missed ticks (slow evaluation, suspended process) are skipped, not replayed.
+      const int64_t missed = (now - ts) / g->interval_ms();
+      if (missed > 0) {
+        missed_.fetch_add(static_cast<uint64_t>(missed));
+        ts += missed * g->interval_ms();
+      }
+      g->Eval(ts, env, &to_send);
+      if (g->should_restore) {
+        g->RestoreForState(*opts.restore_source, now, opts.outage_tolerance_ms,
+                           opts.for_grace_period_ms);
+        g->should_restore = false;
+      }
+      g->next_eval = ts + g->interval_ms();
+    }
+    for (auto& a : to_send) {
+      LabelsBuilder b(a.labels);
+      for (const auto& l : opts.external_labels) {
+        if (!a.labels.Has(l.name)) b.Set(l.name, l.value);
+      }
+      a.labels = b.Build();
+    }
+    std::shared_ptr<Router> router;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      router = router_;
+      if (!to_send.empty()) {
+        if (am_) am_->Notify(to_send);
+        for (Notifier* n : opts.extra_notifiers) n->Notify(to_send);
+      }
+    }
+    if (router) {
+      if (!to_send.empty()) router->Notify(to_send);
+      router_next_ = router->Tick();
+    } else {
+      router_next_ = kMaxTimestamp;
+    }
+  }
+
+  Timestamp NextWake() {
+    std::lock_guard<std::mutex> l(mu_);
+    Timestamp next = router_next_;
+    for (auto& g : groups_) next = std::min(next, g->next_eval);
+    return next;
+  }
+
+  void Start() {
+    std::lock_guard<std::mutex> l(mu_);
+    if (thread_.joinable()) return;
+    stop_ = false;
+    thread_ = std::thread([this] { Loop(); });
+  }
+
+  void Loop() {
+    std::unique_lock<std::mutex> l(wait_mu_);
+    while (!stop_) {
+      l.unlock();
+      RunDue();
+      const Timestamp wake = NextWake();
+      l.lock();
+      if (stop_) break;
+      const int64_t wait_ms = std::clamp<int64_t>(wake - clock_.Now(), 1, 100);
+      cv_.wait_for(l, std::chrono::milliseconds(wait_ms));
+    }
+  }
+
+  void Stop() {
+    {
+      std::lock_guard<std::mutex> l(wait_mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+    std::lock_guard<std::mutex> l(mu_);
+    if (sender_) sender_->Drain(2000);
+  }
+
+  std::vector<GroupSnapshot> Groups() const {
+    std::vector<std::shared_ptr<Group>> groups;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      groups = groups_;
+    }
+    std::vector<GroupSnapshot> out;
+    for (const auto& g : groups) out.push_back(g->Snapshot());
+    return out;
+  }
+
+  std::vector<AlertSnapshot> ActiveAlerts() const {
+    std::vector<std::shared_ptr<Group>> groups;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      groups = groups_;
+    }
+    std::vector<AlertSnapshot> out;
+    for (const auto& g : groups) {
+      auto a = g->ActiveAlerts();
+      out.insert(out.end(), a.begin(), a.end());
+    }
+    return out;
+  }
+
+  ManagerMetrics Metrics() const {
+    ManagerMetrics m;
+    m.rule_evaluations_total = evaluations_.load();
+    m.rule_evaluation_failures_total = failures_.load();
+    m.group_iterations_missed_total = missed_.load();
+    m.config_reload_failures_total = reload_failures_.load();
+    std::lock_guard<std::mutex> l(mu_);
+    m.last_reload_successful = last_reload_ok_;
+    m.last_reload_success_time = last_reload_time_;
+    if (sender_) {
+      m.notifications_sent_total = sender_->sent();
+      m.notifications_failed_total = sender_->failed();
+      m.notifications_dropped_total = sender_->dropped();
+      m.notifications_queue_length = sender_->queue_length();
+    }
+    return m;
+  }
+
+  const Options& options() const { return options_; }
+
+ private:
+  QueryFn query_;
+  Appendable& app_;
+  Clock& clock_;
+  Options options_;
+  mutable std::mutex mu_;   // groups_, options_, notifiers
+  std::mutex eval_mu_;      // one evaluation pass (or reload) at a time
+  std::mutex wait_mu_;
+  std::condition_variable cv_;
+  std::vector<std::shared_ptr<Group>> groups_;
+  std::unique_ptr<HttpSender> sender_;
+  std::unique_ptr<AlertmanagerNotifier> am_;
+  std::shared_ptr<Router> router_;
+  Timestamp router_next_ = kMaxTimestamp;
+  bool first_load_ = true;
+  bool last_reload_ok_ = true;
+  Timestamp last_reload_time_ = 0;
+  bool stop_ = false;
+  std::thread thread_;
+  std::atomic<uint64_t> evaluations_{0}, failures_{0}, missed_{0}, reload_failures_{0};
+};
+
+RuleManager::RuleManager(QueryFn query, Appendable& appendable, Clock& clock, Options options)
+    : impl_(std::make_unique<Impl>(std::move(query), appendable, clock, std::move(options))) {}
+RuleManager::~RuleManager() = default;
+Status RuleManager::Reload() { return impl_->Reload(nullptr); }
+Status RuleManager::Reload(Options options) { return impl_->Reload(&options); }
+void RuleManager::Start() { impl_->Start(); }
+void RuleManager::Stop() { impl_->Stop(); }
+void RuleManager::RunDue() { impl_->RunDue(); }
+std::vector<GroupSnapshot> RuleManager::Groups() const { return impl_->Groups(); }
+std::vector<AlertSnapshot> RuleManager::ActiveAlerts() const { return impl_->ActiveAlerts(); }
+ManagerMetrics RuleManager::Metrics() const { return impl_->Metrics(); }
+const RuleManager::Options& RuleManager::options() const { return impl_->options(); }
+
+std::string RuleManager::MetricsText() const {
+  const ManagerMetrics m = Metrics();
+  std::string s;
+  auto counter = [&](const char* name, const char* help, uint64_t v, const char* type = "counter") {
+    s += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" +
+         name + " " + std::to_string(v) + "\n";
+  };
+  counter("tidemark_rule_evaluations_total", "Rule evaluations.", m.rule_evaluations_total);
+  counter("tidemark_rule_evaluation_failures_total", "Rule evaluations that failed.",
+          m.rule_evaluation_failures_total);
+  counter("tidemark_rule_group_iterations_missed_total", "Skipped group evaluations.",
+          m.group_iterations_missed_total);
+  counter("tidemark_notifications_sent_total", "Notifications delivered.",
+          m.notifications_sent_total);
+  counter("tidemark_notifications_errors_total", "Notifications given up after retries.",
+          m.notifications_failed_total);
+  counter("tidemark_notifications_dropped_total", "Notifications dropped (queue full).",
+          m.notifications_dropped_total);
+  counter("tidemark_notifications_queue_length", "Notifications waiting to be sent.",
+          m.notifications_queue_length, "gauge");
+  counter("tidemark_rule_config_reload_failures_total", "Failed rule reloads.",
+          m.config_reload_failures_total);
+  counter("tidemark_rule_config_last_reload_successful", "1 if the last reload worked.",
+          m.last_reload_successful ? 1 : 0, "gauge");
+  return s;
+}
+
+}  // namespace tidemark::alerting

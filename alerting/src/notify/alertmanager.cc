@@ -1,0 +1,62 @@
+// Alertmanager API v2 payloads and delivery.
+#include "notify/alertmanager.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <ctime>
+
+namespace tidemark::alerting {
+
+std::string Rfc3339(Timestamp ms) {
+  if (ms == 0) return "0001-01-01T00:00:00Z";
+  int64_t secs = ms / 1000, frac = ms % 1000;
+  if (frac < 0) {
+    frac += 1000;
+    --secs;
+  }
+  std::time_t tt = static_cast<std::time_t>(secs);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+  char out[80];
+  std::snprintf(out, sizeof(out), "%s.%03lldZ", buf, static_cast<long long>(frac));
+  return out;
+}
+
+std::string AlertmanagerV2Body(const std::vector<NotifyAlert>& alerts) {
+  nlohmann::json arr = nlohmann::json::array();
+  for (const auto& a : alerts) {
+    nlohmann::json labels = nlohmann::json::object(), ann = nlohmann::json::object();
+    for (const auto& l : a.labels) labels[l.name] = l.value;
+    for (const auto& l : a.annotations) ann[l.name] = l.value;
+    nlohmann::json j = {{"labels", labels}, {"annotations", ann},
+                        {"generatorURL", a.generator_url}};
+    if (a.starts_at != 0) j["startsAt"] = Rfc3339(a.starts_at);
+    if (a.ends_at != 0) j["endsAt"] = Rfc3339(a.ends_at);
+    arr.push_back(std::move(j));
+  }
+  return arr.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+void AlertmanagerNotifier::Notify(const std::vector<NotifyAlert>& alerts) {
+  if (alerts.empty()) return;
+  // Batches of 64 alerts per request, as Prometheus' notifier does by default.
+  constexpr size_t kBatch = 64;
+  for (size_t i = 0; i < alerts.size(); i += kBatch) {
+    std::vector<NotifyAlert> batch(alerts.begin() + static_cast<std::ptrdiff_t>(i),
+                                   alerts.begin() + static_cast<std::ptrdiff_t>(std::min(alerts.size(), i + kBatch)));
+    const std::string body = AlertmanagerV2Body(batch);
+    for (const auto& base : urls_) {
+      std::string url = base;
+      while (!url.empty() && url.back() == '/') url.pop_back();
+      Delivery d;
+      d.url = url + "/api/v2/alerts";
+      d.body = body;
+      sender_.Enqueue(std::move(d));
+    }
+  }
+}
+
+}  // namespace tidemark::alerting

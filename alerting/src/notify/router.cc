@@ -1,0 +1,378 @@
+// Router: route matching, aggregation groups, dedup log, and webhook/Slack payloads.
+#include "notify/router.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "notify/alertmanager.h"
+#include "template/template.h"
+
+namespace tidemark::alerting {
+namespace {
+
+using json = nlohmann::json;
+
+std::string Hex(uint64_t v) {
+  char b[20];
+  std::snprintf(b, sizeof(b), "%016llx", static_cast<unsigned long long>(v));
+  return b;
+}
+
+json LabelsJson(const Labels& l) {
+  json j = json::object();
+  for (const auto& x : l) j[x.name] = x.value;
+  return j;
+}
+
+// Labels every alert shares (same name and value).
+Labels Common(const std::vector<const NotifyAlert*>& alerts, bool annotations) {
+  if (alerts.empty()) return Labels();
+  const Labels& first = annotations ? alerts[0]->annotations : alerts[0]->labels;
+  std::vector<Label> out;
+  for (const auto& l : first) {
+    bool all = true;
+    for (const auto* a : alerts) {
+      const Labels& x = annotations ? a->annotations : a->labels;
+      if (!x.Has(l.name) || x.Get(l.name) != l.value) {
+        all = false;
+        break;
+      }
+    }
+    if (all) out.push_back(l);
+  }
+  return Labels(std::move(out));
+}
+
+std::string UrlEscape(std::string_view s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      char b[4];
+      std::snprintf(b, sizeof(b), "%%%02X", c);
+      out += b;
+    }
+  }
+  return out;
+}
+
+struct Rendered {
+  std::string status;  // firing | resolved
+  std::vector<const NotifyAlert*> alerts;
+  std::vector<bool> resolved;
+  Labels group_labels, common_labels, common_annotations;
+};
+
+TValue TemplateData(const Rendered& r, const std::string& receiver, const std::string& ext_url) {
+  TList alerts;
+  for (size_t i = 0; i < r.alerts.size(); ++i) {
+    const NotifyAlert& a = *r.alerts[i];
+    alerts.push_back(TValue::Struct(
+        {{"Status", TValue::String(r.resolved[i] ? "resolved" : "firing")},
+         {"Labels", TValue::FromLabels(a.labels)},
+         {"Annotations", TValue::FromLabels(a.annotations)},
+         {"StartsAt", TValue::String(Rfc3339(a.starts_at))},
+         {"EndsAt", TValue::String(r.resolved[i] ? Rfc3339(a.ends_at) : Rfc3339(0))},
+         {"GeneratorURL", TValue::String(a.generator_url)},
+         {"Fingerprint", TValue::String(Hex(a.labels.Hash()))}},
+        "template.Alert"));
+  }
+  return TValue::Struct({{"Receiver", TValue::String(receiver)},
+                         {"Status", TValue::String(r.status)},
+                         {"Alerts", TValue::List(std::move(alerts))},
+                         {"GroupLabels", TValue::FromLabels(r.group_labels)},
+                         {"CommonLabels", TValue::FromLabels(r.common_labels)},
+                         {"CommonAnnotations", TValue::FromLabels(r.common_annotations)},
+                         {"ExternalURL", TValue::String(ext_url)}},
+                        "template.Data");
+}
+
+std::string Expand(const std::string& text, const TValue& data, const std::string& ext_url) {
+  if (text.find("{{") == std::string::npos) return text;
+  auto t = Template::Parse(text, "slack");
+  if (!t.ok()) return "<error expanding template: " + t.status().message() + ">";
+  TemplateContext ctx;
+  ctx.dot = data;
+  ctx.external_url = ext_url;
+  auto r = (*t)->Execute(ctx);
+  return r.ok() ? *r : "<error expanding template: " + r.status().message() + ">";
+}
+
+}  // namespace
+
+Router::Router(RouterConfig config, Options options)
+    : config_(std::move(config)), options_(std::move(options)) {
+  LoadState();
+}
+
+void Router::Match(const Route& r, const Labels& labels, std::vector<const Route*>* out) const {
+  if (!MatchesAll(labels, r.matchers)) return;
+  size_t before = out->size();
+  for (const auto& c : r.routes) {
+    size_t n = out->size();
+    Match(c, labels, out);
+    if (out->size() > n && !c.cont) break;
+  }
+  if (out->size() == before) out->push_back(&r);
+}
+
+bool Router::Inhibited(const Labels& labels, Timestamp now) const {
+  for (const auto& rule : config_.inhibit_rules) {
+    if (!MatchesAll(labels, rule.target)) continue;
+    for (const auto& [fp, src] : all_alerts_) {
+      if (src.resolved || src.ends_at <= now) continue;
+      if (!MatchesAll(src.labels, rule.source)) continue;
+      if (MatchesAll(labels, rule.source)) continue;  // an alert never inhibits itself
+      bool equal = true;
+      for (const auto& e : rule.equal) equal &= src.labels.Get(e) == labels.Get(e);
+      if (equal) return true;
+    }
+  }
+  return false;
+}
+
+void Router::Notify(const std::vector<NotifyAlert>& alerts) {
+  const Timestamp now = options_.clock->Now();
+  std::lock_guard<std::mutex> l(mu_);
+  for (const auto& a : alerts) {
+    const uint64_t fp = a.labels.Hash();
+    all_alerts_[fp] = a;
+    std::vector<const Route*> routes;
+    Match(config_.root, a.labels, &routes);
+    for (const Route* r : routes) {
+      Labels gl = r->group_by_all ? a.labels : a.labels.Keep(r->group_by);
+      const std::string key = r->key + ":" + gl.ToString();
+      auto [it, created] = groups_.try_emplace(key);
+      AggGroup& g = it->second;
+      if (created) {
+        g.route = r;
+        g.key = key;
+        g.group_labels = gl;
+        g.next_flush = now + r->group_wait_ms;
+      } else if (g.has_flushed && a.starts_at != 0 && a.starts_at + r->group_wait_ms < now &&
+                 g.alerts.count(fp) == 0) {
+        g.next_flush = std::min(g.next_flush, now);  // an old alert joins: no need to wait
+      }
+      g.alerts[fp] = a;
+    }
+  }
+}
+
+Timestamp Router::Tick() {
+  const Timestamp now = options_.clock->Now();
+  std::lock_guard<std::mutex> l(mu_);
+  Timestamp next = kMaxTimestamp;
+  for (auto it = groups_.begin(); it != groups_.end();) {
+    AggGroup& g = it->second;
+    if (g.next_flush <= now) {
+      Flush(g, now);
+      g.has_flushed = true;
+      g.next_flush = now + g.route->group_interval_ms;
+    }
+    if (g.alerts.empty()) {
+      it = groups_.erase(it);
+      continue;
+    }
+    next = std::min(next, g.next_flush);
+    ++it;
+  }
+  for (auto it = all_alerts_.begin(); it != all_alerts_.end();) {
+    if ((it->second.resolved || it->second.ends_at <= now) && now - it->second.ends_at > 3'600'000) {
+      it = all_alerts_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return next;
+}
+
+size_t Router::NumGroups() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return groups_.size();
+}
+
+void Router::Flush(AggGroup& g, Timestamp now) {
+  Rendered r;
+  std::set<uint64_t> firing, resolved;
+  for (const auto& [fp, a] : g.alerts) {
+    const bool is_resolved = a.resolved || (a.ends_at != 0 && a.ends_at <= now);
+    if (!is_resolved && Inhibited(a.labels, now)) continue;
+    (is_resolved ? resolved : firing).insert(fp);
+    r.alerts.push_back(&a);
+    r.resolved.push_back(is_resolved);
+  }
+  r.status = firing.empty() ? "resolved" : "firing";
+  r.group_labels = g.group_labels;
+  r.common_labels = Common(r.alerts, false);
+  r.common_annotations = Common(r.alerts, true);
+
+  const Receiver* recv = nullptr;
+  for (const auto& rc : config_.receivers) {
+    if (rc.name == g.route->receiver) recv = &rc;
+  }
+  bool state_changed = false;
+  auto process = [&](const std::string& integration, bool send_resolved, auto render) {
+    const std::string log_key = g.key + "/" + recv->name + "/" + integration;
+    auto it = log_.find(log_key);
+    const LogEntry* e = it == log_.end() ? nullptr : &it->second;
+    bool needs;
+    if (e == nullptr) {
+      needs = !firing.empty();
+    } else if (!std::includes(e->firing.begin(), e->firing.end(), firing.begin(), firing.end())) {
+      needs = true;
+    } else if (firing.empty()) {
+      needs = !e->firing.empty();
+    } else if (send_resolved &&
+               !std::includes(e->resolved.begin(), e->resolved.end(), resolved.begin(), resolved.end())) {
+      needs = true;
+    } else {
+      needs = e->at + g.route->repeat_interval_ms <= now;
+    }
+    if (!needs) return;
+    LogEntry ne{firing, resolved, now};
+    log_[log_key] = ne;
+    state_changed = true;
+    if (firing.empty() && !send_resolved) return;  // only clears the log
+    OutgoingNotification n = render(send_resolved);
+    n.receiver = recv->name;
+    if (options_.capture) options_.capture(n);
+    if (options_.sender) {
+      Delivery d;
+      d.url = n.url;
+      d.body = n.body;
+      options_.sender->Enqueue(std::move(d));
+    }
+  };
+  if (recv == nullptr) return;
+  for (size_t i = 0; i < recv->webhooks.size(); ++i) {
+    const WebhookConfig& wc = recv->webhooks[i];
+    process("webhook/" + std::to_string(i), wc.send_resolved, [&](bool send_resolved) {
+      json alerts = json::array();
+      size_t total = 0;
+      for (size_t k = 0; k < r.alerts.size(); ++k) {
+        if (r.resolved[k] && !send_resolved) continue;
+        ++total;
+        if (wc.max_alerts > 0 && alerts.size() >= static_cast<size_t>(wc.max_alerts)) continue;
+        const NotifyAlert& a = *r.alerts[k];
+        alerts.push_back({{"status", r.resolved[k] ? "resolved" : "firing"},
+                          {"labels", LabelsJson(a.labels)},
+                          {"annotations", LabelsJson(a.annotations)},
+                          {"startsAt", Rfc3339(a.starts_at)},
+                          {"endsAt", r.resolved[k] ? Rfc3339(a.ends_at) : Rfc3339(0)},
+                          {"generatorURL", a.generator_url},
+                          {"fingerprint", Hex(a.labels.Hash())}});
+      }
+      json body = {{"receiver", recv->name},
+                   {"status", r.status},
+                   {"alerts", alerts},
+                   {"groupLabels", LabelsJson(r.group_labels)},
+                   {"commonLabels", LabelsJson(r.common_labels)},
+                   {"commonAnnotations", LabelsJson(r.common_annotations)},
+                   {"externalURL", options_.external_url},
+                   {"version", "4"},
+                   {"groupKey", g.key},
+                   {"truncatedAlerts", total - alerts.size()}};
+      return OutgoingNotification{"", wc.url, body.dump(-1, ' ', false, json::error_handler_t::replace),
+                                  "webhook"};
+    });
+  }
+  for (size_t i = 0; i < recv->slacks.size(); ++i) {
+    const SlackConfig& sc = recv->slacks[i];
+    process("slack/" + std::to_string(i), sc.send_resolved, [&](bool) {
+      const TValue data = TemplateData(r, recv->name, options_.external_url);
+      std::string title = Expand(sc.title, data, options_.external_url);
+      if (sc.title.empty()) {
+        // Alertmanager's slack.default.title.
+        size_t nfiring = 0;
+        for (bool res : r.resolved) nfiring += !res;
+        std::string up = r.status == "firing" ? "FIRING:" + std::to_string(nfiring) : "RESOLVED";
+        title = "[" + up + "]";
+        for (const auto& l : r.group_labels) title += " " + l.value;
+        std::string extra;
+        for (const auto& l : r.common_labels) {
+          if (!r.group_labels.Has(l.name)) extra += (extra.empty() ? "" : " ") + l.value;
+        }
+        if (!extra.empty()) title += " (" + extra + ")";
+      }
+      std::string link = sc.title_link.empty()
+                             ? options_.external_url + "/#/alerts?receiver=" + UrlEscape(recv->name)
+                             : Expand(sc.title_link, data, options_.external_url);
+      std::string color = sc.color.empty() ? (r.status == "firing" ? "danger" : "good")
+                                           : Expand(sc.color, data, options_.external_url);
+      json att = {{"title", title},
+                  {"title_link", link},
+                  {"text", Expand(sc.text, data, options_.external_url)},
+                  {"fallback", title},
+                  {"color", color},
+                  {"mrkdwn_in", {"fallback", "pretext", "text"}}};
+      std::string runbook(r.common_annotations.Get("runbook_url"));
+      if (runbook.empty() && !r.alerts.empty()) runbook = r.alerts[0]->annotations.Get("runbook_url");
+      if (!runbook.empty()) {
+        att["actions"] = json::array({{{"type", "button"}, {"text", "Runbook"}, {"url", runbook}}});
+      }
+      json body = {{"username", sc.username}, {"attachments", json::array({att})}};
+      if (!sc.channel.empty()) body["channel"] = sc.channel;
+      return OutgoingNotification{"", sc.api_url,
+                                  body.dump(-1, ' ', false, json::error_handler_t::replace), "slack"};
+    });
+  }
+  // Resolved alerts have been delivered (or deliberately skipped): drop them from the group.
+  for (auto it = g.alerts.begin(); it != g.alerts.end();) {
+    if (resolved.count(it->first) != 0) {
+      it = g.alerts.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  if (state_changed) SaveStateLocked();
+}
+
+void Router::LoadState() {
+  if (options_.state_path.empty()) return;
+  std::ifstream in(options_.state_path);
+  if (!in) return;
+  try {
+    json j = json::parse(in);
+    for (const auto& [key, e] : j.at("entries").items()) {
+      LogEntry le;
+      for (const auto& f : e.at("firing")) le.firing.insert(std::stoull(f.get<std::string>(), nullptr, 16));
+      for (const auto& f : e.at("resolved")) le.resolved.insert(std::stoull(f.get<std::string>(), nullptr, 16));
+      le.at = e.at("at").get<int64_t>();
+      log_[key] = std::move(le);
+    }
+  } catch (const std::exception&) {
+    log_.clear();  // a corrupt log only costs a repeated notification
+  }
+}
+
+void Router::SaveStateLocked() {
+  if (options_.state_path.empty()) return;
+  const Timestamp now = options_.clock->Now();
+  json entries = json::object();
+  for (auto it = log_.begin(); it != log_.end();) {
+    // Alertmanager keeps its notification log for 120h.
+    if (now - it->second.at > 120LL * 3'600'000) {
+      it = log_.erase(it);
+      continue;
+    }
+    json f = json::array(), r = json::array();
+    for (uint64_t x : it->second.firing) f.push_back(Hex(x));
+    for (uint64_t x : it->second.resolved) r.push_back(Hex(x));
+    entries[it->first] = {{"firing", f}, {"resolved", r}, {"at", it->second.at}};
+    ++it;
+  }
+  const std::string tmp = options_.state_path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    if (!out) return;
+    out << json{{"version", 1}, {"entries", entries}}.dump();
+    if (!out.good()) return;
+  }
+  std::rename(tmp.c_str(), options_.state_path.c_str());
+}
+
+}  // namespace tidemark::alerting

@@ -1,0 +1,124 @@
+// The built-in notification router: Alertmanager's configuration schema (route tree,
+// receivers with webhook_configs and slack_configs, inhibit_rules), grouping with
+// group_wait/group_interval/repeat_interval, dedup via a persisted notification log.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "notify/http_sender.h"
+#include "tidemark/alerting/manager.h"
+#include "tidemark/storage/matcher.h"
+
+namespace tidemark::alerting {
+
+struct WebhookConfig {
+  std::string url;
+  bool send_resolved = true;
+  int max_alerts = 0;
+};
+
+struct SlackConfig {
+  std::string api_url;
+  std::string channel;
+  std::string username = "Alertmanager";
+  std::string title;       // template; default like Alertmanager's slack.default.title
+  std::string title_link;  // template
+  std::string text;        // template
+  std::string color;       // template; default danger/good by status
+  bool send_resolved = false;
+};
+
+struct Receiver {
+  std::string name;
+  std::vector<WebhookConfig> webhooks;
+  std::vector<SlackConfig> slacks;
+};
+
+struct Route {
+  std::string receiver;
+  Matchers matchers;
+  std::vector<std::string> group_by;
+  bool group_by_all = false;  // group_by: ['...']
+  int64_t group_wait_ms = 30'000;
+  int64_t group_interval_ms = 300'000;
+  int64_t repeat_interval_ms = 4 * 3'600'000;
+  bool cont = false;
+  std::string key;  // Alertmanager's route key, e.g. {}/{severity="page"}
+  std::vector<Route> routes;
+};
+
+struct InhibitRule {
+  Matchers source, target;
+  std::vector<std::string> equal;
+};
+
+struct RouterConfig {
+  Route root;
+  std::vector<Receiver> receivers;
+  std::vector<InhibitRule> inhibit_rules;
+};
+
+// Parses Alertmanager-schema YAML. Unknown receiver kinds and unknown keys are errors.
+Result<RouterConfig> ParseRouterConfig(const std::string& yaml);
+
+// One rendered notification, before it becomes an HTTP request (exposed for tests).
+struct OutgoingNotification {
+  std::string receiver;
+  std::string url;
+  std::string body;  // JSON
+  std::string kind;  // "webhook" | "slack"
+};
+
+class Router : public Notifier {
+ public:
+  struct Options {
+    std::string external_url;
+    std::string state_path;  // notification log file ("" = not persisted)
+    HttpSender* sender = nullptr;  // nullable: then notifications only go to `capture`
+    // For tests: receives every notification (also when a sender is set).
+    std::function<void(const OutgoingNotification&)> capture;
+    Clock* clock = nullptr;  // required
+  };
+  Router(RouterConfig config, Options options);
+
+  // Adds/updates alerts (thread-safe).
+  void Notify(const std::vector<NotifyAlert>& alerts) override;
+  // Flushes aggregation groups that are due at clock->Now(); returns the earliest next due
+  // time (kMaxTimestamp when idle).
+  Timestamp Tick();
+  size_t NumGroups() const;
+
+ private:
+  struct AggGroup {
+    const Route* route = nullptr;
+    std::string key;
+    Labels group_labels;
+    std::map<uint64_t, NotifyAlert> alerts;  // by fingerprint
+    Timestamp next_flush = 0;
+    bool has_flushed = false;
+  };
+  struct LogEntry {
+    std::set<uint64_t> firing, resolved;
+    Timestamp at = 0;
+  };
+
+  void Match(const Route& r, const Labels& labels, std::vector<const Route*>* out) const;
+  bool Inhibited(const Labels& labels, Timestamp now) const;
+  void Flush(AggGroup& g, Timestamp now);
+  void LoadState();
+  void SaveStateLocked();
+
+  RouterConfig config_;
+  Options options_;
+  mutable std::mutex mu_;
+  std::map<std::string, AggGroup> groups_;  // by route key + group key
+  std::map<uint64_t, NotifyAlert> all_alerts_;  // for inhibition
+  std::map<std::string, LogEntry> log_;  // by groupKey + receiver + integration
+};
+
+}  // namespace tidemark::alerting

@@ -1,0 +1,246 @@
+// Parses Alertmanager-schema notification config (route tree, receivers, inhibit_rules).
+#include <yaml-cpp/yaml.h>
+
+#include <set>
+
+#include "notify/router.h"
+#include "tidemark/alerting/rule_file.h"
+
+namespace tidemark::alerting {
+namespace {
+
+Status KeysIn(const YAML::Node& n, const std::set<std::string>& known, const std::string& what) {
+  if (!n.IsMap()) return Status::InvalidArgument(what + ": expected a mapping");
+  for (const auto& kv : n) {
+    const std::string k = kv.first.Scalar();
+    if (known.count(k) == 0) {
+      return Status::InvalidArgument("line " + std::to_string(kv.first.Mark().line + 1) +
+                                     ": field " + k + " not found in " + what);
+    }
+  }
+  return Status::OK();
+}
+
+Result<int64_t> Duration(const YAML::Node& n, int64_t def) {
+  if (!n || n.IsNull()) return def;
+  return ParsePromDuration(n.Scalar());
+}
+
+// `name="value"`, `name=~"re"`, `name!=value`, `name!~value` (Alertmanager matcher syntax).
+Result<Matcher> ParseMatcherString(std::string s) {
+  if (s.size() >= 2 && s.front() == '{' && s.back() == '}') s = s.substr(1, s.size() - 2);
+  size_t op = s.find_first_of("=!");
+  if (op == std::string::npos || op == 0) return Status::InvalidArgument("bad matcher: " + s);
+  std::string name = s.substr(0, op);
+  while (!name.empty() && name.back() == ' ') name.pop_back();
+  while (!name.empty() && name.front() == ' ') name.erase(0, 1);
+  MatchType type;
+  size_t vstart;
+  if (s.compare(op, 2, "=~") == 0) {
+    type = MatchType::kRegexMatch;
+    vstart = op + 2;
+  } else if (s.compare(op, 2, "!=") == 0) {
+    type = MatchType::kNotEqual;
+    vstart = op + 2;
+  } else if (s.compare(op, 2, "!~") == 0) {
+    type = MatchType::kRegexNoMatch;
+    vstart = op + 2;
+  } else if (s[op] == '=') {
+    type = MatchType::kEqual;
+    vstart = op + 1;
+  } else {
+    return Status::InvalidArgument("bad matcher: " + s);
+  }
+  std::string value = s.substr(vstart);
+  while (!value.empty() && value.front() == ' ') value.erase(0, 1);
+  while (!value.empty() && value.back() == ' ') value.pop_back();
+  if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+    std::string unq;
+    for (size_t i = 1; i + 1 < value.size(); ++i) {
+      if (value[i] == '\\' && i + 2 < value.size()) {
+        ++i;
+        unq += value[i] == 'n' ? '\n' : value[i];
+      } else {
+        unq += value[i];
+      }
+    }
+    value = unq;
+  }
+  return Matcher::Make(type, name, value);
+}
+
+Status ParseRoute(const YAML::Node& n, const Route* parent, Route* r) {
+  TM_RETURN_IF_ERROR(KeysIn(n, {"receiver", "group_by", "group_wait", "group_interval",
+                                "repeat_interval", "matchers", "match", "match_re", "continue",
+                                "routes", "mute_time_intervals", "active_time_intervals"},
+                            "route"));
+  if (n["mute_time_intervals"] || n["active_time_intervals"]) {
+    return Status::InvalidArgument("route: time intervals are not supported");
+  }
+  if (parent) {
+    r->receiver = parent->receiver;
+    r->group_by = parent->group_by;
+    r->group_by_all = parent->group_by_all;
+    r->group_wait_ms = parent->group_wait_ms;
+    r->group_interval_ms = parent->group_interval_ms;
+    r->repeat_interval_ms = parent->repeat_interval_ms;
+  }
+  if (n["receiver"]) r->receiver = n["receiver"].Scalar();
+  if (const auto gb = n["group_by"]; gb && !gb.IsNull()) {
+    r->group_by.clear();
+    r->group_by_all = false;
+    for (const auto& g : gb) {
+      if (g.Scalar() == "...") {
+        r->group_by_all = true;
+      } else {
+        r->group_by.push_back(g.Scalar());
+      }
+    }
+  }
+  TM_ASSIGN_OR_RETURN(r->group_wait_ms, Duration(n["group_wait"], r->group_wait_ms));
+  TM_ASSIGN_OR_RETURN(r->group_interval_ms, Duration(n["group_interval"], r->group_interval_ms));
+  TM_ASSIGN_OR_RETURN(r->repeat_interval_ms, Duration(n["repeat_interval"], r->repeat_interval_ms));
+  if (r->group_interval_ms <= 0) return Status::InvalidArgument("group_interval cannot be zero");
+  if (n["continue"]) r->cont = n["continue"].as<bool>();
+  std::string keypart;
+  if (const auto ms = n["matchers"]; ms && !ms.IsNull()) {
+    for (const auto& m : ms) {
+      TM_ASSIGN_OR_RETURN(Matcher mm, ParseMatcherString(m.Scalar()));
+      r->matchers.push_back(std::move(mm));
+    }
+  }
+  if (const auto ms = n["match"]; ms && !ms.IsNull()) {
+    for (const auto& kv : ms) {
+      TM_ASSIGN_OR_RETURN(Matcher mm, Matcher::Make(MatchType::kEqual, kv.first.Scalar(),
+                                                    kv.second.Scalar()));
+      r->matchers.push_back(std::move(mm));
+    }
+  }
+  if (const auto ms = n["match_re"]; ms && !ms.IsNull()) {
+    for (const auto& kv : ms) {
+      TM_ASSIGN_OR_RETURN(Matcher mm, Matcher::Make(MatchType::kRegexMatch, kv.first.Scalar(),
+                                                    kv.second.Scalar()));
+      r->matchers.push_back(std::move(mm));
+    }
+  }
+  for (const auto& m : r->matchers) keypart += (keypart.empty() ? "" : ",") + m.ToString();
+  r->key = parent ? parent->key + "/{" + keypart + "}" : "{}";
+  if (const auto rs = n["routes"]; rs && !rs.IsNull()) {
+    for (const auto& c : rs) {
+      Route child;
+      TM_RETURN_IF_ERROR(ParseRoute(c, r, &child));
+      r->routes.push_back(std::move(child));
+    }
+    // Sibling routes with equal matchers get an index suffix in Alertmanager; keep keys unique.
+    for (size_t i = 0; i < r->routes.size(); ++i) r->routes[i].key += "/" + std::to_string(i);
+  }
+  return Status::OK();
+}
+
+bool BoolOr(const YAML::Node& n, bool def) { return n ? n.as<bool>() : def; }
+std::string StrOr(const YAML::Node& n, const std::string& def) {
+  return n && !n.IsNull() ? n.Scalar() : def;
+}
+
+}  // namespace
+
+Result<RouterConfig> ParseRouterConfig(const std::string& text) {
+  RouterConfig cfg;
+  try {
+    YAML::Node root = YAML::Load(text);
+    TM_RETURN_IF_ERROR(KeysIn(root, {"global", "route", "receivers", "inhibit_rules", "templates"},
+                              "notifications"));
+    if (root["templates"] && root["templates"].size() > 0) {
+      return Status::InvalidArgument("template files are not supported; put templates inline");
+    }
+    std::string global_slack;
+    if (const auto g = root["global"]; g && !g.IsNull()) {
+      global_slack = StrOr(g["slack_api_url"], "");
+    }
+    if (!root["route"]) return Status::InvalidArgument("no route provided in config");
+    TM_RETURN_IF_ERROR(ParseRoute(root["route"], nullptr, &cfg.root));
+    if (!cfg.root.matchers.empty()) return Status::InvalidArgument("root route must not have any matchers");
+    if (cfg.root.receiver.empty()) return Status::InvalidArgument("root route must specify a default receiver");
+    std::set<std::string> names;
+    for (const auto& rn : root["receivers"]) {
+      Receiver rc;
+      rc.name = StrOr(rn["name"], "");
+      if (rc.name.empty()) return Status::InvalidArgument("missing name in receiver");
+      if (!names.insert(rc.name).second) {
+        return Status::InvalidArgument("notification config name \"" + rc.name + "\" is not unique");
+      }
+      std::string unsupported;
+      for (const auto& kv : rn) {
+        const std::string k = kv.first.Scalar();
+        if (k == "name" || k == "webhook_configs" || k == "slack_configs") continue;
+        unsupported += (unsupported.empty() ? "" : ", ") + k;
+      }
+      if (!unsupported.empty()) {
+        return Status::InvalidArgument("receiver \"" + rc.name +
+                                       "\": unsupported receiver kind(s): " + unsupported +
+                                       " (supported: webhook_configs, slack_configs)");
+      }
+      for (const auto& w : rn["webhook_configs"]) {
+        TM_RETURN_IF_ERROR(KeysIn(w, {"url", "send_resolved", "max_alerts", "http_config", "url_file", "timeout"},
+                                  "webhook_config"));
+        WebhookConfig wc;
+        wc.url = StrOr(w["url"], "");
+        if (wc.url.empty()) return Status::InvalidArgument("receiver \"" + rc.name + "\": webhook url missing");
+        wc.send_resolved = BoolOr(w["send_resolved"], true);
+        wc.max_alerts = w["max_alerts"] ? w["max_alerts"].as<int>() : 0;
+        rc.webhooks.push_back(std::move(wc));
+      }
+      for (const auto& s : rn["slack_configs"]) {
+        TM_RETURN_IF_ERROR(KeysIn(s, {"api_url", "channel", "username", "title", "title_link",
+                                      "text", "color", "send_resolved", "icon_url", "icon_emoji",
+                                      "pretext", "fallback", "footer", "http_config", "api_url_file",
+                                      "short_fields", "link_names", "mrkdwn_in"},
+                                  "slack_config"));
+        SlackConfig sc;
+        sc.api_url = StrOr(s["api_url"], global_slack);
+        if (sc.api_url.empty()) return Status::InvalidArgument("receiver \"" + rc.name + "\": no Slack api_url");
+        sc.channel = StrOr(s["channel"], "");
+        sc.username = StrOr(s["username"], sc.username);
+        sc.title = StrOr(s["title"], "");
+        sc.title_link = StrOr(s["title_link"], "");
+        sc.text = StrOr(s["text"], "");
+        sc.color = StrOr(s["color"], "");
+        sc.send_resolved = BoolOr(s["send_resolved"], false);
+        rc.slacks.push_back(std::move(sc));
+      }
+      cfg.receivers.push_back(std::move(rc));
+    }
+    // Every referenced receiver must exist.
+    std::vector<const Route*> stack{&cfg.root};
+    while (!stack.empty()) {
+      const Route* r = stack.back();
+      stack.pop_back();
+      if (names.count(r->receiver) == 0) {
+        return Status::InvalidArgument("undefined receiver \"" + r->receiver + "\" used in route");
+      }
+      for (const auto& c : r->routes) stack.push_back(&c);
+    }
+    for (const auto& ir : root["inhibit_rules"]) {
+      InhibitRule rule;
+      for (const char* side : {"source_matchers", "target_matchers"}) {
+        for (const auto& m : ir[side]) {
+          TM_ASSIGN_OR_RETURN(Matcher mm, ParseMatcherString(m.Scalar()));
+          (side[0] == 's' ? rule.source : rule.target).push_back(std::move(mm));
+        }
+      }
+      for (const char* side : {"source_match", "target_match"}) {
+        for (const auto& kv : ir[side]) {
+          TM_ASSIGN_OR_RETURN(Matcher mm, Matcher::Make(MatchType::kEqual, kv.first.Scalar(), kv.second.Scalar()));
+          (side[0] == 's' ? rule.source : rule.target).push_back(std::move(mm));
+        }
+      }
+      for (const auto& e : ir["equal"]) rule.equal.push_back(e.Scalar());
+      cfg.inhibit_rules.push_back(std::move(rule));
+    }
+  } catch (const YAML::Exception& e) {
+    return Status::InvalidArgument(std::string("yaml: ") + e.what());
+  }
+  return cfg;
+}
+
+}  // namespace tidemark::alerting

@@ -1,0 +1,92 @@
+// Value, timestamp and result rendering must match Prometheus byte for byte.
+#include "tidemark/http/format.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+namespace tidemark::http {
+namespace {
+
+TEST(FormatSampleValueTest, MatchesGoStrconvF) {
+  EXPECT_EQ(FormatSampleValue(0), "0");
+  EXPECT_EQ(FormatSampleValue(1), "1");
+  EXPECT_EQ(FormatSampleValue(-2.5), "-2.5");
+  EXPECT_EQ(FormatSampleValue(1e6), "1000000");
+  EXPECT_EQ(FormatSampleValue(1e-7), "0.0000001");
+  EXPECT_EQ(FormatSampleValue(0.1), "0.1");
+  EXPECT_EQ(FormatSampleValue(1.0 / 3), "0.3333333333333333");
+  EXPECT_EQ(FormatSampleValue(123456789012.5), "123456789012.5");
+  EXPECT_EQ(FormatSampleValue(1e21), "1000000000000000000000");
+  EXPECT_EQ(FormatSampleValue(std::nan("")), "NaN");
+  EXPECT_EQ(FormatSampleValue(std::numeric_limits<double>::infinity()), "+Inf");
+  EXPECT_EQ(FormatSampleValue(-std::numeric_limits<double>::infinity()), "-Inf");
+  EXPECT_EQ(FormatSampleValue(StaleNaN()), "NaN");
+}
+
+TEST(FormatTimestampTest, SecondsWithMillis) {
+  EXPECT_EQ(FormatTimestamp(1700000000123), "1700000000.123");
+  EXPECT_EQ(FormatTimestamp(1700000000000), "1700000000");
+  EXPECT_EQ(FormatTimestamp(1500), "1.500");
+  EXPECT_EQ(FormatTimestamp(1001), "1.001");
+  EXPECT_EQ(FormatTimestamp(0), "0");
+  EXPECT_EQ(FormatTimestamp(-1500), "-1.500");
+}
+
+TEST(JsonTest, StringEscapingLikeGo) {
+  std::string out;
+  AppendJsonString(out, "a\"b\\c\n<&>\x01");
+  EXPECT_EQ(out, "\"a\\\"b\\\\c\\n\\u003c\\u0026\\u003e\\u0001\"");
+}
+
+TEST(JsonTest, ErrorEnvelope) {
+  EXPECT_EQ(ErrorJson("bad_data", "x"),
+            "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"x\"}");
+  EXPECT_EQ(SuccessJson("[]", {"w"}), "{\"status\":\"success\",\"data\":[],\"warnings\":[\"w\"]}");
+}
+
+std::string ReadGolden(const std::string& name) {
+  std::ifstream in(std::string(TM_SOURCE_DIR) + "/tests/http/testdata/" + name);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string s = ss.str();
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+TEST(QueryDataJsonTest, VectorGolden) {
+  promql::QueryValue v;
+  v.kind = promql::ValueKind::kVector;
+  v.vector.push_back({Labels{{"__name__", "up"}, {"job", "a"}}, 1700000000123, 1});
+  v.vector.push_back({Labels{{"job", "b"}}, 1700000000123, std::nan("")});
+  EXPECT_EQ(SuccessJson(QueryDataJson(v)), ReadGolden("vector.json"));
+}
+
+TEST(QueryDataJsonTest, MatrixGolden) {
+  promql::QueryValue v;
+  v.kind = promql::ValueKind::kMatrix;
+  v.matrix.push_back({Labels{{"__name__", "x"}}, {{1000, 1.5}, {2000, 1e6}, {3500, -1e-3}}});
+  EXPECT_EQ(SuccessJson(QueryDataJson(v)), ReadGolden("matrix.json"));
+}
+
+TEST(QueryDataJsonTest, ScalarAndString) {
+  promql::QueryValue s;
+  s.kind = promql::ValueKind::kScalar;
+  s.t = 1700000000000;
+  s.scalar = 2;
+  EXPECT_EQ(QueryDataJson(s), "{\"resultType\":\"scalar\",\"result\":[1700000000,\"2\"]}");
+  promql::QueryValue str;
+  str.kind = promql::ValueKind::kString;
+  str.t = 1000;
+  str.str = "hi";
+  EXPECT_EQ(QueryDataJson(str), "{\"resultType\":\"string\",\"result\":[1,\"hi\"]}");
+  promql::QueryValue empty;
+  empty.kind = promql::ValueKind::kVector;
+  EXPECT_EQ(QueryDataJson(empty), "{\"resultType\":\"vector\",\"result\":[]}");
+}
+
+}  // namespace
+}  // namespace tidemark::http
