@@ -238,8 +238,8 @@ class Tidemark(Target):
         return os.path.join(self.dir, "data")
 
     def command(self):
-        return [self.binary, "serve", f"--data-dir={self.data_dir()}", f"--listen=127.0.0.1:{self.port}",
-                f"--otlp-listen=127.0.0.1:{self.otlp_port}"]
+        return [self.binary, "serve", "--data-dir", self.data_dir(), "--listen", f"127.0.0.1:{self.port}",
+                "--otlp-listen", f"127.0.0.1:{self.otlp_port}"]
 
     def measure_disk(self):
         self.stop(signal.SIGTERM)  # a clean shutdown flushes memtables and seals head chunks

@@ -250,6 +250,9 @@ void Session::OnHeader(beast::error_code ec, size_t) {
   if (ec == bhttp::error::header_limit) {
     return SendAndClose(431, "request header fields too large\n");
   }
+  if (ec == bhttp::error::body_limit) {  // Content-Length above the limit, seen while parsing
+    return SendAndClose(413, ErrorBodyForLimit(server_->options().max_body_bytes));
+  }
   if (ec) return DoClose();  // end of stream, idle timeout, reset, or shutdown
   auto len = parser_->content_length();
   if (len && *len > server_->options().max_body_bytes) {

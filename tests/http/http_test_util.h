@@ -69,7 +69,8 @@ inline Reply PostForm(uint16_t port, const std::string& target, const std::strin
 // A server over the given backends (storage must be set by the caller).
 class TestServer {
  public:
-  explicit TestServer(const ApiBackends& b, ServerOptions o = {}) : log_(stderr, LogLevel::kError) {
+  explicit TestServer(ApiBackends b, ServerOptions o = {}) : log_(stderr, LogLevel::kError) {
+    if (!b.metrics) b.metrics = &metrics_;
     RegisterPrometheusApi(router_, b, &state_);
     o.listen = "127.0.0.1:0";
     o.io_threads = 2;

@@ -118,10 +118,10 @@ TEST(XorChunkTest, ExtremeTimestampsRoundTrip) {
 }
 
 TEST(XorChunkTest, DeltaOfDeltaBucketEdgesRoundTrip) {
-  // Each dod value sits at or just beyond an edge of one of the 7/13/20/64-bit buckets.
-  const std::vector<int64_t> dods = {0,      1,        -1,       63,        -64,     64,
-                                     -65,    4095,     -4096,    4096,      -4097,   524287,
-                                     -524288, 524288,  -524289,  1LL << 40, -(1LL << 40)};
+  // Each dod value sits at or just beyond an edge of one of the 4/8/16/64-bit buckets.
+  const std::vector<int64_t> dods = {0,      1,      -1,     7,         -8,          8,
+                                     -9,     127,    -128,   128,       -129,        32767,
+                                     -32768, 32768,  -32769, 1LL << 40, -(1LL << 40)};
   std::vector<Sample> samples = {{0, 0}, {15'000, 1}};
   int64_t delta = 15'000;
   for (int64_t d : dods) {

@@ -3,6 +3,7 @@
 // reopens the store and checks every acknowledged sample is present, bit-identical, once.
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -74,8 +75,10 @@ TEST(TsdbCrashChild, Run) {
 // ---- parent ------------------------------------------------------------------------------------
 class TsdbCrashTest : public ::testing::Test {
  protected:
-  // Runs one child from batch `start` and SIGKILLs it after `delay`. False if it died on its own.
-  bool RunChildAndKill(uint64_t start, std::chrono::milliseconds delay) {
+  // Runs one child from batch `start` and SIGKILLs it `delay` after it acknowledged its first
+  // batch (or, with `during_open`, `delay` after exec: a kill during open/recovery). False if
+  // the child died on its own.
+  bool RunChildAndKill(uint64_t start, std::chrono::milliseconds delay, bool during_open) {
     std::string e1 = "TM_CRASH_CHILD_DIR=" + dir_.path() + "/db";
     std::string e2 = "TM_CRASH_START=" + std::to_string(start);
     std::string e3 = "TM_CRASH_ACKS=" + acks_path();
@@ -94,6 +97,15 @@ class TsdbCrashTest : public ::testing::Test {
       _exit(127);
     }
     if (pid < 0) return false;
+    if (!during_open) {
+      // Opening can take a while on a loaded machine; wait (bounded) for the first new ack.
+      const off_t size0 = AckBytes();
+      for (int i = 0; i < 2000 && AckBytes() == size0; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        int status = 0;
+        if (waitpid(pid, &status, WNOHANG) == pid) return false;
+      }
+    }
     std::this_thread::sleep_for(delay);
     kill(pid, SIGKILL);
     int status = 0;
@@ -102,6 +114,10 @@ class TsdbCrashTest : public ::testing::Test {
   }
 
   std::string acks_path() const { return dir_.path() + "/acks"; }
+  off_t AckBytes() const {
+    struct stat st {};
+    return ::stat(acks_path().c_str(), &st) == 0 ? st.st_size : 0;
+  }
 
   std::set<uint64_t> ReadAcks() {
     std::set<uint64_t> acks;
@@ -126,7 +142,9 @@ class TsdbCrashTest : public ::testing::Test {
       const auto& samples = by_series[i];
       std::set<Timestamp> present;
       for (size_t j = 0; j < samples.size(); ++j) {
-        if (j > 0) ASSERT_LT(samples[j - 1].t, samples[j].t) << "duplicate/unsorted, series " << i;
+        if (j > 0) {
+          ASSERT_LT(samples[j - 1].t, samples[j].t) << "duplicate/unsorted, series " << i;
+        }
         const Timestamp off = samples[j].t - kBaseT;
         const bool ooo = off % 1000 != 0;
         const uint64_t b = static_cast<uint64_t>((off + (ooo ? 500 : 0)) / 1000);
@@ -136,7 +154,9 @@ class TsdbCrashTest : public ::testing::Test {
       }
       for (uint64_t b : acks) {
         ASSERT_TRUE(present.count(BatchTime(b))) << "lost acknowledged batch " << b << " series " << i;
-        if (HasOoo(i)) ASSERT_TRUE(present.count(BatchTime(b) - 500)) << "lost ooo sample " << b;
+        if (HasOoo(i)) {
+          ASSERT_TRUE(present.count(BatchTime(b) - 500)) << "lost ooo sample " << b;
+        }
       }
     }
     ASSERT_OK(db->Close());
@@ -151,8 +171,11 @@ TEST_F(TsdbCrashTest, KillNineNeverLosesAcknowledgedSamples) {
   uint64_t next = 0;
   int killed = 0;
   for (int round = 0; round < kRounds; ++round) {
-    auto delay = std::chrono::milliseconds(5 + rng.Uniform(200));
-    ASSERT_TRUE(RunChildAndKill(next, delay)) << "child exited on its own in round " << round;
+    // One round in five kills the child while it opens and recovers; the rest mid-append.
+    const bool during_open = rng.Uniform(5) == 0;
+    auto delay = std::chrono::milliseconds(during_open ? rng.Uniform(300) : rng.Uniform(80));
+    ASSERT_TRUE(RunChildAndKill(next, delay, during_open))
+        << "child exited on its own in round " << round;
     ++killed;
     std::set<uint64_t> acks = ReadAcks();
     if (!acks.empty()) next = *acks.rbegin() + 1;

@@ -112,7 +112,9 @@ std::vector<Timestamp> GenerateTimestamps(TimePattern pattern, size_t n, uint64_
   out.reserve(n);
   for (size_t i = 0; i < n; ++i) {
     Timestamp t = start + static_cast<int64_t>(i) * step_ms;
-    if (pattern == TimePattern::kJittered) t += static_cast<int64_t>(r.Uniform(20));
+    if (pattern == TimePattern::kJittered) {
+      t += static_cast<int64_t>(r.Chance(0.05) ? r.Uniform(40) : r.Uniform(3));
+    }
     out.push_back(t);
   }
   return out;
@@ -138,13 +140,13 @@ std::span<const ValuePattern> AllValuePatterns() {
 
 ValuePattern RealisticMixPattern(uint64_t i) {
   const uint64_t bucket = Rng(i ^ 0x6d1fULL).Next() % 100;
-  if (bucket < 25) return ValuePattern::kConstant;
-  if (bucket < 50) return ValuePattern::kCounter;
-  if (bucket < 65) return ValuePattern::kCpuSeconds;
-  if (bucket < 75) return ValuePattern::kGauge;
-  if (bucket < 83) return ValuePattern::kFilesystemBytes;
-  if (bucket < 90) return ValuePattern::kMemoryBytes;
-  if (bucket < 97) return ValuePattern::kHistogramBucket;
+  if (bucket < 40) return ValuePattern::kConstant;
+  if (bucket < 58) return ValuePattern::kCounter;
+  if (bucket < 64) return ValuePattern::kCpuSeconds;
+  if (bucket < 72) return ValuePattern::kGauge;
+  if (bucket < 77) return ValuePattern::kFilesystemBytes;
+  if (bucket < 87) return ValuePattern::kMemoryBytes;
+  if (bucket < 95) return ValuePattern::kHistogramBucket;
   return ValuePattern::kRandomFloat;
 }
 

@@ -29,7 +29,7 @@ enum class ValuePattern : uint8_t {
 
 enum class TimePattern : uint8_t {
   kRegular,   // exactly start + i * step
-  kJittered,  // each scrape 0..19 ms late, as real scrapers are
+  kJittered,  // each scrape a little late, as real scrapers are: 95% by 0-2 ms, 5% by 0-39 ms
 };
 
 struct Pattern {
@@ -53,8 +53,11 @@ std::vector<Timestamp> GenerateTimestamps(TimePattern pattern, size_t n, uint64_
 // Every value pattern, in declaration order.
 std::span<const ValuePattern> AllValuePatterns();
 // A node-exporter-like mix: the value pattern of series number `i` (stable for a given i).
-// Proportions: 25% constant, 25% counter, 15% cpu seconds, 10% gauge, 8% filesystem bytes,
-// 7% memory bytes, 7% histogram buckets, 3% random float.
+// Proportions, from the shape of a typical node_exporter + process/go metrics page: 40% constant
+// (sizes, info metrics, error/drop counters that stay 0, idle CPU modes), 18% counter (bytes,
+// packets, vmstat), 6% cpu seconds, 8% gauge (load, temperatures, ratios), 5% filesystem bytes,
+// 10% memory bytes, 8% histogram buckets, 5% random float (durations such as
+// node_scrape_collector_duration_seconds).
 ValuePattern RealisticMixPattern(uint64_t i);
 
 std::string_view ValuePatternName(ValuePattern p);

@@ -34,7 +34,8 @@ struct mantissa : pg::sor<pg::seq<dec_digits, pg::opt<pg::one<'.'>, pg::opt<dec_
                           pg::seq<pg::one<'.'>, dec_digits>> {};
 struct dec_number : pg::seq<mantissa, pg::opt<exponent>> {};
 // A number must not run into letters or digits (`5mm`, `0deadbeef` are errors, not two tokens).
-struct number : pg::seq<pg::sor<hex_number, dec_number>, pg::not_at<alnum_char>> {};
+struct number
+    : pg::seq<pg::sor<hex_number, dec_number>, pg::not_at<pg::sor<alnum_char, pg::one<'.'>>>> {};
 // Units are validated later by ParseDuration; the lexer only finds the token's extent.
 struct first_unit : pg::seq<pg::one<'s', 'm', 'h', 'd', 'w', 'y'>, pg::opt<pg::one<'s'>>> {};
 struct next_unit : pg::seq<pg::one<'s', 'm', 'h', 'd', 'w'>, pg::opt<pg::one<'s'>>> {};

@@ -412,7 +412,9 @@ ExprPtr Parser::DurationKeywordCall(Kw kw, bool allow_args) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
   call->func = LookupFunction(lower);
-  if (Peek().type != Tok::kLParen) Unexpected(GenericContext(), "");
+  if (Peek().type != Tok::kLParen) {
+    Unexpected("subquery or range selector", "number, duration, step(), or range()");
+  }
   Next();
   if (allow_args) {
     call->args.push_back(ParseDurationExpr(0));

@@ -22,10 +22,11 @@ inline constexpr size_t kMinLaterSampleBits = 2;
 
 // Delta-of-delta buckets, after a unary prefix of 1 bits ("0", "10", "110", "1110", "1111"):
 // prefix length i selects kDodBits[i] signed payload bits. Widths chosen for ms timestamps:
-// 7 bits covers +-64 ms of scrape jitter, 13 bits +-4 s, 20 bits +-8.7 min; 64 takes anything
-// (the delta arithmetic wraps modulo 2^64, so any int64 sequence round-trips).
+// 4 bits (6 with the prefix) covers the usual 0-2 ms of scrape jitter (dod in -8..7), 8 bits
+// rarer jitter up to +-128 ms, 16 bits +-32 s (a missed 15 s scrape); 64 takes anything (delta
+// arithmetic wraps modulo 2^64, so any int64 sequence round-trips).
 inline constexpr unsigned kDodBuckets = 4;  // number of non-zero buckets
-inline constexpr unsigned kDodBits[kDodBuckets] = {7, 13, 20, 64};
+inline constexpr unsigned kDodBits[kDodBuckets] = {4, 8, 16, 64};
 
 // "No previous window" marker for the XOR leading-zero count.
 inline constexpr uint8_t kNoWindow = 0xff;
