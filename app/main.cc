@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "commands.h"
+#include "serve_config.h"
 
 namespace {
 
@@ -14,7 +15,8 @@ void Usage(FILE* out) {
                "  serve                 run the server (see `tidemark serve --help`)\n"
                "  promql-test FILE...   run PromQL test scripts\n"
                "  check rules FILE...   validate rule files\n"
-               "  test rules FILE...    run rule unit tests (promtool format)\n");
+               "  test rules FILE...    run rule unit tests (promtool format)\n\n");
+  std::fputs(tidemark::app::ServeUsage().c_str(), out);
 }
 
 }  // namespace

@@ -45,6 +45,8 @@ VM_KNOWN_DIFFERENCES = {
     "name": "VM 1.79 keeps __name__ on *_over_time results (PromQL drops it); the check then compares "
             "the remaining labels",
     "points": "VM's lookback and deriv() edge handling differ, so extra points can appear at the range edges",
+    "windows": "VM's range windows treat samples on the window edge differently, so with jittered "
+               "timestamps a few *_over_time points differ slightly",
 }
 
 

@@ -10,6 +10,14 @@ INTRO = """\
 Produced by `bench/e2e/run.py` (see bench/README.md, "End-to-end benchmark"). Each subsection is
 one run at one scale, replaced when that scale is run again. Ratios are Tidemark/peer: for
 ingest higher is better, for everything else lower is better.
+
+Reading these numbers: the runs below were made on a 2-core machine shared with several other
+jobs (compilers, other benchmarks; load average 10–18), so every server got a small, varying
+share of the CPU. Absolute rates and latencies are therefore far below what the same servers do
+on an idle machine (issue #7's reference table: Prometheus ~0.6 M samples/s, VictoriaMetrics
+~1.5 M/s). Compare targets within one run, and prefer the CPU-second figures (samples per server
+CPU second, CPU seconds for all queries), peak RSS and bytes/sample, which contention affects
+much less than wall-clock rates and latencies.
 """
 NAMES = [("prometheus", "Prometheus"), ("victoriametrics", "VictoriaMetrics"), ("tidemark", "Tidemark")]
 
@@ -166,8 +174,8 @@ def update_file(path, run, text):
     head, rest = content.split(SECTION, 1)
     nxt = re.search(r"^## ", rest, flags=re.M)
     section, tail = (rest[:nxt.start()], rest[nxt.start():]) if nxt else (rest, "")
-    subs = re.split(r"(?=^### )", section, flags=re.M)
-    intro, subs = subs[0], subs[1:]
+    subs = re.split(r"(?=^### )", section, flags=re.M)[1:]
+    intro = f"\n\n{INTRO}\n"  # the section is this script's: its intro follows the code
     marker = f"<!-- e2e:{run['scale']} -->"
     subs = [s for s in subs if marker not in s]
     subs.append(text.rstrip("\n") + "\n\n")

@@ -58,14 +58,18 @@ def dataset(now_ms, instances=50, hours=2, step_ms=15000):
 
 
 def load(url, series):
-    batch = []
-    for s in series:
-        batch.append(s)
-        if len(batch) == 20:
-            assert remote_write(url + "/api/v1/write", batch, timeout=120) in (200, 204)
-            batch = []
-    if batch:
-        assert remote_write(url + "/api/v1/write", batch, timeout=120) in (200, 204)
+    # Time-major batches (all series, 10 minutes at a time): Prometheus' head only accepts samples
+    # within an hour of its newest one, so a series-major load of 2 h would be rejected.
+    window = 10 * 60000
+    t_min = min(s[1][0][0] for s in series)
+    t_max = max(s[1][-1][0] for s in series)
+    t = t_min
+    while t <= t_max:
+        part = [(labels, [p for p in pts if t <= p[0] < t + window]) for labels, pts in series]
+        for i in range(0, len(part), 200):
+            st = remote_write(url + "/api/v1/write", part[i:i + 200], timeout=120)
+            assert st in (200, 204), f"remote write to {url}: {st}"
+        t += window
 
 
 def rps(port, seconds, threads, query, t):

@@ -146,6 +146,12 @@ std::shared_ptr<bhttp::response<bhttp::string_body>> Dispatcher::Run(PreparedReq
   } else {
     res->body() = std::move(r.body);
   }
+  if (p.req.method == "HEAD") {  // headers as for GET, no body
+    size_t n = res->body().size();
+    res->body().clear();
+    res->content_length(n);
+    return res;
+  }
   res->prepare_payload();
   return res;
 }

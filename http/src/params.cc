@@ -3,6 +3,7 @@
 
 #include <cerrno>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <string>
 
@@ -143,6 +144,8 @@ Result<int64_t> ParsePromDuration(std::string_view s) {
     if (unit < 0 || unit <= last_unit) return err();
     last_unit = unit;
     s.remove_prefix(kUnits[unit].name.size());
+    // Reject what would overflow int64 milliseconds (and UB with it).
+    if (n > (INT64_MAX - total) / kUnits[unit].ms) return err();
     total += n * kUnits[unit].ms;
   }
   return total;

@@ -159,8 +159,23 @@ class ServerImpl : public HttpServer {
   // response (on an arbitrary thread).
   void Dispatch(bhttp::request<bhttp::string_body>&& breq, const std::string& remote,
                 std::function<void(std::shared_ptr<bhttp::response<bhttp::string_body>>)> done) {
-    auto task = std::make_shared<PreparedRequest>(dispatcher_.Prepare(std::move(breq), remote));
-    auto run = [this, task, done = std::move(done)] { done(dispatcher_.Run(*task)); };
+    std::shared_ptr<PreparedRequest> task;
+    try {
+      task = std::make_shared<PreparedRequest>(dispatcher_.Prepare(std::move(breq), remote));
+    } catch (const std::exception& e) {
+      logger_->Error("request preparation failed", {{"err", e.what()}});
+      return done(InternalError());
+    }
+    auto run = [this, task, done = std::move(done)] {
+      std::shared_ptr<bhttp::response<bhttp::string_body>> res;
+      try {
+        res = dispatcher_.Run(*task);
+      } catch (const std::exception& e) {
+        logger_->Error("response building failed", {{"err", e.what()}});
+        res = InternalError();
+      }
+      done(std::move(res));
+    };
     switch (task->pool) {
       case Pool::kInline: run(); break;
       case Pool::kQuery: net::post(query_pool_, std::move(run)); break;
@@ -169,6 +184,15 @@ class ServerImpl : public HttpServer {
   }
 
   Logger* logger() { return logger_; }
+
+  static std::shared_ptr<bhttp::response<bhttp::string_body>> InternalError() {
+    auto res = std::make_shared<bhttp::response<bhttp::string_body>>(
+        bhttp::status::internal_server_error, 11);
+    res->set(bhttp::field::content_type, "application/json");
+    res->body() = R"({"status":"error","errorType":"internal","error":"internal error"})";
+    res->prepare_payload();
+    return res;
+  }
 
  private:
   void DoAccept() {

@@ -241,7 +241,7 @@ IngestResponse Ingester::Impl::Otlp(std::string_view body, std::string_view cont
   std::string enc = NormalizeToken(content_encoding);
   auto scratch = Acquire();
   std::string_view payload = body;
-  if (enc == "gzip" || enc == "deflate") {
+  if (enc == "gzip" || enc == "x-gzip" || enc == "deflate") {
     Status st = GzipDecompress(body, options.max_decompressed_bytes, &scratch->decompressed);
     if (!st.ok()) {
       Release(std::move(scratch));

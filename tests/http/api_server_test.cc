@@ -294,6 +294,27 @@ TEST_F(ApiServerTest, MetricsEndpointCountsRequests) {
             std::string::npos);
 }
 
+TEST_F(ApiServerTest, HeadHasHeadersButNoBody) {
+  TestServer s(b_);
+  namespace net = boost::asio;
+  net::io_context ioc;
+  net::ip::tcp::socket sock(ioc);
+  sock.connect({net::ip::make_address("127.0.0.1"), s.port()});
+  std::string req = "HEAD /-/healthy HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  net::write(sock, net::buffer(req));
+  std::string all;
+  boost::system::error_code ec;
+  char buf[4096];
+  for (;;) {
+    size_t n = sock.read_some(net::buffer(buf), ec);
+    if (ec) break;
+    all.append(buf, n);
+  }
+  EXPECT_EQ(all.rfind("HTTP/1.1 200", 0), 0u) << all;
+  EXPECT_NE(all.find("Content-Length: 28\r\n"), std::string::npos) << all;
+  EXPECT_EQ(all.substr(all.size() - 4), "\r\n\r\n");  // nothing after the headers
+}
+
 TEST_F(ApiServerTest, HeaderLimit) {
   ServerOptions o;
   o.max_header_bytes = 512;

@@ -43,6 +43,7 @@ TEST(ParseApiDurationTest, FloatsAndDurations) {
   EXPECT_EQ(r.status().message(), "cannot parse \"5x\" to a valid duration");
   EXPECT_FALSE(ParseApiDuration("m5").ok());
   EXPECT_FALSE(ParseApiDuration("5s1m").ok());  // units must descend
+  EXPECT_FALSE(ParsePromDuration("999999999999y").ok());  // overflows int64 ms
 }
 
 TEST(FormatPromDurationTest, Canonical) {

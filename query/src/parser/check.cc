@@ -13,7 +13,7 @@ class Checker {
   explicit Checker(std::string_view input) : input_(input) {}
 
   ValueKind Check(const Expr& e, int depth = 0) {
-    if (depth > 4 * kMaxParseDepth) Fail(e.pos, "expression nesting too deep");
+    if (depth > kMaxBinaryChain + 4 * kMaxParseDepth) Fail(e.pos, "expression nesting too deep");
     ValueKind type = e.Type();
     switch (e.kind) {
       case NodeKind::kAggregate: CheckAggregate(static_cast<const AggregateExpr&>(e), depth); break;

@@ -146,6 +146,10 @@ ExprPtr Parser::ParseBinary(int min_prec) {
   while (true) {
     OpInfo info = BinaryOpOf(Peek(), PeekKw());
     if (info.prec == 0 || info.prec < min_prec) break;
+    if (++binary_ops_ > kMaxBinaryChain) {
+      Fail({Peek().pos, Peek().end}, "expression nesting too deep (more than " +
+                                         std::to_string(kMaxBinaryChain) + " binary operators)");
+    }
     Next();
     auto bin = std::make_unique<BinaryExpr>();
     bin->op = info.op;

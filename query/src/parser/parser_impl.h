@@ -89,6 +89,7 @@ class Parser {
   size_t pos_ = 0;
   int depth_ = 0;
   int agg_depth_ = 0;
+  int binary_ops_ = 0;  // binary operators so far; bounds the depth of left-nested chains
   int last_closing_ = 0;  // end offset of the last ), ], } or literal consumed (Prometheus' lastClosing)
 };
 

@@ -171,8 +171,11 @@ const std::vector<FunctionInfo>& AllFunctions();
 // given the query's step and range (both ms; range is end-start of a range query, 0 for instant).
 Result<int64_t> EvalDurationExpr(const Expr& expr, int64_t step_ms, int64_t range_ms);
 
-// Deepest nesting of parentheses/calls/aggregations ParseExpr accepts (guards the stack).
-inline constexpr int kMaxParseDepth = 1000;
+// Deepest nesting of parentheses/calls/aggregations/unary operators ParseExpr accepts, and the
+// longest chain of binary operators; both bound recursion (parser, checker, printer, evaluator)
+// so hostile input gets an error instead of a stack overflow.
+inline constexpr int kMaxParseDepth = 256;
+inline constexpr int kMaxBinaryChain = 10000;
 
 // Parses a PromQL expression. Errors are InvalidArgument with Prometheus-style text,
 // e.g. "1:8: parse error: unexpected <by> in aggregation".

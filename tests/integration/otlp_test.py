@@ -1,0 +1,103 @@
+"""Real-sender test: the OpenTelemetry JS SDK exports a counter, an up-down counter, a gauge and a
+histogram through both OTLP exporters (protobuf and JSON) to Tidemark's OTLP port; the Prometheus
+series names, labels and values Tidemark stores must be exactly the expected ones."""
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
+import tmtest  # noqa: E402
+
+OTEL_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "otel")
+
+
+def ensure_node_modules():
+    if not tmtest.which("node") or not tmtest.which("npm"):
+        tmtest.skip("node/npm are not installed")
+    if os.path.isdir(os.path.join(OTEL_DIR, "node_modules", "@opentelemetry", "sdk-metrics")):
+        return
+    p = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=OTEL_DIR,
+                       capture_output=True, text=True, timeout=300)
+    if p.returncode != 0:
+        out = p.stdout + p.stderr
+        unreachable = any(s in out for s in ("ENOTFOUND", "EAI_AGAIN", "ECONNREFUSED", "ETIMEDOUT",
+                                             "ENETUNREACH", "network", "getaddrinfo"))
+        shutil.rmtree(os.path.join(OTEL_DIR, "node_modules"), ignore_errors=True)
+        if unreachable:
+            tmtest.skip("npm cannot reach the registry to install the OpenTelemetry SDK:\n" + out[-800:])
+        raise AssertionError("npm install failed:\n" + out[-2000:])
+
+
+def expected(kind):
+    job, inst = "tm/otel-it", f"inst-{kind}"
+    base = {"job": job, "instance": inst}
+
+    def s(name, value, **labels):
+        return (tuple(sorted({"__name__": name, **base, **labels}.items())), value)
+
+    return sorted([
+        s("it_requests_total", 5.0, route="/a"),
+        s("it_requests_total", 2.0, route="/b"),
+        s("it_queue_depth", 7.0, queue="q1"),
+        s("it_temperature_celsius", 21.5, room="lab"),
+        s("it_latency_milliseconds_bucket", 1.0, route="/a", le="10"),
+        s("it_latency_milliseconds_bucket", 2.0, route="/a", le="100"),
+        s("it_latency_milliseconds_bucket", 3.0, route="/a", le="+Inf"),
+        s("it_latency_milliseconds_sum", 555.0, route="/a"),
+        s("it_latency_milliseconds_count", 3.0, route="/a"),
+    ])
+
+
+def stored(tm, kind):
+    q = f'{{__name__=~"it_.+", instance="inst-{kind}"}}'
+    status, body = tmtest.get_json(tm.url + "/api/v1/query", {"query": q})
+    assert status == 200, (status, body)
+    return sorted((tuple(sorted(r["metric"].items())), float(r["value"][1])) for r in body["data"]["result"])
+
+
+def target_info(tm, kind):
+    status, body = tmtest.get_json(tm.url + "/api/v1/series",
+                                   {"match[]": f'target_info{{instance="inst-{kind}"}}'})
+    assert status == 200, (status, body)
+    return body["data"]
+
+
+def main():
+    ensure_node_modules()
+    tm = tmtest.Tidemark()
+    failures = []
+    for kind in ("proto", "json"):
+        p = subprocess.run(["node", "send.js", kind, tm.otlp_url + "/v1/metrics"], cwd=OTEL_DIR,
+                           capture_output=True, text=True, timeout=120)
+        if p.returncode != 0 or "export failed" in p.stderr.lower():
+            failures.append(f"{kind}: sender failed: {p.stdout}{p.stderr}")
+            continue
+        want = expected(kind)
+        got = []
+        for _ in range(20):
+            got = stored(tm, kind)
+            if got == want:
+                break
+            time.sleep(0.5)
+        if got != want:
+            failures.append(f"{kind}: stored series differ\n  want={want}\n  got ={got}\n  sender: {p.stderr}")
+        else:
+            print(f"ok: {kind}: {len(got)} series exactly as expected")
+        ti = target_info(tm, kind)
+        if len(ti) != 1 or ti[0].get("deployment_environment") != "test" or ti[0].get("job") != "tm/otel-it":
+            failures.append(f"{kind}: target_info wrong: {ti}")
+    # Metadata from OTLP descriptions.
+    status, md = tmtest.get_json(tm.url + "/api/v1/metadata", {"metric": "it_requests_total"})
+    if status != 200 or md["data"].get("it_requests_total", [{}])[0].get("type") != "counter":
+        failures.append(f"metadata for it_requests_total wrong: {status} {md}")
+    if failures:
+        print("\n".join(failures))
+        print(tm.log())
+        sys.exit(1)
+    print("PASS")
+
+
+if __name__ == "__main__":
+    main()
