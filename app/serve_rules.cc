@@ -136,8 +136,11 @@ class ManagedRules : public RulesService {
           rules += ",\"duration\":" + Num(static_cast<double>(r.for_ms) / 1000);
           rules += ",\"keepFiringFor\":" + Num(static_cast<double>(r.keep_firing_for_ms) / 1000);
         }
-        rules += ",\"labels\":";
-        AppendLabelsJson(rules, r.labels);
+        // Prometheus omits empty labels on recording rules (omitempty) but not on alerting rules.
+        if (alert || !r.labels.empty()) {
+          rules += ",\"labels\":";
+          AppendLabelsJson(rules, r.labels);
+        }
         if (alert) {
           rules += ",\"annotations\":";
           AppendLabelsJson(rules, r.annotations);

@@ -14,15 +14,6 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
-// Go's strconv.ParseFloat for `le` values.
-bool ParseLe(std::string_view s, double* out) {
-  if (s.empty()) return false;
-  std::string str(s);
-  char* end = nullptr;
-  *out = std::strtod(str.c_str(), &end);
-  return end == str.c_str() + str.size();
-}
-
 }  // namespace
 
 EValue Evaluator::EvalCall(const Call& c, Timestamp ts) {
@@ -40,6 +31,25 @@ EValue Evaluator::EvalCall(const Call& c, Timestamp ts) {
   if (name == "pi") {
     out.kind = ValueKind::kScalar;
     out.scalar = std::numbers::pi;
+    return out;
+  }
+  if (name == "start" || name == "end" || name == "range" || name == "step") {
+    // Query-context functions (duration expressions): seconds of the query's own range.
+    out.kind = ValueKind::kScalar;
+    if (name == "start") out.scalar = static_cast<double>(start_) / 1000;
+    if (name == "end") out.scalar = static_cast<double>(end_) / 1000;
+    if (name == "range") out.scalar = static_cast<double>(end_ - start_) / 1000;
+    if (name == "step") out.scalar = static_cast<double>(step_ms_) / 1000;
+    return out;
+  }
+  if (name == "min_of" || name == "max_of") {
+    double a = scalar_arg(0), b = scalar_arg(1);
+    out.kind = ValueKind::kScalar;
+    if (std::isnan(a) || std::isnan(b)) {
+      out.scalar = std::nan("");
+    } else {
+      out.scalar = name == "min_of" ? std::min(a, b) : std::max(a, b);
+    }
     return out;
   }
   if (name == "scalar") {
@@ -157,73 +167,9 @@ EValue Evaluator::EvalCall(const Call& c, Timestamp ts) {
     }
     return out;
   }
-  if (name == "histogram_quantile" || name == "histogram_fraction") {
-    const bool quantile = name == "histogram_quantile";
-    double q = 0, lower = 0, upper = 0;
-    if (quantile) {
-      q = scalar_arg(0);
-      if (std::isnan(q) || q < 0 || q > 1) {
-        Warn("PromQL warning: quantile value should be between 0 and 1, got " + FormatFloat(q) +
-             Pos(*c.args[0]));
-      }
-    } else {
-      lower = scalar_arg(0);
-      upper = scalar_arg(1);
-    }
-    const Expr& arg = *c.args[quantile ? 1 : 2];
-    EValue v = Eval(arg, ts);
-    struct Family {
-      LabelsPtr metric;
-      std::vector<Bucket> buckets;
-    };
-    std::vector<Family> families;
-    std::unordered_map<uint64_t, std::vector<size_t>> index;
-    static const std::vector<std::string> kLe = {"le"};
-    for (const auto& s : v.vec) {
-      double ub;
-      if (!ParseLe(s.metric->Get("le"), &ub)) {
-        std::string msg = "PromQL warning: bucket label \"le\" is missing or has a malformed value of \"" +
-                          std::string(s.metric->Get("le")) + "\"";
-        if (!s.metric->MetricName().empty()) {
-          msg += " for metric name \"" + std::string(s.metric->MetricName()) + "\"";
-        }
-        Warn(msg + Pos(arg));
-        continue;
-      }
-      Labels key = s.metric->Drop(kLe);
-      auto& cands = index[key.Hash()];
-      size_t found = SIZE_MAX;
-      for (size_t f : cands) {
-        if (*families[f].metric == key) found = f;
-      }
-      if (found == SIZE_MAX) {
-        found = families.size();
-        cands.push_back(found);
-        families.push_back({Intern(std::move(key)), {}});
-      }
-      families[found].buckets.push_back({ub, s.v});
-    }
-    for (auto& f : families) {
-      double val;
-      if (quantile) {
-        BucketQuantileResult r = BucketQuantile(q, std::move(f.buckets));
-        if (r.forced_monotonic) {
-          std::string msg =
-              "PromQL info: input to histogram_quantile needed to be fixed for monotonicity (see "
-              "https://prometheus.io/docs/prometheus/latest/querying/functions/"
-              "#histogram_quantile)";
-          if (!f.metric->MetricName().empty()) {
-            msg += " for metric name \"" + std::string(f.metric->MetricName()) + "\"";
-          }
-          Info(msg + Pos(arg));
-        }
-        val = r.value;
-      } else {
-        val = BucketFraction(lower, upper, std::move(f.buckets));
-      }
-      out.vec.push_back({f.metric, val, ts, true});
-    }
-    return out;
+  if (name == "histogram_quantile" || name == "histogram_fraction" ||
+      name == "histogram_quantiles") {
+    return EvalHistogramCall(c, ts);
   }
   if (name.rfind("histogram_", 0) == 0) {
     // Native-histogram-only functions (histogram_count, _sum, _avg, ...): floats give nothing.

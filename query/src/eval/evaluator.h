@@ -106,6 +106,7 @@ class Evaluator {
   EValue EvalBinary(const BinaryExpr& b, Timestamp ts);
   EValue EvalAggregate(const AggregateExpr& a, Timestamp ts);
   EValue EvalCall(const Call& c, Timestamp ts);
+  EValue EvalHistogramCall(const Call& c, Timestamp ts);  // histogram_quantile(s), _fraction
 
   Timestamp ResolveAt(const AtModifier& at, Timestamp ts) const;
   // " (line:col)" position suffix of an annotation about `e`.

@@ -40,6 +40,9 @@ DbOptionsBundle MakeDbOptions(const StorageOptions& options) {
     rocksdb::ColumnFamilyOptions o;
     o.table_factory = table(false);
     o.compression = rocksdb::kSnappyCompression;
+    // Series, postings and marks are small and written once per series: small memtables keep
+    // their memory (which counts against the per-series budget) bounded.
+    o.write_buffer_size = 8 << 20;
     return o;
   };
 
@@ -51,14 +54,14 @@ DbOptionsBundle MakeDbOptions(const StorageOptions& options) {
   // Chunk payloads are already Gorilla-compressed; block compression would burn CPU for little.
   chunks.compression = rocksdb::kNoCompression;
   chunks.bottommost_compression = rocksdb::kZSTD;
-  chunks.write_buffer_size = 64 << 20;
+  chunks.write_buffer_size = 32 << 20;
   // Never let an SST file straddle two time partitions, so retention can drop whole files
   // (DeleteFilesInRange) instead of rewriting live data.
   chunks.sst_partitioner_factory = rocksdb::NewSstPartitionerFixedPrefixFactory(8);
   rocksdb::ColumnFamilyOptions headlog = base();
-  // Head-log records are short-lived (deleted once their samples are in chunks); a large
-  // memtable lets most of them die before they are ever flushed.
-  headlog.write_buffer_size = 128 << 20;
+  // Head-log records are short-lived (deleted once their samples are in chunks). The memtable
+  // size trades memory against how many of them reach an SST before their range delete.
+  headlog.write_buffer_size = 32 << 20;
   headlog.compression = rocksdb::kNoCompression;
   rocksdb::ColumnFamilyOptions headmark = base();
 

@@ -19,7 +19,7 @@ Status TsdbStorage::LoadSeries() {
       uint64_t h = GetBE64(k.data());
       SeriesRef ref = GetBE64(k.data() + 8);
       hash_of[ref] = h;
-      by_hash_.emplace(h, ref);
+      by_hash_.Insert(h, ref);
     }
     TM_RETURN_IF_ERROR(FromRocks(it->status(), "storage: scan series hashes"));
   }
@@ -35,8 +35,8 @@ Status TsdbStorage::LoadSeries() {
       h = hit->second;
     } else {  // hash record missing (should not happen): recompute and index it
       TM_ASSIGN_OR_RETURN(Labels l, DecodeLabels(enc));
-      h = l.Hash();
-      by_hash_.emplace(h, ref);
+      h = SeriesHash(l);
+      by_hash_.Insert(h, ref);
     }
     if (series_.size() <= ref) series_.resize(ref + 1 + series_.size() / 2);
     series_[ref] = std::make_unique<HeadSeries>(ref, h, std::move(enc));

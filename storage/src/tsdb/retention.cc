@@ -131,13 +131,7 @@ void TsdbStorage::DropSeriesLocked(HeadSeries* s, rocksdb::WriteBatch* batch) {
   }
   batch->Delete(cf(kHeadMark), HeadMarkKey(ref)).PermitUncheckedError();
   postings_.Remove(ref, s->labels_enc());
-  auto [b, e] = by_hash_.equal_range(s->hash());
-  for (auto it = b; it != e; ++it) {
-    if (it->second == ref) {
-      by_hash_.erase(it);
-      break;
-    }
-  }
+  by_hash_.Erase(s->hash(), ref);
   series_[ref].reset();
 }
 

@@ -111,6 +111,7 @@ CheckResult TsdbStorage::ResolveAndCheck(SeriesRef hint, const Labels& labels, T
     std::lock_guard lock(StripeFor(s->ref()));
     return s->Check(t, v, window);
   };
+  uint64_t h = 0;
   // The shared index lock is held while the series is used: dropping one needs it exclusively.
   {
     std::shared_lock lock(index_mu_);
@@ -118,25 +119,25 @@ CheckResult TsdbStorage::ResolveAndCheck(SeriesRef hint, const Labels& labels, T
       HeadSeries* s = SeriesByRefLocked(hint);
       if (s && EncodedLabelsEqual(s->labels_enc(), labels)) return check(s);
     }
-    auto [b, e] = by_hash_.equal_range(labels.Hash());
-    for (auto it = b; it != e; ++it) {
-      HeadSeries* s = SeriesByRefLocked(it->second);
-      if (s && EncodedLabelsEqual(s->labels_enc(), labels)) return check(s);
-    }
+    h = SeriesHash(labels);
+    SeriesRef found = by_hash_.Find(h, [&](SeriesRef r) {
+      HeadSeries* s = SeriesByRefLocked(r);
+      return s && EncodedLabelsEqual(s->labels_enc(), labels);
+    });
+    if (found != 0) return check(SeriesByRefLocked(found));
   }
-  uint64_t h = labels.Hash();
   std::string enc;
   EncodeLabels(labels, &enc);
   std::unique_lock lock(index_mu_);
-  auto [b, e] = by_hash_.equal_range(h);
-  for (auto it = b; it != e; ++it) {  // created meanwhile by another appender?
-    HeadSeries* s = SeriesByRefLocked(it->second);
-    if (s && s->labels_enc() == enc) return check(s);
-  }
+  SeriesRef found = by_hash_.Find(h, [&](SeriesRef r) {  // created meanwhile by another appender?
+    HeadSeries* s = SeriesByRefLocked(r);
+    return s && s->labels_enc() == enc;
+  });
+  if (found != 0) return check(SeriesByRefLocked(found));
   SeriesRef r = next_ref_++;
   if (series_.size() <= r) series_.resize(r + 1 + series_.size() / 2);
   series_[r] = std::make_unique<HeadSeries>(r, h, std::move(enc));
-  by_hash_.emplace(h, r);
+  by_hash_.Insert(h, r);
   postings_.Add(r, series_[r]->labels_enc());
   *ref = r;
   return CheckResult::kAccept;

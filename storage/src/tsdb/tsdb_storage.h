@@ -14,7 +14,6 @@
 #include <set>
 #include <shared_mutex>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include <rocksdb/db.h>
@@ -23,6 +22,7 @@
 #include "tsdb/head_log.h"
 #include "tsdb/head_series.h"
 #include "tsdb/postings_index.h"
+#include "tsdb/series_hash_table.h"
 
 namespace tidemark::tsdb {
 
@@ -126,7 +126,7 @@ class TsdbStorage final : public Storage {
 
   mutable std::shared_mutex index_mu_;
   std::vector<std::unique_ptr<HeadSeries>> series_;  // indexed by ref; null = none/dropped
-  std::unordered_multimap<uint64_t, SeriesRef> by_hash_;
+  SeriesHashTable by_hash_;
   PostingsIndex postings_;
   SeriesRef next_ref_ = 1;
   std::array<std::mutex, kLockStripes> stripes_;
