@@ -72,7 +72,8 @@ std::vector<Sample> SeriesSamples(Storage& s, const std::string& name, const std
   auto set = (*q)->Select(true, nullptr, ms);
   auto data = MaterializeSeriesSet(**set);
   std::vector<Sample> out;
-  for (const auto& sd : *data) out.insert(out.end(), sd.samples.begin(), sd.samples.end());
+  if (!data.ok()) return out;
+  for (const auto& sd : data.value()) out.insert(out.end(), sd.samples.begin(), sd.samples.end());
   return out;
 }
 
@@ -194,7 +195,9 @@ TEST(LifecycleTest, RecordingRulesVisibleToLaterRulesAndErrorsDoNotStopGroup) {
     auto q = sp->NewQuerier(t, t);
     Matchers ms{*Matcher::Make(MatchType::kEqual, "__name__", "job:src:x")};
     auto set = (*q)->Select(true, nullptr, ms);
-    for (const auto& sd : *MaterializeSeriesSet(**set)) {
+    auto data = MaterializeSeriesSet(**set);
+    if (!data.ok()) return v;
+    for (const auto& sd : data.value()) {
       if (!sd.samples.empty() && sd.samples.back().t == t) v.push_back({sd.labels, t, sd.samples.back().v});
     }
     return v;

@@ -145,6 +145,11 @@ Result<QueryValue> Execute(Queryable& storage, const EngineOptions& options, con
       result.kind = ValueKind::kMatrix;
       result.matrix = CleanupMatrix(std::move(keys), std::move(pts));
     }
+    // Annotations are a set, as in Prometheus.
+    for (auto* v : {&ev.warnings(), &ev.infos()}) {
+      std::sort(v->begin(), v->end());
+      v->erase(std::unique(v->begin(), v->end()), v->end());
+    }
     result.warnings = std::move(ev.warnings());
     result.infos = std::move(ev.infos());
     return result;

@@ -46,6 +46,23 @@ double ScalarBinop(BinOp op, double l, double r) {
   return v;
 }
 
+// Prometheus' labels.String(): every label inside braces, __name__ included.
+std::string FullString(const Labels& l) {
+  std::string out = "{";
+  bool first = true;
+  for (const auto& lb : l) {
+    if (!first) out += ", ";
+    first = false;
+    out += lb.name + "=\"";
+    for (char c : lb.value) {
+      if (c == '"' || c == '\\') out.push_back('\\');
+      out.push_back(c);
+    }
+    out += "\"";
+  }
+  return out + "}";
+}
+
 class Signer {
  public:
   explicit Signer(const VectorMatching& m) : on_(m.on), names_(m.labels) {
@@ -131,10 +148,10 @@ EValue Evaluator::EvalBinary(const BinaryExpr& b, Timestamp ts) {
       uint64_t sig = signer.Sig(*rs.metric);
       auto [it, inserted] = one.emplace(sig, &rs);
       if (!inserted) {
-        std::string d1 = rs.metric->ToString(), d2 = it->second->metric->ToString();
+        std::string d1 = FullString(*rs.metric), d2 = FullString(*it->second->metric);
         if (d1 > d2) std::swap(d1, d2);
         FailExec("found duplicate series for the match group " +
-                 signer.MatchLabels(*rs.metric).ToString() + " on the " +
+                 FullString(signer.MatchLabels(*rs.metric)) + " on the " +
                  (swapped ? "left" : "right") + " hand-side of the operation: [" + d1 + ", " +
                  d2 + "];many-to-many matching not allowed: matching labels must be unique on "
                  "one side");
