@@ -112,7 +112,8 @@ struct Ingester::Impl {
 // Visitor used by the remote-write decoders: builds labels and stages samples.
 class RemoteWriteSink {
  public:
-  RemoteWriteSink(MetadataStore& metadata, BatchWriter& writer) : metadata_(metadata), writer_(writer) {}
+  RemoteWriteSink(MetadataStore& metadata, BatchWriter& writer, size_t max_labels)
+      : metadata_(metadata), writer_(writer), max_labels_(max_labels) {}
 
   void OnSeries(const SeriesView& s) {
     exemplars_ += s.exemplars;
@@ -126,6 +127,12 @@ class RemoteWriteSink {
       }
     }
     if (s.samples.empty()) return;
+    if (s.dropped_labels > 0) {
+      writer_.Reject(RejectReason::kInvalid, s.samples.size(),
+                     "series has " + std::to_string(s.labels.size() + s.dropped_labels) +
+                         " labels, more than the limit of " + std::to_string(max_labels_));
+      return;
+    }
     std::vector<Label> labels;  // one allocation per series; Labels owns its strings
     labels.reserve(s.labels.size());
     for (const LabelView& l : s.labels) labels.push_back({std::string(l.name), std::string(l.value)});
@@ -143,6 +150,7 @@ class RemoteWriteSink {
  private:
   MetadataStore& metadata_;
   BatchWriter& writer_;
+  size_t max_labels_;
   size_t metadata_count_ = 0;
   size_t exemplars_ = 0;
   size_t histograms_ = 0;
@@ -182,7 +190,8 @@ IngestResponse Ingester::Impl::RemoteWrite(std::string_view body, std::string_vi
   bytes_out.Add(scratch->decompressed.size());
 
   BatchWriter writer(storage, options);
-  RemoteWriteSink sink(metadata, writer);
+  scratch->decode.max_labels = options.max_labels_per_series;
+  RemoteWriteSink sink(metadata, writer, options.max_labels_per_series);
   st = v2 ? DecodeRemoteWriteV2(scratch->decompressed, scratch->decode, sink)
           : DecodeRemoteWriteV1(scratch->decompressed, scratch->decode, sink);
   exemplars.Add(sink.exemplars());
@@ -191,7 +200,7 @@ IngestResponse Ingester::Impl::RemoteWrite(std::string_view body, std::string_vi
   if (!st.ok()) {
     writer.Abort();
     Release(std::move(scratch));
-    return Failed(Text(400, st.message()));
+    return Failed(Text(st.code() == StatusCode::kResourceExhausted ? 413 : 400, st.message()));
   }
   Status commit = writer.Finish();
   Release(std::move(scratch));
@@ -257,10 +266,11 @@ IngestResponse Ingester::Impl::Otlp(std::string_view body, std::string_view cont
     return error(413, "request body exceeds the limit of " + std::to_string(options.max_decompressed_bytes));
   }
   OtlpRequest req;
-  Status st = json ? DecodeOtlpJson(payload, &req) : DecodeOtlpProto(payload, &req);
+  Status st = json ? DecodeOtlpJson(payload, options.otlp_max_data_points, &req)
+                   : DecodeOtlpProto(payload, options.otlp_max_data_points, &req);
   if (!st.ok()) {
     Release(std::move(scratch));
-    return error(400, st.message());
+    return error(st.code() == StatusCode::kResourceExhausted ? 413 : 400, st.message());
   }
   BatchWriter writer(storage, options);
   OtlpTranslateResult tr = TranslateOtlp(req, options, writer, metadata);

@@ -17,9 +17,10 @@ namespace tidemark::ingest {
 inline constexpr int kOtlpMaxDepth = 32;
 
 // ExportMetricsServiceRequest from protobuf (field numbers from opentelemetry-proto).
-Status DecodeOtlpProto(std::string_view body, OtlpRequest* out);
+// More than `max_points` data points (all kinds) → ResourceExhausted.
+Status DecodeOtlpProto(std::string_view body, size_t max_points, OtlpRequest* out);
 // ExportMetricsServiceRequest from OTLP/JSON (lowerCamelCase; snake_case also accepted).
-Status DecodeOtlpJson(std::string_view body, OtlpRequest* out);
+Status DecodeOtlpJson(std::string_view body, size_t max_points, OtlpRequest* out);
 
 struct OtlpTranslateResult {
   uint64_t points_total = 0;

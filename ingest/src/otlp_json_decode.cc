@@ -252,7 +252,7 @@ OtlpMetric Metric(const json& j) {
 
 }  // namespace
 
-Status DecodeOtlpJson(std::string_view body, OtlpRequest* out) {
+Status DecodeOtlpJson(std::string_view body, size_t max_points, OtlpRequest* out) {
   if (!NestingWithin(body, kOtlpMaxDepth + 16)) {
     return Status::InvalidArgument("JSON nested too deeply");
   }
@@ -271,6 +271,17 @@ Status DecodeOtlpJson(std::string_view body, OtlpRequest* out) {
         }
         for (const json& mj : Array(Field(smj, "metrics", ""), "metrics")) sm.metrics.push_back(Metric(mj));
       }
+    }
+    size_t points = 0;
+    for (const OtlpResourceMetrics& rm : out->resources) {
+      for (const OtlpScopeMetrics& sm : rm.scopes) {
+        for (const OtlpMetric& m : sm.metrics) {
+          points += m.numbers.size() + m.histograms.size() + m.summaries.size() + m.exponential_points;
+        }
+      }
+    }
+    if (points > max_points) {
+      return Status::ResourceExhausted("request has more than " + std::to_string(max_points) + " data points");
     }
   } catch (const JsonError& e) {
     return Status::InvalidArgument("invalid OTLP JSON: " + e.message);

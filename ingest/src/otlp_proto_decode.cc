@@ -218,7 +218,13 @@ bool DecodeSummaryPoint(std::string_view msg, OtlpSummaryPoint* p) {
 
 // Gauge/Sum/Histogram/ExponentialHistogram/Summary body: data_points = 1, temporality = 2,
 // is_monotonic = 3 (Sum only).
-bool DecodeMetricData(std::string_view msg, OtlpMetric* m) {
+// `budget` counts down the data points still allowed; *exhausted is set when it runs out.
+struct PointBudget {
+  size_t remaining;
+  bool exhausted = false;
+};
+
+bool DecodeMetricData(std::string_view msg, PointBudget* budget, OtlpMetric* m) {
   ProtoReader r(msg);
   while (r.Next()) {
     std::string_view s;
@@ -226,6 +232,11 @@ bool DecodeMetricData(std::string_view msg, OtlpMetric* m) {
     switch (r.field()) {
       case 1:
         if (!r.Bytes(&s)) break;
+        if (budget->remaining == 0) {
+          budget->exhausted = true;
+          return false;
+        }
+        --budget->remaining;
         switch (m->kind) {
           case OtlpMetricKind::kGauge:
           case OtlpMetricKind::kSum:
@@ -249,7 +260,7 @@ bool DecodeMetricData(std::string_view msg, OtlpMetric* m) {
   return !r.error();
 }
 
-bool DecodeMetric(std::string_view msg, OtlpMetric* m) {
+bool DecodeMetric(std::string_view msg, PointBudget* budget, OtlpMetric* m) {
   ProtoReader r(msg);
   while (r.Next()) {
     std::string_view s;
@@ -268,12 +279,12 @@ bool DecodeMetric(std::string_view msg, OtlpMetric* m) {
     if (!r.Bytes(&s)) break;
     if (m->kind != OtlpMetricKind::kNone && m->kind != kind) return false;  // oneof set twice
     m->kind = kind;
-    if (!DecodeMetricData(s, m)) return false;
+    if (!DecodeMetricData(s, budget, m)) return false;
   }
   return !r.error();
 }
 
-bool DecodeScope(std::string_view msg, OtlpScopeMetrics* sm) {
+bool DecodeScope(std::string_view msg, PointBudget* budget, OtlpScopeMetrics* sm) {
   ProtoReader r(msg);
   while (r.Next()) {
     std::string_view s;
@@ -288,7 +299,7 @@ bool DecodeScope(std::string_view msg, OtlpScopeMetrics* sm) {
       }
       if (sr.error()) return false;
     } else if (r.field() == 2) {
-      if (r.Bytes(&s) && !DecodeMetric(s, &sm->metrics.emplace_back())) return false;
+      if (r.Bytes(&s) && !DecodeMetric(s, budget, &sm->metrics.emplace_back())) return false;
     } else {
       r.Skip();
     }
@@ -296,7 +307,7 @@ bool DecodeScope(std::string_view msg, OtlpScopeMetrics* sm) {
   return !r.error();
 }
 
-bool DecodeResourceMetrics(std::string_view msg, OtlpResourceMetrics* rm) {
+bool DecodeResourceMetrics(std::string_view msg, PointBudget* budget, OtlpResourceMetrics* rm) {
   ProtoReader r(msg);
   while (r.Next()) {
     std::string_view s;
@@ -313,7 +324,7 @@ bool DecodeResourceMetrics(std::string_view msg, OtlpResourceMetrics* rm) {
       }
       if (rr.error()) return false;
     } else if (r.field() == 2) {
-      if (r.Bytes(&s) && !DecodeScope(s, &rm->scopes.emplace_back())) return false;
+      if (r.Bytes(&s) && !DecodeScope(s, budget, &rm->scopes.emplace_back())) return false;
     } else {
       r.Skip();
     }
@@ -323,7 +334,8 @@ bool DecodeResourceMetrics(std::string_view msg, OtlpResourceMetrics* rm) {
 
 }  // namespace
 
-Status DecodeOtlpProto(std::string_view body, OtlpRequest* out) {
+Status DecodeOtlpProto(std::string_view body, size_t max_points, OtlpRequest* out) {
+  PointBudget budget{max_points};
   ProtoReader r(body);
   size_t index = 0;
   while (r.Next()) {
@@ -333,7 +345,10 @@ Status DecodeOtlpProto(std::string_view body, OtlpRequest* out) {
     }
     std::string_view s;
     if (!r.Bytes(&s)) break;
-    if (!DecodeResourceMetrics(s, &out->resources.emplace_back())) {
+    if (!DecodeResourceMetrics(s, &budget, &out->resources.emplace_back())) {
+      if (budget.exhausted) {
+        return Status::ResourceExhausted("request has more than " + std::to_string(max_points) + " data points");
+      }
       return Status::InvalidArgument("malformed protobuf in resource_metrics[" + std::to_string(index) + "]");
     }
     ++index;

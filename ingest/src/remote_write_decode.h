@@ -25,6 +25,7 @@ struct LabelView {
 // One decoded series; views point into the body and the scratch buffers (valid during the call).
 struct SeriesView {
   std::span<const LabelView> labels;
+  size_t dropped_labels = 0;  // labels beyond DecodeScratch::max_labels (counted, not kept)
   std::span<const SampleIn> samples;
   size_t exemplars = 0;
   size_t histograms = 0;
@@ -43,7 +44,14 @@ struct MetadataView {
   std::string_view unit;
 };
 
+// Memory bounds: decoded views are 16-32 bytes per 2-4 input bytes, so without caps a hostile
+// body could expand ~10x in memory. Labels past max_labels are only counted (the series is then
+// rejected by the label-count limit); more samples in one series or more symbols than the caps
+// reject the request (413).
 struct DecodeScratch {
+  size_t max_labels = 64;
+  size_t max_samples_per_series = 1 << 20;
+  size_t max_symbols = 1 << 22;
   std::vector<LabelView> labels;
   std::vector<SampleIn> samples;
   std::vector<std::string_view> symbols;
@@ -96,6 +104,11 @@ inline bool DecodeMetadataV1(std::string_view msg, MetadataView* out) {
   return !r.error();
 }
 
+inline Status TooManySamples(size_t index) {
+  return Status::ResourceExhausted("timeseries[" + std::to_string(index) +
+                                   "] has more samples than one request may carry per series");
+}
+
 }  // namespace detail
 
 // Decodes a 1.0 WriteRequest. Visitor needs OnSeries(const SeriesView&) and
@@ -115,10 +128,18 @@ Status DecodeRemoteWriteV1(std::string_view body, DecodeScratch& scratch, Visito
       while (ts.Next()) {
         std::string_view m;
         switch (ts.field()) {
-          case 1:
-            if (ts.Bytes(&m) && !detail::DecodeLabelV1(m, &scratch.labels.emplace_back())) ts.Fail();
+          case 1: {
+            LabelView l;
+            if (ts.Bytes(&m) && !detail::DecodeLabelV1(m, &l)) ts.Fail();
+            if (scratch.labels.size() < scratch.max_labels) {
+              scratch.labels.push_back(l);
+            } else {
+              ++series.dropped_labels;
+            }
             break;
+          }
           case 2:
+            if (scratch.samples.size() >= scratch.max_samples_per_series) return detail::TooManySamples(index);
             if (ts.Bytes(&m) && !detail::DecodeSample(m, &scratch.samples.emplace_back())) ts.Fail();
             break;
           case 3: if (ts.Bytes(&m)) ++series.exemplars; break;
@@ -163,6 +184,9 @@ Status DecodeRemoteWriteV2(std::string_view body, DecodeScratch& scratch, Visito
       if (req.field() == 4) {
         std::string_view s;
         if (req.Bytes(&s)) scratch.symbols.push_back(s);
+        if (scratch.symbols.size() > scratch.max_symbols) {
+          return Status::ResourceExhausted("more than " + std::to_string(scratch.max_symbols) + " symbols");
+        }
       } else {
         req.Skip();
       }
@@ -193,6 +217,7 @@ Status DecodeRemoteWriteV2(std::string_view body, DecodeScratch& scratch, Visito
     int64_t created = 0;
     uint64_t bad = UINT64_MAX;
     size_t nrefs = 0;
+    bool dropping = false;
     ProtoReader ts(ts_msg);
     while (ts.Next()) {
       std::string_view m;
@@ -204,14 +229,23 @@ Status DecodeRemoteWriteV2(std::string_view body, DecodeScratch& scratch, Visito
               if (bad == UINT64_MAX) bad = ref;
               ref = 0;
             }
+            bool keep = scratch.labels.size() < scratch.max_labels;
             if (nrefs++ % 2 == 0) {
-              scratch.labels.push_back({symbols[ref], {}});
-            } else {
+              if (keep) {
+                scratch.labels.push_back({symbols[ref], {}});
+              } else {
+                ++series.dropped_labels;
+                dropping = true;
+              }
+            } else if (!dropping) {
               scratch.labels.back().value = symbols[ref];
+            } else {
+              dropping = false;
             }
           });
           break;
         case 2:
+          if (scratch.samples.size() >= scratch.max_samples_per_series) return detail::TooManySamples(index);
           if (ts.Bytes(&m) && !detail::DecodeSample(m, &scratch.samples.emplace_back())) ts.Fail();
           break;
         case 3: if (ts.Bytes(&m)) ++series.histograms; break;

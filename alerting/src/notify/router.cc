@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -198,7 +199,19 @@ size_t Router::NumGroups() const {
 void Router::Flush(AggGroup& g, Timestamp now) {
   Rendered r;
   std::set<uint64_t> firing, resolved;
-  for (const auto& [fp, a] : g.alerts) {
+  // Alertmanager orders a notification's alerts by job, then instance, then all labels.
+  std::vector<std::pair<uint64_t, const NotifyAlert*>> ordered;
+  for (const auto& [fp, a] : g.alerts) ordered.emplace_back(fp, &a);
+  std::stable_sort(ordered.begin(), ordered.end(), [](const auto& x, const auto& y) {
+    for (const char* k : {"job", "instance"}) {
+      if (x.second->labels.Get(k) != y.second->labels.Get(k)) {
+        return x.second->labels.Get(k) < y.second->labels.Get(k);
+      }
+    }
+    return x.second->labels < y.second->labels;
+  });
+  for (const auto& [fp, ap] : ordered) {
+    const NotifyAlert& a = *ap;
     const bool is_resolved = a.resolved || (a.ends_at != 0 && a.ends_at <= now);
     if (!is_resolved && Inhibited(a.labels, now)) continue;
     (is_resolved ? resolved : firing).insert(fp);

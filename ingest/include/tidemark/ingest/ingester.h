@@ -33,9 +33,11 @@ struct IngestOptions {
   bool otlp_add_suffixes = true;
   // OTLP: emit `target_info` for resources with attributes beyond job/instance.
   bool otlp_target_info = true;
-  // OTLP: cumulate delta sums/histograms is not supported; false = reject them (counted).
-  // Kept as an option so a future converter can be switched on without an API change.
+  // OTLP: delta sums/histograms are rejected (counted as unsupported) unless this is set, in which
+  // case their values are stored as-is (no accumulation into cumulative counters).
   bool otlp_accept_delta = false;
+  // OTLP: data points per request (bounds the decoded request's memory); more → 413.
+  size_t otlp_max_data_points = 2'000'000;
 };
 
 // What the HTTP layer sends back. Headers exclude Content-Length (the server computes it).
