@@ -374,14 +374,8 @@ ExprPtr Parser::ParseCall() {
   int close_end = 0;
   call->args = ParseCallBody(&close_end);
   call->pos = {name.pos, close_end};
-  std::string lower(name.text);
-  Kw kw = KeywordOf(name.text);
-  if (kw != Kw::kNone) {
-    for (char& c : lower) {
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-  }
-  call->func = LookupFunction(lower);
+  // Function names are case-sensitive in Prometheus (`RATE(...)` is an unknown function).
+  call->func = LookupFunction(name.text);
   if (call->func == nullptr) {
     Fail({name.pos, name.end}, "unknown function with name \"" + std::string(name.text) + "\"");
   }
