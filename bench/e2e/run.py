@@ -20,6 +20,7 @@ import json
 import math
 import os
 import platform
+import shlex
 import shutil
 import signal
 import socket
@@ -463,7 +464,7 @@ def main():
         "versions": {"prometheus": version_of(["dpkg-query", "-Wf", "${Package} ${Version}", "prometheus"]),
                      "victoriametrics": version_of(["dpkg-query", "-Wf", "${Package} ${Version}",
                                                     "victoria-metrics"])},
-        "command": "python3 bench/e2e/run.py " + " ".join(sys.argv[1:]),
+        "command": "python3 bench/e2e/run.py " + shlex.join(sys.argv[1:]),
         "date_utc": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "results": results,
     }
     for r in results.values():  # results are large; keep them only in the raw JSON

@@ -293,5 +293,23 @@ TEST(OtlpTest, StorageRejectionsReportedAsPartialSuccess) {
   EXPECT_EQ(DumpStore(*store), (Dump{{"m", {{kT0, 1}}}}));
 }
 
+TEST(OtlpTest, DataPointCapIs413) {
+  auto store = NewMemStorage();
+  IngestOptions o;
+  o.otlp_max_data_points = 2;
+  Ingester ing(*store, o);
+  PbWriter gauge;
+  for (int i = 0; i < 3; ++i) gauge.Message(1, NumberPoint({}, 0, kNs0 + i * 1000000ULL, i));
+  PbWriter req;
+  req.Message(1, ResourceMetrics({}, {Metric("m", "", 5, gauge)}));
+  IngestResponse r = ing.Otlp(req.str(), kPb, "");
+  EXPECT_EQ(r.http_status, 413);
+  EXPECT_NE(r.body.find("more than 2 data points"), std::string::npos);
+  std::string json = R"({"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"name":"m","gauge":{"dataPoints":[
+    {"timeUnixNano":"1","asDouble":1},{"timeUnixNano":"2","asDouble":1},{"timeUnixNano":"3","asDouble":1}]}}]}]}]})";
+  EXPECT_EQ(ing.Otlp(json, kJson, "").http_status, 413);
+  EXPECT_TRUE(DumpStore(*store).empty());
+}
+
 }  // namespace
 }  // namespace tidemark::ingest

@@ -119,5 +119,21 @@ TEST_F(RemoteWriteV2Test, PartialRejectionStillReportsWrittenCount) {
   EXPECT_EQ(DumpStore(*store_), (Dump{{"m", {{kT0, 1}, {kT0 + 1, 2}}}}));
 }
 
+TEST(RemoteWriteV2Limits, TooManyLabelsRejectsSeriesOnly) {
+  auto store = NewMemStorage();
+  IngestOptions o;
+  o.max_labels_per_series = 2;
+  Ingester ing(*store, o);
+  PbWriter req;
+  req.Bytes(4, "").Bytes(4, "__name__").Bytes(4, "m").Bytes(4, "a").Bytes(4, "b").Bytes(4, "c");
+  req.Message(5, PbWriter().PackedVarint(1, {1, 2, 3, 4, 5, 4}).Message(2, Sample(kT0, 1)));  // 3 labels
+  req.Message(5, PbWriter().PackedVarint(1, {1, 2, 3, 5}).Message(2, Sample(kT0, 2)));        // 2 labels
+  IngestResponse r = ing.RemoteWrite(Snappy(req.str()), kCtV2, "snappy");
+  EXPECT_EQ(r.http_status, 400);
+  EXPECT_NE(r.body.find("3 labels, more than the limit of 2"), std::string::npos) << r.body;
+  EXPECT_EQ(Header(r.headers, "X-Prometheus-Remote-Write-Samples-Written"), "1");
+  EXPECT_EQ(DumpStore(*store), (Dump{{R"(m{a="c"})", {{kT0, 2}}}}));
+}
+
 }  // namespace
 }  // namespace tidemark::ingest

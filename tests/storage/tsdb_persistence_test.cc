@@ -160,6 +160,22 @@ TEST_F(TsdbPersistenceTest, DeleteSeriesSurvivesReopen) {
   std::filesystem::remove_all(o.dir);
 }
 
+TEST_F(TsdbPersistenceTest, SeriesSetMayOutliveClose) {
+  ASSERT_OK_AND_ASSIGN(auto db, OpenStore());
+  auto app = db->NewAppender();
+  for (int i = 0; i < 200; ++i) ASSERT_OK(app->Append(0, Labels{{"__name__", "x"}}, {0, i, 1}).status());
+  ASSERT_OK(app->Commit());
+  ASSERT_OK(db->Flush());
+  ASSERT_OK_AND_ASSIGN(auto q, db->NewQuerier(kMinTimestamp, kMaxTimestamp));
+  ASSERT_OK_AND_ASSIGN(auto set, q->Select(true, nullptr, {Eq("__name__", "x")}));
+  ASSERT_OK(db->Close());
+  EXPECT_EQ(q->Select(true, nullptr, {Eq("__name__", "x")}).status().code(),
+            StatusCode::kUnavailable);
+  ASSERT_OK_AND_ASSIGN(auto got, MaterializeSeriesSet(*set));
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].samples.size(), 200u);
+}
+
 TEST_F(TsdbPersistenceTest, ConcurrentAppendersAndQueriers) {
   ASSERT_OK_AND_ASSIGN(auto db, OpenStore());
   constexpr int kThreads = 4, kBatches = 50, kPerBatch = 40;

@@ -38,6 +38,7 @@ Status TsdbStorage::CommitSamples(const std::vector<LoggedSample>& staged) {
     for (const auto& s : staged) {
       HeadSeries* hs = SeriesByRefLocked(s.ref);
       if (!hs) {
+        for (HeadSeries* p : newly_persisted_) p->persisted = false;
         return Status::Unavailable("series " + std::to_string(s.ref) +
                                    " was removed by retention while staged; retry the batch");
       }

@@ -16,28 +16,16 @@ struct Entry {
   HeadSnapshot head;
 };
 
+// Holds fully loaded series (chunk bytes copied out of RocksDB at Select time): no RocksDB
+// iterator outlives Select, so a set may even outlive Close() without touching a closed DB.
 class TsdbSeriesSet final : public SeriesSet {
  public:
-  TsdbSeriesSet(std::vector<Entry> entries, std::unique_ptr<rocksdb::Iterator> it,
-                std::vector<int64_t> parts, Timestamp mint, Timestamp maxt)
-      : entries_(std::move(entries)), it_(std::move(it)), parts_(std::move(parts)),
-        mint_(mint), maxt_(maxt) {}
+  TsdbSeriesSet(std::vector<std::shared_ptr<LoadedSeries>> series, Timestamp mint, Timestamp maxt)
+      : series_(std::move(series)), mint_(mint), maxt_(maxt) {}
 
   bool Next() override {
-    while (status_.ok() && next_ < entries_.size()) {
-      Entry& e = entries_[next_++];
-      auto data = std::make_shared<LoadedSeries>();
-      if (!parts_.empty()) {
-        status_ = ReadSeriesChunks(it_.get(), parts_, e.ref, mint_, maxt_, &data->chunks);
-        if (!status_.ok()) return false;
-      }
-      if (!e.head.open_bytes.empty() && e.head.open_maxt >= mint_ && e.head.open_mint <= maxt_) {
-        data->chunks.push_back(StoredChunk{e.head.open_mint, e.head.open_maxt,
-                                           static_cast<uint8_t>(chunk::Encoding::kXor),
-                                           std::move(e.head.open_bytes), std::string()});
-      }
-      data->ooo = std::move(e.head.ooo);
-      data->labels = std::move(e.labels);
+    while (status_.ok() && next_ < series_.size()) {
+      std::shared_ptr<LoadedSeries> data = std::move(series_[next_++]);
       // Omit series without samples in range (e.g. only deleted or out-of-range data).
       LoadedSeriesIterator probe(data, mint_, maxt_);
       if (probe.Next() == ValueType::kNone) {
@@ -53,9 +41,7 @@ class TsdbSeriesSet final : public SeriesSet {
   Status status() const override { return status_; }
 
  private:
-  std::vector<Entry> entries_;
-  std::unique_ptr<rocksdb::Iterator> it_;
-  std::vector<int64_t> parts_;
+  std::vector<std::shared_ptr<LoadedSeries>> series_;
   Timestamp mint_, maxt_;
   size_t next_ = 0;
   std::unique_ptr<LoadedSeriesView> cur_;
@@ -83,8 +69,25 @@ class TsdbQuerier final : public Querier {
     // Always sorted: cheap next to decoding, and callers can rely on it.
     std::sort(entries.begin(), entries.end(),
               [](const Entry& a, const Entry& b) { return a.labels < b.labels; });
-    return std::unique_ptr<SeriesSet>(std::make_unique<TsdbSeriesSet>(
-        std::move(entries), std::move(it), db_.PartitionsFor(mint_, maxt_), mint_, maxt_));
+    const std::vector<int64_t> parts = db_.PartitionsFor(mint_, maxt_);
+    std::vector<std::shared_ptr<LoadedSeries>> loaded;
+    loaded.reserve(entries.size());
+    for (auto& e : entries) {
+      auto data = std::make_shared<LoadedSeries>();
+      if (!parts.empty()) {
+        TM_RETURN_IF_ERROR(ReadSeriesChunks(it.get(), parts, e.ref, mint_, maxt_, &data->chunks));
+      }
+      if (!e.head.open_bytes.empty() && e.head.open_maxt >= mint_ && e.head.open_mint <= maxt_) {
+        data->chunks.push_back(StoredChunk{e.head.open_mint, e.head.open_maxt,
+                                           static_cast<uint8_t>(chunk::Encoding::kXor),
+                                           std::move(e.head.open_bytes), std::string()});
+      }
+      data->ooo = std::move(e.head.ooo);
+      data->labels = std::move(e.labels);
+      loaded.push_back(std::move(data));
+    }
+    return std::unique_ptr<SeriesSet>(
+        std::make_unique<TsdbSeriesSet>(std::move(loaded), mint_, maxt_));
   }
 
   Result<std::vector<std::string>> LabelNames(const Matchers& matchers) override {
