@@ -1,66 +1,132 @@
-// Evaluator benchmarks on the in-memory store: dashboard-style range queries over 10k series.
+// Evaluator benchmarks: dashboard-style range queries over 10k series (data served from memory).
 #include <benchmark/benchmark.h>
 
 #include <memory>
 #include <string>
 
 #include "tidemark/query/engine.h"
-#include "tidemark/storage/storage.h"
+#include "tidemark/storage/querier.h"
 
 namespace {
 
 using tidemark::Labels;
-using tidemark::SampleIn;
-using tidemark::Storage;
+
+// A read-only store over pre-generated series, so the benchmark measures the evaluator rather
+// than ingestion (the in-memory Storage's append path is benchmarked elsewhere).
+class FixedSeries : public tidemark::Series {
+ public:
+  explicit FixedSeries(const tidemark::SeriesData* d) : d_(d) {}
+  const Labels& labels() const override { return d_->labels; }
+  std::unique_ptr<tidemark::SeriesIterator> Iterator(
+      std::unique_ptr<tidemark::SeriesIterator>) const override {
+    class It : public tidemark::SeriesIterator {
+     public:
+      explicit It(const std::vector<tidemark::Sample>* s) : s_(s) {}
+      tidemark::ValueType Next() override {
+        ++i_;
+        return i_ < s_->size() ? tidemark::ValueType::kFloat : tidemark::ValueType::kNone;
+      }
+      tidemark::ValueType Seek(tidemark::Timestamp t) override {
+        if (i_ == SIZE_MAX) i_ = 0;
+        while (i_ < s_->size() && (*s_)[i_].t < t) ++i_;
+        return i_ < s_->size() ? tidemark::ValueType::kFloat : tidemark::ValueType::kNone;
+      }
+      tidemark::Sample At() const override { return (*s_)[i_]; }
+
+     private:
+      const std::vector<tidemark::Sample>* s_;
+      size_t i_ = SIZE_MAX;
+    };
+    return std::make_unique<It>(&d_->samples);
+  }
+
+ private:
+  const tidemark::SeriesData* d_;
+};
+
+class FixedStore : public tidemark::Queryable {
+ public:
+  std::vector<tidemark::SeriesData> data;
+  tidemark::Result<std::unique_ptr<tidemark::Querier>> NewQuerier(tidemark::Timestamp,
+                                                                  tidemark::Timestamp) override {
+    class Q : public tidemark::Querier {
+     public:
+      explicit Q(const std::vector<tidemark::SeriesData>* d) : d_(d) {}
+      tidemark::Result<std::unique_ptr<tidemark::SeriesSet>> Select(
+          bool, const tidemark::SelectHints*, const tidemark::Matchers& m) override {
+        class Set : public tidemark::SeriesSet {
+         public:
+          std::vector<FixedSeries> s;
+          size_t i = SIZE_MAX;
+          bool Next() override { return ++i < s.size(); }
+          const tidemark::Series& At() const override { return s[i]; }
+        };
+        auto set = std::make_unique<Set>();
+        for (const auto& sd : *d_) {
+          if (tidemark::MatchesAll(sd.labels, m)) set->s.emplace_back(&sd);
+        }
+        return std::unique_ptr<tidemark::SeriesSet>(std::move(set));
+      }
+      tidemark::Result<std::vector<std::string>> LabelNames(const tidemark::Matchers&) override {
+        return std::vector<std::string>{};
+      }
+      tidemark::Result<std::vector<std::string>> LabelValues(const std::string&,
+                                                             const tidemark::Matchers&) override {
+        return std::vector<std::string>{};
+      }
+
+     private:
+      const std::vector<tidemark::SeriesData>* d_;
+    };
+    return std::unique_ptr<tidemark::Querier>(std::make_unique<Q>(&data));
+  }
+};
 
 constexpr int64_t kScrapeMs = 15'000;
 constexpr int64_t kHourMs = 3'600'000;
 
 // 10k counter series `x` (100 jobs × 100 instances), one sample per 15 s for 1 h.
-Storage& CounterStore() {
-  static std::unique_ptr<Storage> store = [] {
-    auto s = tidemark::NewMemStorage();
-    auto app = s->NewAppender();
+FixedStore& CounterStore() {
+  static FixedStore* store = [] {
+    auto* s = new FixedStore;
     for (int job = 0; job < 100; ++job) {
       for (int inst = 0; inst < 100; ++inst) {
-        Labels l{{"__name__", "x"}, {"job", "job" + std::to_string(job)},
-                 {"instance", "i" + std::to_string(inst)}};
-        tidemark::SeriesRef ref = 0;
+        tidemark::SeriesData sd;
+        sd.labels = Labels{{"__name__", "x"}, {"job", "job" + std::to_string(job)},
+                           {"instance", "i" + std::to_string(inst)}};
         for (int64_t t = 0; t <= kHourMs; t += kScrapeMs) {
-          auto r = app->Append(ref, l, SampleIn{0, t, static_cast<double>(t / 1000 * (inst + 1))});
-          if (r.ok()) ref = *r;
+          sd.samples.push_back({t, static_cast<double>(t / 1000 * (inst + 1))});
         }
+        s->data.push_back(std::move(sd));
       }
     }
-    (void)app->Commit();
     return s;
   }();
   return *store;
 }
 
 // Classic histogram h_bucket: 100 instances × 11 buckets, 1 h at 15 s.
-Storage& HistogramStore() {
-  static std::unique_ptr<Storage> store = [] {
-    auto s = tidemark::NewMemStorage();
-    auto app = s->NewAppender();
+FixedStore& HistogramStore() {
+  static FixedStore* store = [] {
+    auto* s = new FixedStore;
     const char* les[] = {"0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "+Inf"};
     for (int inst = 0; inst < 100; ++inst) {
       for (int b = 0; b < 11; ++b) {
-        Labels l{{"__name__", "h_bucket"}, {"instance", "i" + std::to_string(inst)}, {"le", les[b]}};
-        tidemark::SeriesRef ref = 0;
+        tidemark::SeriesData sd;
+        sd.labels = Labels{{"__name__", "h_bucket"}, {"instance", "i" + std::to_string(inst)},
+                           {"le", les[b]}};
         for (int64_t t = 0; t <= kHourMs; t += kScrapeMs) {
-          auto r = app->Append(ref, l, SampleIn{0, t, static_cast<double>(t / 1000 * (b + 1))});
-          if (r.ok()) ref = *r;
+          sd.samples.push_back({t, static_cast<double>(t / 1000 * (b + 1))});
         }
+        s->data.push_back(std::move(sd));
       }
     }
-    (void)app->Commit();
     return s;
   }();
   return *store;
 }
 
-void RunRange(benchmark::State& state, Storage& store, const std::string& q) {
+void RunRange(benchmark::State& state, tidemark::Queryable& store, const std::string& q) {
   tidemark::promql::Engine engine(store, tidemark::promql::EngineOptions{});
   for (auto _ : state) {
     auto r = engine.RangeQuery(q, 0, kHourMs, 15'000);
@@ -73,7 +139,7 @@ void RunRange(benchmark::State& state, Storage& store, const std::string& q) {
 }
 
 void BM_SumByJobRate10kSeries(benchmark::State& state) {
-  Storage& store = CounterStore();
+  FixedStore& store = CounterStore();
   RunRange(state, store, "sum by (job) (rate(x[5m]))");
   state.counters["series"] = 10000;
   state.counters["steps"] = 241;
@@ -81,7 +147,7 @@ void BM_SumByJobRate10kSeries(benchmark::State& state) {
 BENCHMARK(BM_SumByJobRate10kSeries)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 void BM_HistogramQuantile99(benchmark::State& state) {
-  Storage& store = HistogramStore();
+  FixedStore& store = HistogramStore();
   RunRange(state, store, "histogram_quantile(0.99, sum by (le) (rate(h_bucket[5m])))");
   state.counters["bucket_series"] = 1100;
 }

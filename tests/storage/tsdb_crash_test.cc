@@ -93,6 +93,11 @@ class TsdbCrashTest : public ::testing::Test {
     char* argv[] = {exe, filter.data(), nullptr};
     pid_t pid = fork();
     if (pid == 0) {
+      int devnull = ::open("/dev/null", O_WRONLY);  // keep the child's gtest chatter out of ours
+      if (devnull >= 0) {
+        dup2(devnull, 1);
+        dup2(devnull, 2);
+      }
       execve(exe, argv, envp.data());
       _exit(127);
     }
