@@ -153,13 +153,21 @@ EValue Evaluator::EvalAggregate(const AggregateExpr& a, Timestamp ts) {
 
   std::vector<Group> groups;
   std::unordered_map<uint64_t, size_t> idx;
+  auto& cache = GroupCache(&a);
+  const bool needs_labels = !k_op && a.op != AggOp::kLimitRatio;
   for (auto& s : vec) {
-    uint64_t key = group_key(*s.metric);
+    auto cached = cache.find(s.metric.get());
+    if (cached == cache.end()) {
+      GroupInfo info{group_key(*s.metric), nullptr};
+      if (needs_labels) info.labels = Intern(group_labels(*s.metric));
+      cached = cache.emplace(s.metric.get(), std::move(info)).first;
+    }
+    uint64_t key = cached->second.key;
     auto [it, inserted] = idx.emplace(key, groups.size());
     double f = s.v;
     if (inserted) {
       Group g;
-      if (!k_op && a.op != AggOp::kLimitRatio) g.labels = Intern(group_labels(*s.metric));
+      if (needs_labels) g.labels = cached->second.labels;
       g.drop_name = s.drop_name;
       g.value = f;
       g.mean = f;

@@ -130,6 +130,19 @@ class Evaluator {
   uint32_t interrupt_counter_ = 0;
   std::unordered_map<const Expr*, SelectorData> data_;
   std::unordered_map<const Expr*, SubqueryCache> subqueries_;
+ public:
+  // Per aggregation node: grouping key and group labels of each (interned) input label set, so
+  // range queries hash each series once instead of once per step.
+  struct GroupInfo {
+    uint64_t key;
+    LabelsPtr labels;
+  };
+  std::unordered_map<const Labels*, GroupInfo>& GroupCache(const Expr* node) {
+    return group_cache_[node];
+  }
+
+ private:
+  std::unordered_map<const Expr*, std::unordered_map<const Labels*, GroupInfo>> group_cache_;
   std::unordered_map<uint64_t, std::vector<LabelsPtr>> interned_;
   std::vector<std::string> warnings_;
   std::vector<std::string> infos_;
