@@ -6,6 +6,7 @@
 #include <mutex>
 #include <set>
 #include <shared_mutex>
+#include <unordered_map>
 
 #include "tidemark/storage/storage.h"
 
@@ -183,13 +184,17 @@ class MemAppender final : public Appender {
       if (noop) return SeriesRef{1};
     }
     // A staged sample that conflicts with an earlier staged one in this batch.
-    for (const auto& [l, p] : staged_) {
-      if (p.t == s.t && l == labels &&
-          std::bit_cast<uint64_t>(p.v) != std::bit_cast<uint64_t>(s.v)) {
+    uint64_t key = labels.Hash() ^ (static_cast<uint64_t>(s.t) * 0x9e3779b97f4a7c15ULL);
+    auto [lo, hi] = staged_index_.equal_range(key);
+    for (auto it = lo; it != hi; ++it) {
+      const auto& [l, p] = staged_[it->second];
+      if (p.t == s.t && l == labels) {
+        if (std::bit_cast<uint64_t>(p.v) == std::bit_cast<uint64_t>(s.v)) return SeriesRef{1};
         return Status::AlreadyExists("duplicate sample for timestamp " + std::to_string(s.t) +
                                      " with a different value for series " + labels.ToString());
       }
     }
+    staged_index_.emplace(key, staged_.size());
     staged_.emplace_back(labels, s);
     return SeriesRef{1};
   }
@@ -197,16 +202,19 @@ class MemAppender final : public Appender {
     std::unique_lock lock(db_.mu_);
     for (const auto& [l, s] : staged_) db_.Insert(l, s);
     staged_.clear();
+    staged_index_.clear();
     return Status::OK();
   }
   Status Rollback() override {
     staged_.clear();
+    staged_index_.clear();
     return Status::OK();
   }
 
  private:
   MemStorage& db_;
   std::vector<std::pair<Labels, Sample>> staged_;
+  std::unordered_multimap<uint64_t, size_t> staged_index_;  // (labels, t) hash → staged_ index
 };
 
 std::unique_ptr<Appender> MemStorage::NewAppender() { return std::make_unique<MemAppender>(*this); }
