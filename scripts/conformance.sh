@@ -29,7 +29,10 @@ if ! tail -n 1 "$tmp/out.txt" | grep -Eq '^[0-9]+ passed, [0-9]+ failed, [0-9]+ 
   tail -n 20 "$tmp/out.txt" >&2
   exit 1
 fi
-grep -E '^stable float:|passed, .* failed, .* skipped$' "$tmp/out.txt" | tail -n 2
+# Reworded so that CI, which reads "N passed, M failed" lines as a test runner's verdict, does not
+# take the corpus' expected failures (cases the ratchet does not require) for failed tests.
+grep -E '^stable float:|passed, .* failed, .* skipped$' "$tmp/out.txt" | tail -n 2 |
+  sed -E 's/^([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/corpus totals: passing=\1 not-passing=\2 skipped=\3/'
 
 sort -u "$tmp/passing.txt" > "$tmp/passing.sorted"
 if [[ "${1:-}" == "--update" ]]; then
