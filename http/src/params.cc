@@ -1,5 +1,6 @@
 // Time and duration parameter parsing.
 #include "tidemark/http/params.h"
+#include "tidemark/query/ast.h"
 
 #include <cerrno>
 #include <cmath>
@@ -105,51 +106,8 @@ Result<Timestamp> ParseApiTime(std::string_view s) {
   return Status::InvalidArgument("cannot parse \"" + std::string(s) + "\" to a valid timestamp");
 }
 
-Result<int64_t> ParsePromDuration(std::string_view s) {
-  std::string_view orig = s;
-  auto err = [&] {
-    return Status::InvalidArgument("not a valid duration string: \"" + std::string(orig) + "\"");
-  };
-  if (s.empty()) return err();
-  if (s == "0") return int64_t{0};
-  struct Unit {
-    std::string_view name;
-    int64_t ms;
-  };
-  static constexpr Unit kUnits[] = {{"y", 365LL * 86400000}, {"w", 7LL * 86400000},
-                                    {"d", 86400000},          {"h", 3600000},
-                                    {"m", 60000},             {"s", 1000},
-                                    {"ms", 1}};
-  int64_t total = 0;
-  int last_unit = -1;
-  while (!s.empty()) {
-    size_t i = 0;
-    int64_t n = 0;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-      n = n * 10 + (s[i] - '0');
-      if (n > 1'000'000'000'000LL) return err();
-      ++i;
-    }
-    if (i == 0) return err();
-    s.remove_prefix(i);
-    int unit = -1;
-    // "ms" must win over "m".
-    if (s.size() >= 2 && s.substr(0, 2) == "ms") {
-      unit = 6;
-    } else if (!s.empty()) {
-      for (int u = 0; u < 6; ++u) {
-        if (s[0] == kUnits[u].name[0]) unit = u;
-      }
-    }
-    if (unit < 0 || unit <= last_unit) return err();
-    last_unit = unit;
-    s.remove_prefix(kUnits[unit].name.size());
-    // Reject what would overflow int64 milliseconds (and UB with it).
-    if (n > (INT64_MAX - total) / kUnits[unit].ms) return err();
-    total += n * kUnits[unit].ms;
-  }
-  return total;
-}
+// The duration language is PromQL's; one implementation serves the API, config and rules.
+Result<int64_t> ParsePromDuration(std::string_view s) { return promql::ParseDuration(s); }
 
 Result<int64_t> ParseApiDuration(std::string_view s) {
   double f;
@@ -166,28 +124,6 @@ Result<int64_t> ParseApiDuration(std::string_view s) {
   return Status::InvalidArgument("cannot parse \"" + std::string(s) + "\" to a valid duration");
 }
 
-std::string FormatPromDuration(int64_t ms) {
-  if (ms == 0) return "0s";
-  std::string out;
-  if (ms < 0) {
-    out = "-";
-    ms = -ms;
-  }
-  struct Unit {
-    const char* name;
-    int64_t ms;
-  };
-  static constexpr Unit kUnits[] = {{"y", 365LL * 86400000}, {"w", 7LL * 86400000},
-                                    {"d", 86400000},          {"h", 3600000},
-                                    {"m", 60000},             {"s", 1000},
-                                    {"ms", 1}};
-  for (const Unit& u : kUnits) {
-    if (ms >= u.ms) {
-      out += std::to_string(ms / u.ms) + u.name;
-      ms %= u.ms;
-    }
-  }
-  return out;
-}
+std::string FormatPromDuration(int64_t ms) { return promql::FormatDuration(ms); }
 
 }  // namespace tidemark::http

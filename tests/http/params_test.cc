@@ -49,7 +49,7 @@ TEST(ParseApiDurationTest, FloatsAndDurations) {
 TEST(FormatPromDurationTest, Canonical) {
   EXPECT_EQ(FormatPromDuration(0), "0s");
   EXPECT_EQ(FormatPromDuration(5400000), "1h30m");
-  EXPECT_EQ(FormatPromDuration(15LL * 86400000), "2w1d");
+  EXPECT_EQ(FormatPromDuration(15LL * 86400000), "15d");  // weeks only when exact, as Prometheus
   EXPECT_EQ(FormatPromDuration(1500), "1s500ms");
 }
 
