@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 export TM_JOBS=${TM_JOBS:-$(nproc)}
 
+scripts/check-layering.sh
+
 echo "== release build"
 scripts/build.sh release
 
