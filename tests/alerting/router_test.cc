@@ -260,6 +260,8 @@ TEST(DeliveryTest, WebhookAndSlackOverHttp) {
       EXPECT_EQ(j["status"], "resolved");
     }
   }
+  // The receiver saw the request before the sender thread read the response and counted it.
+  ASSERT_TRUE(sender.Drain(10'000));
   EXPECT_EQ(sender.sent(), 4u);
 }
 

@@ -181,15 +181,17 @@ void HttpSender::Loop() {
     }
     ++d.attempts;
     l.lock();
-    --in_flight_;
     if (!outcome.ok() && retry && d.attempts < options_.max_attempts && !stop_) {
       int64_t backoff = static_cast<int64_t>(options_.initial_backoff_ms) << (d.attempts - 1);
       backoff = std::min<int64_t>(backoff, options_.max_backoff_ms);
       d.next_try = std::chrono::steady_clock::now() + std::chrono::milliseconds(backoff);
       queue_.push_back(std::move(d));
+      --in_flight_;
       continue;
     }
+    // Count before leaving in-flight, so a Drain() that returns sees the outcome counted.
     (outcome.ok() ? sent_ : failed_).fetch_add(1);
+    --in_flight_;
     if (d.done) {
       l.unlock();
       d.done(outcome);
