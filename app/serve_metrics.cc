@@ -1,7 +1,27 @@
 // /metrics collectors for storage and ingest counters.
+#include <initializer_list>
+#include <string_view>
+#include <utility>
+
 #include "serve_wiring.h"
 
 namespace tidemark::app {
+
+namespace {
+
+// A counter family with one label: HELP and TYPE, then a line per (label value, count).
+void AppendLabeledCounter(std::string& out, std::string_view name, std::string_view help,
+                          std::string_view label,
+                          std::initializer_list<std::pair<std::string_view, uint64_t>> values) {
+  out.append("# HELP ").append(name).append(" ").append(help).append("\n");
+  out.append("# TYPE ").append(name).append(" counter\n");
+  for (const auto& [label_value, v] : values) {
+    out.append(name).append("{").append(label).append("=\"").append(label_value).append("\"} ");
+    out.append(FormatMetricValue(static_cast<double>(v))).append("\n");
+  }
+}
+
+}  // namespace
 
 void RegisterServerMetrics(MetricsRegistry& metrics, Storage& storage, ingest::Ingester& ingester,
                            RulesService& rules) {
@@ -21,41 +41,31 @@ void RegisterServerMetrics(MetricsRegistry& metrics, Storage& storage, ingest::I
                        "Oldest sample timestamp.", static_cast<double>(s.min_time) / 1000.0);
     AppendSimpleMetric(out, "tidemark_storage_max_time_seconds", "gauge",
                        "Newest sample timestamp.", static_cast<double>(s.max_time) / 1000.0);
-    out += "# HELP tidemark_storage_rejected_samples_total Samples rejected by storage by reason.\n";
-    out += "# TYPE tidemark_storage_rejected_samples_total counter\n";
-    out += "tidemark_storage_rejected_samples_total{reason=\"out_of_order\"} " +
-           FormatMetricValue(static_cast<double>(s.rejected_out_of_order)) + "\n";
-    out += "tidemark_storage_rejected_samples_total{reason=\"duplicate\"} " +
-           FormatMetricValue(static_cast<double>(s.rejected_duplicate)) + "\n";
-    out += "tidemark_storage_rejected_samples_total{reason=\"invalid\"} " +
-           FormatMetricValue(static_cast<double>(s.rejected_invalid)) + "\n";
+    AppendLabeledCounter(out, "tidemark_storage_rejected_samples_total",
+                         "Samples rejected by storage by reason.", "reason",
+                         {{"out_of_order", s.rejected_out_of_order},
+                          {"duplicate", s.rejected_duplicate},
+                          {"invalid", s.rejected_invalid}});
   });
   metrics.AddCollector([&ingester](std::string& out) {
     ingest::IngestStats s = ingester.Stats();
-    out += "# HELP tidemark_ingest_requests_total Ingest requests by protocol.\n";
-    out += "# TYPE tidemark_ingest_requests_total counter\n";
-    auto line = [&out](const char* name, const char* lk, const char* lv, uint64_t v) {
-      out += std::string(name) + "{" + lk + "=\"" + lv + "\"} " +
-             FormatMetricValue(static_cast<double>(v)) + "\n";
-    };
-    line("tidemark_ingest_requests_total", "protocol", "remote_write_v1", s.requests_remote_write_v1);
-    line("tidemark_ingest_requests_total", "protocol", "remote_write_v2", s.requests_remote_write_v2);
-    line("tidemark_ingest_requests_total", "protocol", "otlp_protobuf", s.requests_otlp_protobuf);
-    line("tidemark_ingest_requests_total", "protocol", "otlp_json", s.requests_otlp_json);
+    AppendLabeledCounter(out, "tidemark_ingest_requests_total", "Ingest requests by protocol.",
+                         "protocol",
+                         {{"remote_write_v1", s.requests_remote_write_v1},
+                          {"remote_write_v2", s.requests_remote_write_v2},
+                          {"otlp_protobuf", s.requests_otlp_protobuf},
+                          {"otlp_json", s.requests_otlp_json}});
     AppendSimpleMetric(out, "tidemark_ingest_requests_failed_total", "counter",
                        "Ingest requests answered with a non-2xx status.",
                        static_cast<double>(s.requests_failed));
     AppendSimpleMetric(out, "tidemark_ingest_samples_total", "counter", "Samples accepted.",
                        static_cast<double>(s.samples_accepted));
-    out += "# HELP tidemark_ingest_samples_rejected_total Samples rejected by reason.\n";
-    out += "# TYPE tidemark_ingest_samples_rejected_total counter\n";
-    line("tidemark_ingest_samples_rejected_total", "reason", "invalid", s.samples_rejected_invalid);
-    line("tidemark_ingest_samples_rejected_total", "reason", "out_of_order",
-         s.samples_rejected_out_of_order);
-    line("tidemark_ingest_samples_rejected_total", "reason", "duplicate",
-         s.samples_rejected_duplicate);
-    line("tidemark_ingest_samples_rejected_total", "reason", "unsupported",
-         s.samples_rejected_unsupported);
+    AppendLabeledCounter(out, "tidemark_ingest_samples_rejected_total",
+                         "Samples rejected by reason.", "reason",
+                         {{"invalid", s.samples_rejected_invalid},
+                          {"out_of_order", s.samples_rejected_out_of_order},
+                          {"duplicate", s.samples_rejected_duplicate},
+                          {"unsupported", s.samples_rejected_unsupported}});
     AppendSimpleMetric(out, "tidemark_ingest_exemplars_ignored_total", "counter",
                        "Exemplars received and dropped.", static_cast<double>(s.exemplars_ignored));
     AppendSimpleMetric(out, "tidemark_ingest_histograms_ignored_total", "counter",

@@ -35,6 +35,43 @@ QUERIES = [
      "expr": 'avg by (region) (1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes) * 100'},
 ]
 
+DAY_S = 86400
+
+
+def _range(name, what, end_s, length_s, step_s):
+    end = end_s // step_s * step_s
+    return {"name": name, "what": what, "start": end - length_s, "end": end, "step": step_s}
+
+
+def query_ranges(scale, data_start_ms, data_end_ms):
+    """The time ranges every query runs over at a scale: [{name, what, start, end, step}] (seconds).
+
+    Short scales query the whole data range (all of it in every target's in-memory head). The long
+    scale (7 days, loaded in time order) adds ranges that reach persisted, older data: the last day
+    at a 5 min step, one hour three days back (nothing of it in a head any more) and the whole week
+    at a ~240-point step, next to the last hour (head) for comparison. A range that would start
+    before the data is cut to the data (a step-aligned start inside it)."""
+    start_s, end_s = -(-data_start_ms // 1000), data_end_ms // 1000
+    span = end_s - start_s
+    whole_step = max(15, (span // 240) // 15 * 15)
+    whole = _range("all", "whole data range", end_s, 0, whole_step)
+    whole["start"] = -(-start_s // whole_step) * whole_step
+    if scale != "long" or span < 4 * DAY_S:
+        return [whole]
+    whole["what"] = f"whole {span / DAY_S:g} d of data"
+    return [
+        _range("last_1h", "last hour (in the head)", end_s, 3600, 15),
+        _range("last_24h", "last 24 h, 5 min step", end_s, DAY_S, 300),
+        _range("1h_3d_ago", "one hour 3 days before the end (persisted data only)", end_s - 3 * DAY_S, 3600, 15),
+        whole,
+    ]
+
+
+def key(query_name, range_name):
+    """Key of one (query, range) result in a target's "queries" dict."""
+    return f"{query_name}@{range_name}"
+
+
 # Where VictoriaMetrics' MetricsQL is known to answer differently from PromQL, so a mismatch there
 # is a property of VM, not a benchmark fault.
 VM_KNOWN_DIFFERENCES = {

@@ -26,9 +26,8 @@ class WriteRequestBuilder {
 
  private:
   std::string raw_;
+  std::string sample_;  // scratch for one encoded Sample, reused
   int64_t num_samples_ = 0;
 };
-
-void AppendVarint(std::string& out, uint64_t v);
 
 }  // namespace tidemark::e2e

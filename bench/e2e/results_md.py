@@ -33,6 +33,8 @@ def _fmt(x, kind):
         return f"{x:.2f}"
     if kind == "s":
         return f"{x:.1f}"
+    if kind == "int":
+        return f"{x:,}"
     return str(x)
 
 
@@ -53,7 +55,7 @@ def _human_duration(s):
 def render(run):
     res = run["results"]
     m = run["machine"]
-    q = run["query_range"]
+    ranges = run["query_ranges"]
     out = []
     out.append(f"### {run['series']:,} series × {_human_duration(run['duration_s'])} "
                f"({run['samples']:,} samples), {run['date_utc']}")
@@ -71,7 +73,10 @@ def render(run):
     out.append(f"Data: {g['batches']:,} remote-write batches of ≤2,000 samples "
                f"({g['file_bytes'] / 2**20:.0f} MiB snappy, {g['raw_bytes'] / 2**20:.0f} MiB protobuf), "
                f"8 concurrent senders. Load generator against the null sink: "
-               f"{_fmt(sink_rate, 'rate')} samples/s.")
+               f"{_fmt(sink_rate, 'rate')} samples/s" +
+               (f" ({sink['send']['sender_cpu_s']:.0f} sender CPU s, "
+                f"{sink['send']['sender_peak_rss_bytes'] / 2**20:.0f} MiB)" if "sender_cpu_s" in sink.get("send", {})
+                else "") + ".")
     out.append("")
     cols = [(k, n) for k, n in NAMES]
     out.append("| | " + " | ".join(n for _, n in cols) + " | Tidemark/Prometheus | Tidemark/VM |")
@@ -88,9 +93,11 @@ def render(run):
     row("server CPU s during ingest", "ingest_cpu_s", "s")
     row("ingest, samples per server CPU second", "ingest_samples_per_cpu_s", "rate")
     row("server CPU s during all queries", "query_cpu_s", "s")
-    row("peak RSS (VmHWM), MiB", "peak_rss_bytes", "mib")
+    row("peak RSS after ingest (VmHWM), MiB", "peak_rss_ingest_bytes", "mib")
+    row("peak RSS after queries (VmHWM), MiB", "peak_rss_bytes", "mib")
     row("on disk, bytes/sample", "bytes_per_sample", "bps")
     row("series visible after load", "series_visible", "int")
+    row("samples stored (its own count_over_time)", "samples_stored", "int")
     row("machine load average when the target started", "loadavg_at_start", "bps")
     skipped = [f"{n}: {res[k]['skipped']}" for k, n in cols if "skipped" in res.get(k, {})]
     if skipped:
@@ -102,38 +109,13 @@ def render(run):
     if rejected:
         out.append("")
         out.append("Rejected at ingest: " + "; ".join(rejected) + ".")
-    out.append("")
-    out.append(f"Dashboard range queries, median / p99 ms over {run['repeats']} repeats after one untimed run "
-               f"(range {q['end'] - q['start']} s, step {q['step']} s); results checked against Prometheus':")
-    out.append("")
-    out.append("| query | result series | " + " | ".join(n for _, n in cols) +
-               " | Tidemark/Prometheus | Tidemark/VM | VM vs Prometheus | Tidemark vs Prometheus |")
-    out.append("|---" * (len(cols) + 6) + "|")
-    for qd in query_set.QUERIES:
-        name = qd["name"]
-        cells, med = [], {}
-        for k, _ in cols:
-            r = res.get(k, {}).get("queries", {}).get(name)
-            if r is None:
-                cells.append("n/a")
-            elif "error" in r:
-                cells.append("error")
-            else:
-                med[k] = r["median_s"]
-                cells.append(f"{r['median_s'] * 1e3:.1f} / {r['p99_s'] * 1e3:.1f}")
-        checks = []
-        for k in ("victoriametrics", "tidemark"):
-            r = res.get(k, {}).get("queries", {}).get(name)
-            if r is None:
-                checks.append("n/a")
-            elif "error" in r:
-                checks.append("error: " + r["error"][:80].replace("|", "\\|"))
-            else:
-                checks.append(query_set.summarize(r.get("check")))
-        ref = res.get("prometheus", {}).get("queries", {}).get(name, {})
-        out.append(f"| `{name}` | {ref.get('series', 'n/a')} | " + " | ".join(cells) +
-                   f" | {_ratio(med.get('tidemark'), med.get('prometheus'))}"
-                   f" | {_ratio(med.get('tidemark'), med.get('victoriametrics'))} | " + " | ".join(checks) + " |")
+    stored = [f"{n}: {res[k]['samples_stored']:,}" for k, n in cols
+              if res.get(k, {}).get("samples_stored") not in (None, run["samples"])]
+    if stored:
+        out.append("")
+        out.append(f"Stored sample counts differing from the {run['samples']:,} generated: " + "; ".join(stored) + ".")
+    for rg in ranges:
+        _query_table(out, run, rg, cols)
     out.append("")
     out.append("<details><summary>Query expressions</summary>\n")
     for qd in query_set.QUERIES:
@@ -145,20 +127,7 @@ def render(run):
         r = res.get(k, {})
         if "disk_bytes" not in r:
             continue
-        notes = r.get("disk_notes", {})
-        parts = notes.get("snapshot_parts") or notes.get("parts", {})
-        top = ", ".join(f"{p} {b / 2**20:.1f} MiB" for p, b in sorted(parts.items(), key=lambda x: -x[1])[:3])
-        if len(parts) > 3:
-            top += f", … {len(parts)} entries"
-        extra = ""
-        if "with_cache_bytes" in notes:
-            extra = (f"; with cache/ {notes['with_cache_bytes'] / 2**20:.1f} MiB = "
-                     f"{notes['with_cache_bytes'] / max(1, r['send']['samples_ok']):.2f} bytes/sample")
-        if "data_dir_bytes_without_snapshot" in notes:
-            extra = (f"; its live data dir (blocks if any + WAL + mmapped head chunks) was "
-                     f"{notes['data_dir_bytes_without_snapshot'] / 2**20:.1f} MiB = "
-                     f"{notes['data_dir_bytes_without_snapshot'] / max(1, r['send']['samples_ok']):.2f} bytes/sample")
-        out.append(f"- {n}: {r['disk_bytes'] / 2**20:.1f} MiB — {notes.get('what', '')} ({top}){extra}.")
+        out.append(f"- {n}: {_disk_line(r)}.")
     out.append("")
     out.append("Known MetricsQL differences (a VM mismatch in these is VM's semantics, not a fault): " +
                "; ".join(query_set.VM_KNOWN_DIFFERENCES.values()) + ".")
@@ -166,9 +135,76 @@ def render(run):
     return "\n".join(out)
 
 
+def _query_table(out, run, rg, cols):
+    res = run["results"]
+    out.append("")
+    out.append(f"Dashboard range queries, {rg['what']}: range {rg['end'] - rg['start']} s, step {rg['step']} s; "
+               f"median / p99 ms over {run['repeats']} repeats after one untimed run; results checked against "
+               f"Prometheus':")
+    out.append("")
+    out.append("| query | result series | " + " | ".join(n for _, n in cols) +
+               " | Tidemark/Prometheus | Tidemark/VM | VM vs Prometheus | Tidemark vs Prometheus |")
+    out.append("|---" * (len(cols) + 6) + "|")
+    for qd in query_set.QUERIES:
+        name = qd["name"]
+        key = query_set.key(name, rg["name"])
+        cells, med = [], {}
+        for k, _ in cols:
+            r = res.get(k, {}).get("queries", {}).get(key)
+            if r is None:
+                cells.append("n/a")
+            elif "error" in r:
+                cells.append("error")
+            else:
+                med[k] = r["median_s"]
+                cells.append(f"{r['median_s'] * 1e3:.1f} / {r['p99_s'] * 1e3:.1f}")
+        checks = []
+        for k in ("victoriametrics", "tidemark"):
+            r = res.get(k, {}).get("queries", {}).get(key)
+            if r is None:
+                checks.append("n/a")
+            elif "error" in r:
+                checks.append("error: " + r["error"][:80].replace("|", "\\|"))
+            else:
+                checks.append(query_set.summarize(r.get("check")))
+        ref = res.get("prometheus", {}).get("queries", {}).get(key, {})
+        out.append(f"| `{name}` | {ref.get('series', 'n/a')} | " + " | ".join(cells) +
+                   f" | {_ratio(med.get('tidemark'), med.get('prometheus'))}"
+                   f" | {_ratio(med.get('tidemark'), med.get('victoriametrics'))} | " + " | ".join(checks) + " |")
+
+
+def _disk_line(r):
+    notes = r.get("disk_notes", {})
+    parts = notes.get("snapshot_parts") or notes.get("parts", {})
+    top = ", ".join(f"{p} {b / 2**20:.1f} MiB" for p, b in sorted(parts.items(), key=lambda x: -x[1])[:3])
+    if len(parts) > 3:
+        top += f", … {len(parts)} entries"
+    samples = max(1, r["send"]["samples_ok"])
+    extra = ""
+    if "with_cache_bytes" in notes:
+        extra = (f"; with cache/ {notes['with_cache_bytes'] / 2**20:.1f} MiB = "
+                 f"{notes['with_cache_bytes'] / samples:.2f} bytes/sample")
+    if "data_dir_bytes_without_snapshot" in notes:
+        extra = (f"; its live data dir (blocks if any + WAL + mmapped head chunks) was "
+                 f"{notes['data_dir_bytes_without_snapshot'] / 2**20:.1f} MiB = "
+                 f"{notes['data_dir_bytes_without_snapshot'] / samples:.2f} bytes/sample")
+    if notes.get("flush_s") is not None:
+        extra += f"; `{notes['flush_call']}` took {notes['flush_s']:.1f} s"
+        if "compact_cpu_s" in notes:
+            extra += f" ({notes['compact_cpu_s']:.1f} server CPU s)"
+    if notes.get("compact_error") is not None:
+        extra += f"; the compaction call answered {notes['compact_status']}, so it was not compacted"
+    if notes.get("stop_s") is not None:
+        extra += f", shutdown {notes['stop_s']:.1f} s"
+    return f"{r['disk_bytes'] / 2**20:.1f} MiB — {notes.get('what', '')} ({top}){extra}"
+
+
 def update_file(path, run, text):
     """Replaces (or adds) this scale's subsection inside SECTION; leaves the rest of the file alone."""
-    content = open(path).read() if os.path.exists(path) else "# Benchmark results\n"
+    content = "# Benchmark results\n"
+    if os.path.exists(path):
+        with open(path) as f:
+            content = f.read()
     if SECTION not in content:
         content = content.rstrip("\n") + f"\n\n{SECTION}\n\n{INTRO}\n"
     head, rest = content.split(SECTION, 1)

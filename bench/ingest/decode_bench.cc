@@ -3,65 +3,44 @@
 // body and samples/s.
 #include <benchmark/benchmark.h>
 
-#include <snappy.h>
-
-#include <bit>
 #include <cstdint>
 #include <string>
-#include <vector>
 
 #include "../../ingest/src/compression.h"
 #include "../../ingest/src/remote_write_decode.h"
+#include "support/compress.h"
+#include "support/pb_encoder.h"
 #include "tidemark/ingest/ingester.h"
+#include "tidemark/ingest/protowire_writer.h"
 
 namespace tidemark::ingest {
 namespace {
 
-void PutVarint(std::string* out, uint64_t v) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>(v | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-void PutBytes(std::string* out, uint32_t field, std::string_view b) {
-  PutVarint(out, (uint64_t{field} << 3) | 2);
-  PutVarint(out, b.size());
-  out->append(b);
-}
+using testing::LabelPairs;
+using testing::RwTimeSeries;
+using testing::SamplePairs;
 
 // 400 series x 5 samples = 2,000 samples, labels shaped like node_exporter/kube metrics.
 std::string MakeBatch() {
   std::string req;
   int64_t t0 = 1700000000000;
   for (int s = 0; s < 400; ++s) {
-    std::string ts;
-    auto label = [&](std::string_view n, std::string_view v) {
-      std::string l;
-      PutBytes(&l, 1, n);
-      PutBytes(&l, 2, v);
-      PutBytes(&ts, 1, l);
-    };
-    label("__name__", s % 4 == 0 ? "node_cpu_seconds_total" : s % 4 == 1 ? "node_network_receive_bytes_total"
-                                 : s % 4 == 2 ? "http_request_duration_seconds_bucket" : "container_memory_working_set_bytes");
-    label("cluster", "prod-eu-west-1");
-    label("container", "app-" + std::to_string(s % 13));
-    label("cpu", std::to_string(s % 16));
-    label("instance", "10.2." + std::to_string(s % 7) + "." + std::to_string(s % 250) + ":9100");
-    label("job", "kubernetes-pods");
-    label("mode", s % 2 ? "user" : "system");
-    label("namespace", "payments");
-    label("pod", "checkout-7d9f8b6c5-" + std::to_string(10000 + s));
-    for (int i = 0; i < 5; ++i) {
-      std::string smp;
-      smp.push_back(static_cast<char>((1 << 3) | 1));
-      uint64_t bits = std::bit_cast<uint64_t>(1234.5 + s * 0.25 + i);
-      for (int b = 0; b < 8; ++b) smp.push_back(static_cast<char>(bits >> (8 * b)));
-      PutVarint(&smp, 2 << 3);
-      PutVarint(&smp, static_cast<uint64_t>(t0 + i * 15000));
-      PutBytes(&ts, 2, smp);
-    }
-    PutBytes(&req, 1, ts);
+    const LabelPairs labels = {
+        {"__name__", s % 4 == 0   ? "node_cpu_seconds_total"
+                     : s % 4 == 1 ? "node_network_receive_bytes_total"
+                     : s % 4 == 2 ? "http_request_duration_seconds_bucket"
+                                  : "container_memory_working_set_bytes"},
+        {"cluster", "prod-eu-west-1"},
+        {"container", "app-" + std::to_string(s % 13)},
+        {"cpu", std::to_string(s % 16)},
+        {"instance", "10.2." + std::to_string(s % 7) + "." + std::to_string(s % 250) + ":9100"},
+        {"job", "kubernetes-pods"},
+        {"mode", s % 2 ? "user" : "system"},
+        {"namespace", "payments"},
+        {"pod", "checkout-7d9f8b6c5-" + std::to_string(10000 + s)}};
+    SamplePairs samples;
+    for (int i = 0; i < 5; ++i) samples.emplace_back(t0 + i * 15000, 1234.5 + s * 0.25 + i);
+    AppendLenField(&req, 1, RwTimeSeries(labels, samples).str());
   }
   return req;
 }
@@ -78,8 +57,7 @@ struct CountingVisitor {
 
 void BM_RemoteWriteV1Decode(benchmark::State& state) {
   std::string raw = MakeBatch();
-  std::string body;
-  snappy::Compress(raw.data(), raw.size(), &body);
+  std::string body = tidemark::testing::Snappy(raw);
   std::string decompressed;
   DecodeScratch scratch;
   size_t samples = 0;
@@ -131,8 +109,7 @@ class NullStore : public Appendable {
 
 void BM_IngesterRemoteWriteNullStore(benchmark::State& state) {
   std::string raw = MakeBatch();
-  std::string body;
-  snappy::Compress(raw.data(), raw.size(), &body);
+  std::string body = tidemark::testing::Snappy(raw);
   NullStore store;
   Ingester ingester(store, {});
   for (auto _ : state) {

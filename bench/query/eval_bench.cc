@@ -126,6 +126,31 @@ FixedStore& HistogramStore() {
   return *store;
 }
 
+// Gauges: 1,000 instances in 4 regions, each with mem_avail (changing) and mem_total (constant),
+// 1 h at 15 s.
+FixedStore& GaugeStore() {
+  static FixedStore* store = [] {
+    auto* s = new FixedStore;
+    const char* regions[] = {"eu-west-1", "us-east-1", "us-west-2", "ap-south-1"};
+    for (int inst = 0; inst < 1000; ++inst) {
+      for (const char* name : {"mem_avail", "mem_total"}) {
+        tidemark::SeriesData sd;
+        sd.labels = Labels{{"__name__", name}, {"instance", "i" + std::to_string(inst)},
+                           {"job", "node"}, {"region", regions[inst % 4]}};
+        const bool total = name[4] == 't';
+        for (int64_t t = 0; t <= kHourMs; t += kScrapeMs) {
+          const int64_t k = (t / kScrapeMs * 7919 + inst * 104729) % 100000;
+          double v = total ? 8e9 : 4e9 + static_cast<double>(k) * 4096;
+          sd.samples.push_back({t, v});
+        }
+        s->data.push_back(std::move(sd));
+      }
+    }
+    return s;
+  }();
+  return *store;
+}
+
 void RunRange(benchmark::State& state, tidemark::Queryable& store, const std::string& q) {
   tidemark::promql::Engine engine(store, tidemark::promql::EngineOptions{});
   for (auto _ : state) {
@@ -152,6 +177,27 @@ void BM_HistogramQuantile99(benchmark::State& state) {
   state.counters["bucket_series"] = 1100;
 }
 BENCHMARK(BM_HistogramQuantile99)->Unit(benchmark::kMillisecond)->Iterations(5);
+
+void BM_GaugeRatioAvgByRegion(benchmark::State& state) {
+  FixedStore& store = GaugeStore();
+  RunRange(state, store, "avg by (region) (1 - mem_avail / mem_total) * 100");
+  state.counters["series"] = 2000;
+}
+BENCHMARK(BM_GaugeRatioAvgByRegion)->Unit(benchmark::kMillisecond)->Iterations(5);
+
+void BM_MaxOverTime(benchmark::State& state) {
+  FixedStore& store = GaugeStore();
+  RunRange(state, store, "max_over_time(mem_avail[15m])");
+  state.counters["series"] = 1000;
+}
+BENCHMARK(BM_MaxOverTime)->Unit(benchmark::kMillisecond)->Iterations(5);
+
+void BM_MinByDeriv(benchmark::State& state) {
+  FixedStore& store = GaugeStore();
+  RunRange(state, store, "min by (region) (deriv(mem_avail[30m]))");
+  state.counters["series"] = 1000;
+}
+BENCHMARK(BM_MinByDeriv)->Unit(benchmark::kMillisecond)->Iterations(5);
 
 }  // namespace
 

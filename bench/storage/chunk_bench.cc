@@ -116,19 +116,28 @@ ColdOptions BenchColdOptions(int zstd_level) {
   return o;
 }
 
+// Encodes `d` into `blocks` and checks they decode back bit-exactly; on failure skips the
+// benchmark with the reason and returns false.
+bool EncodeChecked(benchmark::State& state, const DataSet& d, Encoding enc, ColdEncoder* cold,
+                   std::vector<std::string>* blocks) {
+  std::string error;
+  if (!EncodeAll(d, enc, cold, blocks, &error)) {
+    state.SkipWithError(error.c_str());
+    return false;
+  }
+  if (std::string e = CheckRoundTrip(d, enc, *blocks); !e.empty()) {
+    state.SkipWithError(e.c_str());
+    return false;
+  }
+  return true;
+}
+
 void BM_Encode(benchmark::State& state, const DataSet* d, Encoding enc, int zstd_level) {
   ColdEncoder cold(BenchColdOptions(zstd_level));
   std::vector<std::string> blocks;
-  std::string error;
-  if (!EncodeAll(*d, enc, &cold, &blocks, &error)) {
-    state.SkipWithError(error.c_str());
-    return;
-  }
-  if (std::string e = CheckRoundTrip(*d, enc, blocks); !e.empty()) {
-    state.SkipWithError(e.c_str());
-    return;
-  }
+  if (!EncodeChecked(state, *d, enc, &cold, &blocks)) return;
   const size_t bytes = TotalBytes(blocks);
+  std::string error;
   for (auto _ : state) {
     if (!EncodeAll(*d, enc, &cold, &blocks, &error)) {
       state.SkipWithError(error.c_str());
@@ -142,15 +151,7 @@ void BM_Encode(benchmark::State& state, const DataSet* d, Encoding enc, int zstd
 void BM_Decode(benchmark::State& state, const DataSet* d, Encoding enc, int zstd_level) {
   ColdEncoder cold(BenchColdOptions(zstd_level));
   std::vector<std::string> blocks;
-  std::string error;
-  if (!EncodeAll(*d, enc, &cold, &blocks, &error)) {
-    state.SkipWithError(error.c_str());
-    return;
-  }
-  if (std::string e = CheckRoundTrip(*d, enc, blocks); !e.empty()) {
-    state.SkipWithError(e.c_str());
-    return;
-  }
+  if (!EncodeChecked(state, *d, enc, &cold, &blocks)) return;
   std::vector<std::unique_ptr<Chunk>> chunks;
   for (const auto& b : blocks) {
     auto c = ChunkFromBytes(enc, AsBytes(b));

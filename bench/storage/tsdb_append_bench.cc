@@ -11,10 +11,12 @@ constexpr size_t kSeries = 100'000;
 constexpr size_t kBatch = 2000;
 constexpr Timestamp kStart = testing::kDefaultStart;
 
-// args: 0 = no ref hints (a remote-write request), 1 = cached refs (a scraper-like caller);
-//       sync policy 0 = kWal, 1 = kFsyncBatch.
+// args: 0 = no ref hints (a remote-write request through Append), 1 = cached refs (a
+//       scraper-like caller), 2 = the ingester's remote-write path (TryAppendExisting on the
+//       label pairs, Append only to create a series); sync policy 0 = kWal, 1 = kFsyncBatch.
 void BM_TsdbAppend(benchmark::State& state) {
-  const bool hints = state.range(0) != 0;
+  const bool hints = state.range(0) == 1;
+  const bool views = state.range(0) == 2;
   BenchDir dir;
   StorageOptions o;
   o.dir = dir.path();
@@ -27,6 +29,10 @@ void BM_TsdbAppend(benchmark::State& state) {
   auto db = std::move(opened).value();
   const std::vector<Labels> labels = MakeSeriesLabels(kSeries);
   std::vector<SeriesRef> refs(kSeries, 0);
+  std::vector<std::vector<LabelPairView>> pairs(kSeries);
+  for (size_t s = 0; s < kSeries; ++s) {
+    for (const Label& l : labels[s]) pairs[s].push_back({l.name, l.value});
+  }
   const std::vector<double> values =
       testing::GenerateValues(testing::ValuePattern::kCounter, 1 << 16, 7);
   auto app = db->NewAppender();
@@ -35,7 +41,9 @@ void BM_TsdbAppend(benchmark::State& state) {
     for (size_t k = 0; k < kBatch; ++k, ++n) {
       size_t s = n % kSeries;
       Timestamp t = kStart + static_cast<Timestamp>(n / kSeries) * 15'000;
-      auto r = app->Append(hints ? refs[s] : 0, labels[s], {0, t, values[n & 0xffff] + double(n / kSeries)});
+      const SampleIn in{0, t, values[n & 0xffff] + double(n / kSeries)};
+      if (views && app->TryAppendExisting(0, pairs[s], in) != 0) continue;
+      auto r = app->Append(hints ? refs[s] : 0, labels[s], in);
       if (!r.ok()) {
         state.SkipWithError(r.status().ToString().c_str());
         return false;
@@ -64,7 +72,7 @@ void BM_TsdbAppend(benchmark::State& state) {
   state.counters["head_chunks"] = static_cast<double>(st.head_chunks);
   (void)db->Close();
 }
-BENCHMARK(BM_TsdbAppend)->ArgNames({"hints", "fsync"})->Args({0, 0})->Args({1, 0})->Args({0, 1})
+BENCHMARK(BM_TsdbAppend)->ArgNames({"hints", "fsync"})->Args({0, 0})->Args({1, 0})->Args({2, 0})->Args({0, 1})
     ->UseRealTime()->Unit(benchmark::kMillisecond);
 
 }  // namespace

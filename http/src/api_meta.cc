@@ -1,5 +1,7 @@
 // Index endpoints: /api/v1/series, /api/v1/labels, /api/v1/label/<name>/values, /api/v1/metadata.
 #include <algorithm>
+#include <functional>
+#include <iterator>
 #include <set>
 
 #include "api_common.h"
@@ -94,57 +96,46 @@ HttpResponse Series(Context& c, HttpRequest& r) {
   return Success(out, warnings);
 }
 
-HttpResponse LabelNames(Context& c, HttpRequest& r) {
+// Lists label names or values: `lookup` runs once per match[] set (once with no matchers when none
+// is given) and the answer is the sorted union, truncated to `limit`.
+using StringLookup = std::function<Result<std::vector<std::string>>(Querier&, const Matchers&)>;
+
+HttpResponse StringListResponse(Context& c, HttpRequest& r, const StringLookup& lookup) {
   auto rp = RangeParams(r);
   if (!rp.ok()) return BadData(rp.status().message());
   auto sets = MatchParams(c.b, r);
   if (!sets.ok()) return StatusResponse(sets.status());
   auto q = c.b.storage->NewQuerier(rp->start, rp->end);
   if (!q.ok()) return StatusResponse(q.status());
-  std::vector<std::string> names;
-  if (sets->empty()) {
-    auto res = (*q)->LabelNames({});
+  if (sets->empty()) sets->emplace_back();
+  std::vector<std::string> out;
+  if (sets->size() == 1) {  // already sorted and unique: skip the set
+    auto res = lookup(**q, sets->front());
     if (!res.ok()) return StatusResponse(res.status());
-    names = std::move(*res);
+    out = std::move(*res);
   } else {
     std::set<std::string> u;
     for (const Matchers& ms : *sets) {
-      auto res = (*q)->LabelNames(ms);
+      auto res = lookup(**q, ms);
       if (!res.ok()) return StatusResponse(res.status());
-      u.insert(res->begin(), res->end());
+      u.insert(std::make_move_iterator(res->begin()), std::make_move_iterator(res->end()));
     }
-    names.assign(u.begin(), u.end());
+    out.assign(u.begin(), u.end());
   }
-  auto w = Truncate(names, rp->limit);
-  return Success(StringArray(names), w);
+  auto w = Truncate(out, rp->limit);
+  return Success(StringArray(out), w);
+}
+
+HttpResponse LabelNames(Context& c, HttpRequest& r) {
+  return StringListResponse(c, r, [](Querier& q, const Matchers& ms) { return q.LabelNames(ms); });
 }
 
 HttpResponse LabelValues(Context& c, HttpRequest& r) {
   std::string name = r.path_vars["name"];
   // Prometheus 3 clients may send "U__"-escaped names; decode the simple underscore form.
   if (!ValidLabelName(name)) return BadData("invalid label name: \"" + name + "\"");
-  auto rp = RangeParams(r);
-  if (!rp.ok()) return BadData(rp.status().message());
-  auto sets = MatchParams(c.b, r);
-  if (!sets.ok()) return StatusResponse(sets.status());
-  auto q = c.b.storage->NewQuerier(rp->start, rp->end);
-  if (!q.ok()) return StatusResponse(q.status());
-  std::vector<std::string> values;
-  if (sets->empty()) {
-    auto res = (*q)->LabelValues(name, {});
-    if (!res.ok()) return StatusResponse(res.status());
-    values = std::move(*res);
-  } else {
-    std::set<std::string> u;
-    for (const Matchers& ms : *sets) {
-      auto res = (*q)->LabelValues(name, ms);
-      if (!res.ok()) return StatusResponse(res.status());
-      u.insert(res->begin(), res->end());
-    }
-    values.assign(u.begin(), u.end());
-  }
-  auto w = Truncate(values, rp->limit);
-  return Success(StringArray(values), w);
+  return StringListResponse(
+      c, r, [&name](Querier& q, const Matchers& ms) { return q.LabelValues(name, ms); });
 }
 
 HttpResponse Metadata(Context& c, HttpRequest& r) {

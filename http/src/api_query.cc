@@ -28,6 +28,22 @@ class QuerySlot {
   bool ok_ = false;
 };
 
+// Cancels `token` if the request's client disconnects while the guard lives.
+class CancelOnDisconnect {
+ public:
+  CancelOnDisconnect(DisconnectSignal* signal, promql::CancelToken* token) : signal_(signal) {
+    if (signal_) signal_->OnSet([token] { token->canceled.store(true); });
+  }
+  ~CancelOnDisconnect() {
+    if (signal_) signal_->Clear();
+  }
+  CancelOnDisconnect(const CancelOnDisconnect&) = delete;
+  CancelOnDisconnect& operator=(const CancelOnDisconnect&) = delete;
+
+ private:
+  DisconnectSignal* signal_;
+};
+
 // Effective timeout: the `timeout` parameter, capped by the server's query timeout.
 Result<int64_t> TimeoutParam(const Context& c, const HttpRequest& r) {
   int64_t t = c.b.query_timeout_ms;
@@ -52,9 +68,11 @@ Result<size_t> LimitParam(const HttpRequest& r) {
   return static_cast<size_t>(n);
 }
 
-// Runs `fn` with a cancel token armed for `timeout_ms`, and maps its outcome.
+// Runs `fn` with a cancel token armed for `timeout_ms` and for the client going away, and maps
+// its outcome.
 template <typename Fn>
-HttpResponse RunQuery(Context& c, const char* type, int64_t timeout_ms, size_t limit, Fn fn) {
+HttpResponse RunQuery(Context& c, const HttpRequest& r, const char* type, int64_t timeout_ms,
+                      size_t limit, Fn fn) {
   QuerySlot slot(c.state, c.b.max_concurrent_queries);
   if (!slot.ok()) {
     return ErrorResponse("unavailable", "too many concurrent queries (limit " +
@@ -67,7 +85,10 @@ HttpResponse RunQuery(Context& c, const char* type, int64_t timeout_ms, size_t l
                           &token);
   }
   auto start = std::chrono::steady_clock::now();
-  Result<promql::QueryValue> res = fn(&token);
+  Result<promql::QueryValue> res = [&] {
+    CancelOnDisconnect on_disconnect(r.disconnect.get(), &token);
+    return fn(&token);
+  }();
   if (wid) c.watchdog->Remove(wid);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (c.b.metrics) {
@@ -75,12 +96,17 @@ HttpResponse RunQuery(Context& c, const char* type, int64_t timeout_ms, size_t l
                               DefaultLatencyBuckets(), {"type"}, {type})->Observe(secs);
   }
   if (!res.ok()) {
-    if (c.b.metrics) {
-      c.b.metrics->GetCounter("tidemark_queries_failed_total", "Failed PromQL queries by reason.",
-                              {"type", "reason"},
-                              {type, std::string(StatusCodeName(res.status().code()))})->Inc();
-    }
     Status s = res.status();
+    const bool client_gone =
+        s.code() == StatusCode::kCanceled && r.disconnect && r.disconnect->is_set();
+    if (c.b.metrics) {
+      std::string reason =
+          client_gone ? "client_disconnected" : std::string(StatusCodeName(s.code()));
+      c.b.metrics->GetCounter("tidemark_queries_failed_total", "Failed PromQL queries by reason.",
+                              {"type", "reason"}, {type, reason})->Inc();
+    }
+    // Nobody reads this answer; 499 is what Prometheus records for a closed client connection.
+    if (client_gone) return ErrorResponse("canceled", "query canceled: client disconnected");
     // Our watchdog cancels on timeout: report it as Prometheus does.
     if (s.code() == StatusCode::kCanceled && token.canceled.load()) {
       return ErrorResponse("timeout", "query timed out in expression evaluation");
@@ -110,7 +136,7 @@ HttpResponse Query(Context& c, HttpRequest& r) {
   if (!limit.ok()) return BadData(limit.status().message());
   if (!c.b.instant_query) return ErrorResponse("unavailable", "query engine not available");
   std::string q = r.Param("query");
-  return RunQuery(c, "instant", *timeout, *limit, [&](const promql::CancelToken* tok) {
+  return RunQuery(c, r, "instant", *timeout, *limit, [&](const promql::CancelToken* tok) {
     return c.b.instant_query(q, *t, tok);
   });
 }
@@ -137,7 +163,7 @@ HttpResponse QueryRange(Context& c, HttpRequest& r) {
   if (!limit.ok()) return BadData(limit.status().message());
   if (!c.b.range_query) return ErrorResponse("unavailable", "query engine not available");
   std::string q = r.Param("query");
-  return RunQuery(c, "range", *timeout, *limit, [&](const promql::CancelToken* tok) {
+  return RunQuery(c, r, "range", *timeout, *limit, [&](const promql::CancelToken* tok) {
     return c.b.range_query(q, *start, *end, *step, tok);
   });
 }

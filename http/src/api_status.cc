@@ -130,6 +130,18 @@ HttpResponse DeleteSeries(Context& c, HttpRequest& r) {
   return ok;
 }
 
+// Prometheus' clean_tombstones and Tidemark's compact: seal the head, re-encode everything as
+// cold blocks and rewrite the table files, so deleted and superseded data leaves the disk.
+HttpResponse CompactAll(Context& c, HttpRequest&) {
+  if (!c.b.enable_admin_api) return ErrorResponse("unavailable", "admin APIs disabled");
+  Status s = c.b.storage->Compact(CompactScope::kEverything);
+  if (!s.ok()) return StatusResponse(s);
+  HttpResponse ok;
+  ok.status = 204;
+  ok.content_type.clear();
+  return ok;
+}
+
 HttpResponse Healthy(Context&, HttpRequest&) { return Text(200, "Tidemark Server is Healthy.\n"); }
 
 HttpResponse Ready(Context& c, HttpRequest&) {
@@ -167,6 +179,9 @@ void RegisterStatusRoutes(Router& router, std::shared_ptr<Context> ctx) {
   router.Add({{"GET"}, "/api/v1/alerts", "alerts", Pool::kInline, false, wrap(&Alerts)});
   router.Add({{"POST", "PUT"}, "/api/v1/admin/tsdb/delete_series", "delete_series",
               Pool::kBlocking, false, wrap(&DeleteSeries)});
+  for (const char* path : {"/api/v1/admin/tsdb/clean_tombstones", "/api/v1/admin/tsdb/compact"}) {
+    router.Add({{"POST", "PUT"}, path, "compact", Pool::kBlocking, false, wrap(&CompactAll)});
+  }
   router.Add({{"GET", "HEAD"}, "/-/healthy", "healthy", Pool::kInline, false, wrap(&Healthy)});
   router.Add({{"GET", "HEAD"}, "/-/ready", "ready", Pool::kInline, false, wrap(&Ready)});
   router.Add({{"POST", "PUT"}, "/-/reload", "reload", Pool::kBlocking, false, wrap(&Reload)});

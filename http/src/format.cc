@@ -3,34 +3,61 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 
 namespace tidemark::http {
 
-std::string FormatSampleValue(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+namespace {
+
+// Appends Go's strconv.FormatFloat(v, 'f', -1, 64): no temporary string per value.
+void AppendSampleValue(std::string& out, double v) {
+  if (std::isnan(v)) {
+    out += "NaN";
+    return;
+  }
+  if (std::isinf(v)) {
+    out += v > 0 ? "+Inf" : "-Inf";
+    return;
+  }
   char buf[400];  // fixed notation of DBL_MAX has 309 digits
   auto res = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::fixed);
-  return std::string(buf, res.ptr);
+  out.append(buf, res.ptr);
 }
 
-std::string FormatTimestamp(Timestamp ms) {
-  std::string out;
+void AppendTimestamp(std::string& out, Timestamp ms) {
+  char buf[32];
+  char* p = buf;
   uint64_t u;
   if (ms < 0) {
-    out += '-';
+    *p++ = '-';
     u = static_cast<uint64_t>(-(ms + 1)) + 1;
   } else {
     u = static_cast<uint64_t>(ms);
   }
-  out += std::to_string(u / 1000);
-  uint64_t frac = u % 1000;
+  p = std::to_chars(p, buf + sizeof(buf), u / 1000).ptr;
+  const auto frac = static_cast<unsigned>(u % 1000);
   if (frac != 0) {
-    char buf[8];
-    std::snprintf(buf, sizeof(buf), ".%03u", static_cast<unsigned>(frac));
-    out += buf;
+    p[0] = '.';
+    p[1] = static_cast<char>('0' + frac / 100);
+    p[2] = static_cast<char>('0' + frac / 10 % 10);
+    p[3] = static_cast<char>('0' + frac % 10);
+    p += 4;
   }
+  out.append(buf, p);
+}
+
+}  // namespace
+
+std::string FormatSampleValue(double v) {
+  std::string out;
+  AppendSampleValue(out, v);
+  return out;
+}
+
+std::string FormatTimestamp(Timestamp ms) {
+  std::string out;
+  AppendTimestamp(out, ms);
   return out;
 }
 
@@ -75,9 +102,9 @@ void AppendLabelsJson(std::string& out, const Labels& labels) {
 
 void AppendPointJson(std::string& out, Timestamp t, double v) {
   out += '[';
-  out += FormatTimestamp(t);
+  AppendTimestamp(out, t);
   out += ",\"";
-  out += FormatSampleValue(v);
+  AppendSampleValue(out, v);
   out += "\"]";
 }
 
@@ -92,12 +119,16 @@ std::string QueryDataJson(const promql::QueryValue& value) {
       break;
     case ValueKind::kString:
       out += "{\"resultType\":\"string\",\"result\":[";
-      out += FormatTimestamp(value.t);
+      AppendTimestamp(out, value.t);
       out += ',';
       AppendJsonString(out, value.str);
       out += "]}";
       break;
-    case ValueKind::kMatrix:
+    case ValueKind::kMatrix: {
+      size_t points = 0;
+      for (const auto& s : value.matrix) points += s.points.size();
+      // ~40 bytes per [ts,"value"] point; one allocation instead of repeated doubling copies.
+      out.reserve(64 + value.matrix.size() * 256 + points * 44);
       out += "{\"resultType\":\"matrix\",\"result\":[";
       for (size_t i = 0; i < value.matrix.size(); ++i) {
         const auto& s = value.matrix[i];
@@ -113,6 +144,7 @@ std::string QueryDataJson(const promql::QueryValue& value) {
       }
       out += "]}";
       break;
+    }
     case ValueKind::kVector:
     case ValueKind::kNone:
     default:
@@ -133,7 +165,11 @@ std::string QueryDataJson(const promql::QueryValue& value) {
 }
 
 std::string SuccessJson(std::string_view data_json, const std::vector<std::string>& warnings) {
-  std::string out = "{\"status\":\"success\",\"data\":";
+  std::string out;
+  size_t extra = 64;
+  for (const auto& w : warnings) extra += w.size() + 8;
+  out.reserve(data_json.size() + extra);
+  out += "{\"status\":\"success\",\"data\":";
   out += data_json;
   if (!warnings.empty()) {
     out += ",\"warnings\":[";

@@ -1,7 +1,36 @@
-// HttpRequest accessors and URL decoding.
+// HttpRequest accessors, DisconnectSignal and URL decoding.
 #include "tidemark/http/request.h"
 
+#include <utility>
+
 namespace tidemark::http {
+
+void DisconnectSignal::Set() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (set_) return;
+  set_ = true;
+  // Under the lock so that Clear() returning means the callback is done.
+  if (fn_) std::exchange(fn_, nullptr)();
+}
+
+bool DisconnectSignal::is_set() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return set_;
+}
+
+void DisconnectSignal::OnSet(std::function<void()> fn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (set_) {
+    fn();
+    return;
+  }
+  fn_ = std::move(fn);
+}
+
+void DisconnectSignal::Clear() {
+  std::lock_guard<std::mutex> lock(mu_);
+  fn_ = nullptr;
+}
 
 std::string_view HttpRequest::Header(std::string_view lower_name) const {
   for (const auto& [k, v] : headers) {

@@ -2,6 +2,8 @@
 //
 // One Session per connection reads a request, hands it to a handler (inline or on a pool) and
 // writes the response before reading the next one, so pipelined requests are answered in order.
+// While a pooled handler runs, the session keeps reading so that it notices the client going away
+// and can tell the handler (DisconnectSignal) to stop.
 #include "tidemark/http/server.h"
 
 #include <atomic>
@@ -45,6 +47,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void ReadBody();
   void OnBody(beast::error_code ec, size_t);
   void Handle();
+  // Reads while a pooled handler runs: EOF or an error means the client is gone.
+  void WatchForDisconnect();
+  void OnWatch(beast::error_code ec, size_t n);
   void Write(std::shared_ptr<bhttp::response<bhttp::string_body>> res);
   void OnWrite(beast::error_code ec, size_t);
   void SendAndClose(int status, std::string body);
@@ -65,6 +70,9 @@ class Session : public std::enable_shared_from_this<Session> {
   bool close_after_write_ = false;
   bool drain_after_write_ = false;
   size_t drained_ = 0;
+  std::shared_ptr<DisconnectSignal> disconnect_;  // of the request a pooled handler is running
+  bool watching_ = false;                         // a WatchForDisconnect read is pending
+  bool read_after_watch_ = false;                 // ReadHeader waits for that read to finish
   std::vector<char> scratch_;
   std::string remote_;
 };
@@ -156,15 +164,23 @@ class ServerImpl : public HttpServer {
   const ServerOptions& options() const { return options_; }
 
   // Runs the request through the router on the right executor and calls `done` with the
-  // response (on an arbitrary thread).
-  void Dispatch(bhttp::request<bhttp::string_body>&& breq, const std::string& remote,
-                std::function<void(std::shared_ptr<bhttp::response<bhttp::string_body>>)> done) {
+  // response (on an arbitrary thread). When the handler runs on a pool, returns the signal the
+  // session sets if the client disconnects meanwhile; null when it ran inline.
+  std::shared_ptr<DisconnectSignal> Dispatch(
+      bhttp::request<bhttp::string_body>&& breq, const std::string& remote,
+      std::function<void(std::shared_ptr<bhttp::response<bhttp::string_body>>)> done) {
     std::shared_ptr<PreparedRequest> task;
     try {
       task = std::make_shared<PreparedRequest>(dispatcher_.Prepare(std::move(breq), remote));
     } catch (const std::exception& e) {
       logger_->Error("request preparation failed", {{"err", e.what()}});
-      return done(InternalError());
+      done(InternalError());
+      return nullptr;
+    }
+    std::shared_ptr<DisconnectSignal> disconnect;
+    if (task->pool != Pool::kInline) {
+      disconnect = std::make_shared<DisconnectSignal>();
+      task->req.disconnect = disconnect;
     }
     auto run = [this, task, done = std::move(done)] {
       std::shared_ptr<bhttp::response<bhttp::string_body>> res;
@@ -181,6 +197,7 @@ class ServerImpl : public HttpServer {
       case Pool::kQuery: net::post(query_pool_, std::move(run)); break;
       case Pool::kBlocking: net::post(blocking_pool_, std::move(run)); break;
     }
+    return disconnect;
   }
 
   Logger* logger() { return logger_; }
@@ -259,6 +276,10 @@ void Session::CloseIfIdle() {
 }
 
 void Session::ReadHeader() {
+  if (watching_) {  // one read at a time: continue when the cancelled watch completes
+    read_after_watch_ = true;
+    return;
+  }
   if (server_->stopping() || close_after_write_) return DoClose();
   parser_.emplace();
   parser_->header_limit(static_cast<uint32_t>(server_->options().max_header_bytes));
@@ -316,15 +337,48 @@ void Session::Handle() {
   stream_.expires_never();
   auto req = parser_->release();
   keep_alive_ = req.keep_alive();
-  server_->Dispatch(std::move(req), remote_,
-                    [self = shared_from_this()](
-                        std::shared_ptr<bhttp::response<bhttp::string_body>> res) {
-                      net::post(self->stream_.get_executor(),
-                                [self, res = std::move(res)]() mutable { self->Write(std::move(res)); });
-                    });
+  // `done` posts the response to this strand, so Write runs after Handle returns and the watch
+  // below has started even if the handler finished first.
+  disconnect_ = server_->Dispatch(
+      std::move(req), remote_,
+      [self = shared_from_this()](std::shared_ptr<bhttp::response<bhttp::string_body>> res) {
+        net::post(self->stream_.get_executor(),
+                  [self, res = std::move(res)]() mutable { self->Write(std::move(res)); });
+      });
+  if (disconnect_) WatchForDisconnect();
+}
+
+void Session::WatchForDisconnect() {
+  // Bytes that arrive meanwhile are the client's next pipelined request: they stay in buffer_ for
+  // the parser. Past a bound the session stops watching rather than buffer without limit.
+  constexpr size_t kWatchChunk = 4096;
+  if (buffer_.size() + kWatchChunk > server_->options().max_header_bytes) return;
+  watching_ = true;
+  stream_.async_read_some(buffer_.prepare(kWatchChunk),
+                          beast::bind_front_handler(&Session::OnWatch, shared_from_this()));
+}
+
+void Session::OnWatch(beast::error_code ec, size_t n) {
+  watching_ = false;
+  buffer_.commit(n);
+  if (read_after_watch_) {  // the response went out meanwhile; a real error shows on the next read
+    read_after_watch_ = false;
+    return ReadHeader();
+  }
+  if (!disconnect_) return;  // Write cancelled the watch: the response is on its way
+  if (!ec) return WatchForDisconnect();
+  // EOF, reset or another error: the client is gone (as Go's net/http, Prometheus' server, reads
+  // it). The handler learns it through the signal; the session closes after its response.
+  disconnect_->Set();
+  close_after_write_ = true;
 }
 
 void Session::Write(std::shared_ptr<bhttp::response<bhttp::string_body>> res) {
+  disconnect_.reset();
+  if (watching_) {
+    beast::error_code ec;
+    stream_.socket().cancel(ec);  // OnWatch sees operation_aborted (or data that already came)
+  }
   if (server_->stopping() || close_after_write_) keep_alive_ = false;
   res->keep_alive(keep_alive_);
   res_ = std::move(res);

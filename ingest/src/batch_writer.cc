@@ -49,6 +49,37 @@ void BatchWriter::AddSeries(std::vector<Label>&& labels, std::span<const SampleI
   AddSamples(ls, samples);
 }
 
+bool BatchWriter::WithinLimits(std::span<const LabelPairView> labels) const {
+  if (labels.size() > options_.max_labels_per_series) return false;
+  for (const LabelPairView& l : labels) {
+    if (l.name.size() > options_.max_label_name_len || l.value.size() > options_.max_label_value_len) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void BatchWriter::AddSeriesViews(std::span<const LabelPairView> labels,
+                                 std::span<const SampleIn> samples) {
+  if (samples.empty() || !fatal_.ok()) return;
+  size_t done = 0;
+  if (WithinLimits(labels)) {
+    SeriesRef ref = 0;
+    for (; done < samples.size(); ++done) {
+      const SeriesRef r = app_->TryAppendExisting(ref, labels, samples[done]);
+      if (r == 0) break;
+      ref = r;
+      ++accepted_;
+    }
+    if (done == samples.size()) return;
+  }
+  // New series, a rejection to report, or labels that need checking: the full path.
+  std::vector<Label> owned;
+  owned.reserve(labels.size());
+  for (const LabelPairView& l : labels) owned.push_back({std::string(l.name), std::string(l.value)});
+  AddSeries(std::move(owned), samples.subspan(done));
+}
+
 void BatchWriter::AddSamples(const Labels& labels, std::span<const SampleIn> samples) {
   SeriesRef ref = 0;
   AppendOptions opts;

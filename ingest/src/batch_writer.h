@@ -26,6 +26,10 @@ class BatchWriter {
   // Checks the limits (count, name and value lengths) and validity of `labels` (consumed), then
   // stages every sample. Rejections are counted; a retryable storage failure stops the batch.
   void AddSeries(std::vector<Label>&& labels, std::span<const SampleIn> samples);
+  // Same as AddSeries for labels viewed in the request body. When the store already has the
+  // series, samples are staged without building, validating or hashing a Labels (the common
+  // case: remote write repeats every series with each sample).
+  void AddSeriesViews(std::span<const LabelPairView> labels, std::span<const SampleIn> samples);
   // Stages samples for an already validated label set (OTLP builds labels itself).
   void AddSamples(const Labels& labels, std::span<const SampleIn> samples);
   // Records `n` samples/points rejected before reaching storage.
@@ -49,6 +53,7 @@ class BatchWriter {
 
  private:
   Status CheckLimits(const std::vector<Label>& labels) const;
+  bool WithinLimits(std::span<const LabelPairView> labels) const;
 
   const IngestOptions& options_;
   std::unique_ptr<Appender> app_;

@@ -133,10 +133,7 @@ class RemoteWriteSink {
                          " labels, more than the limit of " + std::to_string(max_labels_));
       return;
     }
-    std::vector<Label> labels;  // one allocation per series; Labels owns its strings
-    labels.reserve(s.labels.size());
-    for (const LabelView& l : s.labels) labels.push_back({std::string(l.name), std::string(l.value)});
-    writer_.AddSeries(std::move(labels), s.samples);
+    writer_.AddSeriesViews(s.labels, s.samples);
   }
 
   void OnMetadata(const MetadataView& m) {

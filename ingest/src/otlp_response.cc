@@ -4,23 +4,10 @@
 #include <nlohmann/json.hpp>
 
 #include "otlp.h"
+#include "tidemark/ingest/protowire_writer.h"
 
 namespace tidemark::ingest {
 namespace {
-
-void PutVarint(std::string* out, uint64_t v) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>(v | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-
-void PutLen(std::string* out, uint32_t field, std::string_view bytes) {
-  PutVarint(out, (uint64_t{field} << 3) | 2);
-  PutVarint(out, bytes.size());
-  out->append(bytes);
-}
 
 std::string JsonDump(const nlohmann::json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -50,12 +37,9 @@ std::string EncodeOtlpResponse(bool json, int64_t rejected, std::string_view mes
   std::string out;
   if (rejected > 0 || !message.empty()) {
     std::string ps;
-    if (rejected != 0) {
-      PutVarint(&ps, 1 << 3);
-      PutVarint(&ps, static_cast<uint64_t>(rejected));
-    }
-    if (!message.empty()) PutLen(&ps, 2, message);
-    PutLen(&out, 1, ps);
+    if (rejected != 0) AppendVarintField(&ps, 1, static_cast<uint64_t>(rejected));
+    if (!message.empty()) AppendLenField(&ps, 2, message);
+    AppendLenField(&out, 1, ps);
   }
   return out;
 }
@@ -63,9 +47,8 @@ std::string EncodeOtlpResponse(bool json, int64_t rejected, std::string_view mes
 std::string EncodeRpcStatus(bool json, int code, std::string_view message) {
   if (json) return JsonDump({{"code", code}, {"message", std::string(message)}});
   std::string out;
-  PutVarint(&out, 1 << 3);
-  PutVarint(&out, static_cast<uint64_t>(code));
-  PutLen(&out, 2, message);
+  AppendVarintField(&out, 1, static_cast<uint64_t>(code));
+  AppendLenField(&out, 2, message);
   return out;
 }
 

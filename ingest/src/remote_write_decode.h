@@ -17,10 +17,8 @@
 
 namespace tidemark::ingest {
 
-struct LabelView {
-  std::string_view name;
-  std::string_view value;
-};
+// A label in the request body: the storage's view type, so series go to the store unconverted.
+using LabelView = LabelPairView;
 
 // One decoded series; views point into the body and the scratch buffers (valid during the call).
 struct SeriesView {

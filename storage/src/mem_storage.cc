@@ -91,6 +91,7 @@ class MemStorage final : public Storage {
   std::unique_ptr<Appender> NewAppender() override;
   Status Close() override { return Status::OK(); }
   Status Flush() override { return Status::OK(); }
+  Status Compact(CompactScope) override { return Status::OK(); }
   Status EnforceRetention() override { return Status::OK(); }
   Status DeleteSeries(const Matchers& matchers, Timestamp mint, Timestamp maxt) override {
     std::unique_lock lock(mu_);

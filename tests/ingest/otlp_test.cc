@@ -4,8 +4,9 @@
 #include <nlohmann/json.hpp>
 
 #include "ingest_test_util.h"
-#include "pb_encoder.h"
 #include "protowire.h"
+#include "support/compress.h"
+#include "support/pb_encoder.h"
 #include "tidemark/ingest/ingester.h"
 
 namespace tidemark::ingest {
@@ -13,7 +14,7 @@ namespace {
 
 using testing::Dump;
 using testing::DumpStore;
-using testing::Gzip;
+using tidemark::testing::Gzip;
 using testing::KeyValueStr;
 using testing::Metric;
 using testing::NumberPoint;

@@ -1,8 +1,8 @@
 // ProtoReader: wire types, bounds, and rejection of malformed input.
 #include <gtest/gtest.h>
 
-#include "pb_encoder.h"
 #include "protowire.h"
+#include "support/pb_encoder.h"
 
 namespace tidemark::ingest {
 namespace {

@@ -2,7 +2,8 @@
 #include <gtest/gtest.h>
 
 #include "ingest_test_util.h"
-#include "pb_encoder.h"
+#include "support/compress.h"
+#include "support/pb_encoder.h"
 #include "tidemark/ingest/ingester.h"
 
 namespace tidemark::ingest {
@@ -12,7 +13,7 @@ using testing::Dump;
 using testing::DumpStore;
 using testing::PbWriter;
 using testing::RwTimeSeries;
-using testing::Snappy;
+using tidemark::testing::Snappy;
 
 constexpr std::string_view kCt = "application/x-protobuf";
 constexpr int64_t kT0 = 1700000000000;

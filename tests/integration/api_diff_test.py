@@ -1,7 +1,6 @@
 """Differential API test: the same data in Prometheus 2.42 and Tidemark, the same API calls to
 both, answers compared structurally (order-insensitive where Prometheus defines no order)."""
 import json
-import sys
 import time
 import urllib.parse
 
@@ -117,12 +116,7 @@ def main():
             missing = set(jp["data"]) - set(jt["data"])
             if missing:
                 failures.append(f"{label}: tidemark lacks keys {sorted(missing)}")
-    print(f"{len(calls)} API calls compared, {len(failures)} differences")
-    for f in failures:
-        print("DIFF", f)
-    if failures:
-        print(tm.log())
-        sys.exit(1)
+    tmtest.exit_on_failures(failures, tm, f"{len(calls)} API calls compared, {len(failures)} differences", "DIFF")
     assert tm.stop() == 0
 
 

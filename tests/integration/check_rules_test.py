@@ -6,9 +6,8 @@ ones must fail both with exit code 1. Tidemark's messages name file, line and re
 import glob
 import os
 import subprocess
-import sys
 
-from tmtest import SOURCE_DIR, TIDEMARK_BIN, skip, which
+from tmtest import SOURCE_DIR, TIDEMARK_BIN, exit_on_failures, skip, which
 
 
 def run(cmd):
@@ -51,9 +50,7 @@ def main():
         tl = [l.strip() for l in tout.splitlines() if "SUCCESS" in l]
         if pl != tl:
             failures.append(f"{path}: promtool {pl} vs tidemark {tl}")
-    if failures:
-        print("\n\n".join(failures))
-        sys.exit(1)
+    exit_on_failures(failures, sep="\n\n")
     print(f"OK: {len(valid)} valid and {len(invalid)} invalid files, same verdict as promtool")
 
 

@@ -3,7 +3,6 @@ parameters as in grafana/pkg/promlib: POST form-encoded queries by default, GET-
 for label values/metadata/buildinfo/rules) and checks every field Grafana reads."""
 import gzip
 import json
-import sys
 import time
 import urllib.parse
 
@@ -124,12 +123,7 @@ def main():
     check({k.lower(): v for k, v in hdrs.items()}.get("content-encoding") == "gzip", "large answer not gzipped")
     check(json.loads(gzip.decompress(raw))["status"] == "success", "gzip body")
 
-    print(f"grafana replay: {len(failures)} failures")
-    for f in failures:
-        print("FAIL", f)
-    if failures:
-        print(tm.log())
-        sys.exit(1)
+    tmtest.exit_on_failures(failures, tm, f"grafana replay: {len(failures)} failures", "FAIL")
     assert tm.stop() == 0
 
 

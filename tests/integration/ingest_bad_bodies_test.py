@@ -99,10 +99,7 @@ def main():
     after = snapshot()
     if before != after:
         failures.append(f"stored data changed:\n  before={before}\n  after={after}")
-    if failures:
-        print("\n".join(failures))
-        print(tm.log())
-        sys.exit(1)
+    tmtest.exit_on_failures(failures, tm)
     print("PASS")
 
 

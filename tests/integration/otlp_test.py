@@ -92,10 +92,7 @@ def main():
     status, md = tmtest.get_json(tm.url + "/api/v1/metadata", {"metric": "it_requests_total"})
     if status != 200 or md["data"].get("it_requests_total", [{}])[0].get("type") != "counter":
         failures.append(f"metadata for it_requests_total wrong: {status} {md}")
-    if failures:
-        print("\n".join(failures))
-        print(tm.log())
-        sys.exit(1)
+    tmtest.exit_on_failures(failures, tm)
     print("PASS")
 
 

@@ -3,7 +3,6 @@
 the same data (loaded into both through remote-write)."""
 import json
 import subprocess
-import sys
 import time
 
 import tmtest
@@ -70,11 +69,8 @@ def main():
             da = {"resultType": rtype, "result": jp}
             db = {"resultType": rtype, "result": jt}
             failures += [f"{label}: {d}" for d in compare_query_data(da, db)]
-    print(f"{len(checks)} promtool invocations compared, {len(failures)} differences")
-    for f in failures:
-        print("DIFF", f)
-    if failures:
-        sys.exit(1)
+    tmtest.exit_on_failures(failures, tm, f"{len(checks)} promtool invocations compared, {len(failures)} differences",
+                            "DIFF")
     assert tm.stop() == 0
 
 

@@ -97,10 +97,7 @@ remote_write:
         failures.append(f"metadata missing: {status} {md}")
     elif md["data"]["prometheus_tsdb_head_series"][0]["type"] != "gauge":
         failures.append(f"metadata type wrong: {md}")
-    if failures:
-        print("\n".join(failures))
-        print(tm.log())
-        sys.exit(1)
+    tmtest.exit_on_failures(failures, tm)
     print("PASS")
 
 

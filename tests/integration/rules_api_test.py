@@ -2,7 +2,6 @@
 the answers must have the same structure (keys and types per group, rule and alert) and the same
 rule names, states and health; filters (type, rule_name[], group_name[]) behave the same."""
 import os
-import sys
 import time
 
 import tmtest
@@ -106,11 +105,7 @@ def main():
     _, j = tmtest.get_json(tm.url + "/api/v1/rules")
     if st != 200 or [g["name"] for g in j["data"]["groups"]] != ["other"]:
         failures.append(f"reload with fixed rules: {st} {j}")
-    print(f"rules api: {len(failures)} failures")
-    for f in failures:
-        print("FAIL", f)
-    if failures:
-        sys.exit(1)
+    tmtest.exit_on_failures(failures, tm, f"rules api: {len(failures)} failures", "FAIL")
     assert tm.stop() == 0
 
 

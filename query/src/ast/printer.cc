@@ -167,7 +167,8 @@ void Write(std::string& out, const Expr& e) {
         // Prometheus goes through nanoseconds and prints whole milliseconds.
         double ms = std::trunc(n.value * 1000.0);
         if (ms < 0) {
-          out += "-" + FormatDuration(static_cast<int64_t>(-ms));
+          out += '-';  // appended separately: `"-" + string` trips GCC 12's -Wrestrict at -O3
+          out += FormatDuration(static_cast<int64_t>(-ms));
         } else {
           out += FormatDuration(static_cast<int64_t>(ms));
         }

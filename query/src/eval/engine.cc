@@ -112,23 +112,15 @@ Result<QueryValue> Execute(Queryable& storage, const EngineOptions& options, con
       if (end < start) return Status::InvalidArgument("end timestamp must not be before start time");
       std::vector<std::pair<eval::LabelsPtr, bool>> keys;
       std::vector<std::vector<Point>> pts;
-      std::unordered_map<const Labels*, size_t> by_ptr;
-      std::unordered_map<uint64_t, std::vector<size_t>> by_hash;
-      auto slot = [&](const eval::LabelsPtr& m, bool drop) {
-        auto f = by_ptr.find(m.get());
-        if (f != by_ptr.end()) return f->second;
-        auto& cands = by_hash[m->Hash()];
-        for (size_t c : cands) {
-          if (*keys[c].first == *m) {
-            by_ptr[m.get()] = c;
-            return c;
-          }
-        }
+      // Interned label sets: pointer equality is label-set equality.
+      eval::PtrIndex by_ptr;
+      auto slot = [&](eval::LabelsPtr m, bool drop) -> size_t {
+        uint32_t f = by_ptr.Find(m);
+        if (f != eval::PtrIndex::kNone) return f;
         size_t idx = keys.size();
-        cands.push_back(idx);
         keys.emplace_back(m, drop);
         pts.emplace_back();
-        by_ptr[m.get()] = idx;
+        by_ptr.Insert(m, static_cast<uint32_t>(idx));
         return idx;
       };
       eval::LabelsPtr empty = ev.Intern(Labels());

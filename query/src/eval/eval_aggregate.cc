@@ -12,7 +12,7 @@ namespace tidemark::promql::eval {
 namespace {
 
 struct Group {
-  LabelsPtr labels;
+  LabelsPtr labels = nullptr;
   bool drop_name = false;
   double value = 0;
   double kahan_c = 0;
@@ -152,22 +152,31 @@ EValue Evaluator::EvalAggregate(const AggregateExpr& a, Timestamp ts) {
   }
 
   std::vector<Group> groups;
-  std::unordered_map<uint64_t, size_t> idx;
-  auto& cache = GroupCache(&a);
+  std::vector<uint32_t> touched;  // slots used at this step, reset afterwards
+  AggCache& cache = AggregateCache(&a);
   const bool needs_labels = !k_op && a.op != AggOp::kLimitRatio;
   for (auto& s : vec) {
-    auto cached = cache.find(s.metric.get());
-    if (cached == cache.end()) {
-      GroupInfo info{group_key(*s.metric), nullptr};
+    uint32_t info_idx = cache.series.Find(s.metric);
+    if (info_idx == PtrIndex::kNone) {
+      AggCache::Info info;
+      info.key = group_key(*s.metric);
       if (needs_labels) info.labels = Intern(group_labels(*s.metric));
-      cached = cache.emplace(s.metric.get(), std::move(info)).first;
+      auto [slot_it, slot_new] = cache.slot_of_key.emplace(
+          info.key, static_cast<uint32_t>(cache.slot_of_key.size()));
+      info.slot = slot_it->second;
+      if (slot_new) cache.group_of_slot.push_back(UINT32_MAX);
+      info_idx = static_cast<uint32_t>(cache.infos.size());
+      cache.infos.push_back(info);
+      cache.series.Insert(s.metric, info_idx);
     }
-    uint64_t key = cached->second.key;
-    auto [it, inserted] = idx.emplace(key, groups.size());
+    const AggCache::Info& info = cache.infos[info_idx];
+    uint32_t& group_idx = cache.group_of_slot[info.slot];
     double f = s.v;
-    if (inserted) {
+    if (group_idx == UINT32_MAX) {
+      group_idx = static_cast<uint32_t>(groups.size());
+      touched.push_back(info.slot);
       Group g;
-      if (needs_labels) g.labels = cached->second.labels;
+      if (needs_labels) g.labels = info.labels;
       g.drop_name = s.drop_name;
       g.value = f;
       g.mean = f;
@@ -189,7 +198,7 @@ EValue Evaluator::EvalAggregate(const AggregateExpr& a, Timestamp ts) {
       groups.push_back(std::move(g));
       continue;
     }
-    Group& g = groups[it->second];
+    Group& g = groups[group_idx];
     if (s.drop_name) g.drop_name = true;
     switch (a.op) {
       case AggOp::kSum:
@@ -264,6 +273,8 @@ EValue Evaluator::EvalAggregate(const AggregateExpr& a, Timestamp ts) {
       default: break;
     }
   }
+
+  for (uint32_t slot : touched) cache.group_of_slot[slot] = UINT32_MAX;
 
   for (auto& g : groups) {
     double v = g.value;

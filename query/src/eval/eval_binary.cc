@@ -117,6 +117,33 @@ EVector SetOp(BinOp op, EVector lhs, EVector rhs, const VectorMatching& m) {
   return out;
 }
 
+// Result labels of a vector/vector arithmetic or comparison match: the "many" side, minus the
+// name for arithmetic, narrowed for one-to-one, plus group_left/right's included labels.
+Labels ResultLabels(const BinaryExpr& b, const VectorMatching& m, const Labels& l,
+                    const Labels& r) {
+  LabelsBuilder lb(l);
+  if (ChangesMetricSchema(b.op)) lb.Del(kMetricName).Del("__type__").Del("__unit__");
+  if (m.card == Cardinality::kOneToOne) {
+    if (m.on) {
+      Labels kept = l.Keep(m.labels);
+      lb = LabelsBuilder(kept);
+      if (ChangesMetricSchema(b.op)) lb.Del(kMetricName).Del("__type__").Del("__unit__");
+    } else {
+      for (const auto& n : m.labels) lb.Del(n);
+    }
+  }
+  for (const auto& n : m.include) {
+    std::string_view v = r.Get(n);
+    lb.Set(n, v);
+  }
+  return lb.Build();
+}
+
+uint32_t FindPair(const BinaryCache& cache, LabelsPtr l, LabelsPtr r) {
+  auto f = cache.out_by_pair.find(std::make_pair(l, r));
+  return f == cache.out_by_pair.end() ? PtrIndex::kNone : f->second;
+}
+
 }  // namespace
 
 EValue Evaluator::EvalBinary(const BinaryExpr& b, Timestamp ts) {
@@ -142,10 +169,22 @@ EValue Evaluator::EvalBinary(const BinaryExpr& b, Timestamp ts) {
     bool swapped = m.card == Cardinality::kOneToMany;
     if (swapped) std::swap(left, right);
     Signer signer(m);
+    BinaryCache& cache = binary_cache_[&b];
+    // Signatures and result label sets depend only on the input label sets, which are interned:
+    // computed once per series for the whole range query, not once per step.
+    auto sig_of = [&](LabelsPtr l) {
+      uint32_t i = cache.sig_index.Find(l);
+      if (i != PtrIndex::kNone) return cache.sigs[i];
+      uint64_t sig = signer.Sig(*l);
+      cache.sig_index.Insert(l, static_cast<uint32_t>(cache.sigs.size()));
+      cache.sigs.push_back(sig);
+      return sig;
+    };
     // The "one" side, by signature.
     std::unordered_map<uint64_t, const ESample*> one;
+    one.reserve(right->size());
     for (const auto& rs : *right) {
-      uint64_t sig = signer.Sig(*rs.metric);
+      uint64_t sig = sig_of(rs.metric);
       auto [it, inserted] = one.emplace(sig, &rs);
       if (!inserted) {
         std::string d1 = FullString(*rs.metric), d2 = FullString(*it->second->metric);
@@ -159,8 +198,24 @@ EValue Evaluator::EvalBinary(const BinaryExpr& b, Timestamp ts) {
     }
     std::unordered_set<uint64_t> matched_one;                           // one-to-one
     std::unordered_map<uint64_t, std::unordered_set<uint64_t>> matched;  // many-to-one
+    auto result_labels = [&](const ESample& ls, const ESample& rs) -> const BinaryCache::Out& {
+      const bool by_pair = !m.include.empty();
+      uint32_t i =
+          by_pair ? FindPair(cache, ls.metric, rs.metric) : cache.out_index.Find(ls.metric);
+      if (i != PtrIndex::kNone) return cache.outs[i];
+      Labels metric = ResultLabels(b, m, *ls.metric, *rs.metric);
+      uint64_t h = metric.Hash();
+      i = static_cast<uint32_t>(cache.outs.size());
+      cache.outs.push_back({Intern(std::move(metric)), h});
+      if (by_pair) {
+        cache.out_by_pair.emplace(std::make_pair(ls.metric, rs.metric), i);
+      } else {
+        cache.out_index.Insert(ls.metric, i);
+      }
+      return cache.outs[i];
+    };
     for (const auto& ls : *left) {
-      uint64_t sig = signer.Sig(*ls.metric);
+      uint64_t sig = sig_of(ls.metric);
       auto f = one.find(sig);
       if (f == one.end()) continue;
       const ESample& rs = *f->second;
@@ -170,33 +225,17 @@ EValue Evaluator::EvalBinary(const BinaryExpr& b, Timestamp ts) {
       if (b.return_bool) {
         value = keep ? 1 : 0;
       }
-      // Result labels: the "many" side, minus the name for arithmetic, narrowed for 1:1.
-      LabelsBuilder lb(*ls.metric);
-      if (ChangesMetricSchema(b.op)) lb.Del(kMetricName).Del("__type__").Del("__unit__");
-      if (m.card == Cardinality::kOneToOne) {
-        if (m.on) {
-          Labels kept = ls.metric->Keep(m.labels);
-          lb = LabelsBuilder(kept);
-          if (ChangesMetricSchema(b.op)) lb.Del(kMetricName).Del("__type__").Del("__unit__");
-        } else {
-          for (const auto& n : m.labels) lb.Del(n);
-        }
-      }
-      for (const auto& n : m.include) {
-        std::string_view v = rs.metric->Get(n);
-        lb.Set(n, v);
-      }
-      Labels metric = lb.Build();
+      const BinaryCache::Out& res = result_labels(ls, rs);
       if (m.card == Cardinality::kOneToOne) {
         if (!matched_one.insert(sig).second) {
           FailExec("multiple matches for labels: many-to-one matching must be explicit "
                    "(group_left/group_right)");
         }
-      } else if (!matched[sig].insert(metric.Hash()).second) {
+      } else if (!matched[sig].insert(res.hash).second) {
         FailExec("multiple matches for labels: grouping labels must ensure unique matches");
       }
       if (!keep && !b.return_bool) continue;
-      out.vec.push_back({Intern(std::move(metric)), value, ts, b.return_bool});
+      out.vec.push_back({res.metric, value, ts, b.return_bool});
     }
     return out;
   }

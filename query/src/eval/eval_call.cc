@@ -69,6 +69,7 @@ EValue Evaluator::EvalCall(const Call& c, Timestamp ts) {
   }
 
   if (IsRangeFunction(name)) {
+    if (EvalRangeCallFast(c, ts, &out)) return out;
     size_t matrix_idx = 0;
     for (size_t i = 0; i < c.args.size(); ++i) {
       NodeKind k = Unwrap(*c.args[i]).kind;

@@ -65,7 +65,7 @@ EValue Evaluator::EvalHistogramCall(const Call& c, Timestamp ts) {
   const Expr& arg = *c.args[vec_arg];
   EValue v = Eval(arg, ts);
   struct Family {
-    LabelsPtr metric;
+    LabelsPtr metric = nullptr;
     std::vector<Bucket> buckets;
   };
   std::vector<Family> families;

@@ -103,6 +103,7 @@ void Evaluator::Prepare(const Expr& root) {
     if (!set.ok()) throw EvalError{set.status()};
     SelectorData& data = data_[p.key];
     size_t nseries = 0;
+    size_t last_points = 0;  // series of one selector mostly have similar sample counts
     std::unique_ptr<SeriesIterator> it;
     while ((*set)->Next()) {
       if (options_.max_series_per_selector > 0 && ++nseries > options_.max_series_per_selector) {
@@ -113,6 +114,7 @@ void Evaluator::Prepare(const Expr& root) {
       const Series& s = (*set)->At();
       it = s.Iterator(std::move(it));
       SelectorData::Series out;
+      out.points.reserve(last_points + last_points / 8 + 4);
       ValueType vt = it->Seek(p.mint);
       while (vt == ValueType::kFloat) {
         Sample smp = it->At();
@@ -122,6 +124,7 @@ void Evaluator::Prepare(const Expr& root) {
       }
       if (!it->status().ok()) throw EvalError{it->status()};
       if (out.points.empty()) continue;
+      last_points = out.points.size();
       preloaded_samples_ += out.points.size();
       if (preloaded_samples_ > options_.max_samples) {
         Fail(StatusCode::kResourceExhausted,
@@ -190,7 +193,7 @@ EMatrix Evaluator::EvalSubquery(const SubqueryExpr& sq, Timestamp ts) {
     cache.results.erase(cache.results.begin());
   }
   struct Building {
-    LabelsPtr metric;
+    LabelsPtr metric = nullptr;
     bool drop_name;
     std::vector<Point> points;
   };

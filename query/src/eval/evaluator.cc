@@ -52,10 +52,10 @@ void Evaluator::ReleaseSamples(size_t n) { current_samples_ -= std::min(n, curre
 LabelsPtr Evaluator::Intern(Labels l) {
   auto& bucket = interned_[l.Hash()];
   for (const auto& p : bucket) {
-    if (*p == l) return p;
+    if (*p == l) return p.get();
   }
-  bucket.push_back(std::make_shared<const Labels>(std::move(l)));
-  return bucket.back();
+  bucket.push_back(std::make_unique<const Labels>(std::move(l)));
+  return bucket.back().get();
 }
 
 Timestamp Evaluator::ResolveAt(const AtModifier& at, Timestamp ts) const {

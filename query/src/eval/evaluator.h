@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "eval/ptr_index.h"
 #include "tidemark/query/ast.h"
 #include "tidemark/query/engine.h"
 #include "tidemark/storage/querier.h"
@@ -19,11 +20,14 @@
 namespace tidemark::promql::eval {
 
 // Labels are shared between steps so a series' identity is built once per query, not per step.
-using LabelsPtr = std::shared_ptr<const Labels>;
+// Every label set is interned by the Evaluator (Intern), which owns it for the whole query, so a
+// plain pointer suffices (no reference counting on the per-step hot paths) and pointer equality
+// is label-set equality.
+using LabelsPtr = const Labels*;
 
 // One element of an instant vector at the current evaluation step.
 struct ESample {
-  LabelsPtr metric;
+  LabelsPtr metric = nullptr;
   double v = 0;
   Timestamp t = 0;         // sample time (used by timestamp()); the step time otherwise
   bool drop_name = false;  // delayed __name__ removal (Prometheus 3 semantics)
@@ -32,7 +36,7 @@ using EVector = std::vector<ESample>;
 
 // One series of a range vector at the current step: points in the window, oldest first.
 struct EWindow {
-  LabelsPtr metric;
+  LabelsPtr metric = nullptr;
   std::span<const Point> points;
   bool drop_name = false;
 };
@@ -64,7 +68,7 @@ struct EvalError {
 // Preloaded data for one selector node.
 struct SelectorData {
   struct Series {
-    LabelsPtr metric;
+    LabelsPtr metric = nullptr;
     std::vector<Point> points;  // for vector selectors: including stale markers
   };
   std::vector<Series> series;
@@ -73,6 +77,52 @@ struct SelectorData {
 // Per-subquery memo of inner results by evaluation time.
 struct SubqueryCache {
   std::map<Timestamp, EVector> results;
+};
+
+// Per range-function call (range queries): results of a block of consecutive steps, computed
+// in one forward pass per series (see eval_range_call.cc).
+struct RangeCallCache {
+  bool valid = false;
+  bool is_counter_fn = false;   // rate/increase: counter-reset correction
+  bool is_rate_family = false;  // rate/increase/delta: extrapolated rate
+  std::vector<LabelsPtr> metrics;       // per series of the selector
+  std::vector<uint32_t> resets;         // indexes i with points[i] < points[i-1], per series
+  std::vector<size_t> reset_offsets;    // series s's resets: [offsets[s], offsets[s+1])
+  size_t first_step = 0;                // block: steps [first_step, first_step + steps)
+  size_t steps = 0;
+  std::vector<double> values;           // [series * steps + k]
+  std::vector<uint8_t> present;         // whether the function produced a value there
+  std::vector<size_t> points;           // per step: samples in all windows (sample limit)
+  // Per series: where its window stood after the last block, so the next block continues
+  // without searching (valid for the step `next_step`).
+  struct Cursor {
+    uint32_t b = 0, e = 0;  // window [b, e) in the series' points
+    uint32_t reset = 0;     // resets before this index (of the series' list) are behind b
+    bool started = false;
+  };
+  std::vector<Cursor> cursors;
+  size_t next_step = 0;
+  std::vector<uint8_t> name_checked;  // per series: counter-name info already considered
+};
+
+// Per vector/vector binary operator node (range queries): matching signature of each input
+// label set and the result label set of each match, built once per series instead of per step.
+struct BinaryCache {
+  struct Out {
+    LabelsPtr metric = nullptr;
+    uint64_t hash = 0;  // metric->Hash()
+  };
+  struct PairHash {
+    size_t operator()(const std::pair<LabelsPtr, LabelsPtr>& p) const {
+      auto a = reinterpret_cast<uintptr_t>(p.first), b = reinterpret_cast<uintptr_t>(p.second);
+      return static_cast<size_t>((a * 0x9E3779B97F4A7C15ULL) ^ (b + (a << 6) + (a >> 2)));
+    }
+  };
+  PtrIndex sig_index;  // label set -> index into sigs
+  std::vector<uint64_t> sigs;
+  PtrIndex out_index;  // many-side label set -> index into outs (no group_x labels included)
+  std::unordered_map<std::pair<LabelsPtr, LabelsPtr>, uint32_t, PairHash> out_by_pair;
+  std::vector<Out> outs;
 };
 
 class Evaluator {
@@ -107,6 +157,9 @@ class Evaluator {
   EValue EvalAggregate(const AggregateExpr& a, Timestamp ts);
   EValue EvalCall(const Call& c, Timestamp ts);
   EValue EvalHistogramCall(const Call& c, Timestamp ts);  // histogram_quantile(s), _fraction
+  // Range-function call on the range query's step grid, served from a per-node block of
+  // precomputed steps; false when the call does not qualify (the per-step path then runs).
+  bool EvalRangeCallFast(const Call& c, Timestamp ts, EValue* out);
 
   Timestamp ResolveAt(const AtModifier& at, Timestamp ts) const;
   // " (line:col)" position suffix of an annotation about `e`.
@@ -116,6 +169,9 @@ class Evaluator {
   void PrepareNode(const Expr& e, Timestamp mint, Timestamp maxt);
   void SelectData(const VectorSelector& vs, Timestamp mint, Timestamp maxt, bool matrix,
                   int64_t range_ms);
+  void BuildRangeBlock(const Call& c, const Expr& matrix_arg, const MatrixSelector& ms,
+                       const std::vector<double>& scalars, size_t step_idx,
+                       RangeCallCache& cache);
 
   Queryable& storage_;
   const EngineOptions& options_;
@@ -130,20 +186,28 @@ class Evaluator {
   uint32_t interrupt_counter_ = 0;
   std::unordered_map<const Expr*, SelectorData> data_;
   std::unordered_map<const Expr*, SubqueryCache> subqueries_;
+  std::unordered_map<const Expr*, RangeCallCache> range_calls_;
+  std::unordered_map<const Expr*, BinaryCache> binary_cache_;
  public:
-  // Per aggregation node: grouping key and group labels of each (interned) input label set, so
-  // range queries hash each series once instead of once per step.
-  struct GroupInfo {
-    uint64_t key;
-    LabelsPtr labels;
+  // Per aggregation node, kept across the steps of a range query so each input series is
+  // hashed and grouped once per query instead of once per step: the series' group (found by
+  // its interned pointer) and a dense slot per grouping key.
+  struct AggCache {
+    struct Info {
+      uint64_t key = 0;
+      LabelsPtr labels = nullptr;  // group labels (not built for topk/bottomk/limitk/limit_ratio)
+      uint32_t slot = 0;
+    };
+    PtrIndex series;  // input label set -> index into infos
+    std::vector<Info> infos;
+    std::unordered_map<uint64_t, uint32_t> slot_of_key;
+    std::vector<uint32_t> group_of_slot;  // per-step scratch: slot -> group index, or UINT32_MAX
   };
-  std::unordered_map<const Labels*, GroupInfo>& GroupCache(const Expr* node) {
-    return group_cache_[node];
-  }
+  AggCache& AggregateCache(const Expr* node) { return agg_cache_[node]; }
 
  private:
-  std::unordered_map<const Expr*, std::unordered_map<const Labels*, GroupInfo>> group_cache_;
-  std::unordered_map<uint64_t, std::vector<LabelsPtr>> interned_;
+  std::unordered_map<const Expr*, AggCache> agg_cache_;
+  std::unordered_map<uint64_t, std::vector<std::unique_ptr<const Labels>>> interned_;
   std::vector<std::string> warnings_;
   std::vector<std::string> infos_;
 };
@@ -178,6 +242,10 @@ struct RangeCtx {
 // Range-vector functions (rate, *_over_time, ...). Returns false when there is no output for
 // this series; throws EvalError for invalid parameters. Unknown name: throws Internal.
 bool RangeFunction(std::string_view name, const RangeCtx& c, double* out);
+// rate/increase/delta of one window. `may_have_resets` = false lets a caller that knows the
+// window holds no counter reset skip the reset scan (the result is bit-identical).
+bool ExtrapolatedRate(const RangeCtx& c, bool is_counter, bool is_rate, bool may_have_resets,
+                      double* out);
 bool IsRangeFunction(std::string_view name);
 // Element-wise float functions (abs, ln, clamp, round, day_of_month...). `scalars` are the
 // extra scalar arguments. Returns false when `name` is not such a function.

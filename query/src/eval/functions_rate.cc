@@ -5,15 +5,15 @@
 #include "eval/evaluator.h"
 
 namespace tidemark::promql::eval {
-namespace {
 
 // Prometheus' extrapolated rate: extends the sampled interval towards the window edges
 // (at most half an average sample interval, and never below zero for counters).
-bool ExtrapolatedRate(const RangeCtx& c, bool is_counter, bool is_rate, double* out) {
+bool ExtrapolatedRate(const RangeCtx& c, bool is_counter, bool is_rate, bool may_have_resets,
+                      double* out) {
   const auto& p = c.points;
   if (p.size() < 2) return false;
   double result = p.back().v - p.front().v;
-  if (is_counter) {
+  if (is_counter && may_have_resets) {
     for (size_t i = 1; i < p.size(); ++i) {
       if (p[i].v < p[i - 1].v) result += p[i - 1].v;
     }
@@ -38,6 +38,8 @@ bool ExtrapolatedRate(const RangeCtx& c, bool is_counter, bool is_rate, double* 
   *out = result * factor;
   return true;
 }
+
+namespace {
 
 bool InstantValue(const RangeCtx& c, bool is_rate, double* out) {
   const auto& p = c.points;
@@ -115,9 +117,9 @@ bool DoubleExponentialSmoothing(const RangeCtx& c, double* out) {
 
 bool RateFunction(std::string_view name, const RangeCtx& c, double* out, bool* handled) {
   *handled = true;
-  if (name == "rate") return ExtrapolatedRate(c, true, true, out);
-  if (name == "increase") return ExtrapolatedRate(c, true, false, out);
-  if (name == "delta") return ExtrapolatedRate(c, false, false, out);
+  if (name == "rate") return ExtrapolatedRate(c, true, true, true, out);
+  if (name == "increase") return ExtrapolatedRate(c, true, false, true, out);
+  if (name == "delta") return ExtrapolatedRate(c, false, false, true, out);
   if (name == "irate") return InstantValue(c, true, out);
   if (name == "idelta") return InstantValue(c, false, out);
   if (name == "deriv") {

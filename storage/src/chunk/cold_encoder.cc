@@ -123,6 +123,7 @@ std::string ColdEncoder::Impl::Build(std::span<const Sample> samples, bool xor_o
   }
   payload = best_t->bytes;
   payload += best_v->bytes;
+  if (!options.store_zstd) best_zstd = false;
 
   std::string out;
   const auto flags = static_cast<uint8_t>(

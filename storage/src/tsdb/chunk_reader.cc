@@ -23,8 +23,11 @@ Status ReadSeriesChunks(rocksdb::Iterator* it, const std::vector<int64_t>& parti
       if (!DecodeChunkKey(std::string_view(k.data(), k.size()), &ck)) {
         return Status::Corruption("malformed chunk key");
       }
-      // Chunks span at most kMaxChunkSpanMs, so past this no chunk can start before maxt.
-      if (ck.maxt > maxt && ck.maxt - maxt > kMaxChunkSpanMs) break;
+      // Chunks span at most kMaxStoredSpanMs, so past this no chunk can start before maxt.
+      if (ck.maxt > maxt &&
+          static_cast<uint64_t>(ck.maxt) - static_cast<uint64_t>(maxt) > kMaxStoredSpanMs) {
+        break;
+      }
       uint8_t enc = 0;
       Timestamp cmint = 0;
       std::string_view bytes;

@@ -25,11 +25,18 @@ DbOptionsBundle MakeDbOptions(const StorageOptions& options) {
   // Bounds recovery time and WAL disk use: column families holding the oldest WAL get flushed.
   b.db.max_total_wal_size = 256 << 20;
   b.db.keep_log_file_num = 4;
+  // RocksDB's informational log grows by its options dump and compaction statistics; warnings
+  // and errors are what an operator needs from it.
+  b.db.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
 
   auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   b.keepalive = cache;
   auto table = [&](bool bloom) {
     rocksdb::BlockBasedTableOptions t;
+    // 32 KiB blocks (RocksDB's default is 4): zstd finds far more repetition across neighbouring
+    // keys (series of one metric, their labels, their timestamps), measured 1.80 -> 1.50 bytes
+    // per sample all-in on the 10k-series benchmark, for ~7 % more query CPU when cold.
+    t.block_size = 32 << 10;
     t.block_cache = cache;
     t.format_version = 5;
     if (bloom) t.whole_key_filtering = true;
@@ -39,10 +46,13 @@ DbOptionsBundle MakeDbOptions(const StorageOptions& options) {
   auto base = [&]() {
     rocksdb::ColumnFamilyOptions o;
     o.table_factory = table(false);
-    o.compression = rocksdb::kSnappyCompression;
+    // Labels and postings keys are text written once and read at open: zstd roughly halves
+    // them against snappy for CPU that only flushes and compactions pay.
+    o.compression = rocksdb::kZSTD;
     // Series, postings and marks are small and written once per series: small memtables keep
-    // their memory (which counts against the per-series budget) bounded.
-    o.write_buffer_size = 8 << 20;
+    // their memory (which counts against the per-series budget) bounded. Arena blocks are
+    // allocated as a memtable fills, so the nearly idle families (meta, marks) cost little.
+    o.write_buffer_size = 4 << 20;
     return o;
   };
 
@@ -51,23 +61,34 @@ DbOptionsBundle MakeDbOptions(const StorageOptions& options) {
   rocksdb::ColumnFamilyOptions hash = base();
   rocksdb::ColumnFamilyOptions post = base();
   rocksdb::ColumnFamilyOptions chunks = base();
-  // Chunk payloads are already Gorilla-compressed; block compression would burn CPU for little.
+  // Upper levels hold recent XOR chunks briefly: compressing them would cost ingest CPU for
+  // little. Most data settles in the bottommost level as cold blocks, compressed there.
   chunks.compression = rocksdb::kNoCompression;
   chunks.bottommost_compression = rocksdb::kZSTD;
-  chunks.write_buffer_size = 32 << 20;
+  // A dictionary trained per output file lets each block reuse what is common to the metric's
+  // series (timestamps on the same scrape grid, value prefixes).
+  chunks.bottommost_compression_opts.enabled = true;
+  chunks.bottommost_compression_opts.level = 3;
+  chunks.bottommost_compression_opts.max_dict_bytes = 32 << 10;
+  chunks.bottommost_compression_opts.zstd_max_train_bytes = 100 * (32 << 10);
+  chunks.write_buffer_size = 16 << 20;
   // Never let an SST file straddle two time partitions, so retention can drop whole files
   // (DeleteFilesInRange) instead of rewriting live data.
   chunks.sst_partitioner_factory = rocksdb::NewSstPartitionerFixedPrefixFactory(8);
   rocksdb::ColumnFamilyOptions headlog = base();
   // Head-log records are short-lived (deleted once their samples are in chunks). The memtable
-  // size trades memory against how many of them reach an SST before their range delete.
-  headlog.write_buffer_size = 32 << 20;
+  // size trades memory against how many of them reach an SST before their range delete; with
+  // chunks open for up to 2 h nearly all of them do anyway, so a larger memtable buys little.
+  // At 100k series, 32 MiB (x2 while one flushes) was a third of the process' peak RSS.
+  headlog.write_buffer_size = 16 << 20;
   headlog.compression = rocksdb::kNoCompression;
   rocksdb::ColumnFamilyOptions headmark = base();
+  rocksdb::ColumnFamilyOptions cold_todo = base();
 
   b.cfs = {
       {kCfMeta, meta},       {kCfSeries, series}, {kCfHash, hash},        {kCfPostings, post},
       {kCfChunks, chunks},   {kCfHeadLog, headlog}, {kCfHeadMark, headmark},
+      {kCfColdTodo, cold_todo},
   };
   return b;
 }

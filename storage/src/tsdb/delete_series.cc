@@ -22,15 +22,17 @@ Status TsdbStorage::DeleteSeries(const Matchers& matchers, Timestamp mint, Times
       targets.push_back(s);
       std::lock_guard slock(StripeFor(ref));
       if (s->has_head()) {
-        s->SealAll(&sealed_);
+        s->SealAll(&cut_);
+        PublishCuts();
         marks_.push_back({s, next_seq_, 0});
       }
     }
   }
   TM_RETURN_IF_ERROR(WriteSeals());
+  ++rewrite_gen_;
 
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, cf(kChunks)));
-  const std::vector<int64_t> all_parts = PartitionsFor(kMinTimestamp, kMaxTimestamp - kMaxChunkSpanMs);
+  const std::vector<int64_t> all_parts = PartitionsFor(kMinTimestamp, kMaxTimestamp - kMaxStoredSpanMs);
   const std::vector<int64_t> parts = PartitionsFor(mint, maxt);
   std::vector<StoredChunk> chunks;
   std::vector<int64_t> new_parts;
@@ -51,13 +53,17 @@ Status TsdbStorage::DeleteSeries(const Matchers& matchers, Timestamp mint, Times
                 EncodeChunkValue(static_cast<uint8_t>(chunk::Encoding::kXor), samples.front().t,
                                  chunk::EncodeXor(samples)))
           .PermitUncheckedError();
+      std::string todo_val;
+      PutVarint64(&todo_val, k.id);
+      batch.Put(cf(kColdTodo), ColdTodoKey(ColdWindowOf(samples.front().t), s->ref()), todo_val)
+          .PermitUncheckedError();
     }
     TM_RETURN_IF_ERROR(FromRocks(db_->Write(rocksdb::WriteOptions(), &batch), "delete series"));
     // Recompute the series' bounds from what is left on disk (the head is empty now).
     std::unique_ptr<rocksdb::Iterator> it2(db_->NewIterator({}, cf(kChunks)));
     chunks.clear();
     TM_RETURN_IF_ERROR(ReadSeriesChunks(it2.get(), all_parts, s->ref(), kMinTimestamp,
-                                        kMaxTimestamp - kMaxChunkSpanMs, &chunks));
+                                        kMaxTimestamp - kMaxStoredSpanMs, &chunks));
     Timestamp mn = kMaxTimestamp, mx = kMinTimestamp;
     for (const auto& c : chunks) {
       mn = std::min(mn, c.mint);

@@ -1,6 +1,7 @@
 // The store's Appender: validates and checks samples as they are staged, commits them at once.
 #include <bit>
 
+#include "tsdb/label_codec.h"
 #include "tsdb/tsdb_storage.h"
 
 namespace tidemark::tsdb {
@@ -42,25 +43,19 @@ class TsdbAppender final : public Appender {
       default:
         break;
     }
-    // Within this batch: a series' samples normally arrive in increasing time, so only a sample
-    // not newer than the series' last staged one needs the (linear) look for a staged twin.
-    Slot& slot = FindSlot(ref);
-    if (slot.ref == ref && in.t <= slot.last_t) {
-      for (auto it = staged_.rbegin(); it != staged_.rend(); ++it) {
-        if (it->ref != ref || it->t != in.t) continue;
-        if (SameBits(it->v, in.v)) return ref;
-        return Conflict(in.t, labels);
-      }
-    }
-    if (slot.ref != ref) {
-      slot.ref = ref;
-      slot.last_t = in.t;
-      ++used_;
-    } else if (in.t > slot.last_t) {
-      slot.last_t = in.t;
-    }
-    staged_.push_back({ref, in.t, in.v});
+    if (Stage(ref, in) == StageResult::kConflict) return Conflict(in.t, labels);
     return ref;
+  }
+
+  SeriesRef TryAppendExisting(SeriesRef hint, std::span<const LabelPairView> labels,
+                              const SampleIn& in) override {
+    if (db_.closed()) return 0;
+    SeriesRef ref = 0;
+    CheckResult r = db_.ResolveExisting(hint, labels, in.t, in.v, &ref);
+    if (ref == 0) return 0;
+    if (r == CheckResult::kDuplicate) return ref;
+    if (r != CheckResult::kAccept) return 0;  // Append() reports (and counts) the rejection
+    return Stage(ref, in) == StageResult::kConflict ? 0 : ref;
   }
 
   Status Commit() override {
@@ -79,6 +74,30 @@ class TsdbAppender final : public Appender {
     SeriesRef ref = 0;  // 0 = empty (refs start at 1)
     Timestamp last_t = 0;
   };
+
+  enum class StageResult { kStaged, kDuplicate, kConflict };
+
+  // Stages an accepted sample unless this batch already holds one at the same time. A series'
+  // samples normally arrive in increasing time, so only a sample not newer than the series' last
+  // staged one needs the (linear) look for a staged twin.
+  StageResult Stage(SeriesRef ref, const SampleIn& in) {
+    Slot& slot = FindSlot(ref);
+    if (slot.ref == ref && in.t <= slot.last_t) {
+      for (auto it = staged_.rbegin(); it != staged_.rend(); ++it) {
+        if (it->ref != ref || it->t != in.t) continue;
+        return SameBits(it->v, in.v) ? StageResult::kDuplicate : StageResult::kConflict;
+      }
+    }
+    if (slot.ref != ref) {
+      slot.ref = ref;
+      slot.last_t = in.t;
+      ++used_;
+    } else if (in.t > slot.last_t) {
+      slot.last_t = in.t;
+    }
+    staged_.push_back({ref, in.t, in.v});
+    return StageResult::kStaged;
+  }
 
   static bool SameBits(double a, double b) {
     return std::bit_cast<uint64_t>(a) == std::bit_cast<uint64_t>(b);
@@ -125,6 +144,26 @@ class TsdbAppender final : public Appender {
 };
 
 }  // namespace
+
+CheckResult TsdbStorage::ResolveExisting(SeriesRef hint, std::span<const LabelPairView> labels,
+                                         Timestamp t, double v, SeriesRef* ref) {
+  *ref = 0;
+  // The shared index lock is held while the series is used: dropping one needs it exclusively.
+  std::shared_lock lock(index_mu_);
+  HeadSeries* s = hint != 0 ? SeriesByRefLocked(hint) : nullptr;
+  if (!s || !EncodedLabelsEqual(s->labels_enc(), labels)) {
+    const uint64_t h = SeriesHash(labels);
+    SeriesRef found = by_hash_.Find(h, [&](SeriesRef r) {
+      HeadSeries* c = SeriesByRefLocked(r);
+      return c && EncodedLabelsEqual(c->labels_enc(), labels);
+    });
+    if (found == 0) return CheckResult::kAccept;
+    s = SeriesByRefLocked(found);
+  }
+  *ref = s->ref();
+  std::lock_guard slock(StripeFor(s->ref()));
+  return s->Check(t, v, opts_.out_of_order_window_ms);
+}
 
 std::unique_ptr<Appender> TsdbStorage::NewAppender() {
   return std::make_unique<TsdbAppender>(*this);

@@ -35,7 +35,19 @@ Status TsdbStorage::CommitSamples(const std::vector<LoggedSample>& staged) {
   rocksdb::WriteBatch batch;
   {
     std::shared_lock ilock(index_mu_);
-    for (const auto& s : staged) {
+    for (size_t i = 0; i < staged.size(); ++i) {
+      const LoggedSample& s = staged[i];
+      // Two-stage prefetch (the registry slot, then the series it points to): see below.
+      if (i + 16 < staged.size() && staged[i + 16].ref < series_.size()) {
+        __builtin_prefetch(&series_[staged[i + 16].ref]);
+      }
+      if (i + 8 < staged.size()) {
+        if (const HeadSeries* p = SeriesByRefLocked(staged[i + 8].ref)) {
+          for (size_t off = 0; off < sizeof(HeadSeries); off += 64) {
+            __builtin_prefetch(reinterpret_cast<const char*>(p) + off);
+          }
+        }
+      }
       HeadSeries* hs = SeriesByRefLocked(s.ref);
       if (!hs) {
         for (HeadSeries* p : newly_persisted_) p->persisted = false;
@@ -62,8 +74,14 @@ Status TsdbStorage::CommitSamples(const std::vector<LoggedSample>& staged) {
   }
   ++next_seq_;
 
+  // The head is far larger than the caches and a remote-write batch touches each series once:
+  // fetch each series' open chunk a few samples ahead so the misses overlap (the series
+  // structs were fetched by the resolve loop above).
+  constexpr size_t kAhead = 8;
+  const size_t n = staged.size();
   Timestamp batch_max = kMinTimestamp;
-  for (size_t i = 0; i < staged.size(); ++i) {
+  for (size_t i = 0; i < n; ++i) {
+    if (i + kAhead / 2 < n) __builtin_prefetch(resolved_[i + kAhead / 2]->open_data());
     ApplyOne(resolved_[i], seq, staged[i].t, staged[i].v);
     batch_max = std::max(batch_max, staged[i].t);
   }
@@ -91,20 +109,34 @@ void TsdbStorage::ApplyOne(HeadSeries* s, uint64_t seq, Timestamp t, double v) {
   const uint64_t ord = s->cur_ord++;
   const bool had_head = s->has_head();
   bool mark = false;
-  bool added = s->Apply(t, v, &sealed_, &mark);
+  bool added = s->Apply(t, v, &cut_, &mark);
+  if (!cut_.empty()) PublishCuts();
   if (mark) marks_.push_back({s, seq, ord});
   if (added && (!had_head || mark)) s->first_seq = seq;
   if (added) appended_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void TsdbStorage::PublishCuts() {
+  std::lock_guard lock(sealed_mu_);
+  for (auto& c : cut_) sealed_.push_back(std::move(c));
+  cut_.clear();
 }
 
 Status TsdbStorage::WriteSeals() {
   if (sealed_.empty() && marks_.empty()) return Status::OK();
   rocksdb::WriteBatch batch;
   std::vector<int64_t> new_parts;
+  std::string todo_val;
   for (const auto& c : sealed_) {
     ChunkKey k{PartitionOf(c.maxt), c.ref, c.maxt, next_chunk_id_++};
     batch.Put(cf(kChunks), EncodeChunkKey(k),
               EncodeChunkValue(static_cast<uint8_t>(c.encoding), c.mint, c.bytes))
+        .PermitUncheckedError();
+    // Queue the window for cold compaction; the value tells a running compaction that a chunk
+    // arrived after it read the window.
+    todo_val.clear();
+    PutVarint64(&todo_val, k.id);
+    batch.Put(cf(kColdTodo), ColdTodoKey(ColdWindowOf(c.mint), c.ref), todo_val)
         .PermitUncheckedError();
     new_parts.push_back(k.partition);
   }
@@ -127,11 +159,15 @@ Status TsdbStorage::WriteSeals() {
     std::lock_guard lock(part_mu_);
     partitions_.insert(new_parts.begin(), new_parts.end());
   }
-  sealed_.clear();
-  marks_.clear();
   // Not synced even under kFsyncBatch: the head log still holds these samples until a later
   // (ordered-after) delete, and WAL recovery is prefix-consistent.
-  return FromRocks(db_->Write(rocksdb::WriteOptions(), &batch), "storage: write chunks");
+  TM_RETURN_IF_ERROR(FromRocks(db_->Write(rocksdb::WriteOptions(), &batch), "storage: write chunks"));
+  {
+    std::lock_guard lock(sealed_mu_);  // only now may queries stop reading them from here
+    sealed_.clear();
+  }
+  marks_.clear();
+  return Status::OK();
 }
 
 Status TsdbStorage::TruncateHead(bool all) {
@@ -143,15 +179,20 @@ Status TsdbStorage::TruncateHead(bool all) {
     for (const auto& sp : series_) {
       HeadSeries* s = sp.get();
       if (!s) continue;
-      std::lock_guard lock(StripeFor(s->ref()));
-      if (!s->has_head()) continue;
-      if (all || s->first_seq < lag_limit || s->head_max_time() < idle_before) {
-        s->SealAll(&sealed_);
-        // Everything applied so far (every record before next_seq_) is now persisted.
-        marks_.push_back({s, next_seq_, 0});
-      } else {
-        min_needed = std::min(min_needed, s->first_seq);
+      {
+        std::lock_guard lock(StripeFor(s->ref()));
+        if (!s->has_head()) continue;
+        if (all || s->first_seq < lag_limit || s->head_max_time() < idle_before) {
+          s->SealAll(&cut_);
+          PublishCuts();
+          // Everything applied so far (every record before next_seq_) is now persisted.
+          marks_.push_back({s, next_seq_, 0});
+        } else {
+          min_needed = std::min(min_needed, s->first_seq);
+        }
       }
+      // Sealing a million series at once would otherwise build one huge batch in memory.
+      if (marks_.size() >= kMaxSealsPerBatch) TM_RETURN_IF_ERROR(WriteSeals());
     }
   }
   TM_RETURN_IF_ERROR(WriteSeals());

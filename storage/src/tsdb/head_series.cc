@@ -3,8 +3,10 @@
 
 #include <algorithm>
 #include <bit>
-#include <cassert>
+#include <span>
 
+#include "chunk/xor_format.h"
+#include "chunk/xor_iterator.h"
 #include "tsdb/keys.h"
 
 namespace tidemark::tsdb {
@@ -42,11 +44,16 @@ void HeadSeries::NotePersisted(Timestamp mn, Timestamp mx) {
   persisted_max_ = std::max(persisted_max_, mx);
 }
 
+uint32_t HeadSeries::open_samples() const {
+  if (open_buf_.size() < chunk::xorfmt::kHeaderBytes) return 0;
+  return (uint32_t{static_cast<uint8_t>(open_buf_[0])} << 8) | static_cast<uint8_t>(open_buf_[1]);
+}
+
 bool HeadSeries::OpenChunkHas(Timestamp t, double* v) const {
-  if (!open_ || t < open_mint_ || t > open_maxt_) return false;
-  auto it = open_->iterator(nullptr);
-  if (it->Seek(t) == ValueType::kNone) return false;
-  Sample s = it->At();
+  if (!has_open() || t < open_mint_ || t > open_maxt_) return false;
+  chunk::XorIterator it(std::as_bytes(std::span<const char>(open_buf_.data(), open_buf_.size())));
+  if (it.Seek(t) == ValueType::kNone) return false;
+  Sample s = it.At();
   if (s.t != t) return false;
   *v = s.v;
   return true;
@@ -54,7 +61,7 @@ bool HeadSeries::OpenChunkHas(Timestamp t, double* v) const {
 
 Timestamp HeadSeries::head_max_time() const {
   Timestamp m = kMinTimestamp;
-  if (open_) m = open_maxt_;
+  if (has_open()) m = open_maxt_;
   if (!ooo_.empty()) m = std::max(m, ooo_.back().t);
   return m;
 }
@@ -74,18 +81,17 @@ CheckResult HeadSeries::Check(Timestamp t, double v, int64_t ooo_window_ms) cons
 }
 
 void HeadSeries::CutOpen(std::vector<SealedChunk>* sealed) {
-  if (!open_) return;
-  auto b = open_->bytes();
+  if (!has_open()) return;
   SealedChunk c;
   c.ref = ref_;
   c.mint = open_mint_;
   c.maxt = open_maxt_;
   c.encoding = chunk::Encoding::kXor;
-  c.bytes.assign(reinterpret_cast<const char*>(b.data()), b.size());
+  c.bytes = std::move(open_buf_);  // the sealed chunk takes the buffer: no copy
   NotePersisted(c.mint, c.maxt);
   sealed->push_back(std::move(c));
   app_.reset();
-  open_.reset();
+  open_buf_ = std::string();
 }
 
 void HeadSeries::CutOoo(std::vector<SealedChunk>* sealed) {
@@ -112,22 +118,21 @@ bool HeadSeries::Apply(Timestamp t, double v, std::vector<SealedChunk>* sealed, 
   Timestamp newest = max_time();
   bool empty = min_time() > newest;
   if (empty || t > newest) {
-    if (open_) {
+    if (has_open()) {
       // Capacity is the head's contract (chunk.h): cut before the chunk could overflow, and by
       // time so no persisted chunk spans more than kMaxChunkSpanMs (keys.h relies on it).
-      bool full = open_->num_samples() >= chunk::kTargetSamplesPerChunk ||
-                  open_->bytes().size() + chunk::kMaxXorBytesPerSample > chunk::kMaxXorChunkBytes ||
+      bool full = open_samples() >= chunk::kTargetSamplesPerChunk ||
+                  open_buf_.size() + chunk::kMaxXorBytesPerSample > chunk::kMaxXorChunkBytes ||
                   t - open_mint_ > kMaxChunkSpanMs;
       if (full) {
         SealAll(sealed);
         *mark_needed = true;
       }
     }
-    if (!open_) {
-      open_ = chunk::NewXorChunk();
-      auto app = open_->appender();
-      assert(app.ok());
-      app_ = std::move(app).value();
+    if (!has_open()) {
+      // An empty chunk is its 2-byte zero header; the appender continues it from bit 16.
+      open_buf_.assign(chunk::xorfmt::kHeaderBytes, '\0');
+      app_.emplace(&open_buf_, chunk::xorfmt::State{}, chunk::xorfmt::kHeaderBits);
       open_mint_ = t;
     }
     app_->Append(t, v);
@@ -158,9 +163,8 @@ bool HeadSeries::Apply(Timestamp t, double v, std::vector<SealedChunk>* sealed, 
 
 HeadSnapshot HeadSeries::Snapshot() const {
   HeadSnapshot s;
-  if (open_) {
-    auto b = open_->bytes();
-    s.open_bytes.assign(reinterpret_cast<const char*>(b.data()), b.size());
+  if (has_open()) {
+    s.open_bytes = open_buf_;
     s.open_mint = open_mint_;
     s.open_maxt = open_maxt_;
   }

@@ -3,9 +3,11 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "chunk/xor_appender.h"
 #include "tidemark/storage/chunk/chunk.h"
 #include "tidemark/storage/model/sample.h"
 #include "tidemark/storage/model/status.h"
@@ -68,8 +70,11 @@ class HeadSeries {
   void SealAll(std::vector<SealedChunk>* sealed);
   // REQUIRES lock.
   HeadSnapshot Snapshot() const;
-  bool has_head() const { return open_ != nullptr || !ooo_.empty(); }
-  size_t head_chunks() const { return (open_ ? 1 : 0) + (ooo_.empty() ? 0 : 1); }
+  bool has_head() const { return has_open() || !ooo_.empty(); }
+  // For prefetching only: every head change happens under the store's commit lock, so its
+  // holder may read this pointer without the stripe.
+  const char* open_data() const { return open_buf_.data(); }
+  size_t head_chunks() const { return (has_open() ? 1 : 0) + (ooo_.empty() ? 0 : 1); }
   Timestamp head_max_time() const;
 
   // Persisted-data bookkeeping (REQUIRES lock).
@@ -94,6 +99,8 @@ class HeadSeries {
   bool OpenChunkHas(Timestamp t, double* v) const;
   void CutOpen(std::vector<SealedChunk>* sealed);
   void CutOoo(std::vector<SealedChunk>* sealed);
+  bool has_open() const { return app_.has_value(); }
+  uint32_t open_samples() const;
 
   const SeriesRef ref_;
   const uint64_t hash_;
@@ -102,8 +109,10 @@ class HeadSeries {
   std::atomic<Timestamp> max_t_{kMinTimestamp};
   Timestamp persisted_min_ = kMaxTimestamp;
   Timestamp persisted_max_ = kMinTimestamp;
-  std::unique_ptr<chunk::Chunk> open_;
-  std::unique_ptr<chunk::ChunkAppender> app_;
+  // The open XOR chunk lives inside the series (no separate chunk and appender objects): one
+  // cache line fewer per appended sample and ~150 bytes less per series.
+  std::string open_buf_;                    // whole XOR chunk, header included
+  std::optional<chunk::XorAppender> app_;   // appends to open_buf_; engaged iff a chunk is open
   Timestamp open_mint_ = 0, open_maxt_ = 0;
   std::vector<Sample> ooo_;  // sorted by t, unique t
 };

@@ -43,11 +43,16 @@ bool GetVarint64(std::string_view* in, uint64_t* v) {
   return false;
 }
 
-int64_t PartitionOf(Timestamp t) {
-  int64_t q = t / kPartitionMs;
-  if (t % kPartitionMs != 0 && t < 0) --q;
+namespace {
+int64_t FloorDiv(int64_t t, int64_t d) {
+  int64_t q = t / d;
+  if (t % d != 0 && t < 0) --q;
   return q;
 }
+}  // namespace
+
+int64_t PartitionOf(Timestamp t) { return FloorDiv(t, kPartitionMs); }
+int64_t ColdWindowOf(Timestamp t) { return FloorDiv(t, kColdWindowMs); }
 
 std::string SeriesKey(SeriesRef ref) {
   std::string k;
@@ -79,6 +84,21 @@ std::string PostingKey(std::string_view name, std::string_view value, SeriesRef 
 
 std::string HeadLogKey(uint64_t seq) { return SeriesKey(seq); }
 std::string HeadMarkKey(SeriesRef ref) { return SeriesKey(ref); }
+
+std::string ColdTodoKey(int64_t window, SeriesRef ref) {
+  std::string k;
+  k.reserve(16);
+  PutBE64(&k, FlipSign(window));
+  PutBE64(&k, ref);
+  return k;
+}
+
+bool DecodeColdTodoKey(std::string_view key, int64_t* window, SeriesRef* ref) {
+  if (key.size() != 16) return false;
+  *window = UnflipSign(GetBE64(key.data()));
+  *ref = GetBE64(key.data() + 8);
+  return true;
+}
 
 std::string EncodeChunkKey(const ChunkKey& k) {
   std::string out;

@@ -17,6 +17,7 @@ inline constexpr char kCfPostings[] = "postings"; // name, value, ref -> ""
 inline constexpr char kCfChunks[] = "chunks";    // partition, ref, max time, chunk id -> chunk
 inline constexpr char kCfHeadLog[] = "head_log"; // commit seq -> samples of one commit
 inline constexpr char kCfHeadMark[] = "head_mark"; // ref -> what of the head log is persisted
+inline constexpr char kCfColdTodo[] = "cold_todo"; // window, ref -> newest chunk id to compact
 
 inline constexpr char kMetaFormatVersion[] = "format_version";
 inline constexpr char kMetaNextChunkId[] = "next_chunk_id";
@@ -29,6 +30,13 @@ inline constexpr int64_t kPartitionMs = 24LL * 3600 * 1000;
 // No persisted chunk spans more than this (the head cuts chunks by it), so a query for
 // [mint, maxt] finds every overlapping chunk in partitions Partition(mint)..Partition(maxt+span).
 inline constexpr int64_t kMaxChunkSpanMs = 2LL * 3600 * 1000;
+// Cold compaction merges a series' chunks whose first sample lies in one window of this length
+// (aligned to the epoch, so four per partition) into cold blocks. Six hours at 15 s is 1440
+// samples: large enough for the cold codecs to pay off, small enough that a short query over old
+// data decodes little it does not need.
+inline constexpr int64_t kColdWindowMs = 6LL * 3600 * 1000;
+// So no stored chunk or block spans more than this: queries scan up to maxt + this.
+inline constexpr int64_t kMaxStoredSpanMs = kColdWindowMs + kMaxChunkSpanMs;
 
 // ---- integer helpers ----
 void PutBE64(std::string* dst, uint64_t v);
@@ -45,6 +53,9 @@ inline int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -sta
 // floor(t / kPartitionMs), correct for negative t.
 int64_t PartitionOf(Timestamp t);
 inline Timestamp PartitionStart(int64_t p) { return p * kPartitionMs; }
+// floor(t / kColdWindowMs), correct for negative t.
+int64_t ColdWindowOf(Timestamp t);
+inline Timestamp ColdWindowStart(int64_t w) { return w * kColdWindowMs; }
 
 // ---- keys ----
 std::string SeriesKey(SeriesRef ref);                        // 8: ref BE
@@ -53,6 +64,8 @@ std::string PostingKey(std::string_view name, std::string_view value, SeriesRef 
 std::string PostingPrefix(std::string_view name, std::string_view value);
 std::string HeadLogKey(uint64_t seq);                        // 8: seq BE
 std::string HeadMarkKey(SeriesRef ref);                      // 8: ref BE
+std::string ColdTodoKey(int64_t window, SeriesRef ref);      // 16: window (flipped BE), ref BE
+bool DecodeColdTodoKey(std::string_view key, int64_t* window, SeriesRef* ref);
 
 // 32 bytes: partition (flipped BE) | ref BE | max time (flipped BE) | chunk id BE.
 struct ChunkKey {

@@ -1,9 +1,11 @@
 // Compact byte encoding of a label set: the persisted series value and the in-memory identity.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 
+#include "tidemark/storage/appender.h"
 #include "tidemark/storage/model/labels.h"
 
 namespace tidemark::tsdb {
@@ -13,6 +15,8 @@ void EncodeLabels(const Labels& labels, std::string* out);
 Result<Labels> DecodeLabels(std::string_view in);
 // True if `enc` encodes exactly `labels`; allocation-free (the append hot path uses it).
 bool EncodedLabelsEqual(std::string_view enc, const Labels& labels);
+// True if `enc` encodes exactly these pairs in this order (so they are a valid, sorted set).
+bool EncodedLabelsEqual(std::string_view enc, std::span<const LabelPairView> labels);
 // Calls fn(name, value) for every pair of an encoding; false on a malformed encoding.
 template <typename Fn>
 bool ForEachEncodedLabel(std::string_view enc, Fn&& fn);

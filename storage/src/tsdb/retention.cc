@@ -29,6 +29,7 @@ uint64_t TsdbStorage::BytesOnDisk() {
 }
 
 Status TsdbStorage::DropPartitions(int64_t first, int64_t last) {
+  ++rewrite_gen_;
   std::string lo = PartitionPrefix(first), hi = PartitionPrefix(last + 1);
   TM_RETURN_IF_ERROR(FromRocks(db_->DeleteRange(rocksdb::WriteOptions(), cf(kChunks), lo, hi),
                                "retention: delete range"));
@@ -121,6 +122,7 @@ Status TsdbStorage::EnforceRetention() {
 }
 
 void TsdbStorage::DropSeriesLocked(HeadSeries* s, rocksdb::WriteBatch* batch) {
+  ++rewrite_gen_;
   const SeriesRef ref = s->ref();
   if (s->persisted) {
     batch->Delete(cf(kSeries), SeriesKey(ref)).PermitUncheckedError();

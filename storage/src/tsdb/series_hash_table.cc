@@ -37,9 +37,8 @@ inline uint64_t HashString(uint64_t h, std::string_view s) {
   return Round(h, tail ^ (static_cast<uint64_t>(s.size()) << 56));
 }
 
-}  // namespace
-
-uint64_t SeriesHash(const Labels& labels) {
+template <typename Range>
+uint64_t HashPairs(const Range& labels) {
   uint64_t h = 0x2545f4914f6cdd1dULL ^ labels.size();
   for (const auto& l : labels) {
     h = HashString(h, l.name);
@@ -50,6 +49,12 @@ uint64_t SeriesHash(const Labels& labels) {
   h ^= h >> 33;
   return h;
 }
+
+}  // namespace
+
+uint64_t SeriesHash(const Labels& labels) { return HashPairs(labels); }
+
+uint64_t SeriesHash(std::span<const LabelPairView> labels) { return HashPairs(labels); }
 
 void SeriesHashTable::Rehash(size_t capacity) {
   std::vector<Slot> old = std::move(slots_);

@@ -5,6 +5,9 @@
 #include <cstdint>
 #include <vector>
 
+#include <span>
+
+#include "tidemark/storage/appender.h"
 #include "tidemark/storage/model/labels.h"
 #include "tidemark/storage/model/sample.h"
 
@@ -13,6 +16,9 @@ namespace tidemark::tsdb {
 // Stable 64-bit hash of a label set, word-at-a-time (much faster than byte-wise FNV on the
 // ~150 bytes of a typical set). Persisted in the series_hash column family: never change it.
 uint64_t SeriesHash(const Labels& labels);
+// The same hash over pairs held elsewhere (equal to SeriesHash of the Labels they make when they
+// are already sorted and free of empty values).
+uint64_t SeriesHash(std::span<const LabelPairView> labels);
 
 // Not thread-safe (guarded by the store's index lock). Several refs may share a hash
 // (collisions); callers compare labels of each candidate.

@@ -26,6 +26,8 @@ void KeepTop(std::vector<MetricCardinality>* v) {
 StorageStats TsdbStorage::Stats() {
   StorageStats st;
   st.num_samples_appended = appended_.load();
+  st.cold_chunks_merged = cold_chunks_merged_.load();
+  st.cold_blocks_written = cold_blocks_written_.load();
   st.rejected_out_of_order = rejected_ooo_.load();
   st.rejected_duplicate = rejected_dup_.load();
   st.rejected_invalid = rejected_invalid_.load();

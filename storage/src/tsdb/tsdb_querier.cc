@@ -14,6 +14,7 @@ struct Entry {
   Labels labels;
   SeriesRef ref = 0;
   HeadSnapshot head;
+  std::vector<StoredChunk> unwritten;
 };
 
 // Holds fully loaded series (chunk bytes copied out of RocksDB at Select time): no RocksDB
@@ -64,7 +65,7 @@ class TsdbQuerier final : public Querier {
     entries.reserve(selected.size());
     for (auto& s : selected) {
       TM_ASSIGN_OR_RETURN(Labels l, DecodeLabels(s.labels_enc));
-      entries.push_back(Entry{std::move(l), s.ref, std::move(s.head)});
+      entries.push_back(Entry{std::move(l), s.ref, std::move(s.head), std::move(s.unwritten)});
     }
     // Always sorted: cheap next to decoding, and callers can rely on it.
     std::sort(entries.begin(), entries.end(),
@@ -77,6 +78,7 @@ class TsdbQuerier final : public Querier {
       if (!parts.empty()) {
         TM_RETURN_IF_ERROR(ReadSeriesChunks(it.get(), parts, e.ref, mint_, maxt_, &data->chunks));
       }
+      for (auto& c : e.unwritten) data->chunks.push_back(std::move(c));
       if (!e.head.open_bytes.empty() && e.head.open_maxt >= mint_ && e.head.open_mint <= maxt_) {
         data->chunks.push_back(StoredChunk{e.head.open_mint, e.head.open_maxt,
                                            static_cast<uint8_t>(chunk::Encoding::kXor),
@@ -145,6 +147,16 @@ Result<std::vector<TsdbStorage::SelectedSeries>> TsdbStorage::SelectForQuery(
       sel.head = s->Snapshot();
     }
     out.push_back(std::move(sel));
+  }
+  // After the head copies: a chunk cut before a copy is either still here or already written,
+  // and then the RocksDB iterator (created after this) sees it.
+  std::lock_guard slock(sealed_mu_);
+  for (const SealedChunk& c : sealed_) {
+    auto it = std::lower_bound(out.begin(), out.end(), c.ref,
+                               [](const SelectedSeries& s, SeriesRef r) { return s.ref < r; });
+    if (it == out.end() || it->ref != c.ref || c.maxt < mint || c.mint > maxt) continue;
+    it->unwritten.push_back(
+        StoredChunk{c.mint, c.maxt, static_cast<uint8_t>(c.encoding), c.bytes, std::string()});
   }
   return out;
 }

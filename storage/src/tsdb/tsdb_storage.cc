@@ -72,8 +72,10 @@ Status TsdbStorage::OpenDb() {
 
 Status TsdbStorage::CloseLocked() {
   if (closed_.load() || !db_) return Status::OK();
+  closing_.store(true);
   Status result;
   {
+    std::lock_guard compact_lock(compact_mu_);
     std::lock_guard lock(commit_mu_);
     result = TruncateHead(true);
     if (result.ok()) {
@@ -81,6 +83,13 @@ Status TsdbStorage::CloseLocked() {
       for (auto* h : cfs_) {
         Status f = FromRocks(db_->Flush(fo, h), "storage: flush");
         if (result.ok()) result = f;
+      }
+      // Every head-log record is now deletable: compacting the family drops its table files
+      // outright instead of leaving them on disk until RocksDB gets round to it.
+      if (result.ok()) {
+        result = FromRocks(db_->CompactRange(rocksdb::CompactRangeOptions(), cf(kHeadLog),
+                                             nullptr, nullptr),
+                           "storage: drop head log");
       }
     }
     closed_.store(true);
@@ -146,7 +155,9 @@ CheckResult TsdbStorage::ResolveAndCheck(SeriesRef hint, const Labels& labels, T
 std::vector<int64_t> TsdbStorage::PartitionsFor(Timestamp mint, Timestamp maxt) const {
   std::lock_guard lock(part_mu_);
   std::vector<int64_t> out;
-  int64_t lo = PartitionOf(mint), hi = PartitionOf(maxt + kMaxChunkSpanMs);
+  const int64_t lo = PartitionOf(mint);
+  const int64_t hi = PartitionOf(maxt > kMaxTimestamp - kMaxStoredSpanMs ? kMaxTimestamp
+                                                                         : maxt + kMaxStoredSpanMs);
   for (auto it = partitions_.lower_bound(lo); it != partitions_.end() && *it <= hi; ++it) {
     out.push_back(*it);
   }

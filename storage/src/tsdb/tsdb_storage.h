@@ -18,7 +18,9 @@
 
 #include <rocksdb/db.h>
 
+#include "tidemark/storage/chunk/cold.h"
 #include "tidemark/storage/storage.h"
+#include "tsdb/chunk_reader.h"
 #include "tsdb/head_log.h"
 #include "tsdb/head_series.h"
 #include "tsdb/postings_index.h"
@@ -27,7 +29,9 @@
 namespace tidemark::tsdb {
 
 // Column family handles in a fixed order (see keys.h for names and layouts).
-enum Cf : size_t { kMeta = 0, kSeries, kHash, kPost, kChunks, kHeadLog, kHeadMark, kNumCfs };
+enum Cf : size_t {
+  kMeta = 0, kSeries, kHash, kPost, kChunks, kHeadLog, kHeadMark, kColdTodo, kNumCfs
+};
 
 // Head-log truncation runs every this many commits: often enough that the head log stays near
 // the size of the head, rarely enough that its O(series) scan is noise.
@@ -39,6 +43,8 @@ inline constexpr uint64_t kMaxHeadLogLagRecords = 1 << 16;
 // the store) has its head cut and persisted.
 inline constexpr int64_t kIdleSealMs = 3600 * 1000;
 inline constexpr size_t kLockStripes = 1024;
+// Head truncation writes the chunks it cuts in batches of at most this many series.
+inline constexpr size_t kMaxSealsPerBatch = 16384;
 
 class TsdbStorage final : public Storage {
  public:
@@ -52,6 +58,7 @@ class TsdbStorage final : public Storage {
   Status Close() override;
   Status Flush() override;
   Status EnforceRetention() override;
+  Status Compact(CompactScope scope) override;
   Status DeleteSeries(const Matchers& matchers, Timestamp mint, Timestamp maxt) override;
   StorageStats Stats() override;
 
@@ -63,6 +70,10 @@ class TsdbStorage final : public Storage {
   // Labels must be valid.
   CheckResult ResolveAndCheck(SeriesRef hint, const Labels& labels, Timestamp t, double v,
                               SeriesRef* ref);
+  // Like ResolveAndCheck for an existing series whose encoded labels equal `labels` exactly;
+  // never creates one. *ref = 0 when there is none (head_append.cc).
+  CheckResult ResolveExisting(SeriesRef hint, std::span<const LabelPairView> labels, Timestamp t,
+                              double v, SeriesRef* ref);
   // Looks for a persisted sample of `ref` at exactly `t`.
   Result<std::optional<double>> FindPersisted(SeriesRef ref, Timestamp t);
   // Makes staged samples durable and visible. `staged` is in append order.
@@ -74,6 +85,7 @@ class TsdbStorage final : public Storage {
     SeriesRef ref = 0;
     std::string labels_enc;
     HeadSnapshot head;
+    std::vector<StoredChunk> unwritten;  // cut from the head, not yet in RocksDB
   };
   // Series matching `matchers` that may have data in [mint, maxt], with head copies.
   Result<std::vector<SelectedSeries>> SelectForQuery(const Matchers& matchers, Timestamp mint,
@@ -99,6 +111,8 @@ class TsdbStorage final : public Storage {
   // REQUIRES commit_mu_. Cuts lagging/idle (or all, if `all`) head series and drops head-log
   // records that nothing in the head needs any more.
   Status TruncateHead(bool all);
+  // REQUIRES commit_mu_ and the series' stripe. Moves cut_ into sealed_.
+  void PublishCuts();
   // REQUIRES commit_mu_. Applies one sample with head-mark bookkeeping.
   void ApplyOne(HeadSeries* s, uint64_t seq, Timestamp t, double v);
   // REQUIRES commit_mu_. Removes a series from every index and RocksDB (retention GC).
@@ -112,6 +126,16 @@ class TsdbStorage final : public Storage {
   // REQUIRES commit_mu_. Bytes in SST files (and WAL).
   uint64_t SstBytes();
   uint64_t BytesOnDisk();
+
+  // Cold compaction (compaction.cc). One work item: a series' chunks starting in one window.
+  struct ColdItem;
+  // Compacts up to `max_items` queued windows before window `settled_before`.
+  Status CompactQueued(int64_t settled_before, size_t max_items);
+  // Decodes, merges and re-encodes one item's chunks (no locks held; reads a snapshot).
+  Status PrepareColdItem(rocksdb::Iterator* it, int64_t window, ColdItem* item);
+  // REQUIRES commit_mu_ not held. Writes prepared items in one batch unless a deletion or
+  // retention ran meanwhile; a todo entry stays queued if new chunks arrived meanwhile.
+  Status CommitColdItems(std::vector<ColdItem>* items, uint64_t rewrite_gen);
 
   struct PendingMark {
     HeadSeries* series;
@@ -138,14 +162,26 @@ class TsdbStorage final : public Storage {
   uint64_t commits_since_truncate_ = 0;
   mutable std::mutex part_mu_;  // guards partitions_ (leaf lock)
   std::set<int64_t> partitions_;
+  // Chunks cut from the head and not yet written by WriteSeals. Queries read them too (under
+  // sealed_mu_), so a chunk is never in neither place. Changed only under commit_mu_.
   std::vector<SealedChunk> sealed_;
+  mutable std::mutex sealed_mu_;  // leaf lock: guards sealed_ against concurrent readers
+  std::vector<SealedChunk> cut_;  // REQUIRES commit_mu_: scratch for one series' cuts
   std::vector<PendingMark> marks_;
   std::vector<HeadSeries*> resolved_;
   std::vector<HeadSeries*> newly_persisted_;
   std::string record_buf_;
   Status sticky_error_;  // a failed seal write: the head may lack data until restart
+  // Bumped (under commit_mu_) whenever chunks are deleted or rewritten other than by compaction,
+  // so a compaction that read chunks before can tell its input may be stale.
+  uint64_t rewrite_gen_ = 0;
+  std::mutex compact_mu_;  // one compaction at a time; taken before commit_mu_
+  std::unique_ptr<chunk::ColdEncoder> cold_encoder_;  // under compact_mu_
+  std::atomic<uint64_t> cold_chunks_merged_{0};
+  std::atomic<uint64_t> cold_blocks_written_{0};
 
   std::atomic<bool> closed_{false};
+  std::atomic<bool> closing_{false};  // set first by Close: a running compaction stops early
   std::atomic<Timestamp> global_max_t_{kMinTimestamp};
   std::atomic<uint64_t> appended_{0};
   std::atomic<uint64_t> rejected_ooo_{0};

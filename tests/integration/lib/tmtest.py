@@ -45,6 +45,18 @@ def skip(reason):
     sys.exit(0)
 
 
+def exit_on_failures(failures, tm=None, summary=None, tag=None, sep="\n"):
+    """The end of a test: prints `summary` and every failure (after `tag`, one per `sep`); if there is
+    any, prints the server's log too (when `tm` is given) and exits 1. Returns when all passed."""
+    if summary:
+        print(summary)
+    if failures:
+        print(sep.join(f"{tag} {f}" if tag else f for f in failures))
+        if tm is not None:
+            print(tm.log())
+        sys.exit(1)
+
+
 def tempdir(prefix="tm-it-"):
     d = tempfile.mkdtemp(prefix=prefix)
     _dirs.append(d)

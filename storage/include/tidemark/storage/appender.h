@@ -2,6 +2,8 @@
 #pragma once
 
 #include <memory>
+#include <span>
+#include <string_view>
 
 #include "tidemark/storage/model/labels.h"
 #include "tidemark/storage/model/sample.h"
@@ -14,6 +16,12 @@ struct SampleIn {
   Timestamp st = 0;  // start timestamp of a cumulative series, 0 if unknown
   Timestamp t = 0;
   double v = 0;
+};
+
+// A label pair held elsewhere (e.g. in a request body), for Appender::TryAppendExisting.
+struct LabelPairView {
+  std::string_view name;
+  std::string_view value;
 };
 
 struct AppendOptions {
@@ -32,6 +40,19 @@ class Appender {
   // An exact duplicate (same t, same bits) is accepted as a no-op.
   virtual Result<SeriesRef> Append(SeriesRef hint, const Labels& labels, const SampleIn& sample,
                                    const AppendOptions& opts = {}) = 0;
+  // Fast path for senders that repeat label sets (remote write sends every series again with
+  // each sample). If a series whose labels are exactly `labels` (in this order, as a valid
+  // Labels would hold them: sorted, no empty values) already exists and the sample would be
+  // staged or is an exact duplicate, does what Append() would and returns the series ref.
+  // Otherwise returns 0 having done and counted nothing: the caller then calls Append() with
+  // the full label set, which validates, creates the series or reports the rejection.
+  virtual SeriesRef TryAppendExisting(SeriesRef hint, std::span<const LabelPairView> labels,
+                                      const SampleIn& sample) {
+    (void)hint;
+    (void)labels;
+    (void)sample;
+    return 0;
+  }
   // Makes every staged sample durable (per the store's policy) and visible, atomically.
   virtual Status Commit() = 0;
   // Discards staged samples.

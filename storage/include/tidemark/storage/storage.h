@@ -25,6 +25,16 @@ struct StorageOptions {
   size_t block_cache_bytes = 64 << 20;
 };
 
+// How much Storage::Compact does.
+enum class CompactScope : uint8_t {
+  // Time windows that should receive no more data (the periodic background step): cheap to call
+  // often, since finished work is never redone.
+  kSettled,
+  // Seal the head, compact every window, then rewrite the database's table files so deleted
+  // data leaves the disk (admin/benchmark use: as costly as the data is large).
+  kEverything,
+};
+
 struct MetricCardinality {
   std::string name;
   uint64_t value = 0;
@@ -40,6 +50,8 @@ struct StorageStats {
   uint64_t rejected_duplicate = 0;
   uint64_t rejected_invalid = 0;
   uint64_t bytes_on_disk = 0;
+  uint64_t cold_chunks_merged = 0;    // sealed chunks re-encoded into cold blocks, since open
+  uint64_t cold_blocks_written = 0;   // since open
   Timestamp min_time = 0;
   Timestamp max_time = 0;
   std::vector<MetricCardinality> series_count_by_metric;        // top 10
@@ -59,6 +71,10 @@ class Storage : public Queryable, public Appendable {
   virtual Status Flush() = 0;
   // Applies retention now (normally done periodically in the background).
   virtual Status EnforceRetention() = 0;
+  // Re-encodes sealed chunks into dense cold blocks (docs/format/chunks.md), losslessly; queries
+  // see the same samples before, during and after. The server calls it periodically with
+  // kSettled; an embedding program should do the same.
+  virtual Status Compact(CompactScope scope) = 0;
   // Deletes matching series' samples in [mint, maxt] (admin API).
   virtual Status DeleteSeries(const Matchers& matchers, Timestamp mint, Timestamp maxt) = 0;
   virtual StorageStats Stats() = 0;

@@ -37,6 +37,10 @@ struct ColdOptions {
   // ratio of level 19 on this kind of data at a fraction of the CPU.
   bool try_zstd = true;
   int zstd_level = 3;
+  // With try_zstd, store the zstd frame when it is smaller. False: candidates are still ranked
+  // by their zstd size (what a store that compresses many blocks together will see), but the
+  // payload is stored raw (the engine's RocksDB tables compress across series).
+  bool store_zstd = true;
   // Largest decimal exponent k tried for v == m / 10^k (clamped to 0..15: the format stores k in
   // 4 bits, and 10^15 is the largest power of ten that leaves room for m within 2^53).
   int max_decimal_exponent = 15;

@@ -1,8 +1,7 @@
-// Test-only protobuf wire encoder plus builders for remote-write and OTLP messages.
+// Test-only protobuf message builder, plus builders for remote-write and OTLP messages. Include
+// only from targets that link tidemark_ingest (it writes through
+// tidemark/ingest/protowire_writer.h).
 #pragma once
-
-#include <snappy.h>
-#include <zlib.h>
 
 #include <bit>
 #include <cstdint>
@@ -11,38 +10,35 @@
 #include <utility>
 #include <vector>
 
+#include "tidemark/ingest/protowire_writer.h"
+
 namespace tidemark::ingest::testing {
 
+// Chainable message builder: PbWriter().Bytes(1, "a").Varint(2, 3).str().
 class PbWriter {
  public:
   PbWriter& Varint(uint32_t field, uint64_t v) {
-    Tag(field, 0);
-    PutVarint(v);
+    AppendVarintField(&buf_, field, v);
     return *this;
   }
   PbWriter& Fixed64(uint32_t field, uint64_t v) {
-    Tag(field, 1);
-    for (int i = 0; i < 8; ++i) buf_.push_back(static_cast<char>(v >> (8 * i)));
+    AppendFixed64Field(&buf_, field, v);
     return *this;
   }
   PbWriter& Double(uint32_t field, double v) { return Fixed64(field, std::bit_cast<uint64_t>(v)); }
   PbWriter& Bytes(uint32_t field, std::string_view b) {
-    Tag(field, 2);
-    PutVarint(b.size());
-    buf_.append(b);
+    AppendLenField(&buf_, field, b);
     return *this;
   }
   PbWriter& Message(uint32_t field, const PbWriter& m) { return Bytes(field, m.str()); }
   PbWriter& PackedVarint(uint32_t field, const std::vector<uint64_t>& vs) {
-    PbWriter p;
-    for (uint64_t v : vs) p.PutVarint(v);
-    return Bytes(field, p.str());
+    std::string p;
+    for (uint64_t v : vs) AppendVarint(&p, v);
+    return Bytes(field, p);
   }
   PbWriter& PackedFixed64(uint32_t field, const std::vector<uint64_t>& vs) {
     std::string p;
-    for (uint64_t v : vs) {
-      for (int i = 0; i < 8; ++i) p.push_back(static_cast<char>(v >> (8 * i)));
-    }
+    for (uint64_t v : vs) AppendFixed64(&p, v);
     return Bytes(field, p);
   }
   PbWriter& PackedDouble(uint32_t field, const std::vector<double>& vs) {
@@ -54,40 +50,13 @@ class PbWriter {
     buf_.append(b);
     return *this;
   }
+  // A bare varint with no tag: for building malformed bodies.
+  void PutVarint(uint64_t v) { AppendVarint(&buf_, v); }
   const std::string& str() const { return buf_; }
 
-  void PutVarint(uint64_t v) {
-    while (v >= 0x80) {
-      buf_.push_back(static_cast<char>(v | 0x80));
-      v >>= 7;
-    }
-    buf_.push_back(static_cast<char>(v));
-  }
-
  private:
-  void Tag(uint32_t field, uint32_t wt) { PutVarint((uint64_t{field} << 3) | wt); }
   std::string buf_;
 };
-
-inline std::string Snappy(std::string_view raw) {
-  std::string out;
-  snappy::Compress(raw.data(), raw.size(), &out);
-  return out;
-}
-
-inline std::string Gzip(std::string_view raw) {
-  z_stream zs{};
-  deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&zs, raw.size()) + 32, '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(raw.data()));
-  zs.avail_in = static_cast<uInt>(raw.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  deflate(&zs, Z_FINISH);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return out;
-}
 
 // ---- remote-write 1.0 ----
 using LabelPairs = std::vector<std::pair<std::string, std::string>>;
@@ -125,8 +94,8 @@ inline PbWriter NumberPoint(const LabelPairs& attrs, uint64_t start_ns, uint64_t
   return p;
 }
 
-inline PbWriter Metric(std::string_view name, std::string_view unit, uint32_t kind_field, const PbWriter& body,
-                       std::string_view description = "") {
+inline PbWriter Metric(std::string_view name, std::string_view unit, uint32_t kind_field,
+                       const PbWriter& body, std::string_view description = "") {
   PbWriter m;
   m.Bytes(1, name);
   if (!description.empty()) m.Bytes(2, description);

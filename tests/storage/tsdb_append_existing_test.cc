@@ -1,0 +1,122 @@
+// Appender::TryAppendExisting on the RocksDB store: the remote-write fast path must stage exactly
+// what Append() would, and hand every other case (new series, rejections, labels not in canonical
+// form) back to Append() without counting anything.
+#include <gtest/gtest.h>
+
+#include <utility>
+#include <vector>
+
+#include "storage/storage_test_util.h"
+
+namespace tidemark::testing {
+namespace {
+
+class TsdbAppendExistingTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    StorageOptions o;
+    o.dir = dir_.path();
+    o.retention_ms = 0;
+    o.out_of_order_window_ms = 60'000;
+    auto opened = Storage::Open(o);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    db_ = std::move(opened).value();
+  }
+
+  // The sorted pairs of `l`, viewing its strings.
+  static std::vector<LabelPairView> Pairs(const Labels& l) {
+    std::vector<LabelPairView> out;
+    for (const Label& x : l) out.push_back({x.name, x.value});
+    return out;
+  }
+
+  // (t, value bits) of the stored samples of `l`'s metric.
+  std::vector<std::pair<Timestamp, uint64_t>> Samples(const Labels& l) {
+    auto got = Query(*db_, {Eq("__name__", std::string(l.MetricName()))});
+    EXPECT_TRUE(got.ok());
+    std::vector<std::pair<Timestamp, uint64_t>> out;
+    if (!got.ok() || got->empty()) return out;
+    for (const Sample& s : got->front().samples) out.emplace_back(s.t, Bits(s.v));
+    return out;
+  }
+  static std::vector<std::pair<Timestamp, uint64_t>> Want(std::vector<Sample> v) {
+    std::vector<std::pair<Timestamp, uint64_t>> out;
+    for (const Sample& s : v) out.emplace_back(s.t, Bits(s.v));
+    return out;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Storage> db_;
+  const Labels labels_{{"__name__", "up"}, {"instance", "a:9100"}, {"job", "node"}};
+};
+
+TEST_F(TsdbAppendExistingTest, UnknownSeriesIsLeftToAppend) {
+  auto app = db_->NewAppender();
+  const auto pairs = Pairs(labels_);
+  EXPECT_EQ(app->TryAppendExisting(0, pairs, {0, 1000, 1}), SeriesRef{0});
+  ASSERT_OK(app->Commit());
+  EXPECT_EQ(db_->Stats().num_series, uint64_t{0});
+  EXPECT_EQ(db_->Stats().num_samples_appended, uint64_t{0});
+}
+
+TEST_F(TsdbAppendExistingTest, ExistingSeriesIsAppendedWithTheSameRef) {
+  ASSERT_OK(AppendOne(*db_, labels_, 1000, 1));
+  auto app = db_->NewAppender();
+  auto ref = app->Append(0, labels_, {0, 2000, 2});
+  ASSERT_OK(ref.status());
+  const auto pairs = Pairs(labels_);
+  EXPECT_EQ(app->TryAppendExisting(0, pairs, {0, 3000, 3}), *ref);
+  EXPECT_EQ(app->TryAppendExisting(*ref, pairs, {0, 4000, 4}), *ref);
+  ASSERT_OK(app->Commit());
+  EXPECT_EQ(Samples(labels_), Want({{1000, 1}, {2000, 2}, {3000, 3}, {4000, 4}}));
+  EXPECT_EQ(db_->Stats().num_series, uint64_t{1});
+}
+
+TEST_F(TsdbAppendExistingTest, LabelsNotInCanonicalFormAreLeftToAppend) {
+  ASSERT_OK(AppendOne(*db_, labels_, 1000, 1));
+  auto app = db_->NewAppender();
+  auto pairs = Pairs(labels_);
+  std::swap(pairs[1], pairs[2]);  // unsorted: Append sorts and validates
+  EXPECT_EQ(app->TryAppendExisting(0, pairs, {0, 2000, 2}), SeriesRef{0});
+  pairs = Pairs(labels_);
+  pairs.push_back({"zone", ""});  // an empty value means "absent": Append drops it
+  EXPECT_EQ(app->TryAppendExisting(0, pairs, {0, 2000, 2}), SeriesRef{0});
+  pairs = Pairs(labels_);
+  pairs.pop_back();  // a different (sub)set is a different series
+  EXPECT_EQ(app->TryAppendExisting(0, pairs, {0, 2000, 2}), SeriesRef{0});
+  ASSERT_OK(app->Commit());
+  EXPECT_EQ(Samples(labels_).size(), size_t{1});
+}
+
+TEST_F(TsdbAppendExistingTest, DuplicatesAreNoOpsAndRejectionsGoBackUncounted) {
+  ASSERT_OK(AppendOne(*db_, labels_, 100'000, 1));
+  const auto pairs = Pairs(labels_);
+  auto app = db_->NewAppender();
+  // Exact duplicate of a committed sample: accepted as a no-op.
+  EXPECT_NE(app->TryAppendExisting(0, pairs, {0, 100'000, 1}), SeriesRef{0});
+  // Same timestamp, different value; and older than the out-of-order window: both left to
+  // Append, which reports and counts them once.
+  EXPECT_EQ(app->TryAppendExisting(0, pairs, {0, 100'000, 2}), SeriesRef{0});
+  EXPECT_EQ(app->TryAppendExisting(0, pairs, {0, 1'000, 2}), SeriesRef{0});
+  StorageStats st = db_->Stats();
+  EXPECT_EQ(st.rejected_duplicate, uint64_t{0});
+  EXPECT_EQ(st.rejected_out_of_order, uint64_t{0});
+  EXPECT_EQ(app->Append(0, labels_, {0, 100'000, 2}).status().code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(app->Append(0, labels_, {0, 1'000, 2}).status().code(), StatusCode::kOutOfRange);
+  // Within one batch: a staged twin with the same value is a no-op, a different value is left
+  // to Append (which reports the conflict).
+  EXPECT_NE(app->TryAppendExisting(0, pairs, {0, 101'000, 5}), SeriesRef{0});
+  EXPECT_NE(app->TryAppendExisting(0, pairs, {0, 101'000, 5}), SeriesRef{0});
+  EXPECT_EQ(app->TryAppendExisting(0, pairs, {0, 101'000, 6}), SeriesRef{0});
+  EXPECT_EQ(app->Append(0, labels_, {0, 101'000, 6}).status().code(), StatusCode::kAlreadyExists);
+  // In-window out-of-order sample: staged.
+  EXPECT_NE(app->TryAppendExisting(0, pairs, {0, 90'000, 7}), SeriesRef{0});
+  ASSERT_OK(app->Commit());
+  st = db_->Stats();
+  EXPECT_EQ(st.rejected_duplicate, uint64_t{2});
+  EXPECT_EQ(st.rejected_out_of_order, uint64_t{1});
+  EXPECT_EQ(Samples(labels_), Want({{90'000, 7}, {100'000, 1}, {101'000, 5}}));
+}
+
+}  // namespace
+}  // namespace tidemark::testing
