@@ -11,13 +11,11 @@ Produced by `bench/e2e/run.py` (see bench/README.md, "End-to-end benchmark"). Ea
 one run at one scale, replaced when that scale is run again. Ratios are Tidemark/peer: for
 ingest higher is better, for everything else lower is better.
 
-Reading these numbers: the runs below were made on a 2-core machine shared with several other
-jobs (compilers, other benchmarks; load average 10–18), so every server got a small, varying
-share of the CPU. Absolute rates and latencies are therefore far below what the same servers do
-on an idle machine (issue #7's reference table: Prometheus ~0.6 M samples/s, VictoriaMetrics
-~1.5 M/s). Compare targets within one run, and prefer the CPU-second figures (samples per server
-CPU second, CPU seconds for all queries), peak RSS and bytes/sample, which contention affects
-much less than wall-clock rates and latencies.
+Reading these numbers: the machine is a 2-core VM that other jobs (compilers, tests) may share;
+each subsection gives the load average when every target started. Under load, every server gets
+a small, varying share of the CPU, so compare targets within one run, and prefer the CPU-second
+figures (samples per server CPU second, CPU seconds for all queries), peak RSS and bytes/sample,
+which contention affects much less than wall-clock rates and latencies.
 """
 NAMES = [("prometheus", "Prometheus"), ("victoriametrics", "VictoriaMetrics"), ("tidemark", "Tidemark")]
 

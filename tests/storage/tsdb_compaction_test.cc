@@ -86,6 +86,14 @@ class TsdbCompactionTest : public ::testing::Test {
     }
   }
 
+  // Closes the store, opens it again and checks everything is still there.
+  void ExpectDataAfterReopen(std::unique_ptr<Storage>& db, const Expected& want,
+                             int64_t ooo_window_ms = 10 * 60 * 1000) {
+    ASSERT_OK(db->Close());
+    ASSERT_OK_AND_ASSIGN(db, OpenStore(ooo_window_ms));
+    ExpectData(*db, want);
+  }
+
   TempDir dir_;
 };
 
@@ -116,10 +124,7 @@ TEST_F(TsdbCompactionTest, SettledWindowsBecomeColdBlocksWithIdenticalSamples) {
   EXPECT_EQ(st.cold_blocks_written, uint64_t{8 * 3});
   ExpectData(*db, want);
   EXPECT_LT(st.bytes_on_disk, xor_bytes * 3 / 4) << "cold " << st.bytes_on_disk << " vs xor " << xor_bytes;
-  ASSERT_OK(db->Close());
-
-  ASSERT_OK_AND_ASSIGN(db, OpenStore());
-  ExpectData(*db, want);
+  ExpectDataAfterReopen(db, want);
   ExpectData(*db, want, kStart + 3599 * kStep - 5, kMaxTimestamp);
 }
 
@@ -149,9 +154,7 @@ TEST_F(TsdbCompactionTest, LateSamplesMergeIntoCompactedWindows) {
   ASSERT_OK(db->Compact(CompactScope::kEverything));
   EXPECT_EQ(db->Stats().cold_blocks_written, blocks + 3);
   ExpectData(*db, all);
-  ASSERT_OK(db->Close());
-  ASSERT_OK_AND_ASSIGN(db, OpenStore());
-  ExpectData(*db, all);
+  ExpectDataAfterReopen(db, all);
 }
 
 TEST_F(TsdbCompactionTest, DeletionsBeforeAndAfterCompactionStayDeleted) {
@@ -168,9 +171,7 @@ TEST_F(TsdbCompactionTest, DeletionsBeforeAndAfterCompactionStayDeleted) {
   std::erase_if(want[SeriesLabels(1).ToString()], [&](const Sample& s) { return s.t >= d1 && s.t <= d2; });
   std::erase_if(want[SeriesLabels(2).ToString()], [&](const Sample& s) { return s.t >= d3 && s.t <= d4; });
   ExpectData(*db, want);
-  ASSERT_OK(db->Close());
-  ASSERT_OK_AND_ASSIGN(db, OpenStore());
-  ExpectData(*db, want);
+  ExpectDataAfterReopen(db, want);
 }
 
 TEST_F(TsdbCompactionTest, CompactionRacesWritersAndReadersWithoutLosingSamples) {
@@ -225,9 +226,7 @@ TEST_F(TsdbCompactionTest, CompactionRacesWritersAndReadersWithoutLosingSamples)
   EXPECT_EQ(failed_compactions.load(), 0);
   EXPECT_GT(db->Stats().cold_blocks_written, 0u);
   ExpectData(*db, want);
-  ASSERT_OK(db->Close());
-  ASSERT_OK_AND_ASSIGN(db, OpenStore());
-  ExpectData(*db, want);
+  ExpectDataAfterReopen(db, want);
 }
 
 }  // namespace

@@ -13,7 +13,14 @@ struct PlannedSelect {
   Timestamp mint, maxt;
   bool matrix;
   int64_t range_ms;
+  bool on_query_steps;  // evaluated exactly at the query's steps (no @, not inside a subquery)
 };
+
+Timestamp CeilDiv(Timestamp a, Timestamp b) {  // b > 0
+  Timestamp q = a / b;
+  if (a % b != 0 && a > 0) ++q;
+  return q;
+}
 
 Timestamp FloorDiv(Timestamp a, Timestamp b) {
   Timestamp q = a / b;
@@ -29,6 +36,7 @@ void Evaluator::Prepare(const Expr& root) {
   struct Walker {
     Evaluator* ev;
     std::vector<PlannedSelect>* plan;
+    bool in_subquery = false;
     void Walk(const Expr& e, Timestamp mint, Timestamp maxt) {
       switch (e.kind) {
         case NodeKind::kVectorSelector: {
@@ -36,7 +44,8 @@ void Evaluator::Prepare(const Expr& root) {
           Timestamp lo = mint, hi = maxt;
           if (vs.at.kind != AtKind::kNone) lo = hi = ev->ResolveAt(vs.at, mint);
           plan->push_back({&vs, &e, lo - vs.offset_ms - ev->options().lookback_delta_ms + 1,
-                           hi - vs.offset_ms, false, 0});
+                           hi - vs.offset_ms, false, 0,
+                           !in_subquery && vs.at.kind == AtKind::kNone});
           return;
         }
         case NodeKind::kMatrixSelector: {
@@ -45,14 +54,17 @@ void Evaluator::Prepare(const Expr& root) {
           Timestamp lo = mint, hi = maxt;
           if (vs.at.kind != AtKind::kNone) lo = hi = ev->ResolveAt(vs.at, mint);
           plan->push_back({&vs, &e, lo - vs.offset_ms - ms.range_ms + 1, hi - vs.offset_ms, true,
-                           ms.range_ms});
+                           ms.range_ms, !in_subquery && vs.at.kind == AtKind::kNone});
           return;
         }
         case NodeKind::kSubquery: {
           const auto& sq = static_cast<const SubqueryExpr&>(e);
           Timestamp lo = mint, hi = maxt;
           if (sq.at.kind != AtKind::kNone) lo = hi = ev->ResolveAt(sq.at, mint);
+          const bool outer = in_subquery;
+          in_subquery = true;
           Walk(*sq.expr, lo - sq.offset_ms - sq.range_ms, hi - sq.offset_ms);
+          in_subquery = outer;
           return;
         }
         case NodeKind::kParen:
@@ -104,6 +116,11 @@ void Evaluator::Prepare(const Expr& root) {
     SelectorData& data = data_[p.key];
     size_t nseries = 0;
     size_t last_points = 0;  // series of one selector mostly have similar sample counts
+    // With a step longer than the window, most samples fall in no step's window
+    // (T - offset - window, T - offset]: skip them with Seek instead of holding them.
+    const int64_t window = p.matrix ? p.range_ms : options_.lookback_delta_ms;
+    const bool sparse = p.on_query_steps && step_ms_ > window && window > 0;
+    const Timestamp first_step = start_ - p.vs->offset_ms;  // steps in storage time
     std::unique_ptr<SeriesIterator> it;
     while ((*set)->Next()) {
       if (options_.max_series_per_selector > 0 && ++nseries > options_.max_series_per_selector) {
@@ -119,6 +136,13 @@ void Evaluator::Prepare(const Expr& root) {
       while (vt == ValueType::kFloat) {
         Sample smp = it->At();
         if (smp.t > p.maxt) break;
+        if (sparse) {
+          const Timestamp step_t = first_step + CeilDiv(smp.t - first_step, step_ms_) * step_ms_;
+          if (step_t - smp.t >= window) {  // before the next step's window: jump to it
+            vt = it->Seek(step_t - window + 1);
+            continue;
+          }
+        }
         if (!(p.matrix && IsStaleNaN(smp.v))) out.points.push_back({smp.t, smp.v});
         vt = it->Next();
       }
