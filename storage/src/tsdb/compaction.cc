@@ -41,7 +41,8 @@ Status TsdbStorage::Compact(CompactScope scope) {
   if (!cold_encoder_) {
     // No zstd per block: RocksDB compresses the chunk table's bottommost level with zstd and a
     // trained dictionary over 32 KiB blocks, i.e. across neighbouring series, which on node-
-    // exporter-like data stores ~35 % fewer bytes than zstd inside each small block.
+    // exporter-like data stores about half the bytes of zstd inside each small block (chunk
+    // data at 10k series x 1 h: 2.28 -> 1.22 bytes/sample).
     chunk::ColdOptions co;
     co.store_zstd = false;
     cold_encoder_ = std::make_unique<chunk::ColdEncoder>(co);
