@@ -9,6 +9,7 @@
 
 #include "tsdb/chunk_reader.h"
 #include "tsdb/keys.h"
+#include "tsdb/series_iterator.h"
 #include "tsdb/tsdb_storage.h"
 
 namespace tidemark::tsdb {
@@ -34,6 +35,14 @@ constexpr size_t kItemsPerBatch = 256;
 constexpr size_t kSettledItemsPerCall = 4096;
 
 }  // namespace
+
+void TsdbStorage::QueueCold(rocksdb::WriteBatch* batch, Timestamp mint, SeriesRef ref,
+                            uint64_t id) {
+  // The value tells a running compaction that a chunk arrived after it read the window.
+  std::string val;
+  PutVarint64(&val, id);
+  batch->Put(cf(kColdTodo), ColdTodoKey(ColdWindowOf(mint), ref), val).PermitUncheckedError();
+}
 
 Status TsdbStorage::Compact(CompactScope scope) {
   std::lock_guard clock(compact_mu_);
@@ -134,12 +143,7 @@ Status TsdbStorage::PrepareColdItem(rocksdb::Iterator* it, int64_t window, ColdI
     samples.insert(samples.end(), part.begin(), part.end());
     item->old_keys.push_back(c.key);
   }
-  // The same merge a query does: by time, the first copy of a timestamp (key order) wins.
-  std::stable_sort(samples.begin(), samples.end(),
-                   [](const Sample& a, const Sample& b) { return a.t < b.t; });
-  samples.erase(std::unique(samples.begin(), samples.end(),
-                            [](const Sample& a, const Sample& b) { return a.t == b.t; }),
-                samples.end());
+  MergeByTime(&samples);  // as a query merges: the first copy of a timestamp (key order) wins
   for (size_t i = 0; i < samples.size(); i += chunk::kMaxSamplesPerColdBlock) {
     std::span<const Sample> piece(samples.data() + i,
                                   std::min<size_t>(chunk::kMaxSamplesPerColdBlock, samples.size() - i));

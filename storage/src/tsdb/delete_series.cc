@@ -53,10 +53,7 @@ Status TsdbStorage::DeleteSeries(const Matchers& matchers, Timestamp mint, Times
                 EncodeChunkValue(static_cast<uint8_t>(chunk::Encoding::kXor), samples.front().t,
                                  chunk::EncodeXor(samples)))
           .PermitUncheckedError();
-      std::string todo_val;
-      PutVarint64(&todo_val, k.id);
-      batch.Put(cf(kColdTodo), ColdTodoKey(ColdWindowOf(samples.front().t), s->ref()), todo_val)
-          .PermitUncheckedError();
+      QueueCold(&batch, samples.front().t, s->ref(), k.id);
     }
     TM_RETURN_IF_ERROR(FromRocks(db_->Write(rocksdb::WriteOptions(), &batch), "delete series"));
     // Recompute the series' bounds from what is left on disk (the head is empty now).

@@ -126,18 +126,12 @@ Status TsdbStorage::WriteSeals() {
   if (sealed_.empty() && marks_.empty()) return Status::OK();
   rocksdb::WriteBatch batch;
   std::vector<int64_t> new_parts;
-  std::string todo_val;
   for (const auto& c : sealed_) {
     ChunkKey k{PartitionOf(c.maxt), c.ref, c.maxt, next_chunk_id_++};
     batch.Put(cf(kChunks), EncodeChunkKey(k),
               EncodeChunkValue(static_cast<uint8_t>(c.encoding), c.mint, c.bytes))
         .PermitUncheckedError();
-    // Queue the window for cold compaction; the value tells a running compaction that a chunk
-    // arrived after it read the window.
-    todo_val.clear();
-    PutVarint64(&todo_val, k.id);
-    batch.Put(cf(kColdTodo), ColdTodoKey(ColdWindowOf(c.mint), c.ref), todo_val)
-        .PermitUncheckedError();
+    QueueCold(&batch, c.mint, c.ref, k.id);
     new_parts.push_back(k.partition);
   }
   for (const auto& m : marks_) {

@@ -38,11 +38,15 @@ void LoadedSeriesIterator::Materialize() {
   for (const Sample& s : data_->ooo) {
     if (s.t >= mint_ && s.t <= maxt_) merged_.push_back(s);
   }
-  std::stable_sort(merged_.begin(), merged_.end(),
+  MergeByTime(&merged_);
+}
+
+void MergeByTime(std::vector<Sample>* samples) {
+  std::stable_sort(samples->begin(), samples->end(),
                    [](const Sample& a, const Sample& b) { return a.t < b.t; });
-  merged_.erase(std::unique(merged_.begin(), merged_.end(),
-                            [](const Sample& a, const Sample& b) { return a.t == b.t; }),
-                merged_.end());
+  samples->erase(std::unique(samples->begin(), samples->end(),
+                             [](const Sample& a, const Sample& b) { return a.t == b.t; }),
+                 samples->end());
 }
 
 bool LoadedSeriesIterator::OpenChunk(size_t i) {

@@ -18,6 +18,10 @@ struct LoadedSeries {
   std::vector<Sample> ooo;          // head out-of-order samples, sorted
 };
 
+// Sorts samples gathered from several sources by time and keeps the first of each timestamp
+// (stable: sources appended in priority order win). The merge queries and compaction share.
+void MergeByTime(std::vector<Sample>* samples);
+
 // Yields samples in [mint, maxt], increasing, unique. Chunks that neither overlap each other nor
 // have out-of-order companions are streamed one after another (the common case); otherwise all
 // samples are decoded, sorted and de-duplicated (the first source wins: persisted before head).

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
 
 #include "tidemark/storage/chunk/cold.h"
 #include "tidemark/storage/storage.h"
@@ -111,6 +112,9 @@ class TsdbStorage final : public Storage {
   // REQUIRES commit_mu_. Cuts lagging/idle (or all, if `all`) head series and drops head-log
   // records that nothing in the head needs any more.
   Status TruncateHead(bool all);
+  // Queues the window of a chunk just written (first sample `mint`, id `id`) for cold
+  // compaction, in the batch that writes the chunk.
+  void QueueCold(rocksdb::WriteBatch* batch, Timestamp mint, SeriesRef ref, uint64_t id);
   // REQUIRES commit_mu_ and the series' stripe. Moves cut_ into sealed_.
   void PublishCuts();
   // REQUIRES commit_mu_. Applies one sample with head-mark bookkeeping.
