@@ -63,6 +63,17 @@ TEST(PromqlParser, RoundTripOfTable) {
   }
 }
 
+// Found by promql_parse_fuzz: `+Inf ^ 2` re-parses as `+(Inf ^ 2)`, so the literal keeps parentheses.
+TEST(PromqlParser, SignedLiteralBeforePowerRoundTrips) {
+  EXPECT_EQ(Format("Inf ^ 2"), "(+Inf) ^ 2");
+  EXPECT_EQ(Format("-Inf ^ 2"), "-(+Inf) ^ 2");
+  for (std::string_view q : {"0x1 + .5e3 - f + .4e3 - Inf^ 2 <N", "x1f1job</ij<=ob</inst3 - Inf^otNaN",
+                             "Inf ^ 2 ^ Inf", "-Inf ^ 2"}) {
+    std::string printed = Format(q);
+    EXPECT_EQ(Format(printed), printed) << "input: " << q;
+  }
+}
+
 TEST(PromqlParser, MultiLineErrorPositions) {
   EXPECT_EQ(Error("sum(\n  rate(x[5m])\n  foo)"), "3:3: parse error: unexpected identifier \"foo\" in aggregation");
   EXPECT_EQ(Error("# comment\nx +"), "2:4: parse error: unexpected end of input");

@@ -228,7 +228,15 @@ void Write(std::string& out, const Expr& e) {
     }
     case NodeKind::kBinary: {
       const auto& b = static_cast<const BinaryExpr&>(e);
+      size_t lhs_at = out.size();
       Write(out, *b.lhs);
+      // A signed literal before '^' would re-parse as a sign over the power (`-1 ^ 2` is
+      // `-(1 ^ 2)`), so it keeps its own parentheses to print what was parsed.
+      if (b.op == BinOp::kPow && b.lhs->kind == NodeKind::kNumber &&
+          (out[lhs_at] == '-' || out[lhs_at] == '+')) {
+        out.insert(lhs_at, 1, '(');
+        out += ')';
+      }
       out += ' ';
       out += BinOpString(b.op);
       if (b.return_bool) out += " bool";
