@@ -34,6 +34,7 @@ Status BatchWriter::CheckLimits(const std::vector<Label>& labels) const {
 }
 
 void BatchWriter::AddSeries(std::vector<Label>&& labels, std::span<const SampleIn> samples) {
+  FlushPending();
   if (samples.empty() || !fatal_.ok()) return;
   Status st = CheckLimits(labels);
   if (!st.ok()) {
@@ -62,25 +63,58 @@ bool BatchWriter::WithinLimits(std::span<const LabelPairView> labels) const {
 void BatchWriter::AddSeriesViews(std::span<const LabelPairView> labels,
                                  std::span<const SampleIn> samples) {
   if (samples.empty() || !fatal_.ok()) return;
-  size_t done = 0;
-  if (WithinLimits(labels)) {
-    SeriesRef ref = 0;
-    for (; done < samples.size(); ++done) {
-      const SeriesRef r = app_->TryAppendExisting(ref, labels, samples[done]);
-      if (r == 0) break;
-      ref = r;
-      ++accepted_;
-    }
-    if (done == samples.size()) return;
+  if (!WithinLimits(labels)) {
+    // Goes the full path, which reports exactly which limit.
+    std::vector<Label> owned;
+    owned.reserve(labels.size());
+    for (const LabelPairView& l : labels) owned.push_back({std::string(l.name), std::string(l.value)});
+    AddSeries(std::move(owned), samples);
+    return;
   }
-  // New series, a rejection to report, or labels that need checking: the full path.
-  std::vector<Label> owned;
-  owned.reserve(labels.size());
-  for (const LabelPairView& l : labels) owned.push_back({std::string(l.name), std::string(l.value)});
-  AddSeries(std::move(owned), samples.subspan(done));
+  // Enough series to keep the store's lookahead busy, few enough to stay in cache.
+  constexpr size_t kRunLength = 64;
+  Pending p;
+  p.label_begin = static_cast<uint32_t>(pending_labels_.size());
+  pending_labels_.insert(pending_labels_.end(), labels.begin(), labels.end());
+  p.label_end = static_cast<uint32_t>(pending_labels_.size());
+  p.sample_begin = static_cast<uint32_t>(pending_samples_.size());
+  pending_samples_.insert(pending_samples_.end(), samples.begin(), samples.end());
+  p.sample_end = static_cast<uint32_t>(pending_samples_.size());
+  pending_.push_back(p);
+  if (pending_.size() >= kRunLength) FlushPending();
+}
+
+void BatchWriter::FlushPending() {
+  if (pending_.empty() || flushing_) return;
+  flushing_ = true;
+  run_.clear();
+  for (const Pending& p : pending_) {
+    run_.push_back({std::span(pending_labels_).subspan(p.label_begin, p.label_end - p.label_begin),
+                    std::span(pending_samples_).subspan(p.sample_begin, p.sample_end - p.sample_begin)});
+  }
+  for (size_t i = 0; i < run_.size() && fatal_.ok();) {
+    size_t partial = 0;
+    const size_t done = app_->TryAppendExistingRun(std::span(run_).subspan(i), &partial);
+    for (size_t k = i; k < i + done; ++k) accepted_ += run_[k].samples.size();
+    i += done;
+    if (i == run_.size()) break;
+    // New series, a rejection to report, or labels that need checking: the full path.
+    const SeriesViewIn& item = run_[i];
+    accepted_ += partial;
+    std::vector<Label> owned;
+    owned.reserve(item.labels.size());
+    for (const LabelPairView& l : item.labels) owned.push_back({std::string(l.name), std::string(l.value)});
+    AddSeries(std::move(owned), item.samples.subspan(partial));
+    ++i;
+  }
+  pending_.clear();
+  pending_labels_.clear();
+  pending_samples_.clear();
+  flushing_ = false;
 }
 
 void BatchWriter::AddSamples(const Labels& labels, std::span<const SampleIn> samples) {
+  FlushPending();
   SeriesRef ref = 0;
   AppendOptions opts;
   opts.skip_validation = true;
@@ -104,6 +138,7 @@ void BatchWriter::AddSamples(const Labels& labels, std::span<const SampleIn> sam
 }
 
 void BatchWriter::Reject(RejectReason reason, size_t n, std::string_view message) {
+  FlushPending();  // so first_error() is the first in request order
   if (n == 0) return;
   switch (reason) {
     case RejectReason::kInvalid: rejected_invalid_ += n; break;
@@ -115,6 +150,7 @@ void BatchWriter::Reject(RejectReason reason, size_t n, std::string_view message
 }
 
 Status BatchWriter::Finish() {
+  FlushPending();
   finished_ = true;
   if (!fatal_.ok()) {
     app_->Rollback().IgnoreError();  // the fatal error is what the caller must see
@@ -130,6 +166,7 @@ Status BatchWriter::Finish() {
 }
 
 void BatchWriter::Abort() {
+  pending_.clear();
   finished_ = true;
   app_->Rollback().IgnoreError();  // nothing was acknowledged, so nothing to report
   accepted_ = 0;

@@ -26,9 +26,10 @@ class BatchWriter {
   // Checks the limits (count, name and value lengths) and validity of `labels` (consumed), then
   // stages every sample. Rejections are counted; a retryable storage failure stops the batch.
   void AddSeries(std::vector<Label>&& labels, std::span<const SampleIn> samples);
-  // Same as AddSeries for labels viewed in the request body. When the store already has the
-  // series, samples are staged without building, validating or hashing a Labels (the common
-  // case: remote write repeats every series with each sample).
+  // Same as AddSeries for labels viewed in the request body, which must outlive the next call
+  // of any other method. When the store already has the series, samples are staged without
+  // building, validating or hashing a Labels (the common case: remote write repeats every
+  // series with each sample); such series are gathered and handed to the store a run at a time.
   void AddSeriesViews(std::span<const LabelPairView> labels, std::span<const SampleIn> samples);
   // Stages samples for an already validated label set (OTLP builds labels itself).
   void AddSamples(const Labels& labels, std::span<const SampleIn> samples);
@@ -54,6 +55,19 @@ class BatchWriter {
  private:
   Status CheckLimits(const std::vector<Label>& labels) const;
   bool WithinLimits(std::span<const LabelPairView> labels) const;
+  // Appends the gathered series in order: the store's run fast path, AddSeries for the rest.
+  void FlushPending();
+
+  // Series gathered by AddSeriesViews (views into the request body), as offsets into the flat
+  // label and sample arrays; reused across runs.
+  struct Pending {
+    uint32_t label_begin, label_end, sample_begin, sample_end;
+  };
+  std::vector<Pending> pending_;
+  std::vector<LabelPairView> pending_labels_;
+  std::vector<SampleIn> pending_samples_;
+  std::vector<SeriesViewIn> run_;
+  bool flushing_ = false;
 
   const IngestOptions& options_;
   std::unique_ptr<Appender> app_;

@@ -92,6 +92,44 @@ TEST_F(RemoteWriteTsdbTest, OutOfWindowAndDuplicatesOfAnExistingSeriesReportedEx
   EXPECT_EQ(st.rejected_duplicate, 2u);
 }
 
+// More series than one run of the fast path, new and known ones interleaved, with rejections of
+// known series among them: every sample lands or is counted as the per-series path would, and the
+// first error reported is the first in request order.
+TEST_F(RemoteWriteTsdbTest, LongRequestsMixingNewAndKnownSeriesStoreEverySampleInOrder) {
+  auto series = [](int i) {
+    return std::vector<std::pair<std::string, std::string>>{{"__name__", "m" + std::to_string(i)},
+                                                            {"job", "node"}};
+  };
+  PbWriter first;
+  for (int i = 0; i < 300; i += 2) first.Message(1, RwTimeSeries(series(i), {{kT0, double(i)}}));
+  ASSERT_EQ(Send(first).http_status, 204);
+  PbWriter req;
+  for (int i = 0; i < 300; ++i) {
+    if (i == 101) {
+      req.Message(1, RwTimeSeries(series(i - 1), {{kT0 - 3600000, 7}}));  // too old
+    }
+    if (i == 201) req.Message(1, RwTimeSeries(series(i - 1), {{kT0, 8}}));  // conflicts
+    req.Message(1, RwTimeSeries(series(i), {{kT0 + 15000, double(i) + 0.5}}));
+  }
+  IngestResponse r = Send(req);
+  EXPECT_EQ(r.http_status, 400);
+  EXPECT_NE(r.body.find("accepted 300, rejected 2 (invalid: 0, out of order/window: 1, duplicate timestamp: 1"),
+            std::string::npos)
+      << r.body;
+  EXPECT_NE(r.body.find("m100"), std::string::npos) << "first error should name m100: " << r.body;
+  Dump got = DumpStore(*store_);
+  ASSERT_EQ(got.size(), 300u);
+  for (int i = 0; i < 300; ++i) {
+    const std::string key = "m" + std::to_string(i) + R"({job="node"})";
+    std::vector<std::pair<Timestamp, double>> want;
+    if (i % 2 == 0) want.push_back({kT0, double(i)});
+    want.push_back({kT0 + 15000, double(i) + 0.5});
+    EXPECT_EQ(got[key], want) << key;
+  }
+  EXPECT_EQ(store_->Stats().num_series, 300u);
+  EXPECT_EQ(ingester_->Stats().samples_accepted, 150u + 300u);
+}
+
 TEST_F(RemoteWriteTsdbTest, LimitsStillApplyToSeriesTheStoreHas) {
   PbWriter first;
   first.Message(1, RwTimeSeries({{"__name__", "m"}, {"job", "a-long-value"}}, {{kT0, 1}}));

@@ -118,5 +118,44 @@ TEST_F(TsdbAppendExistingTest, DuplicatesAreNoOpsAndRejectionsGoBackUncounted) {
   EXPECT_EQ(Samples(labels_), Want({{90'000, 7}, {100'000, 1}, {101'000, 5}}));
 }
 
+// The run form stops at the first series it cannot append whole and says how far it got, so the
+// caller can hand exactly the rest to Append().
+TEST_F(TsdbAppendExistingTest, RunStopsAtTheFirstSeriesItCannotAppendWhole) {
+  std::vector<Labels> known;
+  for (int i = 0; i < 40; ++i) {
+    known.push_back(Labels{{"__name__", "m" + std::to_string(i)}, {"job", "node"}});
+    ASSERT_OK(AppendOne(*db_, known.back(), 100'000, i));
+  }
+  const Labels unknown{{"__name__", "new"}, {"job", "node"}};
+  std::vector<std::vector<LabelPairView>> pairs;
+  for (const Labels& l : known) pairs.push_back(Pairs(l));
+  const auto unknown_pairs = Pairs(unknown);
+  const std::vector<SampleIn> next{{0, 115'000, 1}};
+  const std::vector<SampleIn> twice{{0, 115'000, 2}, {0, 130'000, 3}};
+  const std::vector<SampleIn> conflicting{{0, 115'000, 4}, {0, 100'000, 99}, {0, 130'000, 5}};
+
+  std::vector<SeriesViewIn> run;
+  for (int i = 0; i < 30; ++i) run.push_back({pairs[i], i == 7 ? twice : next});
+  run.push_back({unknown_pairs, next});
+  run.push_back({pairs[30], next});
+  auto app = db_->NewAppender();
+  size_t partial = 99;
+  EXPECT_EQ(app->TryAppendExistingRun(run, &partial), size_t{30});
+  EXPECT_EQ(partial, size_t{0});
+  // The rest after the unknown series; then a series whose second sample conflicts with a
+  // stored one: its first sample is appended, the conflict is left to Append() uncounted.
+  std::vector<SeriesViewIn> rest{{pairs[30], next}, {pairs[31], conflicting}, {pairs[32], next}};
+  EXPECT_EQ(app->TryAppendExistingRun(rest, &partial), size_t{1});
+  EXPECT_EQ(partial, size_t{1});
+  EXPECT_EQ(db_->Stats().rejected_duplicate, uint64_t{0});
+  ASSERT_OK(app->Commit());
+  EXPECT_EQ(Samples(known[0]), Want({{100'000, 0}, {115'000, 1}}));
+  EXPECT_EQ(Samples(known[7]), Want({{100'000, 7}, {115'000, 2}, {130'000, 3}}));
+  EXPECT_EQ(Samples(known[30]), Want({{100'000, 30}, {115'000, 1}}));
+  EXPECT_EQ(Samples(known[31]), Want({{100'000, 31}, {115'000, 4}}));
+  EXPECT_EQ(Samples(known[32]), Want({{100'000, 32}}));
+  EXPECT_EQ(db_->Stats().num_series, uint64_t{40});
+}
+
 }  // namespace
 }  // namespace tidemark::testing

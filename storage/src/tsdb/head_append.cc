@@ -58,6 +58,30 @@ class TsdbAppender final : public Appender {
     return Stage(ref, in) == StageResult::kConflict ? 0 : ref;
   }
 
+  size_t TryAppendExistingRun(std::span<const SeriesViewIn> items, size_t* partial) override {
+    *partial = 0;
+    if (db_.closed()) return 0;
+    checks_.clear();
+    db_.ResolveExistingRun(items, &checks_);
+    size_t next = 0;  // entry in checks_ for the current sample
+    for (size_t i = 0; i < items.size(); ++i) {
+      for (const SampleIn& in : items[i].samples) {
+        // Entries end early only at a sample that is not appended (or past an earlier one).
+        if (next == checks_.size()) return i;
+        const TsdbStorage::ExistingCheck& c = checks_[next++];
+        if (c.ref == 0) return i;
+        if (c.result == CheckResult::kAccept) {
+          if (Stage(c.ref, in) == StageResult::kConflict) return i;
+        } else if (c.result != CheckResult::kDuplicate) {
+          return i;  // Append() reports (and counts) the rejection
+        }
+        ++*partial;
+      }
+      *partial = 0;
+    }
+    return items.size();
+  }
+
   Status Commit() override {
     Status st = db_.CommitSamples(staged_);
     Reset();
@@ -139,6 +163,7 @@ class TsdbAppender final : public Appender {
 
   TsdbStorage& db_;
   std::vector<LoggedSample> staged_;
+  std::vector<TsdbStorage::ExistingCheck> checks_;  // reused by TryAppendExistingRun
   std::vector<Slot> slots_;
   size_t used_ = 0;
 };

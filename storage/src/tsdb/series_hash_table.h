@@ -37,6 +37,10 @@ class SeriesHashTable {
       if (s.ref != kTombstone && s.hash == hash && fn(s.ref)) return s.ref;
     }
   }
+  // Starts loading the slot Find(hash) probes first (lookups of many series can then overlap).
+  void Prefetch(uint64_t hash) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[Mix(hash) & (slots_.size() - 1)]);
+  }
   size_t size() const { return size_; }
 
  private:

@@ -75,6 +75,14 @@ class TsdbStorage final : public Storage {
   // never creates one. *ref = 0 when there is none (head_append.cc).
   CheckResult ResolveExisting(SeriesRef hint, std::span<const LabelPairView> labels, Timestamp t,
                               double v, SeriesRef* ref);
+  struct ExistingCheck {
+    SeriesRef ref = 0;
+    CheckResult result = CheckResult::kAccept;
+  };
+  // ResolveExisting for every sample of consecutive series, overlapping their memory lookups
+  // (head_resolve_run.cc). Appends one entry per sample checked, in order, and stops after an
+  // entry with ref 0 (no such series) or a result other than kAccept and kDuplicate.
+  void ResolveExistingRun(std::span<const SeriesViewIn> items, std::vector<ExistingCheck>* out);
   // Looks for a persisted sample of `ref` at exactly `t`.
   Result<std::optional<double>> FindPersisted(SeriesRef ref, Timestamp t);
   // Makes staged samples durable and visible. `staged` is in append order.

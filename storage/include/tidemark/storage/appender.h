@@ -24,6 +24,12 @@ struct LabelPairView {
   std::string_view value;
 };
 
+// One series of a request for Appender::TryAppendExistingRun: labels and samples held elsewhere.
+struct SeriesViewIn {
+  std::span<const LabelPairView> labels;
+  std::span<const SampleIn> samples;
+};
+
 struct AppendOptions {
   bool skip_validation = false;  // labels already validated by the caller
 };
@@ -52,6 +58,24 @@ class Appender {
     (void)labels;
     (void)sample;
     return 0;
+  }
+  // TryAppendExisting over consecutive series, in order: appends items while each names an
+  // existing series and every sample of it would be staged or is an exact duplicate. Returns how
+  // many items were appended whole; when that is less than items.size(), *partial says how many
+  // samples of the next item were (its rest then goes through Append()). Lets a store overlap
+  // the memory lookups of many series instead of waiting on each in turn.
+  virtual size_t TryAppendExistingRun(std::span<const SeriesViewIn> items, size_t* partial) {
+    *partial = 0;
+    for (size_t i = 0; i < items.size(); ++i) {
+      SeriesRef ref = 0;
+      for (const SampleIn& s : items[i].samples) {
+        ref = TryAppendExisting(ref, items[i].labels, s);
+        if (ref == 0) return i;
+        ++*partial;
+      }
+      *partial = 0;
+    }
+    return items.size();
   }
   // Makes every staged sample durable (per the store's policy) and visible, atomically.
   virtual Status Commit() = 0;
