@@ -1,7 +1,9 @@
 // libFuzzer target for the chunk codecs. The first input byte picks a mode:
 //   0: the rest is an XOR chunk: parse, iterate, Seek, and append to it when it validates.
 //   1: the rest is a cold block (its checksum recomputed so the decoders themselves are reached).
-//   2: the rest is turned into samples, encoded both ways, decoded, and compared bit for bit.
+//   2: the rest is turned into samples, encoded both ways (cold: the chosen codecs, then each
+//      time codec forced, so the grid-offset codec sees arbitrary timestamps too), decoded, and
+//      compared bit for bit.
 // Any crash, sanitizer report or mismatch (__builtin_trap) is a finding.
 #include <bit>
 #include <cstddef>
@@ -94,10 +96,14 @@ std::vector<Sample> SamplesFrom(std::span<const std::byte> bytes) {
   };
   while (i < bytes.size() && out.size() < chunk::kMaxSamplesPerColdBlock) {
     const auto ctl = static_cast<uint8_t>(take(1));
+    // Steps wrap modulo 2^64 (after a raw INT64_MAX, say), as the codecs' arithmetic does.
+    const auto step = [&](int64_t d) {
+      t = static_cast<Timestamp>(static_cast<uint64_t>(t) + static_cast<uint64_t>(d));
+    };
     switch (ctl & 3) {
-      case 0: t += 15'000 + static_cast<int8_t>(take(1)); break;
+      case 0: step(15'000 + static_cast<int8_t>(take(1))); break;
       case 1: t = static_cast<Timestamp>(take(8)); break;
-      default: t += 15'000; break;
+      default: step(15'000); break;
     }
     switch ((ctl >> 2) & 7) {
       case 0: break;  // unchanged
@@ -123,12 +129,18 @@ void FuzzRoundTrip(std::span<const std::byte> bytes) {
     auto got = chunk::DecodeAll(**c);
     Check(got.ok() && SameBits(samples, *got));
   }
-  auto block = chunk::EncodeCold(samples);
-  Check(block.ok());
-  auto c = chunk::ChunkFromBytes(chunk::Encoding::kCold, chunk::AsBytes(*block));
-  Check(c.ok());
-  auto got = chunk::DecodeAll(**c);
-  Check(got.ok() && SameBits(samples, *got));
+  for (int forced = -1; forced < 3; ++forced) {
+    chunk::ColdOptions options;
+    if (forced >= 0) options.force_time_codec = static_cast<chunk::ColdTimeCodec>(forced);
+    chunk::ColdBlockInfo info;
+    auto block = chunk::EncodeCold(samples, options, &info);
+    Check(block.ok());
+    Check(forced < 0 || info.time_codec == *options.force_time_codec);
+    auto c = chunk::ChunkFromBytes(chunk::Encoding::kCold, chunk::AsBytes(*block));
+    Check(c.ok());
+    auto got = chunk::DecodeAll(**c);
+    Check(got.ok() && SameBits(samples, *got));
+  }
 }
 
 }  // namespace

@@ -120,20 +120,39 @@ TEST(ColdChunkTest, DecimalCodecDividesByCommonFactor) {
   ColdBlockInfo info;
   EXPECT_TRUE(BitIdentical(samples, RoundTrip(samples, &info, opts)));
   ASSERT_TRUE(IsDecimal(info.value_codec));
-  EXPECT_EQ(info.time_codec, ColdTimeCodec::kDod);
-  // 1 flags + 1 count + time (t0 1 + delta 3 + 98 zero dods) + values (1 exception count +
-  // 2 gcd + 5 m0 + 99 one-byte deltas of at most +-60 blocks) + 4 crc.
-  EXPECT_EQ(info.encoded_bytes, 1u + 1 + 102 + 107 + 4);
+  EXPECT_EQ(info.time_codec, ColdTimeCodec::kGridOffset);
+  // 1 flags + 2 time codec extension + 1 count + time (anchor 1 + step 3 + no missed scrapes 1 +
+  // width 1 + 100 one-bit zero offsets 13) + values (1 exception count + 2 gcd + 5 m0 + 99
+  // one-byte deltas of at most +-60 blocks) + 4 crc.
+  EXPECT_EQ(info.encoded_bytes, 1u + 2 + 1 + 19 + 107 + 4);
 }
 
 TEST(ColdChunkTest, TimeCodecFollowsTheData) {
   ColdBlockInfo info;
+  // Exactly regular scrapes: zstd squeezes the zero delta-of-deltas to nothing, and the grid
+  // codec's two extension bytes make it lose. Without zstd, 1-bit grid offsets beat 1-byte dods.
   const auto regular = GenerateSeries({ValuePattern::kCounter, TimePattern::kRegular}, 500, 1);
   EXPECT_TRUE(BitIdentical(regular, RoundTrip(regular, &info)));
   EXPECT_EQ(info.time_codec, ColdTimeCodec::kDod);
+  ColdOptions raw;
+  raw.try_zstd = false;
+  EXPECT_TRUE(BitIdentical(regular, RoundTrip(regular, &info, raw)));
+  EXPECT_EQ(info.time_codec, ColdTimeCodec::kGridOffset);
+  // Scrapes late by a few ms: offsets from the grid (chunk_cold_time_test.cc).
   const auto jittered = GenerateSeries({ValuePattern::kCounter, TimePattern::kJittered}, 500, 1);
   EXPECT_TRUE(BitIdentical(jittered, RoundTrip(jittered, &info)));
-  EXPECT_EQ(info.time_codec, ColdTimeCodec::kDeltaFromBase);
+  EXPECT_EQ(info.time_codec, ColdTimeCodec::kGridOffset);
+  // Steadily growing gaps: a constant delta-of-delta and no grid.
+  std::vector<Sample> ramp;
+  for (int64_t i = 0; i < 500; ++i) ramp.push_back({1'000'000 + i * i * 1000, 1.0});
+  EXPECT_TRUE(BitIdentical(ramp, RoundTrip(ramp, &info)));
+  EXPECT_EQ(info.time_codec, ColdTimeCodec::kDod);
+  // Gaps that alternate around a step that drifts: offsets from the previous sample's delta.
+  std::vector<Sample> wobble;
+  int64_t t = 0;
+  for (int64_t i = 0; i < 500; ++i) wobble.push_back({t += 15'000 + (i % 2 ? 7 : -7) + i, 1.0});
+  EXPECT_TRUE(BitIdentical(wobble, RoundTrip(wobble, &info)));
+  EXPECT_NE(info.time_codec, ColdTimeCodec::kGridOffset);
 }
 
 TEST(ColdChunkTest, LargeBlocksUseZstdAndBeatXor) {

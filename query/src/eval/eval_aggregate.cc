@@ -6,19 +6,15 @@
 #include <limits>
 #include <unordered_map>
 
+#include "eval/agg_acc.h"
 #include "eval/evaluator.h"
 
 namespace tidemark::promql::eval {
 namespace {
 
-struct Group {
+struct Group : AggAcc {
   LabelsPtr labels = nullptr;
   bool drop_name = false;
-  double value = 0;
-  double kahan_c = 0;
-  double mean = 0;
-  double count = 0;
-  bool incremental_mean = false;
   std::vector<double> values;   // quantile
   std::vector<ESample> heap;    // topk/bottomk/limitk/limit_ratio
 };
@@ -75,6 +71,9 @@ bool RatioKeep(double ratio, const Labels& l) {
 }  // namespace
 
 EValue Evaluator::EvalAggregate(const AggregateExpr& a, Timestamp ts) {
+  if (auto streamed = streamed_aggs_.find(&a); streamed != streamed_aggs_.end()) {
+    return StreamedAggregateAt(a, streamed->second, ts);
+  }
   EValue out;
   out.kind = ValueKind::kVector;
   double param = 0;
@@ -93,22 +92,9 @@ EValue Evaluator::EvalAggregate(const AggregateExpr& a, Timestamp ts) {
   EValue in = Eval(*a.expr, ts);
   EVector& vec = in.vec;
 
-  std::vector<std::string> grouping = a.grouping;
-  if (a.op == AggOp::kCountValues && !a.without) grouping.push_back(value_label);
-  std::sort(grouping.begin(), grouping.end());
-  std::vector<std::string> without_names = grouping;
-  if (a.without) without_names.push_back(std::string(kMetricName));
-
-  auto group_labels = [&](const Labels& l) {
-    if (a.without) return l.Drop(without_names);
-    if (grouping.empty()) return Labels();
-    return l.Keep(grouping);
-  };
-  auto group_key = [&](const Labels& l) -> uint64_t {
-    if (a.without) return l.HashFor(without_names, false);
-    if (grouping.empty()) return 0;
-    return l.HashFor(grouping, true);
-  };
+  const AggGrouping grouping(a, a.op == AggOp::kCountValues ? value_label : std::string());
+  auto group_labels = [&](const Labels& l) { return grouping.GroupLabels(l); };
+  auto group_key = [&](const Labels& l) -> uint64_t { return grouping.Key(l); };
 
   if (a.op == AggOp::kCountValues) {
     std::vector<std::pair<uint64_t, size_t>> order;
@@ -178,15 +164,9 @@ EValue Evaluator::EvalAggregate(const AggregateExpr& a, Timestamp ts) {
       Group g;
       if (needs_labels) g.labels = info.labels;
       g.drop_name = s.drop_name;
-      g.value = f;
-      g.mean = f;
-      g.count = 1;
+      AggStart(a.op, f, g);
       switch (a.op) {
-        case AggOp::kStddev: case AggOp::kStdvar:
-          g.value = (std::isnan(f) || std::isinf(f)) ? std::nan("") : 0;
-          break;
         case AggOp::kQuantile: g.values.push_back(f); break;
-        case AggOp::kGroup: g.value = 1; break;
         case AggOp::kTopk: case AggOp::kBottomk: case AggOp::kLimitK:
           g.heap.push_back(s);
           break;
@@ -200,45 +180,11 @@ EValue Evaluator::EvalAggregate(const AggregateExpr& a, Timestamp ts) {
     }
     Group& g = groups[group_idx];
     if (s.drop_name) g.drop_name = true;
+    if (IsFoldingAggOp(a.op)) {
+      AggAdd(a.op, f, g);
+      continue;
+    }
     switch (a.op) {
-      case AggOp::kSum:
-        KahanInc(f, g.value, g.kahan_c);
-        break;
-      case AggOp::kAvg: {
-        g.count++;
-        if (!g.incremental_mean) {
-          double nv = g.value, nc = g.kahan_c;
-          KahanInc(f, nv, nc);
-          if (!std::isinf(nv)) {
-            g.value = nv;
-            g.kahan_c = nc;
-            break;
-          }
-          g.incremental_mean = true;
-          g.mean = g.value / (g.count - 1);
-          g.kahan_c /= g.count - 1;
-        }
-        double q = (g.count - 1) / g.count;
-        double m = q * g.mean, c = q * g.kahan_c;
-        KahanInc(f / g.count, m, c);
-        g.mean = m;
-        g.kahan_c = c;
-        break;
-      }
-      case AggOp::kCount: g.count++; break;
-      case AggOp::kMax:
-        if (g.value < f || std::isnan(g.value)) g.value = f;
-        break;
-      case AggOp::kMin:
-        if (g.value > f || std::isnan(g.value)) g.value = f;
-        break;
-      case AggOp::kStddev: case AggOp::kStdvar: {
-        g.count++;
-        double delta = f - g.mean;
-        g.mean += delta / g.count;
-        g.value += delta * (f - g.mean);
-        break;
-      }
       case AggOp::kQuantile: g.values.push_back(f); break;
       case AggOp::kTopk:
         if (static_cast<int64_t>(g.heap.size()) < k) {
@@ -277,15 +223,8 @@ EValue Evaluator::EvalAggregate(const AggregateExpr& a, Timestamp ts) {
   for (uint32_t slot : touched) cache.group_of_slot[slot] = UINT32_MAX;
 
   for (auto& g : groups) {
-    double v = g.value;
+    double v = AggResult(a.op, g);
     switch (a.op) {
-      case AggOp::kSum: v = g.value + g.kahan_c; break;
-      case AggOp::kAvg:
-        v = g.incremental_mean ? g.mean + g.kahan_c : g.value / g.count + g.kahan_c / g.count;
-        break;
-      case AggOp::kCount: v = g.count; break;
-      case AggOp::kStdvar: v = g.value / g.count; break;
-      case AggOp::kStddev: v = std::sqrt(g.value / g.count); break;
       case AggOp::kQuantile: v = Quantile(param, std::move(g.values)); break;
       case AggOp::kTopk:
         std::stable_sort(g.heap.begin(), g.heap.end(),

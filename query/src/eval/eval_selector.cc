@@ -2,6 +2,7 @@
 // step only looks up its lookback or range window in the preloaded series (binary search).
 #include <algorithm>
 
+#include "eval/agg_acc.h"
 #include "eval/evaluator.h"
 
 namespace tidemark::promql::eval {
@@ -14,7 +15,24 @@ struct PlannedSelect {
   bool matrix;
   int64_t range_ms;
   bool on_query_steps;  // evaluated exactly at the query's steps (no @, not inside a subquery)
+  // A folding aggregation directly over this vector selector, at the query's steps: its result
+  // is computed while the series stream in (nothing per series is kept).
+  const AggregateExpr* streamed_agg = nullptr;
+  const Call* streamed_call = nullptr;  // the range function between them, if any
 };
+
+// The range function of `agg(f(x[r]))` that the aggregation can stream: one matrix argument
+// and no other, not absent_over_time (which reports missing series).
+const Call* StreamableRangeCall(const Expr& inner) {
+  if (inner.kind != NodeKind::kCall) return nullptr;
+  const auto& c = static_cast<const Call&>(inner);
+  if (c.args.size() != 1 || !IsRangeFunction(c.func->name) ||
+      c.func->name == "absent_over_time" ||
+      Unwrap(*c.args[0]).kind != NodeKind::kMatrixSelector) {
+    return nullptr;
+  }
+  return &c;
+}
 
 Timestamp CeilDiv(Timestamp a, Timestamp b) {  // b > 0
   Timestamp q = a / b;
@@ -82,7 +100,20 @@ void Evaluator::Prepare(const Expr& root) {
         case NodeKind::kAggregate: {
           const auto& a = static_cast<const AggregateExpr&>(e);
           if (a.param) Walk(*a.param, mint, maxt);
+          const Expr& inner = Unwrap(*a.expr);
+          const size_t first = plan->size();
           Walk(*a.expr, mint, maxt);
+          // Not for without(): it usually keeps nearly every label, and one group per series
+          // costs more per step than the series' points.
+          const Call* call = StreamableRangeCall(inner);
+          if (!in_subquery && !a.param && !a.without && IsFoldingAggOp(a.op) &&
+              (inner.kind == NodeKind::kVectorSelector || call) && plan->size() == first + 1 &&
+              (*plan)[first].on_query_steps &&
+              // Steps longer than the window: the preloaded path skips unseen samples.
+              !(call && ev->step() > (*plan)[first].range_ms)) {
+            (*plan)[first].streamed_agg = &a;
+            (*plan)[first].streamed_call = call;
+          }
           return;
         }
         case NodeKind::kCall:
@@ -113,6 +144,10 @@ void Evaluator::Prepare(const Expr& root) {
     hints.max_series = options_.max_series_per_selector;
     auto set = (*querier)->Select(false, &hints, p.vs->matchers);
     if (!set.ok()) throw EvalError{set.status()};
+    if (p.streamed_agg) {
+      StreamAggregate(*p.streamed_agg, *p.vs, p.streamed_call, p.range_ms, **set, p.mint, p.maxt);
+      continue;
+    }
     SelectorData& data = data_[p.key];
     size_t nseries = 0;
     size_t last_points = 0;  // series of one selector mostly have similar sample counts

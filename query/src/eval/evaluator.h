@@ -74,6 +74,32 @@ struct SelectorData {
   std::vector<Series> series;
 };
 
+// Running state of one aggregation group (sum, avg, count, min, max, group, stddev, stdvar);
+// the operations on it are in agg_acc.h.
+struct AggAcc {
+  double value = 0;
+  double kahan_c = 0;
+  double mean = 0;
+  double count = 0;
+  bool incremental_mean = false;
+};
+
+// An aggregation over a plain vector selector at the query's steps, computed while the
+// selector's series stream from storage in Prepare, so no series' data or labels are held
+// (eval_stream_agg.cc).
+struct StreamedAgg {
+  struct Cell {
+    uint32_t group = 0;
+    AggAcc acc;
+  };
+  std::vector<LabelsPtr> group_labels;                // per group
+  std::unordered_map<uint64_t, uint32_t> group_of_key;
+  std::vector<std::vector<Cell>> steps;               // per step: groups in first-input order
+  std::vector<std::vector<uint32_t>> cell_of_group;   // per step: group -> index into steps[k]
+  std::vector<size_t> inputs;                         // per step: samples the input held
+  bool drop_name = false;                             // the input drops __name__ (functions)
+};
+
 // Per-subquery memo of inner results by evaluation time.
 struct SubqueryCache {
   std::map<Timestamp, EVector> results;
@@ -167,6 +193,13 @@ class Evaluator {
 
  private:
   void PrepareNode(const Expr& e, Timestamp mint, Timestamp maxt);
+  // Feeds every series of `set` (selector `vs`, samples in [mint, maxt]) into the streamed
+  // aggregation `a`; StreamedAggregateAt then answers EvalAggregate at each step.
+  // `call` is the range function over the matrix selector `vs`[range_ms] in `a(call(...))`,
+  // null for `a(vs)`.
+  void StreamAggregate(const AggregateExpr& a, const VectorSelector& vs, const Call* call,
+                       int64_t range_ms, SeriesSet& set, Timestamp mint, Timestamp maxt);
+  EValue StreamedAggregateAt(const AggregateExpr& a, const StreamedAgg& sa, Timestamp ts);
   void SelectData(const VectorSelector& vs, Timestamp mint, Timestamp maxt, bool matrix,
                   int64_t range_ms);
   void BuildRangeBlock(const Call& c, const Expr& matrix_arg, const MatrixSelector& ms,
@@ -188,6 +221,7 @@ class Evaluator {
   std::unordered_map<const Expr*, SubqueryCache> subqueries_;
   std::unordered_map<const Expr*, RangeCallCache> range_calls_;
   std::unordered_map<const Expr*, BinaryCache> binary_cache_;
+  std::unordered_map<const Expr*, StreamedAgg> streamed_aggs_;
  public:
   // Per aggregation node, kept across the steps of a range query so each input series is
   // hashed and grouped once per query instead of once per step: the series' group (found by

@@ -41,6 +41,15 @@ struct Section {
   int exponent = 0;
 };
 
+namespace {
+
+// Header bytes a time codec adds: codecs past bit 2's range need the extension (cold_format.h).
+size_t HeaderExtension(ColdTimeCodec codec) {
+  return codec == ColdTimeCodec::kGridOffset ? coldfmt::kTimeCodecExtensionBytes : 0;
+}
+
+}  // namespace
+
 // Stored size of `payload`: compressed into *compressed (magic included) when that is smaller.
 size_t ColdEncoder::Impl::StoredSize(const std::string& raw, std::string* out,
                                      bool* use_zstd) {
@@ -77,9 +86,14 @@ std::string ColdEncoder::Impl::Build(std::span<const Sample> samples, bool xor_o
   std::vector<Section> times, values;
   int64_t base = 0;
   const ColdTimeCodec preferred = coldfmt::ChooseTimeCodec(samples, &base);
-  for (ColdTimeCodec tc : {ColdTimeCodec::kDod, ColdTimeCodec::kDeltaFromBase}) {
-    if (samples.size() < 3 && tc != ColdTimeCodec::kDod) continue;
-    if (!options.try_zstd && tc != preferred) continue;  // raw size decides without zstd
+  for (ColdTimeCodec tc :
+       {ColdTimeCodec::kDod, ColdTimeCodec::kDeltaFromBase, ColdTimeCodec::kGridOffset}) {
+    if (options.force_time_codec.has_value()) {
+      if (tc != *options.force_time_codec) continue;
+    } else {
+      if (samples.size() < 3 && tc != ColdTimeCodec::kDod) continue;
+      if (!options.try_zstd && tc != preferred) continue;  // raw size decides without zstd
+    }
     Section& t = times.emplace_back();
     t.time_codec = tc;
     coldfmt::EncodeTimestamps(samples, tc, base, &t.bytes);
@@ -101,6 +115,24 @@ std::string ColdEncoder::Impl::Build(std::span<const Sample> samples, bool xor_o
       coldfmt::EncodeDecimal(samples, plan, &v.bytes);
     }
   }
+  // With several time sections, keep the one that compresses smallest on its own: zstd finds
+  // little shared between the time and value sections, and this saves a full compression of
+  // the payload per extra time codec.
+  if (times.size() > 1 && values.size() > 1) {
+    size_t best_time = 0;
+    size_t keep = 0;
+    for (size_t i = 0; i < times.size(); ++i) {
+      bool z = false;
+      const size_t size =
+          StoredSize(times[i].bytes, &compressed, &z) + HeaderExtension(times[i].time_codec);
+      if (i == 0 || size < best_time) {
+        best_time = size;
+        keep = i;
+      }
+    }
+    if (keep != 0) std::swap(times[0], times[keep]);
+    times.resize(1);
+  }
 
   size_t best_size = 0;
   const Section* best_t = nullptr;
@@ -111,7 +143,7 @@ std::string ColdEncoder::Impl::Build(std::span<const Sample> samples, bool xor_o
       payload = t.bytes;
       payload += v.bytes;
       bool z = false;
-      const size_t size = StoredSize(payload, &compressed, &z);
+      const size_t size = StoredSize(payload, &compressed, &z) + HeaderExtension(t.time_codec);
       if (best_t == nullptr || size < best_size) {
         best_size = size;
         best_t = &t;
@@ -131,6 +163,10 @@ std::string ColdEncoder::Impl::Build(std::span<const Sample> samples, bool xor_o
       (best_t->time_codec == ColdTimeCodec::kDeltaFromBase ? coldfmt::kTimeCodecBit : 0) |
       (best_zstd ? coldfmt::kZstdBit : 0) | (best_v->exponent << coldfmt::kExponentShift));
   out.push_back(static_cast<char>(flags));
+  if (HeaderExtension(best_t->time_codec) != 0) {
+    out.push_back(static_cast<char>(coldfmt::kExtensionMarker));
+    out.push_back(static_cast<char>(best_t->time_codec));
+  }
   PutUvarint(&out, samples.size());
   if (best_zstd) {
     PutUvarint(&out, payload.size());

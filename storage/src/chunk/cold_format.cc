@@ -23,9 +23,22 @@ Status ParseHeader(std::span<const std::byte> bytes, Header* h) {
   ByteReader r(d, body);
   uint8_t flags = 0;
   uint64_t n = 0;
-  if (!r.Byte(&flags) || !r.Uvarint(&n)) return Status::Corruption("cold block: bad header");
+  if (!r.Byte(&flags)) return Status::Corruption("cold block: bad header");
   h->value_codec = static_cast<ColdValueCodec>(flags & kValueCodecMask);
   h->time_codec = (flags & kTimeCodecBit) ? ColdTimeCodec::kDeltaFromBase : ColdTimeCodec::kDod;
+  if (r.remaining() > 0 && *r.pos() == kExtensionMarker) {
+    // Extended header: the time codec has its own byte (only codecs that bit 2 cannot express).
+    uint8_t marker = 0, codec = 0;
+    r.Byte(&marker);
+    if ((flags & kTimeCodecBit) != 0 || !r.Byte(&codec)) {
+      return Status::Corruption("cold block: bad extended header");
+    }
+    if (codec != static_cast<uint8_t>(ColdTimeCodec::kGridOffset)) {
+      return Status::Corruption("cold block: unknown time codec " + std::to_string(codec));
+    }
+    h->time_codec = ColdTimeCodec::kGridOffset;
+  }
+  if (!r.Uvarint(&n)) return Status::Corruption("cold block: bad header");
   h->zstd = (flags & kZstdBit) != 0;
   h->exponent = flags >> kExponentShift;
   const bool decimal = h->value_codec == ColdValueCodec::kDecimalDelta ||

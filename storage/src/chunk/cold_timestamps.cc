@@ -1,8 +1,12 @@
-// Time section of a cold block: zigzag varint delta-of-delta or delta-from-base timestamps.
-// All arithmetic is modulo 2^64 (via uint64), so every int64 sequence round-trips.
+// Time section of a cold block: zigzag varint delta-of-delta or delta-from-base timestamps, or
+// grid offsets (cold_grid.cc). All arithmetic is modulo 2^64 (via uint64), so every int64
+// sequence round-trips.
 #include "chunk/cold_timestamps.h"
 
 #include <algorithm>
+
+#include "chunk/cold_format.h"
+#include "chunk/cold_grid.h"
 
 namespace tidemark::chunk::coldfmt {
 namespace {
@@ -39,15 +43,28 @@ ColdTimeCodec ChooseTimeCodec(std::span<const Sample> samples, int64_t* base) {
     base_size += VarintSize(d);
     base_mag += Magnitude(d);
   }
+  ColdTimeCodec best = ColdTimeCodec::kDod;
+  size_t best_size = dod_size;
   if (base_size < dod_size || (base_size == dod_size && base_mag < dod_mag)) {
-    return ColdTimeCodec::kDeltaFromBase;
+    best = ColdTimeCodec::kDeltaFromBase;
+    best_size = base_size;
   }
-  return ColdTimeCodec::kDod;
+  // t0 is in every codec; the grid codec also pays for its header extension.
+  std::string grid;
+  EncodeGridTimestamps(samples, &grid);
+  if (grid.size() + kTimeCodecExtensionBytes < best_size + VarintSize(samples[0].t)) {
+    best = ColdTimeCodec::kGridOffset;
+  }
+  return best;
 }
 
 void EncodeTimestamps(std::span<const Sample> samples, ColdTimeCodec codec, int64_t base,
                       std::string* out) {
   if (samples.empty()) return;
+  if (codec == ColdTimeCodec::kGridOffset) {
+    EncodeGridTimestamps(samples, out);
+    return;
+  }
   PutVarint(out, samples[0].t);
   if (codec == ColdTimeCodec::kDeltaFromBase) {
     PutVarint(out, base);
@@ -65,6 +82,7 @@ void EncodeTimestamps(std::span<const Sample> samples, ColdTimeCodec codec, int6
 }
 
 bool DecodeTimestamps(ByteReader& r, ColdTimeCodec codec, uint32_t n, std::vector<int64_t>* out) {
+  if (codec == ColdTimeCodec::kGridOffset) return DecodeGridTimestamps(r, n, out);
   out->resize(n);
   if (n == 0) return true;
   int64_t v = 0;

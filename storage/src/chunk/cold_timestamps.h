@@ -1,4 +1,5 @@
-// Time section of a cold block: zigzag varint delta-of-delta or delta-from-base timestamps.
+// Time section of a cold block: zigzag varint delta-of-delta or delta-from-base timestamps, or
+// bit-packed offsets from a scrape grid.
 #pragma once
 
 #include <cstdint>
@@ -11,8 +12,9 @@
 
 namespace tidemark::chunk::coldfmt {
 
-// Picks the time codec with the smaller encoding (ties: smaller total magnitude, which zstd
-// entropy-codes better). *base is the step for kDeltaFromBase.
+// Picks the time codec with the smallest raw encoding, header extension included (ties between
+// the varint codecs: smaller total magnitude, which zstd entropy-codes better). *base is the step
+// for kDeltaFromBase.
 ColdTimeCodec ChooseTimeCodec(std::span<const Sample> samples, int64_t* base);
 
 void EncodeTimestamps(std::span<const Sample> samples, ColdTimeCodec codec, int64_t base,

@@ -6,6 +6,7 @@
 
 #include "tsdb/chunk_reader.h"
 #include "tsdb/keys.h"
+#include "tsdb/persisted_postings.h"
 #include "tsdb/tsdb_storage.h"
 
 namespace tidemark::tsdb {
@@ -13,6 +14,24 @@ namespace tidemark::tsdb {
 Status TsdbStorage::DeleteSeries(const Matchers& matchers, Timestamp mint, Timestamp maxt) {
   std::lock_guard lock(commit_mu_);
   if (closed_.load()) return Status::Unavailable("storage is closed");
+  if (ConsultPersisted(mint)) {
+    // Matching inactive series become resident for the rewrite below (the head truncation
+    // evicts them again); commit_mu_ keeps eviction and retention away meanwhile.
+    TM_ASSIGN_OR_RETURN(Postings on_disk,
+                        SelectPersistedPostings(db_.get(), cf(kPost), cf(kSeries), matchers));
+    Postings absent;
+    {
+      std::shared_lock ilock(index_mu_);
+      for (SeriesRef ref : on_disk) {
+        if (!SeriesByRefLocked(ref)) absent.push_back(ref);
+      }
+    }
+    std::vector<PersistedSeries> inactive;
+    TM_RETURN_IF_ERROR(SelectInactive(absent, mint, maxt, &inactive));
+    std::vector<SeriesRef> refs;
+    for (const auto& p : inactive) refs.push_back(p.ref);
+    TM_RETURN_IF_ERROR(LoadRefs(refs));
+  }
   std::vector<HeadSeries*> targets;
   {
     std::shared_lock ilock(index_mu_);

@@ -40,6 +40,8 @@ class TsdbAppender final : public Appender {
                                   labels.ToString());
       case CheckResult::kConflict:
         return Conflict(in.t, labels);
+      case CheckResult::kIoError:
+        return Status::Unavailable("storage: cannot look up series " + labels.ToString());
       default:
         break;
     }

@@ -29,38 +29,52 @@ Status TsdbStorage::CommitSamples(const std::vector<LoggedSample>& staged) {
   if (closed_.load()) return Status::Unavailable("storage is closed");
   if (!sticky_error_.ok()) return sticky_error_;
 
-  // Resolve refs once. Pointers stay valid: dropping a series needs commit_mu_, which we hold.
-  resolved_.clear();
-  newly_persisted_.clear();
+  // Resolve refs once. Pointers stay valid: dropping or evicting a series needs commit_mu_,
+  // which we hold. A ref staged before its series was evicted is loaded back (second attempt).
   rocksdb::WriteBatch batch;
-  {
-    std::shared_lock ilock(index_mu_);
-    for (size_t i = 0; i < staged.size(); ++i) {
-      const LoggedSample& s = staged[i];
-      // Two-stage prefetch (the registry slot, then the series it points to): see below.
-      if (i + 16 < staged.size() && staged[i + 16].ref < series_.size()) {
-        __builtin_prefetch(&series_[staged[i + 16].ref]);
-      }
-      if (i + 8 < staged.size()) {
-        if (const HeadSeries* p = SeriesByRefLocked(staged[i + 8].ref)) {
-          for (size_t off = 0; off < sizeof(HeadSeries); off += 64) {
-            __builtin_prefetch(reinterpret_cast<const char*>(p) + off);
+  std::vector<SeriesRef> missing;
+  for (int attempt = 0;; ++attempt) {
+    resolved_.clear();
+    newly_persisted_.clear();
+    batch.Clear();
+    missing.clear();
+    {
+      std::shared_lock ilock(index_mu_);
+      for (size_t i = 0; i < staged.size(); ++i) {
+        const LoggedSample& s = staged[i];
+        // Two-stage prefetch (the registry slot, then the series it points to): see below.
+        if (i + 16 < staged.size() && staged[i + 16].ref < series_.size()) {
+          __builtin_prefetch(&series_[staged[i + 16].ref]);
+        }
+        if (i + 8 < staged.size()) {
+          if (const HeadSeries* p = SeriesByRefLocked(staged[i + 8].ref)) {
+            for (size_t off = 0; off < sizeof(HeadSeries); off += 64) {
+              __builtin_prefetch(reinterpret_cast<const char*>(p) + off);
+            }
           }
         }
-      }
-      HeadSeries* hs = SeriesByRefLocked(s.ref);
-      if (!hs) {
-        for (HeadSeries* p : newly_persisted_) p->persisted = false;
-        return Status::Unavailable("series " + std::to_string(s.ref) +
-                                   " was removed by retention while staged; retry the batch");
-      }
-      resolved_.push_back(hs);
-      if (!hs->persisted) {
-        hs->persisted = true;  // provisionally; undone if the write fails
-        newly_persisted_.push_back(hs);
-        PutSeriesRecords(*hs, &batch, cf(kSeries), cf(kHash), cf(kPost));
+        HeadSeries* hs = SeriesByRefLocked(s.ref);
+        if (!hs) {
+          missing.push_back(s.ref);
+          continue;
+        }
+        resolved_.push_back(hs);
+        if (!hs->persisted) {
+          hs->persisted = true;  // provisionally; undone if the write fails
+          newly_persisted_.push_back(hs);
+          PutSeriesRecords(*hs, &batch, cf(kSeries), cf(kHash), cf(kPost));
+        }
       }
     }
+    if (missing.empty()) break;
+    for (HeadSeries* p : newly_persisted_) p->persisted = false;
+    if (attempt > 0) {
+      return Status::Unavailable("series " + std::to_string(missing.front()) +
+                                 " was removed by retention while staged; retry the batch");
+    }
+    std::sort(missing.begin(), missing.end());
+    missing.erase(std::unique(missing.begin(), missing.end()), missing.end());
+    TM_RETURN_IF_ERROR(LoadRefs(missing));
   }
   const uint64_t seq = next_seq_;
   EncodeHeadLogRecord(staged.data(), staged.size(), &record_buf_);
@@ -168,6 +182,12 @@ Status TsdbStorage::TruncateHead(bool all) {
   const uint64_t lag_limit = next_seq_ > kMaxHeadLogLagRecords ? next_seq_ - kMaxHeadLogLagRecords : 0;
   const Timestamp idle_before = global_max_t_.load() - kIdleSealMs;
   uint64_t min_needed = next_seq_;
+  // Series with no head data and nothing newer than this leave memory (inactive_series.cc).
+  const int64_t inactive_after = opts_.series_inactive_after_ms;
+  const Timestamp newest = global_max_t_.load();
+  const bool evict = inactive_after > 0 && !closing_.load() && newest > kMinTimestamp + inactive_after;
+  const Timestamp inactive_before = evict ? newest - inactive_after : kMinTimestamp;
+  std::vector<HeadSeries*> victims;
   {
     std::shared_lock ilock(index_mu_);
     for (const auto& sp : series_) {
@@ -175,8 +195,15 @@ Status TsdbStorage::TruncateHead(bool all) {
       if (!s) continue;
       {
         std::lock_guard lock(StripeFor(s->ref()));
+        const bool seal = s->has_head() && (all || s->first_seq < lag_limit ||
+                                            s->head_max_time() < idle_before);
+        // Evicted after the seals below are written (a series sealed here qualifies too).
+        if (evict && s->persisted && s->max_time() < inactive_before &&
+            (!s->has_head() || seal)) {
+          victims.push_back(s);
+        }
         if (!s->has_head()) continue;
-        if (all || s->first_seq < lag_limit || s->head_max_time() < idle_before) {
+        if (seal) {
           s->SealAll(&cut_);
           PublishCuts();
           // Everything applied so far (every record before next_seq_) is now persisted.
@@ -190,6 +217,8 @@ Status TsdbStorage::TruncateHead(bool all) {
     }
   }
   TM_RETURN_IF_ERROR(WriteSeals());
+  // Every victim's head is now in RocksDB with its head mark; nothing else holds its pointer.
+  EvictLocked(victims);
   if (min_needed > truncated_below_) {
     TM_RETURN_IF_ERROR(FromRocks(db_->DeleteRange(rocksdb::WriteOptions(), cf(kHeadLog),
                                                   HeadLogKey(0), HeadLogKey(min_needed)),

@@ -1,7 +1,10 @@
-// Open-time recovery: series registry and postings from RocksDB, head marks, chunk partitions,
+// Open-time recovery: the active series' registry and postings from RocksDB, chunk partitions,
 // then the head log replayed into the head (skipping what the head marks say is persisted).
 #include <algorithm>
+#include <memory>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "tsdb/keys.h"
 #include "tsdb/label_codec.h"
@@ -9,64 +12,112 @@
 
 namespace tidemark::tsdb {
 
-Status TsdbStorage::LoadSeries() {
-  std::unordered_map<SeriesRef, uint64_t> hash_of;
-  {
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, cf(kHash)));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      rocksdb::Slice k = it->key();
-      if (k.size() != 16) return Status::Corruption("storage: malformed series hash key");
-      uint64_t h = GetBE64(k.data());
-      SeriesRef ref = GetBE64(k.data() + 8);
-      hash_of[ref] = h;
-      by_hash_.Insert(h, ref);
-    }
-    TM_RETURN_IF_ERROR(FromRocks(it->status(), "storage: scan series hashes"));
-  }
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, cf(kSeries)));
+namespace {
+
+Status MalformedMark() { return Status::Corruption("storage: malformed head mark"); }
+
+// Calls fn(ref, mark) for every head mark.
+template <typename Fn>
+Status ForEachHeadMark(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, Fn&& fn) {
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator({}, cf));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     rocksdb::Slice k = it->key();
-    if (k.size() != 8) return Status::Corruption("storage: malformed series key");
-    SeriesRef ref = GetBE64(k.data());
-    std::string enc(it->value().data(), it->value().size());
-    uint64_t h = 0;
-    auto hit = hash_of.find(ref);
-    if (hit != hash_of.end()) {
-      h = hit->second;
-    } else {  // hash record missing (should not happen): recompute and index it
-      TM_ASSIGN_OR_RETURN(Labels l, DecodeLabels(enc));
-      h = SeriesHash(l);
-      by_hash_.Insert(h, ref);
+    if (k.size() != 8) return Status::Corruption("storage: malformed head mark key");
+    HeadMark m;
+    if (!DecodeHeadMark(std::string_view(it->value().data(), it->value().size()), &m)) {
+      return MalformedMark();
     }
-    if (series_.size() <= ref) series_.resize(ref + 1 + series_.size() / 2);
-    series_[ref] = std::make_unique<HeadSeries>(ref, h, std::move(enc));
-    series_[ref]->persisted = true;
-    postings_.Add(ref, series_[ref]->labels_enc());
-    if (ref >= next_ref_) next_ref_ = ref + 1;
+    TM_RETURN_IF_ERROR(fn(GetBE64(k.data()), m));
   }
-  return FromRocks(it->status(), "storage: scan series");
+  return FromRocks(it->status(), "storage: scan head marks");
 }
 
-Status TsdbStorage::LoadMarksAndPartitions() {
+}  // namespace
+
+// Loads the active series only: those whose persisted data reaches into the last
+// series_inactive_after_ms before the newest persisted sample (decided from the head marks, one
+// small record per series). Series with head-log data are loaded by ReplayHeadLog as it meets
+// them; the rest stay in RocksDB until an append, query or delete needs them.
+Status TsdbStorage::LoadSeries() {
   {
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, cf(kHeadMark)));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      rocksdb::Slice k = it->key();
-      if (k.size() != 8) return Status::Corruption("storage: malformed head mark key");
-      HeadMark m;
-      if (!DecodeHeadMark(std::string_view(it->value().data(), it->value().size()), &m)) {
-        return Status::Corruption("storage: malformed head mark");
-      }
-      HeadSeries* s = SeriesByRefLocked(GetBE64(k.data()));
-      if (!s) continue;
-      s->SetPersistedRange(m.persisted_min, m.persisted_max);
-      s->cur_seq = m.seq;  // replay continues counting from the mark
-      s->cur_ord = m.ord;
-      Timestamp g = global_max_t_.load();
-      if (m.persisted_max > g) global_max_t_.store(m.persisted_max);
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, cf(kSeries)));
+    it->SeekToLast();
+    if (it->Valid()) {
+      if (it->key().size() != 8) return Status::Corruption("storage: malformed series key");
+      next_ref_ = GetBE64(it->key().data()) + 1;
     }
-    TM_RETURN_IF_ERROR(FromRocks(it->status(), "storage: scan head marks"));
+    TM_RETURN_IF_ERROR(FromRocks(it->status(), "storage: scan series"));
   }
+  const bool any_series = next_ref_ > 1;
+  Timestamp newest = kMinTimestamp;
+  uint64_t max_mark_seq = 0;
+  // Every series with persisted data counts as inactive until loaded (InsertLoadedLocked).
+  inactive_series_ = 0;
+  TM_RETURN_IF_ERROR(ForEachHeadMark(db_.get(), cf(kHeadMark), [&](SeriesRef, const HeadMark& m) {
+    newest = std::max(newest, m.persisted_max);
+    max_mark_seq = std::max(max_mark_seq, m.seq);
+    if (m.persisted_min <= m.persisted_max) {
+      ++inactive_series_;
+      inactive_min_t_ = std::min(inactive_min_t_, m.persisted_min);
+    }
+    return Status::OK();
+  }));
+  // New head-log records must not sort before any mark, resident or not (ReplayHeadLog).
+  next_seq_ = std::max(next_seq_, max_mark_seq);
+  if (newest > global_max_t_.load()) global_max_t_.store(newest);
+  const int64_t after = opts_.series_inactive_after_ms;
+  const bool all = after <= 0 || newest <= kMinTimestamp + after;
+  const Timestamp active_from = all ? kMinTimestamp : newest - after;
+  std::vector<std::pair<SeriesRef, HeadMark>> load;
+  Timestamp inactive_max = kMinTimestamp;
+  TM_RETURN_IF_ERROR(ForEachHeadMark(db_.get(), cf(kHeadMark), [&](SeriesRef ref, const HeadMark& m) {
+    if (all || m.persisted_max >= active_from) {
+      load.emplace_back(ref, m);
+    } else {
+      inactive_max = std::max(inactive_max, m.persisted_max);
+    }
+    return Status::OK();
+  }));
+  if (all) {
+    // Every series resident (eviction off): one scan of the series family.
+    std::unordered_map<SeriesRef, HeadMark> marks(load.begin(), load.end());
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, cf(kSeries)));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      if (it->key().size() != 8) return Status::Corruption("storage: malformed series key");
+      PersistedSeries p;
+      p.ref = GetBE64(it->key().data());
+      p.labels_enc.assign(it->value().data(), it->value().size());
+      TM_ASSIGN_OR_RETURN(Labels l, DecodeLabels(p.labels_enc));
+      p.hash = SeriesHash(l);
+      auto mit = marks.find(p.ref);
+      if (mit != marks.end()) {
+        p.has_mark = true;
+        p.mark = mit->second;
+      }
+      InsertLoadedLocked(std::move(p));
+    }
+    TM_RETURN_IF_ERROR(FromRocks(it->status(), "storage: scan series"));
+  } else {
+    for (const auto& [ref, m] : load) {
+      PersistedSeries p;
+      TM_ASSIGN_OR_RETURN(bool found, ReadPersistedSeries(ref, true, &p));
+      if (found) InsertLoadedLocked(std::move(p));
+    }
+    // Whatever was not loaded (old series, series without data) is found in RocksDB on demand.
+    if (any_series) has_inactive_.store(true);
+    inactive_max_t_.store(inactive_max);
+  }
+  // Replay continues counting each series' head-log samples from its mark.
+  for (const auto& [ref, m] : load) {
+    if (HeadSeries* s = SeriesByRefLocked(ref)) {
+      s->cur_seq = m.seq;
+      s->cur_ord = m.ord;
+    }
+  }
+  return Status::OK();
+}
+
+Status TsdbStorage::LoadPartitions() {
   // Distinct partitions: one Seek per partition, not a full scan.
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, cf(kChunks)));
   for (it->SeekToFirst(); it->Valid();) {
@@ -85,7 +136,7 @@ Status TsdbStorage::ReplayHeadLog() {
   struct Mark {
     uint64_t seq, ord;
   };
-  std::vector<Mark> marks(series_.size(), Mark{0, 0});
+  std::unordered_map<SeriesRef, Mark> marks;
   uint64_t max_mark_seq = 0;
   for (size_t r = 0; r < series_.size(); ++r) {
     if (!series_[r]) continue;
@@ -93,6 +144,26 @@ Status TsdbStorage::ReplayHeadLog() {
     max_mark_seq = std::max(max_mark_seq, series_[r]->cur_seq);
     series_[r]->cur_seq = 0;
   }
+  // A series not loaded by LoadSeries (inactive by its mark) is loaded when a record names it.
+  std::unordered_map<SeriesRef, bool> absent;  // refs without a series record: dropped
+  Status load;
+  auto resolve = [&](SeriesRef ref) -> HeadSeries* {
+    if (HeadSeries* s = SeriesByRefLocked(ref)) return s;
+    if (!load.ok() || absent.count(ref) != 0) return nullptr;
+    PersistedSeries p;
+    auto found = ReadPersistedSeries(ref, true, &p);
+    if (!found.ok()) {
+      load = found.status();
+      return nullptr;
+    }
+    if (!*found) {
+      absent[ref] = true;
+      return nullptr;
+    }
+    marks[ref] = {p.mark.seq, p.mark.ord};  // zero when it has no mark
+    max_mark_seq = std::max(max_mark_seq, p.mark.seq);
+    return InsertLoadedLocked(std::move(p));
+  };
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, cf(kHeadLog)));
   uint64_t last_seq = 0;
   Status decode;
@@ -104,13 +175,13 @@ Status TsdbStorage::ReplayHeadLog() {
     Timestamp batch_max = kMinTimestamp;
     decode = DecodeHeadLogRecord(
         std::string_view(it->value().data(), it->value().size()), [&](const LoggedSample& ls) {
-          HeadSeries* s = SeriesByRefLocked(ls.ref);
+          HeadSeries* s = resolve(ls.ref);
           if (!s) return;  // series dropped by retention after its data was persisted
           if (s->cur_seq != seq) {
             s->cur_seq = seq;
             s->cur_ord = 0;
           }
-          const Mark& m = marks[ls.ref];
+          const Mark& m = marks[ls.ref];  // inserted by resolve() at the latest
           if (seq < m.seq || (seq == m.seq && s->cur_ord < m.ord)) {
             ++s->cur_ord;  // already in a persisted chunk
             return;
@@ -119,6 +190,7 @@ Status TsdbStorage::ReplayHeadLog() {
           if (ls.t > batch_max) batch_max = ls.t;
         });
     TM_RETURN_IF_ERROR(decode);
+    TM_RETURN_IF_ERROR(load);
     if (batch_max > global_max_t_.load()) global_max_t_.store(batch_max);
     if (sealed_.size() > 4096) TM_RETURN_IF_ERROR(WriteSeals());
   }

@@ -30,6 +30,7 @@ enum class CheckResult : uint8_t {
   kConflict,    // same timestamp, different value: AlreadyExists
   kTooOld,      // outside the out-of-order window: OutOfRange
   kCheckDisk,   // may collide with a persisted sample: the caller reads the chunk store
+  kIoError,     // the series could not be looked up in RocksDB: Unavailable
 };
 
 // A copy of a series' head, taken under its lock, that a query reads without locks.

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <unordered_map>
 
 #include "tsdb/label_codec.h"
 
@@ -72,6 +73,42 @@ void PostingsIndex::Remove(SeriesRef ref, std::string_view labels_enc) {
     if (nit->second.empty()) idx_.erase(nit);
   });
   EraseSorted(all_, ref);
+}
+
+void PostingsIndex::RemoveMany(const std::vector<std::pair<SeriesRef, std::string_view>>& items) {
+  if (items.empty()) return;
+  // (name, value) list -> refs to drop from it.
+  std::unordered_map<Postings*, Postings> drops;
+  Postings all_drop;
+  all_drop.reserve(items.size());
+  for (const auto& item : items) {
+    const SeriesRef ref = item.first;
+    ForEachEncodedLabel(item.second, [&](std::string_view n, std::string_view v) {
+      auto nit = idx_.find(n);
+      if (nit == idx_.end()) return;
+      auto vit = nit->second.find(v);
+      if (vit == nit->second.end()) return;
+      drops[&vit->second].push_back(ref);
+    });
+    all_drop.push_back(ref);
+  }
+  auto filter = [](Postings& p, Postings& d) {
+    std::sort(d.begin(), d.end());
+    d.erase(std::unique(d.begin(), d.end()), d.end());
+    p = Subtract(p, d);
+  };
+  for (auto& [p, d] : drops) filter(*p, d);
+  filter(all_, all_drop);
+  // Drop the lists (and names) left empty.
+  for (const auto& item : items) {
+    ForEachEncodedLabel(item.second, [&](std::string_view n, std::string_view v) {
+      auto nit = idx_.find(n);
+      if (nit == idx_.end()) return;
+      auto vit = nit->second.find(v);
+      if (vit != nit->second.end() && vit->second.empty()) nit->second.erase(vit);
+      if (nit->second.empty()) idx_.erase(nit);
+    });
+  }
 }
 
 const PostingsIndex::ValueMap* PostingsIndex::Values(std::string_view name) const {

@@ -5,6 +5,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "tidemark/storage/matcher.h"
@@ -27,6 +28,10 @@ class PostingsIndex {
   // keeps this an append; an older ref is inserted in place.
   void Add(SeriesRef ref, std::string_view labels_enc);
   void Remove(SeriesRef ref, std::string_view labels_enc);
+  // Removes many series at once: each touched postings list is filtered in one pass, so evicting
+  // thousands of series sharing a label costs one pass over its list, not one per series.
+  // Items are (ref, labels_enc).
+  void RemoveMany(const std::vector<std::pair<SeriesRef, std::string_view>>& items);
 
   // Refs of series whose labels satisfy every matcher, Prometheus semantics: a matcher that
   // accepts "" also accepts series lacking the label. No matchers: every series.

@@ -112,6 +112,8 @@ Status TsdbStorage::EnforceRetention() {
       }
     }
   }
+  // Series not in memory: dropped or trimmed from their head marks.
+  TM_RETURN_IF_ERROR(RetainInactive(kept_from));
   if (dead.empty()) return Status::OK();
   rocksdb::WriteBatch batch;
   {

@@ -78,6 +78,13 @@ void SeriesHashTable::Insert(uint64_t hash, SeriesRef ref) {
   ++size_;
 }
 
+void SeriesHashTable::MaybeShrink() {
+  if (slots_.size() <= 64 || size_ * 8 > slots_.size()) return;
+  size_t capacity = 64;
+  while (capacity < size_ * 4) capacity *= 2;
+  Rehash(capacity);
+}
+
 void SeriesHashTable::Erase(uint64_t hash, SeriesRef ref) {
   if (slots_.empty()) return;
   const size_t mask = slots_.size() - 1;

@@ -42,6 +42,8 @@ class SeriesHashTable {
     if (!slots_.empty()) __builtin_prefetch(&slots_[Mix(hash) & (slots_.size() - 1)]);
   }
   size_t size() const { return size_; }
+  // Rehashes into a smaller table when most slots are empty or tombstones (after evictions).
+  void MaybeShrink();
 
  private:
   static constexpr SeriesRef kEmpty = 0;  // refs start at 1

@@ -1,5 +1,7 @@
 // StorageStats: counters, head size, bytes on disk and top-10 cardinalities from the index.
 #include <algorithm>
+#include <memory>
+#include <utility>
 
 #include "tsdb/keys.h"
 #include "tsdb/tsdb_storage.h"
@@ -8,6 +10,7 @@ namespace tidemark::tsdb {
 namespace {
 
 constexpr size_t kTopN = 10;
+constexpr std::chrono::seconds kMetricCountsTtl{30};
 
 void KeepTop(std::vector<MetricCardinality>* v) {
   auto by_value = [](const MetricCardinality& a, const MetricCardinality& b) {
@@ -22,6 +25,36 @@ void KeepTop(std::vector<MetricCardinality>* v) {
 }
 
 }  // namespace
+
+Result<std::vector<MetricCardinality>> TsdbStorage::PersistedMetricCounts() {
+  std::lock_guard lock(metric_counts_mu_);
+  const auto now = std::chrono::steady_clock::now();
+  if (metric_counts_at_ != std::chrono::steady_clock::time_point{} &&
+      now - metric_counts_at_ < kMetricCountsTtl) {
+    return metric_counts_;
+  }
+  // All refs of one (__name__, value) are one contiguous key range: count runs.
+  std::string prefix;
+  PutVarint64(&prefix, kMetricName.size());
+  prefix.append(kMetricName);
+  std::vector<MetricCardinality> counts;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, cf(kPost)));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    std::string_view rest(it->key().data() + prefix.size(), it->key().size() - prefix.size());
+    uint64_t len = 0;
+    if (!GetVarint64(&rest, &len) || rest.size() != len + 8) {
+      return Status::Corruption("storage: malformed postings key");
+    }
+    std::string_view value = rest.substr(0, len);
+    if (counts.empty() || counts.back().name != value) counts.push_back({std::string(value), 0});
+    ++counts.back().value;
+  }
+  TM_RETURN_IF_ERROR(FromRocks(it->status(), "stats: scan postings"));
+  KeepTop(&counts);
+  metric_counts_ = counts;
+  metric_counts_at_ = now;
+  return counts;
+}
 
 StorageStats TsdbStorage::Stats() {
   StorageStats st;
@@ -48,6 +81,12 @@ StorageStats TsdbStorage::Stats() {
         st.head_chunks += sp->head_chunks();
       }
     }
+    st.resident_series = postings_.all().size();
+    if (inactive_series_ > 0) {  // series outside memory, counted as they leave and return
+      st.num_series += inactive_series_;
+      mn = std::min(mn, inactive_min_t_);
+      mx = std::max(mx, inactive_max_t_.load());
+    }
     if (const auto* names = postings_.Values(kMetricName)) {
       for (const auto& [v, p] : *names) st.series_count_by_metric.push_back({v, p.size()});
     }
@@ -55,6 +94,14 @@ StorageStats TsdbStorage::Stats() {
       st.label_value_count_by_name.push_back({n, vm.size()});
       for (const auto& [v, p] : vm) st.series_count_by_label_pair.push_back({n + "=" + v, p.size()});
     }
+  }
+  st.series_evicted = evicted_total_.load(std::memory_order_relaxed);
+  if (has_inactive_.load()) {
+    // Per-metric counts cover every series (persisted postings); label-name and label-pair
+    // counts stay those of the resident series: counting them for all would read the whole
+    // postings family.
+    auto counts = PersistedMetricCounts();
+    if (counts.ok()) st.series_count_by_metric = std::move(counts).value();
   }
   KeepTop(&st.series_count_by_metric);
   KeepTop(&st.label_value_count_by_name);

@@ -1,4 +1,5 @@
-// Querier over the store: postings select, head snapshots, then persisted chunks via RocksDB.
+// Querier over the store: postings select, then series streamed in label order, a batch at a
+// time: head copies, then persisted chunks via RocksDB.
 #include <algorithm>
 #include <set>
 
@@ -10,29 +11,73 @@
 namespace tidemark::tsdb {
 namespace {
 
-struct Entry {
-  Labels labels;
-  SeriesRef ref = 0;
-  HeadSnapshot head;
-  std::vector<StoredChunk> unwritten;
-};
+// Series a batch loads at once: one RocksDB iterator serves a batch, and only a batch's chunk
+// bytes and head copies are held at a time.
+constexpr size_t kBatchSeries = 64;
 
-// Holds fully loaded series (chunk bytes copied out of RocksDB at Select time): no RocksDB
-// iterator outlives Select, so a set may even outlive Close() without touching a closed DB.
+// A varint as in GetVarint64, inline for the one-byte case (label lengths, mostly): sorting a
+// large selection spends much of its time here.
+inline bool ReadVarint(std::string_view* in, uint64_t* v) {
+  if (!in->empty() && static_cast<uint8_t>(in->front()) < 0x80) {
+    *v = static_cast<uint8_t>(in->front());
+    in->remove_prefix(1);
+    return true;
+  }
+  return GetVarint64(in, v);
+}
+
+// Three-way comparison of two label encodings in Labels' order (pairwise by name, then value;
+// a prefix sorts first), without decoding them.
+int CompareEncodedLabels(const std::string_view a_enc, const std::string_view b_enc) {
+  std::string_view a = a_enc, b = b_enc;
+  uint64_t na = 0, nb = 0;
+  if (!ReadVarint(&a, &na) || !ReadVarint(&b, &nb)) return a_enc.compare(b_enc);
+  auto field = [](std::string_view* in, std::string_view* out) {
+    uint64_t n = 0;
+    if (!ReadVarint(in, &n) || n > in->size()) return false;
+    *out = in->substr(0, n);
+    in->remove_prefix(n);
+    return true;
+  };
+  for (uint64_t i = 0; i < std::min(na, nb); ++i) {
+    std::string_view an, av, bn, bv;
+    if (!field(&a, &an) || !field(&a, &av) || !field(&b, &bn) || !field(&b, &bv)) {
+      return a_enc.compare(b_enc);  // malformed: some consistent order (decoding reports it)
+    }
+    if (int c = an.compare(bn); c != 0) return c;
+    if (int c = av.compare(bv); c != 0) return c;
+  }
+  return na < nb ? -1 : (na > nb ? 1 : 0);
+}
+
+// True when the chunk bounds alone show a sample in [mint, maxt]: every chunk's bounds are the
+// times of its first and last sample, so only a chunk spanning the whole range needs decoding.
+bool BoundsShowSample(const LoadedSeries& d, Timestamp mint, Timestamp maxt) {
+  auto in = [&](Timestamp t) { return t >= mint && t <= maxt; };
+  for (const StoredChunk& c : d.chunks) {
+    if (in(c.mint) || in(c.maxt)) return true;
+  }
+  for (const Sample& s : d.ooo) {
+    if (in(s.t)) return true;
+  }
+  return false;
+}
+
+// Streams the selected series in label order: labels are decoded, heads copied and persisted
+// chunks read a batch at a time in Next(). Holds no RocksDB object between calls, so a set that
+// outlives Close() reports Unavailable instead of touching a closed DB. It must not outlive the
+// storage object itself (as for the querier).
 class TsdbSeriesSet final : public SeriesSet {
  public:
-  TsdbSeriesSet(std::vector<std::shared_ptr<LoadedSeries>> series, Timestamp mint, Timestamp maxt)
-      : series_(std::move(series)), mint_(mint), maxt_(maxt) {}
+  TsdbSeriesSet(TsdbStorage& db, TsdbStorage::SelectedRefs sel, std::vector<uint32_t> order,
+                Timestamp mint, Timestamp maxt)
+      : db_(db), sel_(std::move(sel)), order_(std::move(order)), mint_(mint), maxt_(maxt) {}
 
   bool Next() override {
-    while (status_.ok() && next_ < series_.size()) {
-      std::shared_ptr<LoadedSeries> data = std::move(series_[next_++]);
-      // Omit series without samples in range (e.g. only deleted or out-of-range data).
-      LoadedSeriesIterator probe(data, mint_, maxt_);
-      if (probe.Next() == ValueType::kNone) {
-        status_ = probe.status();
-        continue;
-      }
+    while (status_.ok()) {
+      if (pos_ >= batch_.size() && !LoadBatch()) return false;
+      std::shared_ptr<LoadedSeries> data = std::move(batch_[pos_++]);
+      if (!data || !HasSample(data)) continue;  // omit series without samples in range
       cur_ = std::make_unique<LoadedSeriesView>(std::move(data), mint_, maxt_);
       return true;
     }
@@ -42,9 +87,78 @@ class TsdbSeriesSet final : public SeriesSet {
   Status status() const override { return status_; }
 
  private:
-  std::vector<std::shared_ptr<LoadedSeries>> series_;
+  bool HasSample(const std::shared_ptr<LoadedSeries>& data) {
+    if (BoundsShowSample(*data, mint_, maxt_)) return true;
+    LoadedSeriesIterator probe(data, mint_, maxt_);
+    if (probe.Next() != ValueType::kNone) return true;
+    status_ = probe.status();
+    return false;
+  }
+
+  // Loads the next batch; false at the end or on error (status_ set).
+  bool LoadBatch() {
+    batch_.clear();
+    pos_ = 0;
+    if (next_ >= order_.size()) {
+      Release();
+      return false;
+    }
+    if (db_.closed()) {
+      status_ = Status::Unavailable("storage is closed");
+      Release();
+      return false;
+    }
+    const size_t n = std::min(kBatchSeries, order_.size() - next_);
+    std::vector<TsdbStorage::SelectedSeries> heads(n);
+    for (size_t i = 0; i < n; ++i) heads[i].ref = sel_.refs[order_[next_ + i]];
+    db_.SnapshotHeads(heads, mint_, maxt_);
+    // The chunk iterator is created after the head copies: a chunk cut in between is then seen
+    // twice (de-duplicated when merging) rather than not at all.
+    const std::vector<int64_t> parts = db_.PartitionsFor(mint_, maxt_);
+    std::unique_ptr<rocksdb::Iterator> it;
+    if (!parts.empty()) it.reset(db_.db()->NewIterator({}, db_.cf(kChunks)));
+    for (size_t i = 0; i < n; ++i) {
+      TsdbStorage::SelectedSeries& e = heads[i];
+      auto data = std::make_shared<LoadedSeries>();
+      if (it) {
+        status_ = ReadSeriesChunks(it.get(), parts, e.ref, mint_, maxt_, &data->chunks);
+        if (!status_.ok()) return false;
+      }
+      for (auto& c : e.unwritten) data->chunks.push_back(std::move(c));
+      if (!e.head.open_bytes.empty() && e.head.open_maxt >= mint_ && e.head.open_mint <= maxt_) {
+        data->chunks.push_back(StoredChunk{e.head.open_mint, e.head.open_maxt,
+                                           static_cast<uint8_t>(chunk::Encoding::kXor),
+                                           std::move(e.head.open_bytes), std::string()});
+      }
+      data->ooo = std::move(e.head.ooo);
+      if (data->chunks.empty() && data->ooo.empty()) {
+        batch_.push_back(nullptr);
+        continue;
+      }
+      auto labels = DecodeLabels(sel_.enc(order_[next_ + i]));
+      if (!labels.ok()) {
+        status_ = labels.status();
+        return false;
+      }
+      data->labels = std::move(labels).value();
+      batch_.push_back(std::move(data));
+    }
+    next_ += n;
+    return true;
+  }
+
+  void Release() {
+    sel_ = TsdbStorage::SelectedRefs();
+    order_ = std::vector<uint32_t>();
+  }
+
+  TsdbStorage& db_;
+  TsdbStorage::SelectedRefs sel_;
+  std::vector<uint32_t> order_;  // indexes into sel_, in label order
   Timestamp mint_, maxt_;
-  size_t next_ = 0;
+  size_t next_ = 0;  // next index into order_ to load
+  std::vector<std::shared_ptr<LoadedSeries>> batch_;
+  size_t pos_ = 0;  // next index into batch_
   std::unique_ptr<LoadedSeriesView> cur_;
   Status status_;
 };
@@ -57,45 +171,22 @@ class TsdbQuerier final : public Querier {
                                             const Matchers& matchers) override {
     if (db_.closed()) return Status::Unavailable("storage is closed");
     size_t limit = hints ? hints->max_series : 0;
-    TM_ASSIGN_OR_RETURN(auto selected, db_.SelectForQuery(matchers, mint_, maxt_, limit));
-    // The chunk iterator is created after the head copies: a chunk cut in between is then seen
-    // twice (de-duplicated when merging) rather than not at all.
-    std::unique_ptr<rocksdb::Iterator> it(db_.db()->NewIterator({}, db_.cf(kChunks)));
-    std::vector<Entry> entries;
-    entries.reserve(selected.size());
-    for (auto& s : selected) {
-      TM_ASSIGN_OR_RETURN(Labels l, DecodeLabels(s.labels_enc));
-      entries.push_back(Entry{std::move(l), s.ref, std::move(s.head), std::move(s.unwritten)});
-    }
-    // Always sorted: cheap next to decoding, and callers can rely on it.
-    std::sort(entries.begin(), entries.end(),
-              [](const Entry& a, const Entry& b) { return a.labels < b.labels; });
-    const std::vector<int64_t> parts = db_.PartitionsFor(mint_, maxt_);
-    std::vector<std::shared_ptr<LoadedSeries>> loaded;
-    loaded.reserve(entries.size());
-    for (auto& e : entries) {
-      auto data = std::make_shared<LoadedSeries>();
-      if (!parts.empty()) {
-        TM_RETURN_IF_ERROR(ReadSeriesChunks(it.get(), parts, e.ref, mint_, maxt_, &data->chunks));
-      }
-      for (auto& c : e.unwritten) data->chunks.push_back(std::move(c));
-      if (!e.head.open_bytes.empty() && e.head.open_maxt >= mint_ && e.head.open_mint <= maxt_) {
-        data->chunks.push_back(StoredChunk{e.head.open_mint, e.head.open_maxt,
-                                           static_cast<uint8_t>(chunk::Encoding::kXor),
-                                           std::move(e.head.open_bytes), std::string()});
-      }
-      data->ooo = std::move(e.head.ooo);
-      data->labels = std::move(e.labels);
-      loaded.push_back(std::move(data));
-    }
-    return std::unique_ptr<SeriesSet>(
-        std::make_unique<TsdbSeriesSet>(std::move(loaded), mint_, maxt_));
+    TM_ASSIGN_OR_RETURN(auto sel, db_.SelectRefsForQuery(matchers, mint_, maxt_, limit));
+    // Always sorted (callers can rely on it), by the encodings: no labels decoded up front.
+    std::vector<uint32_t> order(sel.refs.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<uint32_t>(i);
+    std::sort(order.begin(), order.end(), [&sel](uint32_t a, uint32_t b) {
+      return CompareEncodedLabels(sel.enc(a), sel.enc(b)) < 0;
+    });
+    return std::unique_ptr<SeriesSet>(std::make_unique<TsdbSeriesSet>(
+        db_, std::move(sel), std::move(order), mint_, maxt_));
   }
 
   Result<std::vector<std::string>> LabelNames(const Matchers& matchers) override {
     if (db_.closed()) return Status::Unavailable("storage is closed");
     std::set<std::string, std::less<>> names;
-    for (const auto& enc : db_.MatchingLabelSets(matchers, mint_, maxt_)) {
+    TM_ASSIGN_OR_RETURN(auto sets, db_.MatchingLabelSets(matchers, mint_, maxt_));
+    for (const auto& enc : sets) {
       ForEachEncodedLabel(enc, [&](std::string_view n, std::string_view) {
         if (names.find(n) == names.end()) names.emplace(n);
       });
@@ -107,7 +198,8 @@ class TsdbQuerier final : public Querier {
                                                const Matchers& matchers) override {
     if (db_.closed()) return Status::Unavailable("storage is closed");
     std::set<std::string, std::less<>> values;
-    for (const auto& enc : db_.MatchingLabelSets(matchers, mint_, maxt_)) {
+    TM_ASSIGN_OR_RETURN(auto sets, db_.MatchingLabelSets(matchers, mint_, maxt_));
+    for (const auto& enc : sets) {
       ForEachEncodedLabel(enc, [&](std::string_view n, std::string_view v) {
         if (n == name && values.find(v) == values.end()) values.emplace(v);
       });
@@ -127,49 +219,6 @@ Result<std::unique_ptr<Querier>> TsdbStorage::NewQuerier(Timestamp mint, Timesta
   return std::unique_ptr<Querier>(std::make_unique<TsdbQuerier>(*this, mint, maxt));
 }
 
-Result<std::vector<TsdbStorage::SelectedSeries>> TsdbStorage::SelectForQuery(
-    const Matchers& matchers, Timestamp mint, Timestamp maxt, size_t max_series) {
-  std::vector<SelectedSeries> out;
-  std::shared_lock lock(index_mu_);
-  Postings refs = postings_.Select(matchers);
-  for (SeriesRef ref : refs) {
-    HeadSeries* s = SeriesByRefLocked(ref);
-    if (!s || !s->Overlaps(mint, maxt)) continue;
-    if (max_series && out.size() >= max_series) {
-      return Status::ResourceExhausted("selector matches more than " +
-                                       std::to_string(max_series) + " series");
-    }
-    SelectedSeries sel;
-    sel.ref = ref;
-    sel.labels_enc = s->labels_enc();
-    {
-      std::lock_guard slock(StripeFor(ref));
-      sel.head = s->Snapshot();
-    }
-    out.push_back(std::move(sel));
-  }
-  // After the head copies: a chunk cut before a copy is either still here or already written,
-  // and then the RocksDB iterator (created after this) sees it.
-  std::lock_guard slock(sealed_mu_);
-  for (const SealedChunk& c : sealed_) {
-    auto it = std::lower_bound(out.begin(), out.end(), c.ref,
-                               [](const SelectedSeries& s, SeriesRef r) { return s.ref < r; });
-    if (it == out.end() || it->ref != c.ref || c.maxt < mint || c.mint > maxt) continue;
-    it->unwritten.push_back(
-        StoredChunk{c.mint, c.maxt, static_cast<uint8_t>(c.encoding), c.bytes, std::string()});
-  }
-  return out;
-}
-
-std::vector<std::string> TsdbStorage::MatchingLabelSets(const Matchers& matchers, Timestamp mint,
-                                                        Timestamp maxt) {
-  std::vector<std::string> out;
-  std::shared_lock lock(index_mu_);
-  for (SeriesRef ref : postings_.Select(matchers)) {
-    HeadSeries* s = SeriesByRefLocked(ref);
-    if (s && s->Overlaps(mint, maxt)) out.push_back(s->labels_enc());
-  }
-  return out;
-}
+// SelectForQuery and MatchingLabelSets: select_for_query.cc.
 
 }  // namespace tidemark::tsdb

@@ -24,7 +24,7 @@ Result<std::unique_ptr<Storage>> TsdbStorage::Open(const StorageOptions& options
   std::unique_ptr<TsdbStorage> s(new TsdbStorage(options));
   TM_RETURN_IF_ERROR(s->OpenDb());
   TM_RETURN_IF_ERROR(s->LoadSeries());
-  TM_RETURN_IF_ERROR(s->LoadMarksAndPartitions());
+  TM_RETURN_IF_ERROR(s->LoadPartitions());
   {
     std::lock_guard lock(s->commit_mu_);
     TM_RETURN_IF_ERROR(s->ReplayHeadLog());
@@ -137,19 +137,37 @@ CheckResult TsdbStorage::ResolveAndCheck(SeriesRef hint, const Labels& labels, T
   }
   std::string enc;
   EncodeLabels(labels, &enc);
-  std::unique_lock lock(index_mu_);
-  SeriesRef found = by_hash_.Find(h, [&](SeriesRef r) {  // created meanwhile by another appender?
-    HeadSeries* s = SeriesByRefLocked(r);
-    return s && s->labels_enc() == enc;
-  });
-  if (found != 0) return check(SeriesByRefLocked(found));
-  SeriesRef r = next_ref_++;
-  if (series_.size() <= r) series_.resize(r + 1 + series_.size() / 2);
-  series_[r] = std::make_unique<HeadSeries>(r, h, std::move(enc));
-  by_hash_.Insert(h, r);
-  postings_.Add(r, series_[r]->labels_enc());
-  *ref = r;
-  return CheckResult::kAccept;
+  // Not in memory. It may be an inactive series living in RocksDB only: look it up there
+  // (without the lock) before handing out a new ref, so a returning series keeps its identity.
+  for (;;) {
+    const uint64_t gen = index_gen_.load();
+    PersistedSeries p;
+    bool on_disk = false;
+    if (has_inactive_.load(std::memory_order_acquire)) {
+      auto found = FindPersistedSeries(h, enc, &p);
+      if (!found.ok()) return CheckResult::kIoError;
+      on_disk = *found;
+    }
+    std::unique_lock lock(index_mu_);
+    SeriesRef found = by_hash_.Find(h, [&](SeriesRef r) {  // created/loaded meanwhile?
+      HeadSeries* s = SeriesByRefLocked(r);
+      return s && s->labels_enc() == enc;
+    });
+    if (found != 0) return check(SeriesByRefLocked(found));
+    // Series left memory or rows changed while we read RocksDB: the reading may be stale.
+    if (gen != index_gen_.load()) continue;
+    if (on_disk) {
+      HeadSeries* s = SeriesByRefLocked(p.ref);
+      return check(s ? s : InsertLoadedLocked(std::move(p)));
+    }
+    SeriesRef r = next_ref_++;
+    if (series_.size() <= r) series_.resize(r + 1 + series_.size() / 2);
+    series_[r] = std::make_unique<HeadSeries>(r, h, std::move(enc));
+    by_hash_.Insert(h, r);
+    postings_.Add(r, series_[r]->labels_enc());
+    *ref = r;
+    return CheckResult::kAccept;
+  }
 }
 
 std::vector<int64_t> TsdbStorage::PartitionsFor(Timestamp mint, Timestamp maxt) const {

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -24,6 +25,7 @@
 #include "tsdb/chunk_reader.h"
 #include "tsdb/head_log.h"
 #include "tsdb/head_series.h"
+#include "tsdb/keys.h"
 #include "tsdb/postings_index.h"
 #include "tsdb/series_hash_table.h"
 
@@ -96,12 +98,35 @@ class TsdbStorage final : public Storage {
     HeadSnapshot head;
     std::vector<StoredChunk> unwritten;  // cut from the head, not yet in RocksDB
   };
-  // Series matching `matchers` that may have data in [mint, maxt], with head copies.
+  // Series matching `matchers` that may have data in [mint, maxt], with head copies, sorted by
+  // ref; an inactive series has an empty head (select_for_query.cc).
   Result<std::vector<SelectedSeries>> SelectForQuery(const Matchers& matchers, Timestamp mint,
                                                      Timestamp maxt, size_t max_series);
+  // Streaming query side (select_stream.cc, querier H2). The series SelectForQuery would
+  // return, without head copies: refs (any order) and their label encodings packed in one buffer.
+  struct SelectedRefs {
+    std::vector<SeriesRef> refs;
+    std::vector<uint32_t> offsets{0};  // series i's encoding: labels[offsets[i], offsets[i+1])
+    std::string labels;
+    std::string_view enc(size_t i) const {
+      return std::string_view(labels).substr(offsets[i], offsets[i + 1] - offsets[i]);
+    }
+  };
+  Result<SelectedRefs> SelectRefsForQuery(const Matchers& matchers, Timestamp mint, Timestamp maxt,
+                                          size_t max_series);
+  // Fills the head copies and not-yet-written chunks of `batch` (refs set, any order; labels_enc
+  // untouched). A series no longer in memory gets an empty head: all its data is in RocksDB. The
+  // caller reads RocksDB only after this, so a chunk cut meanwhile is seen twice, never missed.
+  void SnapshotHeads(std::span<SelectedSeries> batch, Timestamp mint, Timestamp maxt);
   // Label encodings of matching series with data overlapping [mint, maxt].
-  std::vector<std::string> MatchingLabelSets(const Matchers& matchers, Timestamp mint,
-                                             Timestamp maxt);
+  Result<std::vector<std::string>> MatchingLabelSets(const Matchers& matchers, Timestamp mint,
+                                                     Timestamp maxt);
+  // True when series outside memory (inactive ones) may have data at or after `mint`: only then
+  // do queries and deletes read the persisted index (inactive_series.cc).
+  bool ConsultPersisted(Timestamp mint) const {
+    return has_inactive_.load(std::memory_order_acquire) &&
+           mint <= inactive_max_t_.load(std::memory_order_acquire);
+  }
   // Existing chunk partitions that may hold chunks overlapping [mint, maxt], ascending.
   std::vector<int64_t> PartitionsFor(Timestamp mint, Timestamp maxt) const;
   rocksdb::DB* db() { return db_.get(); }
@@ -112,8 +137,45 @@ class TsdbStorage final : public Storage {
   explicit TsdbStorage(const StorageOptions& options);
   Status OpenDb();
   Status LoadSeries();
-  Status LoadMarksAndPartitions();
+  Status LoadPartitions();
   Status ReplayHeadLog();
+
+  // ---- series outside memory (inactive_series.cc) ----
+  // A series as persisted: its record, and its head mark if it has one.
+  struct PersistedSeries {
+    SeriesRef ref = 0;
+    uint64_t hash = 0;
+    std::string labels_enc;
+    bool has_mark = false;
+    HeadMark mark;
+  };
+  // Reads series `ref` from RocksDB; false when it has no series record (never existed or
+  // dropped). Computes the labels hash only if `want_hash`.
+  Result<bool> ReadPersistedSeries(SeriesRef ref, bool want_hash, PersistedSeries* out);
+  // Looks up the persisted series with encoding `enc` (hash `hash`) through series_hash.
+  Result<bool> FindPersistedSeries(uint64_t hash, const std::string& enc, PersistedSeries* out);
+  // REQUIRES index_mu_ exclusive and series_[p.ref] empty. Makes a persisted series resident
+  // again (indexes, bounds from its head mark); its ref is unchanged.
+  HeadSeries* InsertLoadedLocked(PersistedSeries&& p);
+  // REQUIRES commit_mu_. Makes the persisted series `refs` resident (those not already are);
+  // refs without a series record are skipped.
+  Status LoadRefs(const std::vector<SeriesRef>& refs);
+  // REQUIRES commit_mu_ (so no head changes) and no stripe. Drops inactive series from memory.
+  void EvictLocked(const std::vector<HeadSeries*>& victims);
+  // Of `candidates` (refs not resident), those with persisted data overlapping [mint, maxt]
+  // (labels and head mark read from RocksDB).
+  Status SelectInactive(const Postings& candidates, Timestamp mint, Timestamp maxt,
+                        std::vector<PersistedSeries>* out);
+  // REQUIRES commit_mu_. Retention for series not in memory: drops those whose persisted data
+  // is all before `kept_from` and trims the head marks of the others.
+  Status RetainInactive(Timestamp kept_from);
+  // Takes index_mu_ shared for a query starting at `mint`. When series outside memory may
+  // match, *persisted is set and *on_disk holds the persisted postings for `matchers`.
+  Result<std::shared_lock<std::shared_mutex>> LockIndexForQuery(const Matchers& matchers,
+                                                                Timestamp mint, bool* persisted,
+                                                                Postings* on_disk);
+  // Series per metric name over the persisted postings, cached (stats.cc).
+  Result<std::vector<MetricCardinality>> PersistedMetricCounts();
 
   // REQUIRES commit_mu_. Writes sealed_ and marks_ (one batch) and clears them.
   Status WriteSeals();
@@ -191,6 +253,25 @@ class TsdbStorage final : public Storage {
   std::unique_ptr<chunk::ColdEncoder> cold_encoder_;  // under compact_mu_
   std::atomic<uint64_t> cold_chunks_merged_{0};
   std::atomic<uint64_t> cold_blocks_written_{0};
+
+  // Series outside memory. has_inactive_: some persisted series may not be resident (set at
+  // Open or on the first eviction, never cleared). inactive_max_t_: no non-resident series has
+  // data after this (only grows). index_gen_: bumped under index_mu_ (exclusive) whenever series
+  // leave memory or persisted series rows/marks change, so an appender that read RocksDB
+  // without the lock can tell its reading may be stale.
+  std::atomic<bool> has_inactive_{false};
+  std::atomic<Timestamp> inactive_max_t_{kMinTimestamp};
+  std::atomic<uint64_t> index_gen_{0};
+  std::atomic<uint64_t> evicted_total_{0};
+  // Non-resident series with persisted data, and a lower bound of their oldest sample (both
+  // under index_mu_; Stats reports them without reading RocksDB).
+  uint64_t inactive_series_ = 0;
+  Timestamp inactive_min_t_ = kMaxTimestamp;
+  // Series per metric name read from the persisted postings (every series, resident or not),
+  // refreshed at most every kMetricCountsTtl: Stats() is called on every /metrics scrape.
+  std::mutex metric_counts_mu_;
+  std::chrono::steady_clock::time_point metric_counts_at_{};
+  std::vector<MetricCardinality> metric_counts_;
 
   std::atomic<bool> closed_{false};
   std::atomic<bool> closing_{false};  // set first by Close: a running compaction stops early

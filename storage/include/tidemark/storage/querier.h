@@ -35,6 +35,8 @@ class Series {
   virtual std::unique_ptr<SeriesIterator> Iterator(std::unique_ptr<SeriesIterator> reuse) const = 0;
 };
 
+// Series are read as Next() reaches them: a set used after its store was closed stops with an
+// Unavailable status.
 class SeriesSet {
  public:
   virtual ~SeriesSet() = default;

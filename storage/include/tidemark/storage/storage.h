@@ -23,6 +23,10 @@ struct StorageOptions {
   int64_t retention_ms = 15LL * 24 * 3600 * 1000;   // 0 = keep forever
   uint64_t retention_bytes = 0;                     // 0 = unlimited
   size_t block_cache_bytes = 64 << 20;
+  // A series with no head data whose newest sample is this much older than the newest sample in
+  // the store is inactive: its index entries leave memory (it stays in RocksDB, where queries,
+  // appends and deletes still find it). Default: the 2 h chunk span plus 1 h. <= 0: never.
+  int64_t series_inactive_after_ms = 3LL * 3600 * 1000;
 };
 
 // How much Storage::Compact does.
@@ -52,6 +56,10 @@ struct StorageStats {
   uint64_t bytes_on_disk = 0;
   uint64_t cold_chunks_merged = 0;    // sealed chunks re-encoded into cold blocks, since open
   uint64_t cold_blocks_written = 0;   // since open
+  // Series whose index entries are in memory (active ones, plus inactive ones read back and not
+  // yet evicted again); num_series - this live in the on-disk index only.
+  uint64_t resident_series = 0;
+  uint64_t series_evicted = 0;        // series that left memory as inactive, since open
   Timestamp min_time = 0;
   Timestamp max_time = 0;
   std::vector<MetricCardinality> series_count_by_metric;        // top 10

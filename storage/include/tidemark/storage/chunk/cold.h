@@ -1,9 +1,10 @@
 // Cold encoding: a dense, immutable, lossless block for sealed/persisted samples.
 //
 // Built in one go from a run of samples (typically several sealed XOR chunks merged). Per block it
-// measures candidate encodings and keeps the smallest: timestamps as zigzag delta-of-delta varints,
-// values as decimal-scaled integers (only when every value reconstructs bit-exactly) with
-// delta or delta-of-delta, or as an XOR bitstream; then zstd over the payload when it is smaller.
+// measures candidate encodings and keeps the smallest: timestamps as zigzag delta-of-delta or
+// delta-from-base varints, or as bit-packed offsets from a regular scrape grid; values as
+// decimal-scaled integers (only when every value reconstructs bit-exactly) with delta or
+// delta-of-delta, or as an XOR bitstream; then zstd over the payload when it is smaller.
 // The result is decoded and compared bit-for-bit before it is returned; if that ever fails the
 // block falls back to the plain XOR value codec. Read it with ChunkFromBytes(Encoding::kCold, ...).
 // Byte layout: docs/format/chunks.md.
@@ -11,6 +12,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -30,6 +32,7 @@ enum class ColdValueCodec : uint8_t {
 enum class ColdTimeCodec : uint8_t {
   kDod = 0,            // zigzag varints: t0, delta1, then delta-of-delta
   kDeltaFromBase = 1,  // zigzag varints: t0, base step, then (delta - base) per sample
+  kGridOffset = 2,     // anchor, step, missed-scrape list, then bit-packed offsets from the grid
 };
 
 struct ColdOptions {
@@ -46,6 +49,9 @@ struct ColdOptions {
   int max_decimal_exponent = 15;
   // Debug/test aid: never use the decimal or constant codecs (forces the XOR value codec).
   bool force_xor_values = false;
+  // Debug/test aid: use this time codec instead of the measured choice (any codec encodes every
+  // int64 sequence exactly; this only changes the size).
+  std::optional<ColdTimeCodec> force_time_codec;
 };
 
 // What EncodeCold chose for a block (also readable back from bytes with InspectCold).

@@ -1,0 +1,199 @@
+// Series outside memory: an inactive series (no head data, nothing newer than
+// options().series_inactive_after_ms before the newest sample) lives in RocksDB only. This file
+// reads such series back, makes them resident again, evicts them, and finds them for queries.
+//
+// Safety of eviction: HeadSeries pointers are only used under index_mu_ (shared) or commit_mu_,
+// and appenders keep refs, never pointers, across calls. Eviction holds commit_mu_ and index_mu_
+// exclusively, so no pointer survives it; a ref staged before an eviction is loaded back by the
+// commit (CommitSamples -> LoadRefs). An appender that looked a series up in RocksDB without the
+// lock rechecks index_gen_ under the exclusive lock before making it resident.
+#include <algorithm>
+#include <memory>
+
+#include <rocksdb/write_batch.h>
+
+#include "tsdb/keys.h"
+#include "tsdb/label_codec.h"
+#include "tsdb/tsdb_storage.h"
+
+namespace tidemark::tsdb {
+
+Result<bool> TsdbStorage::ReadPersistedSeries(SeriesRef ref, bool want_hash, PersistedSeries* out) {
+  out->ref = ref;
+  rocksdb::Status st = db_->Get({}, cf(kSeries), SeriesKey(ref), &out->labels_enc);
+  if (st.IsNotFound()) return false;
+  TM_RETURN_IF_ERROR(FromRocks(st, "storage: read series"));
+  if (want_hash) {
+    TM_ASSIGN_OR_RETURN(Labels l, DecodeLabels(out->labels_enc));
+    out->hash = SeriesHash(l);
+  }
+  std::string v;
+  st = db_->Get({}, cf(kHeadMark), HeadMarkKey(ref), &v);
+  out->has_mark = st.ok();
+  out->mark = HeadMark{};
+  if (st.ok()) {
+    if (!DecodeHeadMark(v, &out->mark)) return Status::Corruption("storage: malformed head mark");
+  } else if (!st.IsNotFound()) {
+    return FromRocks(st, "storage: read head mark");
+  }
+  return true;
+}
+
+Result<bool> TsdbStorage::FindPersistedSeries(uint64_t hash, const std::string& enc,
+                                              PersistedSeries* out) {
+  std::string prefix;
+  PutBE64(&prefix, hash);
+  std::vector<SeriesRef> candidates;
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, cf(kHash)));
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      if (it->key().size() != 16) return Status::Corruption("storage: malformed series hash key");
+      candidates.push_back(GetBE64(it->key().data() + 8));
+    }
+    TM_RETURN_IF_ERROR(FromRocks(it->status(), "storage: scan series hashes"));
+  }
+  for (SeriesRef ref : candidates) {  // hash collisions: compare the labels
+    TM_ASSIGN_OR_RETURN(bool found, ReadPersistedSeries(ref, false, out));
+    if (found && out->labels_enc == enc) {
+      out->hash = hash;
+      return true;
+    }
+  }
+  return false;
+}
+
+HeadSeries* TsdbStorage::InsertLoadedLocked(PersistedSeries&& p) {
+  const SeriesRef r = p.ref;
+  if (series_.size() <= r) series_.resize(r + 1 + series_.size() / 2);
+  series_[r] = std::make_unique<HeadSeries>(r, p.hash, std::move(p.labels_enc));
+  HeadSeries* s = series_[r].get();
+  s->persisted = true;
+  if (p.has_mark) {
+    s->SetPersistedRange(p.mark.persisted_min, p.mark.persisted_max);
+    if (p.mark.persisted_min <= p.mark.persisted_max && inactive_series_ > 0) --inactive_series_;
+  }
+  by_hash_.Insert(p.hash, r);
+  postings_.Add(r, s->labels_enc());
+  if (r >= next_ref_) next_ref_ = r + 1;
+  return s;
+}
+
+Status TsdbStorage::LoadRefs(const std::vector<SeriesRef>& refs) {
+  std::vector<PersistedSeries> loaded;
+  for (SeriesRef ref : refs) {
+    {
+      std::shared_lock lock(index_mu_);
+      if (SeriesByRefLocked(ref) != nullptr) continue;
+    }
+    PersistedSeries p;
+    TM_ASSIGN_OR_RETURN(bool found, ReadPersistedSeries(ref, true, &p));
+    if (found) loaded.push_back(std::move(p));
+  }
+  if (loaded.empty()) return Status::OK();
+  // commit_mu_ is held: nothing evicts or drops meanwhile, but an appender may have loaded one.
+  std::unique_lock lock(index_mu_);
+  for (auto& p : loaded) {
+    if (SeriesByRefLocked(p.ref) == nullptr) InsertLoadedLocked(std::move(p));
+  }
+  return Status::OK();
+}
+
+void TsdbStorage::EvictLocked(const std::vector<HeadSeries*>& victims) {
+  if (victims.empty()) return;
+  std::vector<std::pair<SeriesRef, std::string_view>> items;
+  items.reserve(victims.size());
+  Timestamp newest = kMinTimestamp;
+  for (HeadSeries* s : victims) {
+    items.emplace_back(s->ref(), s->labels_enc());
+    newest = std::max(newest, s->max_time());
+  }
+  std::unique_lock lock(index_mu_);
+  // Published before any series leaves, so a reader that misses one in memory sees them.
+  has_inactive_.store(true, std::memory_order_release);
+  Timestamp m = inactive_max_t_.load();
+  while (newest > m && !inactive_max_t_.compare_exchange_weak(m, newest)) {
+  }
+  index_gen_.fetch_add(1);
+  postings_.RemoveMany(items);
+  for (HeadSeries* s : victims) {
+    if (s->min_time() <= s->max_time()) {
+      ++inactive_series_;
+      inactive_min_t_ = std::min(inactive_min_t_, s->min_time());
+    }
+    by_hash_.Erase(s->hash(), s->ref());
+    series_[s->ref()].reset();
+  }
+  by_hash_.MaybeShrink();
+  evicted_total_.fetch_add(victims.size(), std::memory_order_relaxed);
+}
+
+Status TsdbStorage::SelectInactive(const Postings& candidates, Timestamp mint, Timestamp maxt,
+                                   std::vector<PersistedSeries>* out) {
+  for (SeriesRef ref : candidates) {
+    PersistedSeries p;
+    TM_ASSIGN_OR_RETURN(bool found, ReadPersistedSeries(ref, false, &p));
+    if (!found || !p.has_mark) continue;  // no record, or never had persisted data
+    const HeadMark& m = p.mark;
+    if (m.persisted_min > m.persisted_max || m.persisted_min > maxt || m.persisted_max < mint) {
+      continue;
+    }
+    out->push_back(std::move(p));
+  }
+  return Status::OK();
+}
+
+Status TsdbStorage::RetainInactive(Timestamp kept_from) {
+  if (!has_inactive_.load()) return Status::OK();
+  struct Item {
+    SeriesRef ref;
+    HeadMark mark;
+  };
+  std::vector<Item> items;
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, cf(kHeadMark)));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      if (it->key().size() != 8) return Status::Corruption("storage: malformed head mark key");
+      HeadMark m;
+      if (!DecodeHeadMark(std::string_view(it->value().data(), it->value().size()), &m)) {
+        return Status::Corruption("storage: malformed head mark");
+      }
+      if (m.persisted_min > m.persisted_max || m.persisted_min >= kept_from) continue;
+      items.push_back({GetBE64(it->key().data()), m});
+    }
+    TM_RETURN_IF_ERROR(FromRocks(it->status(), "storage: scan head marks"));
+  }
+  if (items.empty()) return Status::OK();
+  // Under the exclusive lock (rare, and bounded by the expired series): an appender cannot make
+  // one of these resident between our check and the write, and index_gen_ tells one that read
+  // the rows before to look again.
+  std::unique_lock lock(index_mu_);
+  index_gen_.fetch_add(1);
+  rocksdb::WriteBatch batch;
+  for (Item& item : items) {
+    if (SeriesByRefLocked(item.ref) != nullptr) continue;  // resident: handled by the caller
+    if (item.mark.persisted_max >= kept_from) {
+      item.mark.persisted_min = kept_from;
+      batch.Put(cf(kHeadMark), HeadMarkKey(item.ref), EncodeHeadMark(item.mark))
+          .PermitUncheckedError();
+      continue;
+    }
+    std::string enc;
+    rocksdb::Status st = db_->Get({}, cf(kSeries), SeriesKey(item.ref), &enc);
+    batch.Delete(cf(kHeadMark), HeadMarkKey(item.ref)).PermitUncheckedError();
+    if (inactive_series_ > 0) --inactive_series_;
+    if (st.IsNotFound()) continue;
+    TM_RETURN_IF_ERROR(FromRocks(st, "retention: read series"));
+    TM_ASSIGN_OR_RETURN(Labels l, DecodeLabels(enc));
+    batch.Delete(cf(kSeries), SeriesKey(item.ref)).PermitUncheckedError();
+    batch.Delete(cf(kHash), HashKey(SeriesHash(l), item.ref)).PermitUncheckedError();
+    ForEachEncodedLabel(enc, [&](std::string_view n, std::string_view v) {
+      batch.Delete(cf(kPost), PostingKey(n, v, item.ref)).PermitUncheckedError();
+    });
+  }
+  // Every non-resident mark now starts at kept_from or later.
+  inactive_min_t_ = std::max(inactive_min_t_, kept_from);
+  ++rewrite_gen_;
+  return FromRocks(db_->Write(rocksdb::WriteOptions(), &batch), "retention: drop inactive series");
+}
+
+}  // namespace tidemark::tsdb

@@ -1,0 +1,99 @@
+// The streaming query side of the series registry: which series a selector names (refs and
+// label encodings only), and head copies taken a batch at a time as a query reaches them, so a
+// query over many series never holds every series' head copy at once.
+#include <algorithm>
+
+#include "tsdb/persisted_postings.h"
+#include "tsdb/tsdb_storage.h"
+
+namespace tidemark::tsdb {
+namespace {
+
+// Label bytes reserved per selected series: above typical sets (node exporter's are ~100).
+constexpr size_t kReservedLabelBytes = 384;
+
+void AddRef(TsdbStorage::SelectedRefs* out, SeriesRef ref, std::string_view enc) {
+  out->refs.push_back(ref);
+  out->labels.append(enc);
+  out->offsets.push_back(static_cast<uint32_t>(out->labels.size()));
+}
+
+}  // namespace
+
+// Same selection as SelectForQuery (select_for_query.cc): resident series from the in-memory
+// postings, inactive ones from the persisted postings when the range reaches their data.
+Result<TsdbStorage::SelectedRefs> TsdbStorage::SelectRefsForQuery(const Matchers& matchers,
+                                                                  Timestamp mint, Timestamp maxt,
+                                                                  size_t max_series) {
+  const bool persisted = ConsultPersisted(mint);
+  Postings on_disk;
+  if (persisted) {
+    TM_ASSIGN_OR_RETURN(on_disk, SelectPersistedPostings(db(), cf(kPost), cf(kSeries), matchers));
+  }
+  auto too_many = [&] {
+    return Status::ResourceExhausted("selector matches more than " + std::to_string(max_series) +
+                                     " series");
+  };
+  SelectedRefs out;
+  Postings absent;
+  {
+    std::shared_lock lock(index_mu_);
+    Postings refs = postings_.Select(matchers);
+    if (persisted) refs = UnionPostings(refs, on_disk);
+    // Sized once: growing copies the buffers, and the copies would count in the query's peak.
+    // Reserved but untouched pages cost no memory.
+    out.refs.reserve(refs.size());
+    out.offsets.reserve(refs.size() + 1);
+    out.labels.reserve(refs.size() * kReservedLabelBytes);
+    for (SeriesRef ref : refs) {
+      HeadSeries* s = SeriesByRefLocked(ref);
+      if (!s) {
+        if (persisted) absent.push_back(ref);
+        continue;
+      }
+      if (!s->Overlaps(mint, maxt)) continue;
+      if (max_series && out.refs.size() >= max_series) return too_many();
+      AddRef(&out, ref, s->labels_enc());
+    }
+  }
+  if (out.labels.size() > UINT32_MAX / 2) {
+    return Status::ResourceExhausted("selector's label sets exceed 2 GiB");
+  }
+  if (absent.empty()) return out;
+  std::vector<PersistedSeries> inactive;
+  TM_RETURN_IF_ERROR(SelectInactive(absent, mint, maxt, &inactive));
+  if (max_series && out.refs.size() + inactive.size() > max_series) return too_many();
+  for (const auto& p : inactive) AddRef(&out, p.ref, p.labels_enc);
+  return out;
+}
+
+void TsdbStorage::SnapshotHeads(std::span<SelectedSeries> batch, Timestamp mint, Timestamp maxt) {
+  {
+    std::shared_lock lock(index_mu_);
+    for (SelectedSeries& sel : batch) {
+      sel.head = HeadSnapshot();
+      sel.unwritten.clear();
+      HeadSeries* s = SeriesByRefLocked(sel.ref);
+      if (!s) continue;  // not resident: no head (eviction needs an empty one)
+      std::lock_guard slock(StripeFor(sel.ref));
+      sel.head = s->Snapshot();
+    }
+  }
+  // After the head copies: a chunk cut before a copy is either still here or already written,
+  // and then the caller's RocksDB read (after this) sees it.
+  std::vector<std::pair<SeriesRef, size_t>> by_ref;
+  by_ref.reserve(batch.size());
+  for (size_t i = 0; i < batch.size(); ++i) by_ref.emplace_back(batch[i].ref, i);
+  std::sort(by_ref.begin(), by_ref.end());
+  std::lock_guard slock(sealed_mu_);
+  for (const SealedChunk& c : sealed_) {
+    if (c.maxt < mint || c.mint > maxt) continue;
+    auto it = std::lower_bound(by_ref.begin(), by_ref.end(), std::make_pair(c.ref, size_t{0}));
+    for (; it != by_ref.end() && it->first == c.ref; ++it) {
+      batch[it->second].unwritten.push_back(
+          StoredChunk{c.mint, c.maxt, static_cast<uint8_t>(c.encoding), c.bytes, std::string()});
+    }
+  }
+}
+
+}  // namespace tidemark::tsdb
