@@ -293,6 +293,32 @@ TEST_F(TsdbInactiveSeriesTest, RetentionDropsInactiveSeries) {
   EXPECT_EQ(back[0].samples.size(), 1u);
 }
 
+// Refs are never handed out twice: not even when retention dropped the highest one and the
+// store restarted, so nothing keyed by an old ref can ever be read as a new series'.
+TEST_F(TsdbInactiveSeriesTest, RefsOfDroppedSeriesAreNotReusedAfterRestart) {
+  SeriesRef gone_ref = 0;
+  {
+    ASSERT_OK_AND_ASSIGN(auto db, OpenStore(kHour, 2 * kDay));
+    for (Timestamp t = kBase; t < kBase + 5 * kDay; t += 5 * kMin) {
+      auto app = db->NewAppender();
+      ASSERT_OK(app->Append(0, Labels{{"__name__", "live"}}, {0, t, 1}).status());
+      if (t < kBase + kHour) {
+        ASSERT_OK_AND_ASSIGN(gone_ref, app->Append(0, Labels{{"__name__", "gone"}}, {0, t, 2}));
+      }
+      ASSERT_OK(app->Commit());
+    }
+    ASSERT_OK(db->Flush());
+    ASSERT_OK(db->EnforceRetention());
+    ASSERT_EQ(db->Stats().num_series, 1u);
+    ASSERT_OK(db->Close());
+  }
+  ASSERT_OK_AND_ASSIGN(auto db, OpenStore(kHour, 2 * kDay));
+  auto app = db->NewAppender();
+  ASSERT_OK_AND_ASSIGN(SeriesRef fresh, app->Append(0, Labels{{"__name__", "fresh"}}, {0, kBase + 5 * kDay, 3}));
+  ASSERT_OK(app->Commit());
+  EXPECT_GT(fresh, gone_ref);
+}
+
 // Appenders race head truncation (which evicts) and queries. Each writer owns its series; a
 // writer that falls behind has its series evicted while it is still appending to them. Every
 // acknowledged sample must be there once, each label set must stay one series with one ref.

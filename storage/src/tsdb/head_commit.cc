@@ -76,6 +76,13 @@ Status TsdbStorage::CommitSamples(const std::vector<LoggedSample>& staged) {
     missing.erase(std::unique(missing.begin(), missing.end()), missing.end());
     TM_RETURN_IF_ERROR(LoadRefs(missing));
   }
+  uint64_t next_ref = persisted_next_ref_;
+  for (const HeadSeries* hs : newly_persisted_) next_ref = std::max<uint64_t>(next_ref, hs->ref() + 1);
+  if (next_ref != persisted_next_ref_) {
+    std::string enc;
+    PutVarint64(&enc, next_ref);
+    batch.Put(cf(kMeta), kMetaNextSeriesRef, enc).PermitUncheckedError();
+  }
   const uint64_t seq = next_seq_;
   EncodeHeadLogRecord(staged.data(), staged.size(), &record_buf_);
   batch.Put(cf(kHeadLog), HeadLogKey(seq), record_buf_).PermitUncheckedError();
@@ -86,6 +93,7 @@ Status TsdbStorage::CommitSamples(const std::vector<LoggedSample>& staged) {
     for (HeadSeries* hs : newly_persisted_) hs->persisted = false;
     return ws;
   }
+  persisted_next_ref_ = next_ref;
   ++next_seq_;
 
   // The head is far larger than the caches and a remote-write batch touches each series once:

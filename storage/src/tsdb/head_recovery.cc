@@ -47,6 +47,8 @@ Status TsdbStorage::LoadSeries() {
       next_ref_ = GetBE64(it->key().data()) + 1;
     }
     TM_RETURN_IF_ERROR(FromRocks(it->status(), "storage: scan series"));
+    // Stores written before next_series_ref existed have only their series keys to go by.
+    next_ref_ = std::max<SeriesRef>(next_ref_, persisted_next_ref_);
   }
   const bool any_series = next_ref_ > 1;
   Timestamp newest = kMinTimestamp;

@@ -21,6 +21,7 @@ inline constexpr char kCfColdTodo[] = "cold_todo"; // window, ref -> newest chun
 
 inline constexpr char kMetaFormatVersion[] = "format_version";
 inline constexpr char kMetaNextChunkId[] = "next_chunk_id";
+inline constexpr char kMetaNextSeriesRef[] = "next_series_ref";
 inline constexpr uint64_t kFormatVersion = 1;
 
 // Chunk keys start with a time partition so retention drops whole key ranges (and whole SST files)

@@ -60,6 +60,13 @@ Status TsdbStorage::OpenDb() {
       return Status::InvalidArgument("storage: unsupported format version " + std::to_string(ver));
     }
   }
+  st = db_->Get({}, cf(kMeta), kMetaNextSeriesRef, &v);
+  if (st.ok()) {
+    std::string_view in(v);
+    if (!GetVarint64(&in, &persisted_next_ref_)) return Status::Corruption("storage: next series ref");
+  } else if (!st.IsNotFound()) {
+    return FromRocks(st, "storage: read next series ref");
+  }
   st = db_->Get({}, cf(kMeta), kMetaNextChunkId, &v);
   if (st.ok()) {
     std::string_view in(v);

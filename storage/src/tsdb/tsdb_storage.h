@@ -244,6 +244,9 @@ class TsdbStorage final : public Storage {
   std::vector<PendingMark> marks_;
   std::vector<HeadSeries*> resolved_;
   std::vector<HeadSeries*> newly_persisted_;
+  // REQUIRES commit_mu_: the persisted next_series_ref (refs are never handed out twice, even
+  // when retention has dropped the highest ones before a restart).
+  uint64_t persisted_next_ref_ = 1;
   std::string record_buf_;
   Status sticky_error_;  // a failed seal write: the head may lack data until restart
   // Bumped (under commit_mu_) whenever chunks are deleted or rewritten other than by compaction,
