@@ -20,16 +20,12 @@ void AddRef(TsdbStorage::SelectedRefs* out, SeriesRef ref, std::string_view enc)
 
 }  // namespace
 
-// Same selection as SelectForQuery (select_for_query.cc): resident series from the in-memory
-// postings, inactive ones from the persisted postings when the range reaches their data.
+// Resident series from the in-memory postings, inactive ones from the persisted postings when
+// the range reaches their data (LockIndexForQuery decides, and re-decides if series were evicted
+// before the lock was taken).
 Result<TsdbStorage::SelectedRefs> TsdbStorage::SelectRefsForQuery(const Matchers& matchers,
                                                                   Timestamp mint, Timestamp maxt,
                                                                   size_t max_series) {
-  const bool persisted = ConsultPersisted(mint);
-  Postings on_disk;
-  if (persisted) {
-    TM_ASSIGN_OR_RETURN(on_disk, SelectPersistedPostings(db(), cf(kPost), cf(kSeries), matchers));
-  }
   auto too_many = [&] {
     return Status::ResourceExhausted("selector matches more than " + std::to_string(max_series) +
                                      " series");
@@ -37,7 +33,9 @@ Result<TsdbStorage::SelectedRefs> TsdbStorage::SelectRefsForQuery(const Matchers
   SelectedRefs out;
   Postings absent;
   {
-    std::shared_lock lock(index_mu_);
+    bool persisted = false;
+    Postings on_disk;
+    TM_ASSIGN_OR_RETURN(auto lock, LockIndexForQuery(matchers, mint, &persisted, &on_disk));
     Postings refs = postings_.Select(matchers);
     if (persisted) refs = UnionPostings(refs, on_disk);
     // Sized once: growing copies the buffers, and the copies would count in the query's peak.

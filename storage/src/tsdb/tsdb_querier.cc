@@ -219,6 +219,6 @@ Result<std::unique_ptr<Querier>> TsdbStorage::NewQuerier(Timestamp mint, Timesta
   return std::unique_ptr<Querier>(std::make_unique<TsdbQuerier>(*this, mint, maxt));
 }
 
-// SelectForQuery and MatchingLabelSets: select_for_query.cc.
+// SelectRefsForQuery: select_stream.cc; MatchingLabelSets: select_for_query.cc.
 
 }  // namespace tidemark::tsdb

@@ -98,12 +98,9 @@ class TsdbStorage final : public Storage {
     HeadSnapshot head;
     std::vector<StoredChunk> unwritten;  // cut from the head, not yet in RocksDB
   };
-  // Series matching `matchers` that may have data in [mint, maxt], with head copies, sorted by
-  // ref; an inactive series has an empty head (select_for_query.cc).
-  Result<std::vector<SelectedSeries>> SelectForQuery(const Matchers& matchers, Timestamp mint,
-                                                     Timestamp maxt, size_t max_series);
-  // Streaming query side (select_stream.cc, querier H2). The series SelectForQuery would
-  // return, without head copies: refs (any order) and their label encodings packed in one buffer.
+  // Series matching `matchers` that may have data in [mint, maxt] (select_stream.cc): refs (any
+  // order) and their label encodings packed in one buffer; inactive series are read from the
+  // persisted index when the range reaches their data.
   struct SelectedRefs {
     std::vector<SeriesRef> refs;
     std::vector<uint32_t> offsets{0};  // series i's encoding: labels[offsets[i], offsets[i+1])
