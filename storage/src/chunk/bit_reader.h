@@ -47,6 +47,11 @@ class BitReader {
     return true;
   }
 
+  // The next n (1..56) bits without consuming them. REQUIRES: remaining() >= n.
+  uint64_t PeekBits(unsigned n) const { return (Load64(pos_ >> 3) << (pos_ & 7)) >> (64 - n); }
+  // Consumes n bits. REQUIRES: remaining() >= n.
+  void SkipBits(unsigned n) { pos_ += n; }
+
   // Reads up to 4 bits of a unary-ish prefix: counts leading 1 bits, stopping after a 0 bit or
   // after `max_ones` ones. Returns false if the data ends first.
   bool ReadOnes(unsigned max_ones, unsigned* ones) {

@@ -36,6 +36,8 @@ inline void PutFixed32(std::string* out, uint32_t v) {
 // Reads from [data, data + size). Every method returns false (and reads nothing) past the end.
 class ByteReader {
  public:
+  static constexpr ptrdiff_t kMaxUvarintBytes = 10;
+
   ByteReader(const uint8_t* data, size_t size) : p_(data), end_(data + size) {}
 
   size_t remaining() const { return static_cast<size_t>(end_ - p_); }
@@ -47,6 +49,32 @@ class ByteReader {
     return true;
   }
   bool Uvarint(uint64_t* v) {
+    // Fast path: with 10 bytes left no encoding we accept can run past the end, so the bytes
+    // need no per-byte end check. Same acceptance rules as the checked loop below.
+    if (end_ - p_ >= kMaxUvarintBytes) [[likely]] {
+      const uint8_t* p = p_;
+      uint64_t b = *p++;
+      if (b < 0x80) {
+        p_ = p;
+        *v = b;
+        return true;
+      }
+      uint64_t r = b & 0x7f;
+      for (unsigned shift = 7; shift < 63; shift += 7) {
+        b = *p++;
+        r |= (b & 0x7f) << shift;
+        if (b < 0x80) {
+          p_ = p;
+          *v = r;
+          return true;
+        }
+      }
+      b = *p++;  // 10th byte: only bit 63 left
+      if (b > 1) return false;
+      p_ = p;
+      *v = r | (b << 63);
+      return true;
+    }
     uint64_t r = 0;
     for (unsigned shift = 0; shift < 64; shift += 7) {
       if (p_ == end_) return false;

@@ -7,6 +7,8 @@
 #include "chunk/cold_grid.h"
 
 #include <algorithm>
+#include <bit>
+#include <cstring>
 #include <utility>
 
 #include "chunk/bit_reader.h"
@@ -152,41 +154,124 @@ void EncodeGridTimestamps(std::span<const Sample> samples, std::string* out) {
   }
 }
 
+namespace {
+
+// Big-endian 8 bytes at p (the caller guarantees they are in bounds).
+inline uint64_t LoadBE64(const uint8_t* p) {
+  uint64_t w = 0;
+  std::memcpy(&w, p, 8);
+  if constexpr (std::endian::native == std::endian::little) w = __builtin_bswap64(w);
+  return w;
+}
+
+// Big-endian 8 bytes from byte i of [data, data + size), zero-padded past the end.
+inline uint64_t LoadBE64Checked(const uint8_t* data, size_t size, size_t i) {
+  uint64_t w = 0;
+  for (size_t k = 0; k < 8; ++k) w = (w << 8) | (i + k < size ? data[i + k] : 0);
+  return w;
+}
+
+}  // namespace
+
 bool DecodeGridTimestamps(ByteReader& r, uint32_t n, std::vector<int64_t>* out) {
-  out->assign(n, 0);
+  out->resize(n);
   if (n == 0) return true;
   int64_t anchor = 0, step = 0;
   uint64_t num_skips = 0;
   if (!r.Varint(&anchor) || !r.Varint(&step) || !r.Uvarint(&num_skips)) return false;
   if (num_skips >= n) return false;
-  // Missed-scrape counts are parked in *out (as bits) until the timestamps overwrite them.
-  uint64_t index = 0;
-  for (uint64_t j = 0; j < num_skips; ++j) {
-    uint64_t gap = 0, skip = 0;
-    if (!r.Uvarint(&gap) || !r.Uvarint(&skip)) return false;
-    if (gap == 0 || gap >= n - index || skip == 0) return false;
-    index += gap;
-    (*out)[index] = S(skip);
+  // Validate the missed-scrape list now (it precedes the width byte); it is read again, entry by
+  // entry, as the samples reach each entry's index.
+  ByteReader skip_list = r;
+  {
+    uint64_t index = 0;
+    for (uint64_t j = 0; j < num_skips; ++j) {
+      uint64_t gap = 0, skip = 0;
+      if (!r.Uvarint(&gap) || !r.Uvarint(&skip)) return false;
+      if (gap == 0 || gap >= n - index || skip == 0) return false;
+      index += gap;
+    }
   }
   uint8_t width = 0;
   if (!r.Byte(&width) || width == 0 || width > kMaxGridWidth) return false;
   const size_t packed = PackedBytes(n, width);
   if (r.remaining() < packed) return false;
-  BitReader bits(r.pos(), packed, 0);
+  const uint8_t* codes = r.pos();
   r.Skip(packed);
   const uint64_t esc = EscapeCode(width);
-  uint64_t k = 0;
-  for (uint32_t i = 0; i < n; ++i) {
-    if (i > 0) k += 1 + U((*out)[i]);
-    uint64_t offset = 0;
-    if (!bits.ReadBits(width, &offset)) return false;
-    if (offset == esc) {
-      uint64_t extra = 0;
-      if (!r.Uvarint(&extra)) return false;
-      offset += extra;
+  const unsigned drop = 64 - width;  // width <= 32: a code plus its bit phase fits 64 bits
+  // Samples whose code lies in an 8-byte window inside the packed bytes: code i starts at byte
+  // floor(i * width / 8), which must be <= packed - 8.
+  const uint32_t fast_end =
+      packed < 8 ? 0
+                 : static_cast<uint32_t>(std::min<uint64_t>(n, ((packed - 8) * 8 + 7) / width + 1));
+  // Escapes follow the codes. Read through a local pointer; near the end of the data, or when
+  // no bytes are left, the checked ByteReader path takes over.
+  const uint8_t* ep = r.pos();
+  const uint8_t* const eend = ep + r.remaining();
+  auto read_escape = [&](uint64_t* extra) {
+    ByteReader er(ep, static_cast<size_t>(eend - ep));
+    if (!er.Uvarint(extra)) return false;
+    ep = er.pos();
+    return true;
+  };
+  int64_t* ts = out->data();
+  const uint64_t ustep = U(step);
+  uint64_t base = U(anchor);  // anchor + k * step for the next sample without a skip
+  uint64_t remaining_skips = num_skips;
+  uint64_t next_skip_index = 0, next_skip = 0;
+  auto next_entry = [&]() {
+    if (remaining_skips == 0) {
+      next_skip_index = n;
+      return;
     }
-    (*out)[i] = S(U(anchor) + k * U(step) + offset);
+    --remaining_skips;
+    uint64_t gap = 0;
+    skip_list.Uvarint(&gap);  // validated above
+    skip_list.Uvarint(&next_skip);
+    next_skip_index += gap;
+  };
+  next_entry();
+  uint32_t i = 0;
+  size_t bit = 0;
+  for (;;) {
+    // Segment [i, seg_end): consecutive grid points.
+    const uint32_t seg_end = static_cast<uint32_t>(next_skip_index);
+    const uint32_t fast_stop = std::min(seg_end, std::max(fast_end, i));
+    // Escapes can be frequent and irregular: take the common one-byte escape without a branch.
+    // ep < eend here, so *ep is in bounds whether or not this code is an escape.
+    for (; i < fast_stop && ep != eend; ++i, bit += width) {
+      uint64_t offset = (LoadBE64(codes + (bit >> 3)) >> (drop - (bit & 7))) & esc;
+      const uint64_t is_esc = offset == esc;
+      const uint64_t b = *ep & (0 - is_esc);  // the escape's first byte, or 0
+      if (b >= 0x80) [[unlikely]] {           // a longer escape
+        uint64_t extra = 0;
+        if (!read_escape(&extra)) return false;
+        offset += extra;
+      } else {
+        offset += b;
+        ep += is_esc;
+      }
+      ts[i] = S(base + offset);
+      base += ustep;
+    }
+    for (; i < seg_end; ++i, bit += width) {
+      uint64_t offset = (bit >> 3) + 8 <= packed
+                            ? (LoadBE64(codes + (bit >> 3)) << (bit & 7)) >> drop
+                            : (LoadBE64Checked(codes, packed, bit >> 3) << (bit & 7)) >> drop;
+      if (offset == esc) {
+        uint64_t extra = 0;
+        if (!read_escape(&extra)) return false;
+        offset += extra;
+      }
+      ts[i] = S(base + offset);
+      base += ustep;
+    }
+    if (seg_end >= n) break;
+    base += next_skip * ustep;
+    next_entry();
   }
+  r = ByteReader(ep, static_cast<size_t>(eend - ep));
   return true;
 }
 

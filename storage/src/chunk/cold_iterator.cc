@@ -10,7 +10,9 @@ void ColdIterator::Reset(std::span<const std::byte> bytes, const coldfmt::Header
   bytes_ = bytes;
   header_ = h;
   decoded_ = false;
+  sorted_ = kSortedUnknown;
   pos_ = 0;
+  size_ = 0;
   status_ = Status::OK();
 }
 
@@ -21,16 +23,17 @@ bool ColdIterator::EnsureDecoded() {
   if (!status_.ok()) {
     ts_.clear();
     vals_.clear();
+    size_ = 0;
     return false;
   }
-  sorted_ = std::is_sorted(ts_.begin(), ts_.end());
+  size_ = ts_.size();
   return true;
 }
 
-ValueType ColdIterator::Next() {
+ValueType ColdIterator::NextSlow() {
   if (!EnsureDecoded()) return ValueType::kNone;
-  if (pos_ >= ts_.size()) {
-    pos_ = ts_.size() + 1;  // exhausted
+  if (pos_ >= size_) {
+    pos_ = size_ + 1;  // exhausted
     return ValueType::kNone;
   }
   ++pos_;
@@ -39,26 +42,26 @@ ValueType ColdIterator::Next() {
 
 ValueType ColdIterator::Seek(Timestamp t) {
   if (!EnsureDecoded()) return ValueType::kNone;
-  if (pos_ > ts_.size()) return ValueType::kNone;
+  if (pos_ > size_) return ValueType::kNone;
   if (pos_ > 0 && ts_[pos_ - 1] >= t) return ValueType::kFloat;
   const size_t from = pos_ == 0 ? 0 : pos_ - 1;
+  // Sortedness is only needed here: checked on the first Seek that searches, not per block.
+  if (sorted_ == kSortedUnknown) {
+    sorted_ = std::is_sorted(ts_.begin(), ts_.end()) ? kSortedYes : kSortedNo;
+  }
   size_t i;
-  if (sorted_) {
+  if (sorted_ == kSortedYes) {
     i = static_cast<size_t>(std::lower_bound(ts_.begin() + from, ts_.end(), t) - ts_.begin());
   } else {
     i = from;
-    while (i < ts_.size() && ts_[i] < t) ++i;
+    while (i < size_ && ts_[i] < t) ++i;
   }
-  if (i >= ts_.size()) {
-    pos_ = ts_.size() + 1;
+  if (i >= size_) {
+    pos_ = size_ + 1;
     return ValueType::kNone;
   }
   pos_ = i + 1;
   return ValueType::kFloat;
-}
-
-Sample ColdIterator::At() const {
-  return Sample{ts_[pos_ - 1], std::bit_cast<double>(vals_[pos_ - 1])};
 }
 
 }  // namespace tidemark::chunk

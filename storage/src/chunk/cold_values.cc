@@ -116,6 +116,55 @@ bool BuildPlan(std::span<const Sample> samples, const std::vector<PerValue>& pv,
   return true;
 }
 
+// The decimal integer stream (varint m0, then n - 1 deltas or delta-of-deltas, times g) as
+// float64 bits m / 10^k into vals[0..n). kIntegral: k == 0 (no division).
+template <bool kDod, bool kIntegral>
+bool DecodeDecimalStream(ByteReader& br, uint64_t g, double pow10, uint32_t n, uint64_t* vals) {
+  int64_t v = 0;
+  if (!br.Varint(&v)) return false;
+  uint64_t m = U(v), delta = 0;
+  auto put = [&](uint32_t i, uint64_t zigzag) {
+    if constexpr (kDod) {
+      delta += U(xorfmt::UnZigZag(zigzag));
+    } else {
+      delta = U(xorfmt::UnZigZag(zigzag));
+    }
+    m += delta * g;  // wraps harmlessly on corrupt input
+    const double d = static_cast<double>(S(m));
+    vals[i] = std::bit_cast<uint64_t>(kIntegral ? d : d / pow10);
+  };
+  const double d0 = static_cast<double>(S(m));
+  vals[0] = std::bit_cast<uint64_t>(kIntegral ? d0 : d0 / pow10);
+  const uint8_t* p = br.pos();
+  const uint8_t* const end = p + br.remaining();
+  uint32_t i = 1;
+  // While a whole varint fits in what is left, read one- and two-byte varints (small deltas,
+  // the common case) without a data-dependent branch; longer ones take the general path.
+  for (; i < n && end - p >= ByteReader::kMaxUvarintBytes; ++i) {
+    const uint64_t b0 = p[0], b1 = p[1];
+    const uint64_t more = b0 >> 7;  // 1: a second byte follows
+    if (more & (b1 >> 7)) [[unlikely]] {
+      ByteReader r(p, static_cast<size_t>(end - p));
+      uint64_t u = 0;
+      if (!r.Uvarint(&u)) return false;
+      p = r.pos();
+      put(i, u);
+      continue;
+    }
+    const uint64_t u = (b0 & 0x7f) | ((b1 << 7) & (0 - more) & 0x3f80);
+    p += 1 + more;
+    put(i, u);
+  }
+  ByteReader r(p, static_cast<size_t>(end - p));
+  for (; i < n; ++i) {
+    uint64_t u = 0;
+    if (!r.Uvarint(&u)) return false;
+    put(i, u);
+  }
+  br = r;
+  return true;
+}
+
 }  // namespace
 
 bool AllSameBits(std::span<const Sample> samples) {
@@ -218,34 +267,38 @@ bool DecodeValues(ByteReader& r, ColdValueCodec codec, int k, uint32_t n,
       const bool dod = codec == ColdValueCodec::kDecimalDod;
       uint64_t num_exc = 0;
       if (!r.Uvarint(&num_exc) || num_exc > n) return false;
-      // Exceptions overwrite the integer stream's output afterwards; keep them until then.
-      std::vector<std::pair<uint32_t, uint64_t>> exc(num_exc);
+      // Exceptions overwrite the integer stream's output afterwards: validate and skip them now,
+      // read them again at the end.
+      const ByteReader exc_list = r;
       uint64_t idx = 0;
       for (uint64_t j = 0; j < num_exc; ++j) {
         uint64_t gap = 0;
         if (!r.Uvarint(&gap)) return false;
         idx = j == 0 ? gap : idx + gap + 1;
         if (idx >= n) return false;
-        exc[j].first = static_cast<uint32_t>(idx);
-        if (!r.Fixed64(&exc[j].second)) return false;
+        if (!r.Skip(8)) return false;
       }
       uint64_t g = 0;
       if (!r.Uvarint(&g) || g == 0) return false;
-      int64_t v = 0;
-      if (!r.Varint(&v)) return false;
-      uint64_t m = U(v), delta = 0;
-      (*out)[0] = std::bit_cast<uint64_t>(Reconstruct(S(m), k));
-      for (uint32_t i = 1; i < n; ++i) {
-        if (!r.Varint(&v)) return false;
-        if (dod) {
-          delta += U(v);
-        } else {
-          delta = U(v);
-        }
-        m += delta * g;  // wraps harmlessly on corrupt input
-        (*out)[i] = std::bit_cast<uint64_t>(Reconstruct(S(m), k));
+      uint64_t* vals = out->data();
+      bool ok;
+      if (k == 0) {
+        ok = dod ? DecodeDecimalStream<true, true>(r, g, 0, n, vals)
+                 : DecodeDecimalStream<false, true>(r, g, 0, n, vals);
+      } else {
+        ok = dod ? DecodeDecimalStream<true, false>(r, g, kPow10[k], n, vals)
+                 : DecodeDecimalStream<false, false>(r, g, kPow10[k], n, vals);
       }
-      for (const auto& [i, bits] : exc) (*out)[i] = bits;
+      if (!ok) return false;
+      ByteReader er = exc_list;
+      idx = 0;
+      for (uint64_t j = 0; j < num_exc; ++j) {
+        uint64_t gap = 0, bits = 0;
+        er.Uvarint(&gap);  // validated above
+        er.Fixed64(&bits);
+        idx = j == 0 ? gap : idx + gap + 1;
+        vals[idx] = bits;
+      }
       return r.remaining() == 0;
     }
   }

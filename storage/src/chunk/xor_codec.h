@@ -39,7 +39,35 @@ inline void WriteValue(BitWriter& w, uint64_t prev, uint64_t cur, uint8_t* leadi
 }
 
 // Inverse of WriteValue. False on truncated or impossible input.
-inline bool ReadValue(BitReader& r, uint64_t* v_bits, uint8_t* leading, uint8_t* trailing) {
+[[gnu::always_inline]] inline bool ReadValue(BitReader& r, uint64_t* v_bits, uint8_t* leading,
+                                             uint8_t* trailing) {
+  // Fast path: the control bits (at most '11' + 5 + 6 = 13) come from one peek.
+  constexpr unsigned kMaxHeader = 13;
+  if (r.remaining() >= kMaxHeader) [[likely]] {
+    const uint64_t h = r.PeekBits(kMaxHeader);
+    if ((h >> 12) == 0) {  // '0': unchanged
+      r.SkipBits(1);
+      return true;
+    }
+    if (((h >> 11) & 1) != 0) {  // '11': new window
+      const uint64_t lead = (h >> 6) & 31;
+      uint64_t sig = h & 63;
+      if (sig == 0) sig = 64;
+      if (lead + sig > 64) return false;
+      *leading = static_cast<uint8_t>(lead);
+      *trailing = static_cast<uint8_t>(64 - lead - sig);
+      r.SkipBits(kMaxHeader);
+    } else {  // '10': reuse
+      if (*leading == kNoWindow) return false;
+      r.SkipBits(2);
+    }
+    const unsigned sig = 64 - *leading - *trailing;
+    uint64_t m = 0;
+    if (!r.ReadBits(sig, &m)) return false;
+    if (m == 0) return false;
+    *v_bits ^= m << *trailing;
+    return true;
+  }
   bool bit = false;
   if (!r.ReadBit(&bit)) return false;
   if (!bit) return true;  // unchanged
