@@ -1,10 +1,12 @@
-// Helpers for storage engine tests: temporary directories and one-line append/query wrappers.
+// Helpers for storage engine tests: temporary directories, a store fixture and one-line
+// append/query wrappers.
 #pragma once
 
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -32,6 +34,22 @@ class TempDir {
 
  private:
   std::string path_;
+};
+
+// A RocksDB store in a fresh directory, opened (and reopened) by the test.
+class TsdbStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_FALSE(dir_.path().empty()); }
+  // Retention off: tests write timestamps far in the past.
+  StorageOptions StoreOptions() const {
+    StorageOptions o;
+    o.dir = dir_.path();
+    o.retention_ms = 0;
+    return o;
+  }
+  Result<std::unique_ptr<Storage>> OpenStore() { return Storage::Open(StoreOptions()); }
+
+  TempDir dir_;
 };
 
 inline Matcher Eq(std::string name, std::string value) {

@@ -23,13 +23,10 @@ Labels SeriesLabels(int i) {
 
 using Expected = std::map<std::string, std::vector<Sample>>;
 
-class TsdbCompactionTest : public ::testing::Test {
+class TsdbCompactionTest : public TsdbStoreTest {
  protected:
-  void SetUp() override { ASSERT_FALSE(dir_.path().empty()); }
   Result<std::unique_ptr<Storage>> OpenStore(int64_t ooo_window_ms = 10 * 60 * 1000) {
-    StorageOptions o;
-    o.dir = dir_.path();
-    o.retention_ms = 0;
+    StorageOptions o = StoreOptions();
     o.out_of_order_window_ms = ooo_window_ms;
     return Storage::Open(o);
   }
@@ -93,8 +90,6 @@ class TsdbCompactionTest : public ::testing::Test {
     ASSERT_OK_AND_ASSIGN(db, OpenStore(ooo_window_ms));
     ExpectData(*db, want);
   }
-
-  TempDir dir_;
 };
 
 TEST_F(TsdbCompactionTest, SettledWindowsBecomeColdBlocksWithIdenticalSamples) {

@@ -27,13 +27,11 @@ Labels LiveLabels(int i) { return Labels{{"__name__", "live_metric"}, {"i", std:
 
 double ValueAt(int series, Timestamp t) { return static_cast<double>(series) * 1000.5 + t / kStep; }
 
-class TsdbInactiveSeriesTest : public ::testing::Test {
+class TsdbInactiveSeriesTest : public TsdbStoreTest {
  protected:
-  void SetUp() override { ASSERT_FALSE(dir_.path().empty()); }
   Result<std::unique_ptr<Storage>> OpenStore(int64_t inactive_after = 10 * kMin,
                                              int64_t retention_ms = 0) {
-    StorageOptions o;
-    o.dir = dir_.path();
+    StorageOptions o = StoreOptions();
     o.retention_ms = retention_ms;
     o.series_inactive_after_ms = inactive_after;
     return Storage::Open(o);
@@ -70,7 +68,6 @@ class TsdbInactiveSeriesTest : public ::testing::Test {
     }
   }
 
-  TempDir dir_;
   std::map<int, SeriesRef> old_refs_;
 };
 

@@ -12,17 +12,7 @@
 namespace tidemark::testing {
 namespace {
 
-class TsdbPersistenceTest : public ::testing::Test {
- protected:
-  void SetUp() override { ASSERT_FALSE(dir_.path().empty()); }
-  Result<std::unique_ptr<Storage>> OpenStore() {
-    StorageOptions o;
-    o.dir = dir_.path();
-    o.retention_ms = 0;
-    return Storage::Open(o);
-  }
-  TempDir dir_;
-};
+using TsdbPersistenceTest = TsdbStoreTest;
 
 Labels SeriesLabels(int i) {
   return Labels{{"__name__", "node_metric"}, {"instance", "host-" + std::to_string(i)},

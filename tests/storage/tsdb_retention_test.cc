@@ -9,11 +9,10 @@ namespace {
 constexpr int64_t kDay = 24LL * 3600 * 1000;
 constexpr Timestamp kBase = 19000 * kDay;  // a partition boundary
 
-class TsdbRetentionTest : public ::testing::Test {
+class TsdbRetentionTest : public TsdbStoreTest {
  protected:
   Result<std::unique_ptr<Storage>> OpenStore(int64_t retention_ms, uint64_t retention_bytes) {
-    StorageOptions o;
-    o.dir = dir_.path();
+    StorageOptions o = StoreOptions();
     o.retention_ms = retention_ms;
     o.retention_bytes = retention_bytes;
     return Storage::Open(o);
@@ -36,8 +35,6 @@ class TsdbRetentionTest : public ::testing::Test {
       ASSERT_OK(app->Commit());
     }
   }
-
-  TempDir dir_;
 };
 
 TEST_F(TsdbRetentionTest, TimeRetentionDropsOldPartitionsAndEmptySeries) {

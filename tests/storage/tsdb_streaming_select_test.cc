@@ -16,15 +16,8 @@ namespace {
 // Labels -> samples, kept sorted by time; iteration order is label order.
 using Model = std::map<Labels, std::vector<Sample>>;
 
-class TsdbStreamingSelectTest : public ::testing::Test {
+class TsdbStreamingSelectTest : public TsdbStoreTest {
  protected:
-  void SetUp() override { ASSERT_FALSE(dir_.path().empty()); }
-  Result<std::unique_ptr<Storage>> OpenStore() {
-    StorageOptions o;
-    o.dir = dir_.path();
-    o.retention_ms = 0;
-    return Storage::Open(o);
-  }
   static Labels SeriesLabels(int i) {
     // Ids as plain numbers, so label order ("10" < "9") differs from creation order.
     return Labels{{"__name__", "s"}, {"grp", i % 2 ? "odd" : "even"}, {"id", std::to_string(i)}};
@@ -58,8 +51,6 @@ class TsdbStreamingSelectTest : public ::testing::Test {
       }
     }
   }
-
-  TempDir dir_;
 };
 
 TEST_F(TsdbStreamingSelectTest, ManyBatchesOfMixedSeriesMatchTheModel) {

@@ -1,15 +1,14 @@
 // The query side of the series registry: which series' labels a selector names over [mint,
 // maxt], and the index lock queries take. Resident series come from the in-memory postings; when
 // the range reaches back to where inactive (non-resident) series have data, the persisted
-// postings are read too. (Select's own selection is in select_stream.cc.)
+// postings are read too. (Select's buffers and limits are in select_stream.cc.)
 #include "tsdb/persisted_postings.h"
 #include "tsdb/tsdb_storage.h"
 
 namespace tidemark::tsdb {
 
-Result<std::vector<std::string>> TsdbStorage::MatchingLabelSets(const Matchers& matchers,
-                                                                Timestamp mint, Timestamp maxt) {
-  std::vector<std::string> out;
+Status TsdbStorage::ForEachSelectedSeries(const Matchers& matchers, Timestamp mint,
+                                          Timestamp maxt, const SelectVisitor& v) {
   Postings absent;
   {
     bool persisted = false;
@@ -17,19 +16,33 @@ Result<std::vector<std::string>> TsdbStorage::MatchingLabelSets(const Matchers& 
     TM_ASSIGN_OR_RETURN(auto lock, LockIndexForQuery(matchers, mint, &persisted, &on_disk));
     Postings refs = postings_.Select(matchers);
     if (persisted) refs = UnionPostings(refs, on_disk);
+    if (v.reserve) v.reserve(refs.size());
     for (SeriesRef ref : refs) {
       HeadSeries* s = SeriesByRefLocked(ref);
       if (!s) {
         if (persisted) absent.push_back(ref);
       } else if (s->Overlaps(mint, maxt)) {
-        out.push_back(s->labels_enc());
+        TM_RETURN_IF_ERROR(v.visit(ref, s->labels_enc()));
       }
     }
   }
-  if (absent.empty()) return out;
+  if (v.resident_done) TM_RETURN_IF_ERROR(v.resident_done());
+  if (absent.empty()) return Status::OK();
   std::vector<PersistedSeries> inactive;
   TM_RETURN_IF_ERROR(SelectInactive(absent, mint, maxt, &inactive));
-  for (auto& p : inactive) out.push_back(std::move(p.labels_enc));
+  for (const auto& p : inactive) TM_RETURN_IF_ERROR(v.visit(p.ref, p.labels_enc));
+  return Status::OK();
+}
+
+Result<std::vector<std::string>> TsdbStorage::MatchingLabelSets(const Matchers& matchers,
+                                                                Timestamp mint, Timestamp maxt) {
+  std::vector<std::string> out;
+  SelectVisitor v;
+  v.visit = [&](SeriesRef, std::string_view enc) {
+    out.emplace_back(enc);
+    return Status::OK();
+  };
+  TM_RETURN_IF_ERROR(ForEachSelectedSeries(matchers, mint, maxt, v));
   return out;
 }
 

@@ -3,7 +3,6 @@
 // query over many series never holds every series' head copy at once.
 #include <algorithm>
 
-#include "tsdb/persisted_postings.h"
 #include "tsdb/tsdb_storage.h"
 
 namespace tidemark::tsdb {
@@ -20,48 +19,34 @@ void AddRef(TsdbStorage::SelectedRefs* out, SeriesRef ref, std::string_view enc)
 
 }  // namespace
 
-// Resident series from the in-memory postings, inactive ones from the persisted postings when
-// the range reaches their data (LockIndexForQuery decides, and re-decides if series were evicted
-// before the lock was taken).
+// The selection itself is ForEachSelectedSeries (select_for_query.cc).
 Result<TsdbStorage::SelectedRefs> TsdbStorage::SelectRefsForQuery(const Matchers& matchers,
                                                                   Timestamp mint, Timestamp maxt,
                                                                   size_t max_series) {
-  auto too_many = [&] {
-    return Status::ResourceExhausted("selector matches more than " + std::to_string(max_series) +
-                                     " series");
-  };
   SelectedRefs out;
-  Postings absent;
-  {
-    bool persisted = false;
-    Postings on_disk;
-    TM_ASSIGN_OR_RETURN(auto lock, LockIndexForQuery(matchers, mint, &persisted, &on_disk));
-    Postings refs = postings_.Select(matchers);
-    if (persisted) refs = UnionPostings(refs, on_disk);
-    // Sized once: growing copies the buffers, and the copies would count in the query's peak.
-    // Reserved but untouched pages cost no memory.
-    out.refs.reserve(refs.size());
-    out.offsets.reserve(refs.size() + 1);
-    out.labels.reserve(refs.size() * kReservedLabelBytes);
-    for (SeriesRef ref : refs) {
-      HeadSeries* s = SeriesByRefLocked(ref);
-      if (!s) {
-        if (persisted) absent.push_back(ref);
-        continue;
-      }
-      if (!s->Overlaps(mint, maxt)) continue;
-      if (max_series && out.refs.size() >= max_series) return too_many();
-      AddRef(&out, ref, s->labels_enc());
+  SelectVisitor v;
+  // Sized once: growing copies the buffers, and the copies would count in the query's peak.
+  // Reserved but untouched pages cost no memory.
+  v.reserve = [&](size_t n) {
+    out.refs.reserve(n);
+    out.offsets.reserve(n + 1);
+    out.labels.reserve(n * kReservedLabelBytes);
+  };
+  v.visit = [&](SeriesRef ref, std::string_view enc) {
+    if (max_series && out.refs.size() >= max_series) {
+      return Status::ResourceExhausted("selector matches more than " +
+                                       std::to_string(max_series) + " series");
     }
-  }
-  if (out.labels.size() > UINT32_MAX / 2) {
-    return Status::ResourceExhausted("selector's label sets exceed 2 GiB");
-  }
-  if (absent.empty()) return out;
-  std::vector<PersistedSeries> inactive;
-  TM_RETURN_IF_ERROR(SelectInactive(absent, mint, maxt, &inactive));
-  if (max_series && out.refs.size() + inactive.size() > max_series) return too_many();
-  for (const auto& p : inactive) AddRef(&out, p.ref, p.labels_enc);
+    AddRef(&out, ref, enc);
+    return Status::OK();
+  };
+  v.resident_done = [&] {
+    if (out.labels.size() > UINT32_MAX / 2) {
+      return Status::ResourceExhausted("selector's label sets exceed 2 GiB");
+    }
+    return Status::OK();
+  };
+  TM_RETURN_IF_ERROR(ForEachSelectedSeries(matchers, mint, maxt, v));
   return out;
 }
 

@@ -9,6 +9,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -166,6 +167,17 @@ class TsdbStorage final : public Storage {
   // REQUIRES commit_mu_. Retention for series not in memory: drops those whose persisted data
   // is all before `kept_from` and trims the head marks of the others.
   Status RetainInactive(Timestamp kept_from);
+  // The hooks of ForEachSelectedSeries; an error from one stops the walk and is returned.
+  // `reserve` and the resident series' `visit` run under index_mu_ (shared).
+  struct SelectVisitor {
+    std::function<Status(SeriesRef ref, std::string_view enc)> visit;
+    std::function<void(size_t candidates)> reserve;  // optional, first: an upper bound
+    std::function<Status()> resident_done;           // optional, lock released, before RocksDB
+  };
+  // Visits the series matching `matchers` with data overlapping [mint, maxt]: resident ones in
+  // postings order, then inactive ones read from RocksDB (select_for_query.cc).
+  Status ForEachSelectedSeries(const Matchers& matchers, Timestamp mint, Timestamp maxt,
+                               const SelectVisitor& v);
   // Takes index_mu_ shared for a query starting at `mint`. When series outside memory may
   // match, *persisted is set and *on_disk holds the persisted postings for `matchers`.
   Result<std::shared_lock<std::shared_mutex>> LockIndexForQuery(const Matchers& matchers,
