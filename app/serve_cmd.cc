@@ -142,6 +142,7 @@ int ServeMain(int argc, char** argv) {
   eo.timeout_ms = cfg.query_timeout_ms;
   eo.max_samples = cfg.query_max_samples;
   eo.default_subquery_step_ms = cfg.evaluation_interval_ms;
+  eo.workers_per_query = cfg.query_workers;
   promql::Engine engine(*storage, eo);
 
   ingest::IngestOptions io;

@@ -107,6 +107,12 @@ const std::vector<FlagDef>& Defs() {
          TM_ASSIGN_OR_RETURN(c.query_max_samples, Uint("query-max-samples", v));
          return Status::OK();
        }},
+      {{"query-workers", "N", "threads one query may use to read its series (0 = one per CPU core)",
+        "0"}, false,
+       [](ServeConfig& c, const std::string& v) {
+         TM_ASSIGN_OR_RETURN(c.query_workers, Uint("query-workers", v));
+         return Status::OK();
+       }},
       {{"query-max-concurrency", "N", "concurrent queries before 503", "20"}, false,
        [](ServeConfig& c, const std::string& v) {
          TM_ASSIGN_OR_RETURN(c.query_max_concurrency, Uint("query-max-concurrency", v));
@@ -328,7 +334,7 @@ Status ApplyYamlInner(const YAML::Node& root, ServeConfig& cfg) {
     }
   }
   if (auto q = root["query"]) {
-    TM_RETURN_IF_ERROR(UnknownKeys(q, "query", {"timeout", "max_samples", "lookback_delta", "max_concurrency"}));
+    TM_RETURN_IF_ERROR(UnknownKeys(q, "query", {"timeout", "max_samples", "lookback_delta", "max_concurrency", "workers"}));
     if (q["timeout"]) {
       TM_ASSIGN_OR_RETURN(cfg.query_timeout_ms, YamlDur(q["timeout"], "query.timeout"));
     }
@@ -337,6 +343,7 @@ Status ApplyYamlInner(const YAML::Node& root, ServeConfig& cfg) {
     }
     if (q["max_samples"]) cfg.query_max_samples = q["max_samples"].as<uint64_t>();
     if (q["max_concurrency"]) cfg.query_max_concurrency = q["max_concurrency"].as<uint64_t>();
+    if (q["workers"]) cfg.query_workers = q["workers"].as<uint64_t>();
   }
   if (auto n = root["notifications"]) {
     YAML::Emitter e;
@@ -427,6 +434,7 @@ std::vector<std::pair<std::string, std::string>> EffectiveFlags(const ServeConfi
           {"query-timeout", FormatPromDuration(c.query_timeout_ms)},
           {"query-max-samples", std::to_string(c.query_max_samples)},
           {"query-max-concurrency", std::to_string(c.query_max_concurrency)},
+          {"query-workers", std::to_string(c.query_workers)},
           {"lookback-delta", FormatPromDuration(c.lookback_delta_ms)},
           {"log-level", c.log_level},
           {"enable-admin-api", c.enable_admin_api ? "true" : "false"},
@@ -471,6 +479,7 @@ std::string EffectiveConfigYaml(const ServeConfig& c) {
   e << YAML::Key << "max_samples" << YAML::Value << c.query_max_samples;
   e << YAML::Key << "lookback_delta" << YAML::Value << FormatPromDuration(c.lookback_delta_ms);
   e << YAML::Key << "max_concurrency" << YAML::Value << c.query_max_concurrency;
+  e << YAML::Key << "workers" << YAML::Value << c.query_workers;
   e << YAML::EndMap;
   if (!c.slo_files.empty()) {
     e << YAML::Key << "slo_files" << YAML::Value << YAML::BeginSeq;

@@ -24,6 +24,7 @@ struct ServeConfig {
   uint64_t query_max_samples = 50'000'000;
   int64_t lookback_delta_ms = 5 * 60 * 1000;
   uint64_t query_max_concurrency = 20;
+  uint64_t query_workers = 0;  // 0 = one per CPU core
   std::string log_level = "info";
   bool enable_admin_api = false;
   std::string sync = "wal";        // wal | fsync

@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <new>
+#include <thread>
 #include <unordered_map>
 
 #include "eval/evaluator.h"
+#include "eval/worker_pool.h"
 
 namespace tidemark::promql {
 namespace {
@@ -51,11 +53,12 @@ Matrix CleanupMatrix(std::vector<std::pair<eval::LabelsPtr, bool>> keys,
   return out;
 }
 
-Result<QueryValue> Execute(Queryable& storage, const EngineOptions& options, const Expr& expr,
-                           std::string_view text, Timestamp start, Timestamp end, int64_t step,
-                           bool range, const CancelToken* cancel) {
+Result<QueryValue> Execute(Queryable& storage, const EngineOptions& options,
+                           eval::WorkerPool& pool, const Expr& expr, std::string_view text,
+                           Timestamp start, Timestamp end, int64_t step, bool range,
+                           const CancelToken* cancel) {
   try {
-    Evaluator ev(storage, options, cancel, text, start, end, range ? step : 0);
+    Evaluator ev(storage, options, pool, cancel, text, start, end, range ? step : 0);
     QueryValue result;
     ev.Prepare(expr);
     if (!range) {
@@ -154,10 +157,17 @@ Result<QueryValue> Execute(Queryable& storage, const EngineOptions& options, con
   }
 }
 
+size_t WorkerCount(size_t configured) {
+  if (configured > 0) return configured;
+  return std::max<size_t>(1, std::thread::hardware_concurrency());
+}
+
 }  // namespace
 
 Engine::Engine(Queryable& storage, EngineOptions options)
-    : storage_(storage), options_(std::move(options)) {}
+    : storage_(storage),
+      options_(std::move(options)),
+      pool_(std::make_unique<eval::WorkerPool>(WorkerCount(options_.workers_per_query))) {}
 Engine::~Engine() = default;
 
 Result<QueryValue> Engine::InstantQuery(std::string_view query, Timestamp t,
@@ -176,13 +186,13 @@ Result<QueryValue> Engine::RangeQuery(std::string_view query, Timestamp start, T
 
 Result<QueryValue> Engine::InstantQueryExpr(const Expr& expr, std::string_view text, Timestamp t,
                                             const CancelToken* cancel) {
-  return Execute(storage_, options_, expr, text, t, t, 0, false, cancel);
+  return Execute(storage_, options_, *pool_, expr, text, t, t, 0, false, cancel);
 }
 
 Result<QueryValue> Engine::RangeQueryExpr(const Expr& expr, std::string_view text,
                                           Timestamp start, Timestamp end, int64_t step_ms,
                                           const CancelToken* cancel) {
-  return Execute(storage_, options_, expr, text, start, end, step_ms, true, cancel);
+  return Execute(storage_, options_, *pool_, expr, text, start, end, step_ms, true, cancel);
 }
 
 }  // namespace tidemark::promql

@@ -46,6 +46,40 @@ Timestamp FloorDiv(Timestamp a, Timestamp b) {
   return q;
 }
 
+// Reads one series' samples for a selector: those in [mint, maxt], skipping (with Seek) those
+// in no step's window when steps are sparse; range selectors leave out stale markers.
+struct PointReader {
+  Timestamp mint, maxt;
+  bool sparse;
+  Timestamp first_step;  // the first step in storage time (offset applied)
+  int64_t step, window;
+  bool matrix;
+
+  void Read(SeriesIterator& it, std::vector<Point>* out) const {
+    ValueType vt = it.Seek(mint);
+    while (vt == ValueType::kFloat) {
+      const Sample smp = it.At();
+      if (smp.t > maxt) break;
+      if (sparse) {
+        const Timestamp step_t = first_step + CeilDiv(smp.t - first_step, step) * step;
+        if (step_t - smp.t >= window) {  // before the next step's window: jump to it
+          vt = it.Seek(step_t - window + 1);
+          continue;
+        }
+      }
+      if (!(matrix && IsStaleNaN(smp.v))) out->push_back({smp.t, smp.v});
+      vt = it.Next();
+    }
+  }
+};
+
+// A selected series whose samples are being read on the worker pool.
+struct PendingSeries {
+  LabelsPtr metric = nullptr;
+  std::unique_ptr<SeriesIterator> it;
+  std::vector<Point> points;
+};
+
 }  // namespace
 
 void Evaluator::Prepare(const Expr& root) {
@@ -149,14 +183,40 @@ void Evaluator::Prepare(const Expr& root) {
       continue;
     }
     SelectorData& data = data_[p.key];
-    size_t nseries = 0;
-    size_t last_points = 0;  // series of one selector mostly have similar sample counts
     // With a step longer than the window, most samples fall in no step's window
     // (T - offset - window, T - offset]: skip them with Seek instead of holding them.
     const int64_t window = p.matrix ? p.range_ms : options_.lookback_delta_ms;
-    const bool sparse = p.on_query_steps && step_ms_ > window && window > 0;
-    const Timestamp first_step = start_ - p.vs->offset_ms;  // steps in storage time
-    std::unique_ptr<SeriesIterator> it;
+    PointReader reader{p.mint, p.maxt, p.on_query_steps && step_ms_ > window && window > 0,
+                       start_ - p.vs->offset_ms, step_ms_, window, p.matrix};
+    // Series are taken from the set in batches whose samples are read (decoded) on the worker
+    // pool, then appended in select order.
+    std::vector<PendingSeries> batch(kSeriesBatch);
+    std::vector<Status> errors;
+    size_t nseries = 0, pending = 0;
+    size_t last_points = 0;  // series of one selector mostly have similar sample counts
+    auto flush = [&] {
+      ParallelForSeries(pending, [&](size_t i, size_t) {
+        PendingSeries& b = batch[i];
+        b.points.clear();
+        b.points.reserve(last_points + last_points / 8 + 4);
+        reader.Read(*b.it, &b.points);
+        if (!b.it->status().ok()) throw EvalError{b.it->status()};
+      }, &errors);
+      for (size_t i = 0; i < pending; ++i) {
+        if (!errors[i].ok()) throw EvalError{errors[i]};
+        std::vector<Point>& points = batch[i].points;
+        if (points.empty()) continue;
+        last_points = points.size();
+        preloaded_samples_ += points.size();
+        if (preloaded_samples_ > options_.max_samples) {
+          Fail(StatusCode::kResourceExhausted,
+               "query processing would load too many samples into memory in query execution");
+        }
+        data.series.push_back({batch[i].metric, std::move(points)});
+      }
+      pending = 0;
+      CheckInterrupt();
+    };
     while ((*set)->Next()) {
       if (options_.max_series_per_selector > 0 && ++nseries > options_.max_series_per_selector) {
         Fail(StatusCode::kResourceExhausted,
@@ -164,36 +224,13 @@ void Evaluator::Prepare(const Expr& root) {
                  std::to_string(options_.max_series_per_selector) + " series per selector");
       }
       const Series& s = (*set)->At();
-      it = s.Iterator(std::move(it));
-      SelectorData::Series out;
-      out.points.reserve(last_points + last_points / 8 + 4);
-      ValueType vt = it->Seek(p.mint);
-      while (vt == ValueType::kFloat) {
-        Sample smp = it->At();
-        if (smp.t > p.maxt) break;
-        if (sparse) {
-          const Timestamp step_t = first_step + CeilDiv(smp.t - first_step, step_ms_) * step_ms_;
-          if (step_t - smp.t >= window) {  // before the next step's window: jump to it
-            vt = it->Seek(step_t - window + 1);
-            continue;
-          }
-        }
-        if (!(p.matrix && IsStaleNaN(smp.v))) out.points.push_back({smp.t, smp.v});
-        vt = it->Next();
-      }
-      if (!it->status().ok()) throw EvalError{it->status()};
-      if (out.points.empty()) continue;
-      last_points = out.points.size();
-      preloaded_samples_ += out.points.size();
-      if (preloaded_samples_ > options_.max_samples) {
-        Fail(StatusCode::kResourceExhausted,
-             "query processing would load too many samples into memory in query execution");
-      }
-      if ((nseries & 255) == 0) CheckInterrupt();
-      out.metric = Intern(s.labels());
-      data.series.push_back(std::move(out));
+      PendingSeries& b = batch[pending++];
+      b.it = s.Iterator(std::move(b.it));
+      b.metric = Intern(s.labels());
+      if (pending == kSeriesBatch) flush();
     }
     if (!(*set)->status().ok()) throw EvalError{(*set)->status()};
+    flush();
   }
 }
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <charconv>
 #include <limits>
+#include <new>
 #include <cstdio>
 
 namespace tidemark::promql::eval {
@@ -11,10 +12,12 @@ namespace tidemark::promql::eval {
 void Fail(StatusCode code, std::string message) { throw EvalError{Status(code, std::move(message))}; }
 void FailExec(std::string message) { Fail(StatusCode::kInvalidArgument, std::move(message)); }
 
-Evaluator::Evaluator(Queryable& storage, const EngineOptions& options, const CancelToken* cancel,
-                     std::string_view query, Timestamp start, Timestamp end, int64_t step_ms)
+Evaluator::Evaluator(Queryable& storage, const EngineOptions& options, WorkerPool& pool,
+                     const CancelToken* cancel, std::string_view query, Timestamp start,
+                     Timestamp end, int64_t step_ms)
     : storage_(storage),
       options_(options),
+      pool_(pool),
       query_(query),
       cancel_(cancel),
       start_(start),
@@ -45,6 +48,22 @@ void Evaluator::AddSamples(size_t n) {
     Fail(StatusCode::kResourceExhausted,
          "query processing would load too many samples into memory in query execution");
   }
+}
+
+void Evaluator::ParallelForSeries(size_t n, const WorkerPool::Fn& fn,
+                                  std::vector<Status>* errors) {
+  errors->assign(n, Status::OK());
+  pool_.ParallelFor(n, [&](size_t i, size_t thread) {
+    try {
+      fn(i, thread);
+    } catch (const EvalError& e) {
+      (*errors)[i] = e.status;
+    } catch (const std::bad_alloc&) {
+      (*errors)[i] = Status::ResourceExhausted("query ran out of memory");
+    } catch (const std::exception& e) {
+      (*errors)[i] = Status::Internal(std::string("query evaluation failed: ") + e.what());
+    }
+  });
 }
 
 void Evaluator::ReleaseSamples(size_t n) { current_samples_ -= std::min(n, current_samples_); }

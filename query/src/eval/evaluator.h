@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "eval/ptr_index.h"
+#include "eval/worker_pool.h"
 #include "tidemark/query/ast.h"
 #include "tidemark/query/engine.h"
 #include "tidemark/storage/querier.h"
@@ -64,6 +65,10 @@ struct EvalError {
 };
 [[noreturn]] void Fail(StatusCode code, std::string message);
 [[noreturn]] void FailExec(std::string message);  // InvalidArgument-free "execution" errors
+
+// Selected series are handed to the worker pool this many at a time: enough to share out, few
+// enough that a batch's samples are a small part of what a query may hold.
+inline constexpr size_t kSeriesBatch = 64;
 
 // Preloaded data for one selector node.
 struct SelectorData {
@@ -153,8 +158,9 @@ struct BinaryCache {
 
 class Evaluator {
  public:
-  Evaluator(Queryable& storage, const EngineOptions& options, const CancelToken* cancel,
-            std::string_view query, Timestamp start, Timestamp end, int64_t step_ms);
+  Evaluator(Queryable& storage, const EngineOptions& options, WorkerPool& pool,
+            const CancelToken* cancel, std::string_view query, Timestamp start, Timestamp end,
+            int64_t step_ms);
 
   // Selects the data every selector in `root` needs, once for the whole query.
   void Prepare(const Expr& root);
@@ -200,14 +206,18 @@ class Evaluator {
   void StreamAggregate(const AggregateExpr& a, const VectorSelector& vs, const Call* call,
                        int64_t range_ms, SeriesSet& set, Timestamp mint, Timestamp maxt);
   EValue StreamedAggregateAt(const AggregateExpr& a, const StreamedAgg& sa, Timestamp ts);
-  void SelectData(const VectorSelector& vs, Timestamp mint, Timestamp maxt, bool matrix,
-                  int64_t range_ms);
+  // Runs fn(i, thread) for i in [0, n) on the worker pool (WorkerPool::ParallelFor). What fn(i)
+  // throws is kept in errors[i] (resized to n) for the caller to rethrow in series order, so
+  // the error reported is the serial one.
+  void ParallelForSeries(size_t n, const WorkerPool::Fn& fn, std::vector<Status>* errors);
+  size_t threads() const { return pool_.threads(); }
   void BuildRangeBlock(const Call& c, const Expr& matrix_arg, const MatrixSelector& ms,
                        const std::vector<double>& scalars, size_t step_idx,
                        RangeCallCache& cache);
 
   Queryable& storage_;
   const EngineOptions& options_;
+  WorkerPool& pool_;
   std::string query_;
   const CancelToken* cancel_;
   Timestamp start_, end_;

@@ -13,6 +13,10 @@
 
 namespace tidemark::promql {
 
+namespace eval {
+class WorkerPool;
+}
+
 struct EngineOptions {
   int64_t lookback_delta_ms = 5 * 60 * 1000;
   int64_t timeout_ms = 2 * 60 * 1000;
@@ -20,6 +24,9 @@ struct EngineOptions {
   size_t max_series_per_selector = 0;     // 0 = unlimited
   int64_t default_subquery_step_ms = 60 * 1000;  // default evaluation interval
   bool enable_experimental_functions = false;
+  // Threads one query may use to read and evaluate its series, its own included; 0 = one per CPU
+  // core. Results do not depend on it.
+  size_t workers_per_query = 0;
 };
 
 // Result values.
@@ -82,6 +89,7 @@ class Engine {
  private:
   Queryable& storage_;
   EngineOptions options_;
+  std::unique_ptr<eval::WorkerPool> pool_;  // shared by the queries that run at once
 };
 
 }  // namespace tidemark::promql

@@ -1,0 +1,45 @@
+// WorkerPool: threads that take the independent per-series work of queries (decoding samples,
+// evaluating range functions) next to each query's own thread, as VictoriaMetrics does.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace tidemark::promql::eval {
+
+class WorkerPool {
+ public:
+  // `threads` counts the calling thread: 1 starts no worker and runs everything on the caller.
+  explicit WorkerPool(size_t threads);
+  ~WorkerPool();
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  size_t threads() const { return workers_.size() + 1; }
+
+  // Calls fn(i, thread) once for every i in [0, n) and returns when all calls have returned;
+  // `thread` < threads() names the thread (0: the caller), for per-thread scratch space. The
+  // caller works through the indexes itself and idle workers join in, so a busy pool (other
+  // queries) only means less help, never a wait. fn must not throw.
+  using Fn = std::function<void(size_t i, size_t thread)>;
+  void ParallelFor(size_t n, const Fn& fn);
+
+ private:
+  struct Job;
+  static void RunItems(Job& job, size_t thread);
+  void WorkerLoop(size_t thread);
+
+  std::mutex mu_;
+  std::condition_variable wake_;
+  std::deque<std::shared_ptr<Job>> queue_;  // one entry per worker invited to a job
+  bool stopping_ = false;
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace tidemark::promql::eval

@@ -1,0 +1,67 @@
+// WorkerPool runs every index exactly once, on more than one thread when it has workers, and
+// stays correct when several callers share it.
+#include "eval/worker_pool.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+namespace tidemark::promql::eval {
+namespace {
+
+TEST(WorkerPool, RunsEveryIndexExactlyOnce) {
+  for (size_t threads : {1, 2, 4}) {
+    WorkerPool pool(threads);
+    EXPECT_EQ(pool.threads(), threads);
+    for (size_t n : {0, 1, 2, 3, 64, 1000}) {
+      std::vector<std::atomic<int>> calls(n);
+      pool.ParallelFor(n, [&](size_t i, size_t thread) {
+        calls[i].fetch_add(1);
+        if (thread >= threads) calls[i].fetch_add(100);  // thread indexes are below threads()
+      });
+      for (size_t i = 0; i < n; ++i) EXPECT_EQ(calls[i].load(), 1) << threads << " " << n << " " << i;
+    }
+  }
+}
+
+TEST(WorkerPool, WorkersTakePartWhileTheCallerIsBusy) {
+  WorkerPool pool(2);
+  std::mutex mu;
+  std::set<std::thread::id> seen;
+  // Index 0 waits until another thread has run index 1: only a worker can do that.
+  std::atomic<bool> second_done{false};
+  pool.ParallelFor(2, [&](size_t i, size_t) {
+    {
+      std::lock_guard<std::mutex> l(mu);
+      seen.insert(std::this_thread::get_id());
+    }
+    if (i == 1) second_done = true;
+    while (!second_done.load()) std::this_thread::yield();
+  });
+  EXPECT_EQ(seen.size(), 2u);
+}
+
+TEST(WorkerPool, SeveralCallersShareOnePool) {
+  WorkerPool pool(3);
+  constexpr size_t kCallers = 4, kRounds = 50, kItems = 97;
+  std::vector<std::thread> callers;
+  std::atomic<size_t> wrong{0};
+  for (size_t c = 0; c < kCallers; ++c) {
+    callers.emplace_back([&] {
+      for (size_t r = 0; r < kRounds; ++r) {
+        std::vector<int> out(kItems, 0);
+        pool.ParallelFor(kItems, [&](size_t i, size_t) { out[i] += static_cast<int>(i) + 1; });
+        for (size_t i = 0; i < kItems; ++i) wrong += out[i] != static_cast<int>(i) + 1;
+      }
+    });
+  }
+  for (auto& t : callers) t.join();
+  EXPECT_EQ(wrong.load(), 0u);
+}
+
+}  // namespace
+}  // namespace tidemark::promql::eval
