@@ -3,6 +3,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "allocator.h"
 #include "commands.h"
 #include "serve_config.h"
 
@@ -22,6 +23,7 @@ void Usage(FILE* out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  tidemark::app::TuneAllocator();
   if (argc < 2) {
     Usage(stderr);
     return 2;

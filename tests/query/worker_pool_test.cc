@@ -45,6 +45,29 @@ TEST(WorkerPool, WorkersTakePartWhileTheCallerIsBusy) {
   EXPECT_EQ(seen.size(), 2u);
 }
 
+TEST(WorkerPool, StartedWorkRunsWhileTheCallerDoesSomethingElse) {
+  WorkerPool pool(2);
+  std::atomic<int> ran{0};
+  WorkerPool::Task task = pool.Start(10, [&](size_t, size_t thread) {
+    EXPECT_EQ(thread, 1u);  // the caller only joins in Wait()
+    ran.fetch_add(1);
+  });
+  while (ran.load() < 10) std::this_thread::yield();  // only the worker can get it there
+  task.Wait();
+  EXPECT_EQ(ran.load(), 10);
+}
+
+TEST(WorkerPool, ATaskLeftWithoutWaitFinishesBeforeItIsDestroyed) {
+  for (size_t threads : {1, 3}) {
+    WorkerPool pool(threads);
+    std::vector<int> out(500, 0);
+    {
+      WorkerPool::Task task = pool.Start(out.size(), [&](size_t i, size_t) { out[i] = 1; });
+    }
+    for (int v : out) ASSERT_EQ(v, 1) << threads;
+  }
+}
+
 TEST(WorkerPool, SeveralCallersShareOnePool) {
   WorkerPool pool(3);
   constexpr size_t kCallers = 4, kRounds = 50, kItems = 97;

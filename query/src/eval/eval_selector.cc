@@ -189,22 +189,29 @@ void Evaluator::Prepare(const Expr& root) {
     PointReader reader{p.mint, p.maxt, p.on_query_steps && step_ms_ > window && window > 0,
                        start_ - p.vs->offset_ms, step_ms_, window, p.matrix};
     // Series are taken from the set in batches whose samples are read (decoded) on the worker
-    // pool, then appended in select order.
-    std::vector<PendingSeries> batch(kSeriesBatch);
-    std::vector<Status> errors;
-    size_t nseries = 0, pending = 0;
+    // pool while this thread selects the next batch; results are appended in select order.
+    std::vector<PendingSeries> batches[2] = {std::vector<PendingSeries>(kSeriesBatch),
+                                             std::vector<PendingSeries>(kSeriesBatch)};
+    std::vector<Status> errors[2];
+    size_t counts[2] = {0, 0};
+    size_t cur = 0;  // the batch being selected; the other one may be in reading
+    size_t nseries = 0;
     size_t last_points = 0;  // series of one selector mostly have similar sample counts
-    auto flush = [&] {
-      ParallelForSeries(pending, [&](size_t i, size_t) {
-        PendingSeries& b = batch[i];
-        b.points.clear();
-        b.points.reserve(last_points + last_points / 8 + 4);
-        reader.Read(*b.it, &b.points);
-        if (!b.it->status().ok()) throw EvalError{b.it->status()};
-      }, &errors);
-      for (size_t i = 0; i < pending; ++i) {
-        if (!errors[i].ok()) throw EvalError{errors[i]};
-        std::vector<Point>& points = batch[i].points;
+    WorkerPool::Task reading;
+    auto start = [&](size_t b) {
+      reading = StartSeries(counts[b], [&, b](size_t i, size_t) {
+        PendingSeries& ps = batches[b][i];
+        ps.points.clear();
+        ps.points.reserve(last_points + last_points / 8 + 4);
+        reader.Read(*ps.it, &ps.points);
+        if (!ps.it->status().ok()) throw EvalError{ps.it->status()};
+      }, &errors[b]);
+    };
+    auto finish = [&](size_t b) {
+      reading.Wait();
+      for (size_t i = 0; i < counts[b]; ++i) {
+        if (!errors[b][i].ok()) throw EvalError{errors[b][i]};
+        std::vector<Point>& points = batches[b][i].points;
         if (points.empty()) continue;
         last_points = points.size();
         preloaded_samples_ += points.size();
@@ -212,25 +219,39 @@ void Evaluator::Prepare(const Expr& root) {
           Fail(StatusCode::kResourceExhausted,
                "query processing would load too many samples into memory in query execution");
         }
-        data.series.push_back({batch[i].metric, std::move(points)});
+        data.series.push_back({batches[b][i].metric, std::move(points)});
       }
-      pending = 0;
+      counts[b] = 0;
       CheckInterrupt();
+    };
+    // Everything selected so far, read and appended: what a one-at-a-time loop would have done
+    // before reporting an error of the set.
+    auto drain = [&] {
+      if (counts[1 - cur] > 0) finish(1 - cur);
+      if (counts[cur] > 0) {
+        start(cur);
+        finish(cur);
+      }
     };
     while ((*set)->Next()) {
       if (options_.max_series_per_selector > 0 && ++nseries > options_.max_series_per_selector) {
+        drain();
         Fail(StatusCode::kResourceExhausted,
              "query selects too many series: the limit is " +
                  std::to_string(options_.max_series_per_selector) + " series per selector");
       }
       const Series& s = (*set)->At();
-      PendingSeries& b = batch[pending++];
-      b.it = s.Iterator(std::move(b.it));
-      b.metric = Intern(s.labels());
-      if (pending == kSeriesBatch) flush();
+      PendingSeries& ps = batches[cur][counts[cur]++];
+      ps.it = s.Iterator(std::move(ps.it));
+      ps.metric = Intern(s.labels());
+      if (counts[cur] == kSeriesBatch) {
+        if (counts[1 - cur] > 0) finish(1 - cur);
+        start(cur);
+        cur = 1 - cur;
+      }
     }
+    drain();
     if (!(*set)->status().ok()) throw EvalError{(*set)->status()};
-    flush();
   }
 }
 

@@ -50,10 +50,10 @@ void Evaluator::AddSamples(size_t n) {
   }
 }
 
-void Evaluator::ParallelForSeries(size_t n, const WorkerPool::Fn& fn,
-                                  std::vector<Status>* errors) {
+WorkerPool::Task Evaluator::StartSeries(size_t n, WorkerPool::Fn fn,
+                                         std::vector<Status>* errors) {
   errors->assign(n, Status::OK());
-  pool_.ParallelFor(n, [&](size_t i, size_t thread) {
+  return pool_.Start(n, [fn = std::move(fn), errors](size_t i, size_t thread) {
     try {
       fn(i, thread);
     } catch (const EvalError& e) {
@@ -64,6 +64,11 @@ void Evaluator::ParallelForSeries(size_t n, const WorkerPool::Fn& fn,
       (*errors)[i] = Status::Internal(std::string("query evaluation failed: ") + e.what());
     }
   });
+}
+
+void Evaluator::ParallelForSeries(size_t n, const WorkerPool::Fn& fn,
+                                  std::vector<Status>* errors) {
+  StartSeries(n, fn, errors).Wait();
 }
 
 void Evaluator::ReleaseSamples(size_t n) { current_samples_ -= std::min(n, current_samples_); }

@@ -210,6 +210,8 @@ class Evaluator {
   // throws is kept in errors[i] (resized to n) for the caller to rethrow in series order, so
   // the error reported is the serial one.
   void ParallelForSeries(size_t n, const WorkerPool::Fn& fn, std::vector<Status>* errors);
+  // The same, begun in the background (WorkerPool::Start).
+  WorkerPool::Task StartSeries(size_t n, WorkerPool::Fn fn, std::vector<Status>* errors);
   size_t threads() const { return pool_.threads(); }
   void BuildRangeBlock(const Call& c, const Expr& matrix_arg, const MatrixSelector& ms,
                        const std::vector<double>& scalars, size_t step_idx,

@@ -7,7 +7,7 @@
 namespace tidemark::promql::eval {
 
 struct WorkerPool::Job {
-  const Fn* fn = nullptr;
+  Fn fn;
   size_t n = 0;
   std::atomic<size_t> next{0};
   std::atomic<size_t> done{0};
@@ -31,11 +31,11 @@ WorkerPool::~WorkerPool() {
 void WorkerPool::RunItems(Job& job, size_t thread) {
   size_t ran = 0;
   for (size_t i = job.next.fetch_add(1); i < job.n; i = job.next.fetch_add(1)) {
-    (*job.fn)(i, thread);
+    job.fn(i, thread);
     ++ran;
   }
-  // fn is the caller's: it may only be touched for indexes claimed below n, all of which are
-  // counted in `done` before the caller returns.
+  // fn may refer to the caller's frame: it is only called for indexes claimed below n, all of
+  // which are counted in `done` before the caller's Wait returns.
   if (ran > 0 && job.done.fetch_add(ran) + ran == job.n) {
     std::lock_guard<std::mutex> l(job.mu);
     job.finished.notify_all();
@@ -56,23 +56,39 @@ void WorkerPool::WorkerLoop(size_t thread) {
   }
 }
 
-void WorkerPool::ParallelFor(size_t n, const Fn& fn) {
-  if (workers_.empty() || n < 2) {
-    for (size_t i = 0; i < n; ++i) fn(i, 0);
-    return;
-  }
+WorkerPool::Task WorkerPool::Start(size_t n, Fn fn) {
   auto job = std::make_shared<Job>();
-  job->fn = &fn;
+  job->fn = std::move(fn);
   job->n = n;
-  const size_t helpers = std::min(workers_.size(), n - 1);
-  {
-    std::lock_guard<std::mutex> l(mu_);
-    for (size_t i = 0; i < helpers; ++i) queue_.push_back(job);
+  const size_t helpers = n < 2 ? 0 : std::min(workers_.size(), n);
+  if (helpers > 0) {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      for (size_t i = 0; i < helpers; ++i) queue_.push_back(job);
+    }
+    for (size_t i = 0; i < helpers; ++i) wake_.notify_one();
   }
-  for (size_t i = 0; i < helpers; ++i) wake_.notify_one();
-  RunItems(*job, 0);
-  std::unique_lock<std::mutex> l(job->mu);
-  job->finished.wait(l, [&] { return job->done.load() == n; });
+  return Task(std::move(job));
 }
+
+void WorkerPool::Task::Wait() {
+  if (!job_) return;
+  RunItems(*job_, 0);
+  {
+    std::unique_lock<std::mutex> l(job_->mu);
+    job_->finished.wait(l, [&] { return job_->done.load() == job_->n; });
+  }
+  job_.reset();
+}
+
+WorkerPool::Task& WorkerPool::Task::operator=(Task&& other) noexcept {
+  if (this != &other) {
+    Wait();
+    job_ = std::move(other.job_);
+  }
+  return *this;
+}
+
+void WorkerPool::ParallelFor(size_t n, const Fn& fn) { Start(n, fn).Wait(); }
 
 }  // namespace tidemark::promql::eval

@@ -30,8 +30,26 @@ class WorkerPool {
   using Fn = std::function<void(size_t i, size_t thread)>;
   void ParallelFor(size_t n, const Fn& fn);
 
- private:
   struct Job;
+  // A ParallelFor begun with Start: idle workers take indexes while the caller does other work;
+  // Wait() (or destruction) has the caller run what is left and returns when every call has
+  // returned.
+  class Task {
+   public:
+    Task() = default;
+    Task(Task&&) noexcept = default;
+    Task& operator=(Task&& other) noexcept;
+    ~Task() { Wait(); }
+    void Wait();
+
+   private:
+    friend class WorkerPool;
+    explicit Task(std::shared_ptr<Job> job) : job_(std::move(job)) {}
+    std::shared_ptr<Job> job_;
+  };
+  Task Start(size_t n, Fn fn);
+
+ private:
   static void RunItems(Job& job, size_t thread);
   void WorkerLoop(size_t thread);
 
