@@ -19,10 +19,7 @@ TEST(WorkerPool, RunsEveryIndexExactlyOnce) {
     EXPECT_EQ(pool.threads(), threads);
     for (size_t n : {0, 1, 2, 3, 64, 1000}) {
       std::vector<std::atomic<int>> calls(n);
-      pool.ParallelFor(n, [&](size_t i, size_t thread) {
-        calls[i].fetch_add(1);
-        if (thread >= threads) calls[i].fetch_add(100);  // thread indexes are below threads()
-      });
+      pool.Start(n, [&](size_t i) { calls[i].fetch_add(1); }).Wait();
       for (size_t i = 0; i < n; ++i) EXPECT_EQ(calls[i].load(), 1) << threads << " " << n << " " << i;
     }
   }
@@ -34,7 +31,7 @@ TEST(WorkerPool, WorkersTakePartWhileTheCallerIsBusy) {
   std::set<std::thread::id> seen;
   // Index 0 waits until another thread has run index 1: only a worker can do that.
   std::atomic<bool> second_done{false};
-  pool.ParallelFor(2, [&](size_t i, size_t) {
+  WorkerPool::Task task = pool.Start(2, [&](size_t i) {
     {
       std::lock_guard<std::mutex> l(mu);
       seen.insert(std::this_thread::get_id());
@@ -42,14 +39,16 @@ TEST(WorkerPool, WorkersTakePartWhileTheCallerIsBusy) {
     if (i == 1) second_done = true;
     while (!second_done.load()) std::this_thread::yield();
   });
+  task.Wait();
   EXPECT_EQ(seen.size(), 2u);
 }
 
 TEST(WorkerPool, StartedWorkRunsWhileTheCallerDoesSomethingElse) {
   WorkerPool pool(2);
   std::atomic<int> ran{0};
-  WorkerPool::Task task = pool.Start(10, [&](size_t, size_t thread) {
-    EXPECT_EQ(thread, 1u);  // the caller only joins in Wait()
+  const std::thread::id caller = std::this_thread::get_id();
+  WorkerPool::Task task = pool.Start(10, [&](size_t) {
+    EXPECT_NE(std::this_thread::get_id(), caller);  // the caller only joins in Wait()
     ran.fetch_add(1);
   });
   while (ran.load() < 10) std::this_thread::yield();  // only the worker can get it there
@@ -62,7 +61,7 @@ TEST(WorkerPool, ATaskLeftWithoutWaitFinishesBeforeItIsDestroyed) {
     WorkerPool pool(threads);
     std::vector<int> out(500, 0);
     {
-      WorkerPool::Task task = pool.Start(out.size(), [&](size_t i, size_t) { out[i] = 1; });
+      WorkerPool::Task task = pool.Start(out.size(), [&](size_t i) { out[i] = 1; });
     }
     for (int v : out) ASSERT_EQ(v, 1) << threads;
   }
@@ -77,7 +76,7 @@ TEST(WorkerPool, SeveralCallersShareOnePool) {
     callers.emplace_back([&] {
       for (size_t r = 0; r < kRounds; ++r) {
         std::vector<int> out(kItems, 0);
-        pool.ParallelFor(kItems, [&](size_t i, size_t) { out[i] += static_cast<int>(i) + 1; });
+        pool.Start(kItems, [&](size_t i) { out[i] += static_cast<int>(i) + 1; }).Wait();
         for (size_t i = 0; i < kItems; ++i) wrong += out[i] != static_cast<int>(i) + 1;
       }
     });

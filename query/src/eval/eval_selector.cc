@@ -198,14 +198,18 @@ void Evaluator::Prepare(const Expr& root) {
     size_t nseries = 0;
     size_t last_points = 0;  // series of one selector mostly have similar sample counts
     WorkerPool::Task reading;
+    const bool parallel = p.maxt - p.mint >= kParallelReadMinRangeMs;
     auto start = [&](size_t b) {
-      reading = StartSeries(counts[b], [&, b](size_t i, size_t) {
+      reading = StartSeries(counts[b], [&, b](size_t i) {
+        // Grown in a local: the headers of neighbouring slots share cache lines, and growing
+        // them from two threads bounced those lines on every sample.
         PendingSeries& ps = batches[b][i];
-        ps.points.clear();
-        ps.points.reserve(last_points + last_points / 8 + 4);
-        reader.Read(*ps.it, &ps.points);
+        std::vector<Point> points;
+        points.reserve(last_points + last_points / 8 + 4);
+        reader.Read(*ps.it, &points);
         if (!ps.it->status().ok()) throw EvalError{ps.it->status()};
-      }, &errors[b]);
+        ps.points = std::move(points);
+      }, parallel, &errors[b]);
     };
     auto finish = [&](size_t b) {
       reading.Wait();

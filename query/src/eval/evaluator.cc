@@ -50,12 +50,12 @@ void Evaluator::AddSamples(size_t n) {
   }
 }
 
-WorkerPool::Task Evaluator::StartSeries(size_t n, WorkerPool::Fn fn,
+WorkerPool::Task Evaluator::StartSeries(size_t n, WorkerPool::Fn fn, bool use_workers,
                                          std::vector<Status>* errors) {
   errors->assign(n, Status::OK());
-  return pool_.Start(n, [fn = std::move(fn), errors](size_t i, size_t thread) {
+  return pool_.Start(n, [fn = std::move(fn), errors](size_t i) {
     try {
-      fn(i, thread);
+      fn(i);
     } catch (const EvalError& e) {
       (*errors)[i] = e.status;
     } catch (const std::bad_alloc&) {
@@ -63,12 +63,7 @@ WorkerPool::Task Evaluator::StartSeries(size_t n, WorkerPool::Fn fn,
     } catch (const std::exception& e) {
       (*errors)[i] = Status::Internal(std::string("query evaluation failed: ") + e.what());
     }
-  });
-}
-
-void Evaluator::ParallelForSeries(size_t n, const WorkerPool::Fn& fn,
-                                  std::vector<Status>* errors) {
-  StartSeries(n, fn, errors).Wait();
+  }, use_workers);
 }
 
 void Evaluator::ReleaseSamples(size_t n) { current_samples_ -= std::min(n, current_samples_); }

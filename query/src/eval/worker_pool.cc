@@ -16,7 +16,7 @@ struct WorkerPool::Job {
 };
 
 WorkerPool::WorkerPool(size_t threads) {
-  for (size_t i = 1; i < threads; ++i) workers_.emplace_back([this, i] { WorkerLoop(i); });
+  for (size_t i = 1; i < threads; ++i) workers_.emplace_back([this] { WorkerLoop(); });
 }
 
 WorkerPool::~WorkerPool() {
@@ -28,10 +28,10 @@ WorkerPool::~WorkerPool() {
   for (auto& t : workers_) t.join();
 }
 
-void WorkerPool::RunItems(Job& job, size_t thread) {
+void WorkerPool::RunItems(Job& job) {
   size_t ran = 0;
   for (size_t i = job.next.fetch_add(1); i < job.n; i = job.next.fetch_add(1)) {
-    job.fn(i, thread);
+    job.fn(i);
     ++ran;
   }
   // fn may refer to the caller's frame: it is only called for indexes claimed below n, all of
@@ -42,7 +42,7 @@ void WorkerPool::RunItems(Job& job, size_t thread) {
   }
 }
 
-void WorkerPool::WorkerLoop(size_t thread) {
+void WorkerPool::WorkerLoop() {
   while (true) {
     std::shared_ptr<Job> job;
     {
@@ -52,15 +52,15 @@ void WorkerPool::WorkerLoop(size_t thread) {
       job = std::move(queue_.front());
       queue_.pop_front();
     }
-    RunItems(*job, thread);
+    RunItems(*job);
   }
 }
 
-WorkerPool::Task WorkerPool::Start(size_t n, Fn fn) {
+WorkerPool::Task WorkerPool::Start(size_t n, Fn fn, bool use_workers) {
   auto job = std::make_shared<Job>();
   job->fn = std::move(fn);
   job->n = n;
-  const size_t helpers = n < 2 ? 0 : std::min(workers_.size(), n);
+  const size_t helpers = n < 2 || !use_workers ? 0 : std::min(workers_.size(), n);
   if (helpers > 0) {
     {
       std::lock_guard<std::mutex> l(mu_);
@@ -73,7 +73,7 @@ WorkerPool::Task WorkerPool::Start(size_t n, Fn fn) {
 
 void WorkerPool::Task::Wait() {
   if (!job_) return;
-  RunItems(*job_, 0);
+  RunItems(*job_);
   {
     std::unique_lock<std::mutex> l(job_->mu);
     job_->finished.wait(l, [&] { return job_->done.load() == job_->n; });
@@ -88,7 +88,5 @@ WorkerPool::Task& WorkerPool::Task::operator=(Task&& other) noexcept {
   }
   return *this;
 }
-
-void WorkerPool::ParallelFor(size_t n, const Fn& fn) { Start(n, fn).Wait(); }
 
 }  // namespace tidemark::promql::eval

@@ -23,17 +23,12 @@ class WorkerPool {
 
   size_t threads() const { return workers_.size() + 1; }
 
-  // Calls fn(i, thread) once for every i in [0, n) and returns when all calls have returned;
-  // `thread` < threads() names the thread (0: the caller), for per-thread scratch space. The
-  // caller works through the indexes itself and idle workers join in, so a busy pool (other
-  // queries) only means less help, never a wait. fn must not throw.
-  using Fn = std::function<void(size_t i, size_t thread)>;
-  void ParallelFor(size_t n, const Fn& fn);
-
+  using Fn = std::function<void(size_t i)>;
   struct Job;
-  // A ParallelFor begun with Start: idle workers take indexes while the caller does other work;
-  // Wait() (or destruction) has the caller run what is left and returns when every call has
-  // returned.
+  // Calls fn(i) once for every i in [0, n): idle workers take indexes while the caller does
+  // other work; Wait() (or destruction) has the caller run what is left and returns when every
+  // call has returned. A busy pool (other queries) only means less help, never a wait. fn must
+  // not throw. With `use_workers` false everything runs on the caller, in Wait().
   class Task {
    public:
     Task() = default;
@@ -47,11 +42,11 @@ class WorkerPool {
     explicit Task(std::shared_ptr<Job> job) : job_(std::move(job)) {}
     std::shared_ptr<Job> job_;
   };
-  Task Start(size_t n, Fn fn);
+  Task Start(size_t n, Fn fn, bool use_workers = true);
 
  private:
-  static void RunItems(Job& job, size_t thread);
-  void WorkerLoop(size_t thread);
+  static void RunItems(Job& job);
+  void WorkerLoop();
 
   std::mutex mu_;
   std::condition_variable wake_;

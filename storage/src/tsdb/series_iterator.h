@@ -25,7 +25,9 @@ void MergeByTime(std::vector<Sample>* samples);
 // Yields samples in [mint, maxt], increasing, unique. Chunks that neither overlap each other nor
 // have out-of-order companions are streamed one after another (the common case); otherwise all
 // samples are decoded, sorted and de-duplicated (the first source wins: persisted before head).
-class LoadedSeriesIterator final : public SeriesIterator {
+// Cache-line aligned: a query creates the iterators of neighbouring series one after another and
+// advances them on different threads, where shared lines made every sample's write contend.
+class alignas(64) LoadedSeriesIterator final : public SeriesIterator {
  public:
   LoadedSeriesIterator(std::shared_ptr<const LoadedSeries> data, Timestamp mint, Timestamp maxt);
   ValueType Next() override;
