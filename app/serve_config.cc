@@ -107,8 +107,9 @@ const std::vector<FlagDef>& Defs() {
          TM_ASSIGN_OR_RETURN(c.query_max_samples, Uint("query-max-samples", v));
          return Status::OK();
        }},
-      {{"query-workers", "N", "threads one query may use to read its series (0 = one per CPU core)",
-        "0"}, false,
+      {{"query-workers", "N",
+        "threads a query may use to read selections of 6 h or more (0 = one per CPU core)", "0"},
+       false,
        [](ServeConfig& c, const std::string& v) {
          TM_ASSIGN_OR_RETURN(c.query_workers, Uint("query-workers", v));
          return Status::OK();

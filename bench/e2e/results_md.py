@@ -90,6 +90,8 @@ def render(run):
     row("ingest, samples/s", "ingest_samples_per_s", "rate")
     row("server CPU s during ingest", "ingest_cpu_s", "s")
     row("ingest, samples per server CPU second", "ingest_samples_per_cpu_s", "rate")
+    row("background work after the load: s until idle", "settle_s", "s")
+    row("background work after the load: server CPU s", "settle_cpu_s", "s")
     row("server CPU s during all queries", "query_cpu_s", "s")
     row("peak RSS after ingest (VmHWM), MiB", "peak_rss_ingest_bytes", "mib")
     row("peak RSS after queries (VmHWM), MiB", "peak_rss_bytes", "mib")

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "eval/agg_acc.h"
+#include "eval/batched_reads.h"
 #include "eval/evaluator.h"
 
 namespace tidemark::promql::eval {
@@ -71,13 +72,6 @@ struct PointReader {
       vt = it.Next();
     }
   }
-};
-
-// A selected series whose samples are being read on the worker pool.
-struct PendingSeries {
-  LabelsPtr metric = nullptr;
-  std::unique_ptr<SeriesIterator> it;
-  std::vector<Point> points;
 };
 
 }  // namespace
@@ -188,73 +182,32 @@ void Evaluator::Prepare(const Expr& root) {
     const int64_t window = p.matrix ? p.range_ms : options_.lookback_delta_ms;
     PointReader reader{p.mint, p.maxt, p.on_query_steps && step_ms_ > window && window > 0,
                        start_ - p.vs->offset_ms, step_ms_, window, p.matrix};
-    // Series are taken from the set in batches whose samples are read (decoded) on the worker
-    // pool while this thread selects the next batch; results are appended in select order.
-    std::vector<PendingSeries> batches[2] = {std::vector<PendingSeries>(kSeriesBatch),
-                                             std::vector<PendingSeries>(kSeriesBatch)};
-    std::vector<Status> errors[2];
-    size_t counts[2] = {0, 0};
-    size_t cur = 0;  // the batch being selected; the other one may be in reading
+    BatchedReads<LabelsPtr> reads(
+        *this, p.maxt - p.mint >= kParallelReadMinRangeMs,
+        [&reader](SeriesIterator& it, std::vector<Point>* out) { reader.Read(it, out); },
+        [&](LabelsPtr& metric, std::vector<Point>& points) {
+          if (points.empty()) return;
+          preloaded_samples_ += points.size();
+          if (preloaded_samples_ > options_.max_samples) {
+            Fail(StatusCode::kResourceExhausted,
+                 "query processing would load too many samples into memory in query execution");
+          }
+          data.series.push_back({metric, std::move(points)});
+        });
     size_t nseries = 0;
-    size_t last_points = 0;  // series of one selector mostly have similar sample counts
-    WorkerPool::Task reading;
-    const bool parallel = p.maxt - p.mint >= kParallelReadMinRangeMs;
-    auto start = [&](size_t b) {
-      reading = StartSeries(counts[b], [&, b](size_t i) {
-        // Grown in a local: the headers of neighbouring slots share cache lines, and growing
-        // them from two threads bounced those lines on every sample.
-        PendingSeries& ps = batches[b][i];
-        std::vector<Point> points;
-        points.reserve(last_points + last_points / 8 + 4);
-        reader.Read(*ps.it, &points);
-        if (!ps.it->status().ok()) throw EvalError{ps.it->status()};
-        ps.points = std::move(points);
-      }, parallel, &errors[b]);
-    };
-    auto finish = [&](size_t b) {
-      reading.Wait();
-      for (size_t i = 0; i < counts[b]; ++i) {
-        if (!errors[b][i].ok()) throw EvalError{errors[b][i]};
-        std::vector<Point>& points = batches[b][i].points;
-        if (points.empty()) continue;
-        last_points = points.size();
-        preloaded_samples_ += points.size();
-        if (preloaded_samples_ > options_.max_samples) {
-          Fail(StatusCode::kResourceExhausted,
-               "query processing would load too many samples into memory in query execution");
-        }
-        data.series.push_back({batches[b][i].metric, std::move(points)});
-      }
-      counts[b] = 0;
-      CheckInterrupt();
-    };
-    // Everything selected so far, read and appended: what a one-at-a-time loop would have done
-    // before reporting an error of the set.
-    auto drain = [&] {
-      if (counts[1 - cur] > 0) finish(1 - cur);
-      if (counts[cur] > 0) {
-        start(cur);
-        finish(cur);
-      }
-    };
     while ((*set)->Next()) {
       if (options_.max_series_per_selector > 0 && ++nseries > options_.max_series_per_selector) {
-        drain();
+        reads.Drain();
         Fail(StatusCode::kResourceExhausted,
              "query selects too many series: the limit is " +
                  std::to_string(options_.max_series_per_selector) + " series per selector");
       }
       const Series& s = (*set)->At();
-      PendingSeries& ps = batches[cur][counts[cur]++];
-      ps.it = s.Iterator(std::move(ps.it));
-      ps.metric = Intern(s.labels());
-      if (counts[cur] == kSeriesBatch) {
-        if (counts[1 - cur] > 0) finish(1 - cur);
-        start(cur);
-        cur = 1 - cur;
-      }
+      auto& slot = reads.Add();
+      slot.it = s.Iterator(std::move(slot.it));
+      slot.info = Intern(s.labels());
     }
-    drain();
+    reads.Drain();
     if (!(*set)->status().ok()) throw EvalError{(*set)->status()};
   }
 }

@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "eval/agg_acc.h"
+#include "eval/batched_reads.h"
 #include "eval/evaluator.h"
 
 namespace tidemark::promql::eval {
@@ -35,42 +36,104 @@ void Evaluator::StreamAggregate(const AggregateExpr& a, const VectorSelector& vs
   const std::string fn = call ? call->func->name : std::string();
   const bool counter_check = fn == "rate" || fn == "increase";
   sa.drop_name = call && fn != "last_over_time" && fn != "first_over_time";
-  std::vector<Point> points;  // one series' samples (range functions)
+  // Adds v to the series' group at step k; `group` is resolved at the series' first value.
+  auto emit = [&](uint32_t& group, const Labels& labels, size_t k, double v) {
+    if (group == UINT32_MAX) {
+      const uint64_t key = grouping.Key(labels);
+      auto [g, inserted] =
+          sa.group_of_key.emplace(key, static_cast<uint32_t>(sa.group_labels.size()));
+      if (inserted) sa.group_labels.push_back(Intern(grouping.GroupLabels(labels)));
+      group = g->second;
+    }
+    std::vector<uint32_t>& index = sa.cell_of_group[k];
+    if (index.size() <= group) index.resize(sa.group_labels.size(), UINT32_MAX);
+    uint32_t& cell = index[group];
+    if (cell == UINT32_MAX) {
+      cell = static_cast<uint32_t>(sa.steps[k].size());
+      sa.steps[k].push_back({group, AggAcc()});
+      AggStart(a.op, v, sa.steps[k].back().acc);
+    } else {
+      AggAdd(a.op, v, sa.steps[k][cell].acc);
+    }
+  };
+  // One series' samples (stale markers left out) through the range function: windows
+  // (T - range, T] slide forward with the steps.
   RangeCtx ctx;
   ctx.range_ms = range_ms;
+  auto fold_range_series = [&](const Labels& labels, const std::vector<Point>& points) {
+    uint32_t group = UINT32_MAX;
+    size_t b = 0, e = 0;
+    bool any_output = false;
+    for (size_t step_k = 0; step_k < nsteps; ++step_k) {
+      const Timestamp t = first_t + static_cast<Timestamp>(step_k) * step;
+      while (e < points.size() && points[e].t <= t) ++e;
+      while (b < e && points[b].t <= t - range_ms) ++b;
+      if (b == e) continue;
+      ctx.points = std::span<const Point>(points.data() + b, e - b);
+      ctx.range_end = t;
+      ctx.range_start = t - range_ms;
+      ctx.ts = start_ + static_cast<Timestamp>(step_k) * step;
+      sa.inputs[step_k] += e - b;
+      double v;
+      if (!RangeFunction(fn, ctx, &v)) continue;
+      any_output = true;
+      emit(group, labels, step_k, v);
+    }
+    if (any_output && counter_check) {
+      std::string_view metric_name = labels.MetricName();
+      if (!metric_name.empty() && !EndsWith(metric_name, "_total") &&
+          !EndsWith(metric_name, "_sum") && !EndsWith(metric_name, "_count") &&
+          !EndsWith(metric_name, "_bucket")) {
+        Info("PromQL info: metric might not be a counter, name does not end in "
+             "_total/_sum/_count/_bucket: \"" + std::string(metric_name) + "\"" +
+             Pos(*call->args[0]));
+      }
+    }
+  };
+  auto read_points = [mint, maxt](SeriesIterator& it, std::vector<Point>* out) {
+    for (ValueType vt = it.Seek(mint); vt == ValueType::kFloat; vt = it.Next()) {
+      const Sample smp = it.At();
+      if (smp.t > maxt) break;
+      if (!IsStaleNaN(smp.v)) out->push_back({smp.t, smp.v});
+    }
+  };
+  // Long selections of a range function are read on the worker pool (labels copied, since the
+  // set moves on), then folded here in select order.
+  BatchedReads<Labels> reads(*this, /*use_workers=*/true, read_points,
+                             [&](Labels& labels, std::vector<Point>& points) {
+                               fold_range_series(labels, points);
+                             });
+  const bool batched = call && maxt - mint >= kParallelReadMinRangeMs;
+  std::vector<Point> points;  // one series' samples (range functions, one thread)
   std::unique_ptr<SeriesIterator> it;
   size_t nseries = 0;
   while (set.Next()) {
     ++nseries;
     if (options_.max_series_per_selector > 0 && nseries > options_.max_series_per_selector) {
+      reads.Drain();
       Fail(StatusCode::kResourceExhausted,
            "query selects too many series: the limit is " +
                std::to_string(options_.max_series_per_selector) + " series per selector");
     }
     if ((nseries & 255) == 0) CheckInterrupt();
     const Series& s = set.At();
-    uint32_t group = UINT32_MAX;  // resolved at the series' first value
-    auto emit = [&](size_t k, double v) {
-      if (group == UINT32_MAX) {
-        const uint64_t key = grouping.Key(s.labels());
-        auto [g, inserted] =
-            sa.group_of_key.emplace(key, static_cast<uint32_t>(sa.group_labels.size()));
-        if (inserted) sa.group_labels.push_back(Intern(grouping.GroupLabels(s.labels())));
-        group = g->second;
-      }
-      std::vector<uint32_t>& index = sa.cell_of_group[k];
-      if (index.size() <= group) index.resize(sa.group_labels.size(), UINT32_MAX);
-      uint32_t& cell = index[group];
-      if (cell == UINT32_MAX) {
-        cell = static_cast<uint32_t>(sa.steps[k].size());
-        sa.steps[k].push_back({group, AggAcc()});
-        AggStart(a.op, v, sa.steps[k].back().acc);
-      } else {
-        AggAdd(a.op, v, sa.steps[k][cell].acc);
-      }
-    };
+    if (batched) {
+      auto& slot = reads.Add();
+      slot.it = s.Iterator(std::move(slot.it));
+      slot.info = s.labels();
+      continue;
+    }
+    it = s.Iterator(std::move(it));
+    if (call) {
+      points.clear();
+      read_points(*it, &points);
+      if (!it->status().ok()) throw EvalError{it->status()};
+      fold_range_series(s.labels(), points);
+      continue;
+    }
     // A step T takes the last sample at or before it if that is newer than T - lookback and
     // not a stale marker (as EvalVectorSelector does on preloaded points).
+    uint32_t group = UINT32_MAX;
     size_t k = 0;
     bool have_prev = false;
     Sample prev;
@@ -80,49 +143,10 @@ void Evaluator::StreamAggregate(const AggregateExpr& a, const VectorSelector& vs
         if (t >= limit) break;
         if (have_prev && t - prev.t < lookback && !IsStaleNaN(prev.v)) {
           ++sa.inputs[k];
-          emit(k, prev.v);
+          emit(group, s.labels(), k, prev.v);
         }
       }
     };
-    it = s.Iterator(std::move(it));
-    if (call) {
-      points.clear();
-      for (ValueType vt = it->Seek(mint); vt == ValueType::kFloat; vt = it->Next()) {
-        const Sample smp = it->At();
-        if (smp.t > maxt) break;
-        if (!IsStaleNaN(smp.v)) points.push_back({smp.t, smp.v});
-      }
-      if (!it->status().ok()) throw EvalError{it->status()};
-      // Windows (T - range, T] slide forward with the steps.
-      size_t b = 0, e = 0;
-      bool any_output = false;
-      for (size_t step_k = 0; step_k < nsteps; ++step_k) {
-        const Timestamp t = first_t + static_cast<Timestamp>(step_k) * step;
-        while (e < points.size() && points[e].t <= t) ++e;
-        while (b < e && points[b].t <= t - range_ms) ++b;
-        if (b == e) continue;
-        ctx.points = std::span<const Point>(points.data() + b, e - b);
-        ctx.range_end = t;
-        ctx.range_start = t - range_ms;
-        ctx.ts = start_ + static_cast<Timestamp>(step_k) * step;
-        sa.inputs[step_k] += e - b;
-        double v;
-        if (!RangeFunction(fn, ctx, &v)) continue;
-        any_output = true;
-        emit(step_k, v);
-      }
-      if (any_output && counter_check) {
-        std::string_view metric_name = s.labels().MetricName();
-        if (!metric_name.empty() && !EndsWith(metric_name, "_total") &&
-            !EndsWith(metric_name, "_sum") && !EndsWith(metric_name, "_count") &&
-            !EndsWith(metric_name, "_bucket")) {
-          Info("PromQL info: metric might not be a counter, name does not end in "
-               "_total/_sum/_count/_bucket: \"" + std::string(metric_name) + "\"" +
-               Pos(*call->args[0]));
-        }
-      }
-      continue;
-    }
     for (ValueType vt = it->Seek(mint); vt == ValueType::kFloat;) {
       const Sample smp = it->At();
       if (smp.t > maxt) break;
@@ -143,6 +167,7 @@ void Evaluator::StreamAggregate(const AggregateExpr& a, const VectorSelector& vs
     if (!it->status().ok()) throw EvalError{it->status()};
     steps_before(kMaxTimestamp);
   }
+  reads.Drain();
   if (!set.status().ok()) throw EvalError{set.status()};
   sa.cell_of_group = {};
 }

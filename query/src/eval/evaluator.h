@@ -172,6 +172,11 @@ class Evaluator {
   EValue Eval(const Expr& e, Timestamp ts);
 
   void CheckInterrupt();
+  // Runs fn(i) for i in [0, n) on the worker pool (WorkerPool::Start). What fn(i) throws is kept
+  // in errors[i] (resized to n) for the caller to rethrow in series order, so the error reported
+  // is the serial one.
+  WorkerPool::Task StartSeries(size_t n, WorkerPool::Fn fn, bool use_workers,
+                               std::vector<Status>* errors);
   void AddSamples(size_t n);
   void ReleaseSamples(size_t n);
   void Warn(std::string w) { warnings_.push_back(std::move(w)); }
@@ -211,11 +216,6 @@ class Evaluator {
   void StreamAggregate(const AggregateExpr& a, const VectorSelector& vs, const Call* call,
                        int64_t range_ms, SeriesSet& set, Timestamp mint, Timestamp maxt);
   EValue StreamedAggregateAt(const AggregateExpr& a, const StreamedAgg& sa, Timestamp ts);
-  // Runs fn(i) for i in [0, n) on the worker pool (WorkerPool::Start). What fn(i) throws is kept
-  // in errors[i] (resized to n) for the caller to rethrow in series order, so the error reported
-  // is the serial one.
-  WorkerPool::Task StartSeries(size_t n, WorkerPool::Fn fn, bool use_workers,
-                               std::vector<Status>* errors);
   void BuildRangeBlock(const Call& c, const Expr& matrix_arg, const MatrixSelector& ms,
                        const std::vector<double>& scalars, size_t step_idx,
                        RangeCallCache& cache);
