@@ -1,5 +1,5 @@
-// WorkerPool: threads that take the independent per-series work of queries (decoding samples,
-// evaluating range functions) next to each query's own thread, as VictoriaMetrics does.
+// WorkerPool: threads that take the independent per-series work of queries (reading and decoding
+// samples) next to each query's own thread, as VictoriaMetrics does.
 #pragma once
 
 #include <condition_variable>
