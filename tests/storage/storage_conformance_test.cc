@@ -4,6 +4,8 @@
 #include <bit>
 #include <cmath>
 #include <limits>
+#include <regex>
+#include <set>
 
 #include "storage/storage_test_util.h"
 
@@ -43,6 +45,37 @@ class StorageConformanceTest : public ::testing::TestWithParam<std::string> {
 
 const Labels kA{{"__name__", "up"}, {"job", "api"}};
 const Labels kB{{"__name__", "up"}, {"job", "db"}};
+
+// A regex over many values unions their postings: created in turn and host by host, the refs of
+// the values interleave in some lists and follow each other in others; every match comes back
+// once.
+TEST_P(StorageConformanceTest, RegexOverManyValuesReturnsEachMatchOnce) {
+  auto app = db_->NewAppender();
+  for (int i = 0; i < 40; ++i) {
+    const int h = i * 7 % 40;  // every host once, in scrambled order
+    for (int m = 0; m < 3; ++m) {
+      Labels l{{"__name__", "m" + std::to_string(m)},
+               {"instance", "host-" + std::to_string(h)},
+               {"zone", h % 3 ? "a" : "b"}};
+      ASSERT_OK(app->Append(0, l, {0, 1000, 1.0}).status());
+    }
+  }
+  ASSERT_OK(app->Commit());
+  for (const char* re : {"host-.*", "host-1.*", "host-(3|7|11|2.)", "host-[0-9]"}) {
+    ASSERT_OK_AND_ASSIGN(auto all,
+                         Query(*db_, {M(MatchType::kRegexMatch, "instance", re)}, 0, 2000));
+    std::set<std::string> seen;
+    std::regex full(re);
+    size_t want = 0;
+    for (int h = 0; h < 40; ++h) want += std::regex_match("host-" + std::to_string(h), full) ? 3 : 0;
+    for (const auto& sd : all) EXPECT_TRUE(seen.insert(sd.labels.ToString()).second) << re;
+    EXPECT_EQ(all.size(), want) << re;
+    ASSERT_OK_AND_ASSIGN(auto zone_a, Query(*db_, {M(MatchType::kRegexMatch, "instance", re),
+                                                  Eq("zone", "a")}, 0, 2000));
+    EXPECT_LT(zone_a.size(), want) << re;
+    EXPECT_GT(zone_a.size(), 0u) << re;
+  }
+}
 
 TEST_P(StorageConformanceTest, AppendedSamplesAreReturnedInOrder) {
   auto app = db_->NewAppender();
