@@ -6,6 +6,7 @@
 #include <bit>
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "support/status_matchers.h"
 #include "tidemark/query/engine.h"
@@ -132,26 +133,29 @@ TEST_F(ParallelEvalTest, InstantQueriesAndAnnotationsDoNotDependOnTheWorkers) {
 }
 
 TEST_F(ParallelEvalTest, LimitsFailTheSameWayWithWorkers) {
-  for (size_t workers : {1, 4}) {
-    EngineOptions o = Options(workers);
-    o.max_samples = 20'000;  // less than one selector's samples over the range
-    Engine engine(*storage_, o);
-    for (const char* q : {"rate(c_total[5m])", "g * 2"}) {
-      auto r = engine.RangeQuery(q, 0, kEnd, kStep);
-      ASSERT_FALSE(r.ok()) << q;
-      EXPECT_EQ(r.status().code(), StatusCode::kResourceExhausted) << q;
-      EXPECT_NE(r.status().message().find("too many samples"), std::string::npos)
-          << r.status().ToString();
-    }
-    o.max_samples = 50'000'000;
-    o.max_series_per_selector = 100;
-    Engine limited(*storage_, o);
-    for (const char* q : {"sum(g)", "g * 2"}) {
-      auto r = limited.RangeQuery(q, 0, kEnd, kStep);
-      ASSERT_FALSE(r.ok()) << q;
-      EXPECT_EQ(r.status().code(), StatusCode::kResourceExhausted) << q;
-      EXPECT_NE(r.status().message().find("100 series"), std::string::npos)
-          << r.status().ToString();
+  EngineOptions few_samples = Options(1);
+  few_samples.max_samples = 20'000;  // less than one selector's samples over the range
+  EngineOptions few_series = Options(1);
+  few_series.max_series_per_selector = 100;
+  const struct {
+    EngineOptions options;
+    std::vector<std::string> queries;
+    std::string message;
+  } cases[] = {{few_samples, {"rate(c_total[5m])", "g * 2"}, "too many samples"},
+               {few_series, {"sum(g)", "g * 2"}, "100 series"}};
+  for (const auto& c : cases) {
+    EngineOptions parallel_options = c.options;
+    parallel_options.workers_per_query = 4;
+    Engine serial(*storage_, c.options);
+    Engine parallel(*storage_, parallel_options);
+    for (const auto& q : c.queries) {
+      auto a = serial.RangeQuery(q, 0, kEnd, kStep);
+      auto b = parallel.RangeQuery(q, 0, kEnd, kStep);
+      ASSERT_FALSE(a.ok()) << q;
+      ASSERT_FALSE(b.ok()) << q;
+      EXPECT_EQ(a.status().code(), StatusCode::kResourceExhausted) << q;
+      EXPECT_NE(a.status().message().find(c.message), std::string::npos) << a.status().ToString();
+      EXPECT_EQ(a.status().ToString(), b.status().ToString()) << q;
     }
   }
 }
