@@ -3,6 +3,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <set>
@@ -83,6 +84,11 @@ const std::vector<FlagDef>& Defs() {
       {{"rules", "GLOB", "rule files to load (repeatable)", ""}, false,
        [](ServeConfig& c, const std::string& v) {
          c.rule_files.push_back(v);
+         return Status::OK();
+       }},
+      {{"slo", "GLOB", "Sloth SLO files to run (repeatable)", ""}, false,
+       [](ServeConfig& c, const std::string& v) {
+         c.slo_files.push_back(v);
          return Status::OK();
        }},
       {{"retention-time", "DURATION", "how long to keep samples (0 = forever)", "15d"}, false,
@@ -409,13 +415,24 @@ Result<ServeConfig> ParseServeArgs(const std::vector<std::string>& args, bool* h
     ss << in.rdbuf();
     Status s = ApplyYamlConfig(ss.str(), cfg);
     if (!s.ok()) return Status::InvalidArgument(cfg.config_file + ": " + s.message());
+    // As Prometheus does, the file's relative paths are relative to the file's directory.
+    const std::filesystem::path dir = std::filesystem::path(cfg.config_file).parent_path();
+    for (auto* files : {&cfg.rule_files, &cfg.slo_files}) {
+      for (auto& f : *files) {
+        if (!f.empty() && std::filesystem::path(f).is_relative()) f = (dir / f).string();
+      }
+    }
   }
-  bool rules_from_flags = false;
+  bool rules_from_flags = false, slos_from_flags = false;
   for (const auto& [def, value] : given) {
-    // --rules replaces the file's rule_files rather than appending to them (flags win).
+    // --rules/--slo replace the file's rule_files/slo_files rather than appending (flags win).
     if (def->info.name == "rules" && !rules_from_flags) {
       cfg.rule_files.clear();
       rules_from_flags = true;
+    }
+    if (def->info.name == "slo" && !slos_from_flags) {
+      cfg.slo_files.clear();
+      slos_from_flags = true;
     }
     TM_RETURN_IF_ERROR(def->set(cfg, value));
   }
@@ -423,13 +440,15 @@ Result<ServeConfig> ParseServeArgs(const std::vector<std::string>& args, bool* h
 }
 
 std::vector<std::pair<std::string, std::string>> EffectiveFlags(const ServeConfig& c) {
-  std::string rules;
+  std::string rules, slos;
   for (const auto& r : c.rule_files) rules += (rules.empty() ? "" : ",") + r;
+  for (const auto& r : c.slo_files) slos += (slos.empty() ? "" : ",") + r;
   return {{"config", c.config_file},
           {"data-dir", c.data_dir},
           {"listen", c.listen},
           {"otlp-listen", c.otlp_listen},
           {"rules", rules},
+          {"slo", slos},
           {"retention-time", FormatPromDuration(c.retention_ms)},
           {"retention-size", std::to_string(c.retention_bytes)},
           {"query-timeout", FormatPromDuration(c.query_timeout_ms)},

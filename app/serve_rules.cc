@@ -2,7 +2,6 @@
 // /api/v1/alerts JSON (Prometheus' shapes) built from its snapshots.
 #include <charconv>
 #include <cmath>
-#include <ctime>
 #include <mutex>
 #include <set>
 
@@ -19,19 +18,7 @@ using http::AppendLabelsJson;
 
 std::string Rfc3339(Timestamp ms) {
   if (ms == 0) return "0001-01-01T00:00:00Z";  // Go's zero time, as Prometheus prints it
-  std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  int frac = static_cast<int>(ms % 1000);
-  if (frac) {
-    std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
-  } else {
-    std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-  }
-  return buf;
+  return http::FormatRfc3339(ms);
 }
 
 // Go's strconv.FormatFloat(v, 'e', -1, 64), used by Prometheus for alert values.
@@ -72,6 +59,7 @@ Labels ToLabels(const std::vector<std::pair<std::string, std::string>>& kv) {
 alerting::RuleManager::Options ManagerOptions(const ServeConfig& cfg, Storage& storage) {
   alerting::RuleManager::Options o;
   o.rule_files = cfg.rule_files;
+  o.slo_files = cfg.slo_files;
   o.evaluation_interval_ms = cfg.evaluation_interval_ms;
   o.external_labels = ToLabels(cfg.external_labels);
   o.external_url = cfg.external_url.empty() ? "http://" + cfg.listen : cfg.external_url;
@@ -79,6 +67,7 @@ alerting::RuleManager::Options ManagerOptions(const ServeConfig& cfg, Storage& s
   o.notification_config_yaml = cfg.notifications_yaml;
   o.data_dir = cfg.storage == "memory" ? "" : cfg.data_dir;
   o.restore_source = &storage;
+  o.slo_bucket_source = &storage;
   return o;
 }
 
@@ -93,7 +82,8 @@ class ManagedRules : public RulesService {
     TM_RETURN_IF_ERROR(manager_.Reload());
     manager_.Start();
     log_.Info("rule manager started",
-              {{"rule_files", std::to_string(manager_.options().rule_files.size())}});
+              {{"rule_files", std::to_string(manager_.options().rule_files.size())},
+               {"slo_files", std::to_string(manager_.options().slo_files.size())}});
     return Status::OK();
   }
   Status Reload(const ServeConfig& cfg) override {
@@ -188,6 +178,8 @@ class ManagedRules : public RulesService {
     out += "]}";
     return out;
   }
+
+  std::vector<alerting::SloStatus> Slos() override { return manager_.Slos(); }
 
   std::string MetricsText() override { return manager_.MetricsText(); }
 

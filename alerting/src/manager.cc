@@ -10,6 +10,7 @@
 #include "notify/alertmanager.h"
 #include "notify/router.h"
 #include "rules/group.h"
+#include "slo_runtime/slo_runtime.h"
 #include "tidemark/alerting/rule_file.h"
 
 namespace tidemark::alerting {
@@ -30,6 +31,9 @@ class RuleManager::Impl {
       errors.insert(errors.end(), f.errors.begin(), f.errors.end());
       files.push_back(std::move(f));
     }
+    SloLoad slos = LoadSloFiles(ExpandGlobs(opts.slo_files), opts.slo_bucket_source, clock_.Now());
+    errors.insert(errors.end(), slos.errors.begin(), slos.errors.end());
+    for (auto& f : slos.rule_files) files.push_back(std::move(f));
     std::unique_ptr<RouterConfig> router_config;
     if (!opts.notification_config_yaml.empty()) {
       auto rc = ParseRouterConfig(opts.notification_config_yaml);
@@ -73,6 +77,7 @@ class RuleManager::Impl {
     }
     for (auto& [k, g] : old) g->MarkAllStale(now, app_);
     groups_ = std::move(groups);
+    slos_ = std::move(slos.slos);
     if (new_options) options_ = *new_options;
     first_load_ = false;
     last_reload_ok_ = true;
@@ -224,6 +229,19 @@ class RuleManager::Impl {
     return out;
   }
 
+  std::vector<SloStatus> Slos() const {
+    std::vector<LoadedSlo> slos;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      slos = slos_;
+    }
+    const std::vector<GroupSnapshot> groups = Groups();
+    const Timestamp now = clock_.Now();
+    std::vector<SloStatus> out;
+    for (const auto& s : slos) out.push_back(ComputeSloStatus(s, query_, now, groups));
+    return out;
+  }
+
   ManagerMetrics Metrics() const {
     ManagerMetrics m;
     m.rule_evaluations_total = evaluations_.load();
@@ -254,6 +272,7 @@ class RuleManager::Impl {
   std::mutex wait_mu_;
   std::condition_variable cv_;
   std::vector<std::shared_ptr<Group>> groups_;
+  std::vector<LoadedSlo> slos_;
   std::unique_ptr<HttpSender> sender_;
   std::unique_ptr<AlertmanagerNotifier> am_;
   std::shared_ptr<Router> router_;
@@ -276,6 +295,7 @@ void RuleManager::Stop() { impl_->Stop(); }
 void RuleManager::RunDue() { impl_->RunDue(); }
 std::vector<GroupSnapshot> RuleManager::Groups() const { return impl_->Groups(); }
 std::vector<AlertSnapshot> RuleManager::ActiveAlerts() const { return impl_->ActiveAlerts(); }
+std::vector<SloStatus> RuleManager::Slos() const { return impl_->Slos(); }
 ManagerMetrics RuleManager::Metrics() const { return impl_->Metrics(); }
 const RuleManager::Options& RuleManager::options() const { return impl_->options(); }
 

@@ -49,6 +49,8 @@ class FakeClock : public Clock {
   mutable std::atomic<Timestamp> now_;
 };
 
+struct SloStatus;  // slo_status.h
+
 enum class RuleType : uint8_t { kAlerting, kRecording };
 enum class AlertState : uint8_t { kInactive, kPending, kFiring };
 enum class RuleHealth : uint8_t { kUnknown, kOk, kErr };
@@ -132,6 +134,9 @@ class RuleManager {
  public:
   struct Options {
     std::vector<std::string> rule_files;       // paths or glob patterns
+    // Sloth prometheus/v1 SLO files (paths or globs); their generated rule groups load with the
+    // rule files (group file = the SLO file).
+    std::vector<std::string> slo_files;
     int64_t evaluation_interval_ms = 60'000;   // default group interval
     Labels external_labels;                    // added to notifications, $externalLabels
     std::string external_url;                  // base of generatorURL, "externalURL" in webhooks
@@ -144,6 +149,8 @@ class RuleManager {
     int64_t resolved_retention_ms = 15 * 60'000;  // keep resolved alerts for notification
     // Where ALERTS_FOR_STATE is read on startup to restore `for` progress (nullable: no restore).
     Queryable* restore_source = nullptr;
+    // Where histogram SLOs' `le` buckets are checked at load (nullable: not checked).
+    Queryable* slo_bucket_source = nullptr;
     // Extra notifiers (tests, embedding); not owned, must outlive the manager.
     std::vector<Notifier*> extra_notifiers;
   };
@@ -172,6 +179,8 @@ class RuleManager {
 
   std::vector<GroupSnapshot> Groups() const;
   std::vector<AlertSnapshot> ActiveAlerts() const;  // pending and firing, all rules
+  // Every loaded SLO's state now, read from its recorded series (instant queries).
+  std::vector<SloStatus> Slos() const;
   ManagerMetrics Metrics() const;
   // The metrics above in Prometheus text exposition format (for /metrics).
   std::string MetricsText() const;

@@ -1,0 +1,69 @@
+// GET/POST /api/v1/slos: every running SLO's budget, burn rates, alert states and data coverage,
+// rendered from the alerting module's typed snapshot.
+#include <nlohmann/json.hpp>
+
+#include "api_common.h"
+#include "tidemark/alerting/slo_status.h"
+
+namespace tidemark::http::api {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+Json OrNull(const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); }
+
+Json AlertJson(const alerting::SloAlertStatus& a) {
+  if (!a.state) return Json(nullptr);
+  return Json{{"name", a.name}, {"state", std::string(alerting::AlertStateName(*a.state))}};
+}
+
+Json SloJson(const alerting::SloStatus& s) {
+  Json burn = Json::object();
+  for (const auto& [window, v] : s.burn_rates) burn[window] = OrNull(v);
+  Json sli{{"errorRatio", OrNull(s.error_ratio)},
+           {"successRatio", s.error_ratio ? Json(1 - *s.error_ratio) : Json(nullptr)}};
+  Json budget{{"totalRatio", s.budget_total_ratio},
+              {"remainingRatio", OrNull(s.budget_remaining_ratio)},
+              {"totalMinutes", s.budget_total_minutes},
+              {"remainingMinutes", OrNull(s.budget_remaining_minutes)}};
+  Json coverage{
+      {"since", s.coverage_since ? Json(FormatRfc3339(*s.coverage_since)) : Json(nullptr)},
+      {"seconds", s.coverage_seconds},
+      {"ratio", s.coverage_ratio},
+      {"complete", s.coverage_complete}};
+  return Json{{"id", s.id},
+              {"service", s.service},
+              {"name", s.name},
+              {"description", s.description},
+              {"file", s.file},
+              {"objective", s.objective},
+              {"objectiveRatio", s.objective_ratio},
+              {"periodDays", s.period_days},
+              {"sli", std::move(sli)},
+              {"errorBudget", std::move(budget)},
+              {"burnRates", std::move(burn)},
+              {"alerts", Json{{"page", AlertJson(s.page)}, {"ticket", AlertJson(s.ticket)}}},
+              {"coverage", std::move(coverage)}};
+}
+
+HttpResponse Slos(Context& c, HttpRequest&) {
+  Json list = Json::array();
+  std::vector<std::string> warnings;
+  if (c.b.slos) {
+    for (const auto& s : c.b.slos()) {
+      list.push_back(SloJson(s));
+      warnings.insert(warnings.end(), s.warnings.begin(), s.warnings.end());
+    }
+  }
+  return Success(Json{{"slos", std::move(list)}}.dump(), warnings);
+}
+
+}  // namespace
+
+void RegisterSloRoutes(Router& router, std::shared_ptr<Context> ctx) {
+  router.Add({{"GET", "POST"}, "/api/v1/slos", "slos", Pool::kQuery, false,
+              [ctx](HttpRequest& r) { return Slos(*ctx, r); }});
+}
+
+}  // namespace tidemark::http::api
