@@ -1,5 +1,6 @@
 // GET/POST /api/v1/slos: every running SLO's budget, burn rates, alert states and data coverage,
 // rendered from the alerting module's typed snapshot.
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "api_common.h"
@@ -11,7 +12,13 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-Json OrNull(const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); }
+// Whole numbers print without a fraction (95, not 95.0), as Go's encoding/json writes them.
+Json Number(double v) {
+  if (std::isfinite(v) && v == std::trunc(v) && std::fabs(v) < 1e15) return Json(static_cast<int64_t>(v));
+  return Json(v);
+}
+
+Json OrNull(const std::optional<double>& v) { return v ? Number(*v) : Json(nullptr); }
 
 Json AlertJson(const alerting::SloAlertStatus& a) {
   if (!a.state) return Json(nullptr);
@@ -22,24 +29,24 @@ Json SloJson(const alerting::SloStatus& s) {
   Json burn = Json::object();
   for (const auto& [window, v] : s.burn_rates) burn[window] = OrNull(v);
   Json sli{{"errorRatio", OrNull(s.error_ratio)},
-           {"successRatio", s.error_ratio ? Json(1 - *s.error_ratio) : Json(nullptr)}};
-  Json budget{{"totalRatio", s.budget_total_ratio},
+           {"successRatio", s.error_ratio ? Number(1 - *s.error_ratio) : Json(nullptr)}};
+  Json budget{{"totalRatio", Number(s.budget_total_ratio)},
               {"remainingRatio", OrNull(s.budget_remaining_ratio)},
-              {"totalMinutes", s.budget_total_minutes},
+              {"totalMinutes", Number(s.budget_total_minutes)},
               {"remainingMinutes", OrNull(s.budget_remaining_minutes)}};
   Json coverage{
       {"since", s.coverage_since ? Json(FormatRfc3339(*s.coverage_since)) : Json(nullptr)},
-      {"seconds", s.coverage_seconds},
-      {"ratio", s.coverage_ratio},
+      {"seconds", Number(s.coverage_seconds)},
+      {"ratio", Number(s.coverage_ratio)},
       {"complete", s.coverage_complete}};
   return Json{{"id", s.id},
               {"service", s.service},
               {"name", s.name},
               {"description", s.description},
               {"file", s.file},
-              {"objective", s.objective},
-              {"objectiveRatio", s.objective_ratio},
-              {"periodDays", s.period_days},
+              {"objective", Number(s.objective)},
+              {"objectiveRatio", Number(s.objective_ratio)},
+              {"periodDays", Number(s.period_days)},
               {"sli", std::move(sli)},
               {"errorBudget", std::move(budget)},
               {"burnRates", std::move(burn)},

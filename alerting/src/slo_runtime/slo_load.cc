@@ -47,7 +47,7 @@ SloLoad LoadSloFiles(const std::vector<std::string>& paths, Queryable* bucket_so
           l.warnings.push_back("SLO \"" + spec.id + "\": " + h.metric +
                                "_bucket has no data yet, so its le buckets were not checked at load");
         } else if (Status s = CheckHistogramBuckets(spec, *les); !s.ok()) {
-          out.errors.push_back(path + ": SLO \"" + spec.id + "\": " + s.message());
+          out.errors.push_back(s.message());  // names the file and the buckets there are
         }
       }
       l.spec = std::move(spec);
