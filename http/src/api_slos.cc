@@ -1,6 +1,8 @@
 // GET/POST /api/v1/slos: every running SLO's budget, burn rates, alert states and data coverage,
 // rendered from the alerting module's typed snapshot.
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "api_common.h"
@@ -12,9 +14,14 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-// Whole numbers print without a fraction (95, not 95.0), as Go's encoding/json writes them.
+// Display values: 12 significant digits, so 99.9/100 reads 0.999 rather than 0.9990000000000001;
+// whole numbers print without a fraction (95, not 95.0), as Go's encoding/json writes them.
 Json Number(double v) {
-  if (std::isfinite(v) && v == std::trunc(v) && std::fabs(v) < 1e15) return Json(static_cast<int64_t>(v));
+  if (!std::isfinite(v)) return Json(nullptr);
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.12g", v);
+  v = std::strtod(buf, nullptr);
+  if (v == std::trunc(v) && std::fabs(v) < 1e15) return Json(static_cast<int64_t>(v));
   return Json(v);
 }
 
