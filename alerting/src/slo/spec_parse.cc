@@ -35,7 +35,8 @@ class Ctx {
  public:
   explicit Ctx(const std::string& file) : file_(file) {}
   Status Err(const YAML::Node& at, const std::string& field, const std::string& why) const {
-    const int line = at.Mark().line >= 0 ? at.Mark().line + 1 : 0;
+    // An absent key's node has no position (callers pass the parent for those).
+    const int line = at.IsDefined() && at.Mark().line >= 0 ? at.Mark().line + 1 : 0;
     return Status::InvalidArgument(file_ + ":" + std::to_string(line) + ": " + field + ": " + why);
   }
   const std::string& file() const { return file_; }
@@ -93,8 +94,11 @@ Result<SloLabelMap> GetStringMap(const Ctx& c, const YAML::Node& n, const std::s
   return out;
 }
 
-Result<double> GetNumber(const Ctx& c, const YAML::Node& n, const std::string& field) {
-  if (!n || n.IsNull()) return c.Err(n, field, "is required");
+// A required number: `parent[key]`; a missing key is reported at the parent's line.
+Result<double> GetNumber(const Ctx& c, const YAML::Node& parent, const char* key,
+                         const std::string& field) {
+  const YAML::Node n = parent[key];
+  if (!n || n.IsNull()) return c.Err(n ? n : parent, field, "is required");
   double v = 0;
   if (!n.IsScalar() || !YAML::convert<double>::decode(n, v) || !std::isfinite(v)) {
     return c.Err(n, field, "must be a number");
@@ -138,7 +142,7 @@ Status ParseHistogram(const Ctx& c, const YAML::Node& n, const std::string& path
                  h.metric.empty() ? "is required" : "invalid metric name");
   }
   TM_ASSIGN_OR_RETURN(h.threshold_seconds,
-                      GetNumber(c, n["threshold_seconds"], path + ".threshold_seconds"));
+                      GetNumber(c, n, "threshold_seconds", path + ".threshold_seconds"));
   if (h.threshold_seconds <= 0) {
     return c.Err(n["threshold_seconds"], path + ".threshold_seconds", "must be > 0");
   }
@@ -183,8 +187,9 @@ Status ParseAvailability(const Ctx& c, const YAML::Node& n, const std::string& p
   return Status::OK();
 }
 
-Status ParseSli(const Ctx& c, const YAML::Node& n, const std::string& path, SloSli* sli) {
-  if (!n || n.IsNull()) return c.Err(n, path, "is required");
+Status ParseSli(const Ctx& c, const YAML::Node& slo, const std::string& path, SloSli* sli) {
+  const YAML::Node n = slo["sli"];
+  if (!n || n.IsNull()) return c.Err(n ? n : slo, path, "is required");
   TM_RETURN_IF_ERROR(RequireMap(c, n, path));
   TM_RETURN_IF_ERROR(CheckKeys(c, n, path, {"events", "raw", "histogram", "availability"},
                                {{"plugin", "SLI plugins are Go code Sloth loads"}}));
@@ -232,8 +237,9 @@ Status ParseAlert(const Ctx& c, const YAML::Node& n, const std::string& path, Sl
   return Status::OK();
 }
 
-Status ParseAlerting(const Ctx& c, const YAML::Node& n, const std::string& path,
+Status ParseAlerting(const Ctx& c, const YAML::Node& slo, const std::string& path,
                      SloAlerting* a) {
+  const YAML::Node n = slo["alerting"];
   if (n && !n.IsNull()) {
     TM_RETURN_IF_ERROR(RequireMap(c, n, path));
     TM_RETURN_IF_ERROR(CheckKeys(
@@ -248,8 +254,13 @@ Status ParseAlerting(const Ctx& c, const YAML::Node& n, const std::string& path,
   }
   // Sloth requires the alert name only when an alert is generated.
   const bool any = !a->page_alert.disable || !a->ticket_alert.disable;
-  if (any && a->name.empty()) return c.Err(n, path + ".name", "alert name is required");
-  if (any && !IsValidMetricName(a->name)) return c.Err(n["name"], path + ".name", "invalid alert name");
+  if (any && a->name.empty()) {
+    return c.Err(n && n["name"] ? n["name"] : (n ? n : slo), path + ".name",
+                 "alert name is required");
+  }
+  if (any && !IsValidMetricName(a->name)) {
+    return c.Err(n["name"], path + ".name", "invalid alert name");
+  }
   return Status::OK();
 }
 
@@ -272,7 +283,7 @@ Result<SloSpec> ParseSlo(const Ctx& c, const YAML::Node& n, const std::string& p
   }
   s.id = service + "-" + s.name;
   TM_ASSIGN_OR_RETURN(s.description, GetString(c, n["description"], path + ".description"));
-  TM_ASSIGN_OR_RETURN(s.objective, GetNumber(c, n["objective"], path + ".objective"));
+  TM_ASSIGN_OR_RETURN(s.objective, GetNumber(c, n, "objective", path + ".objective"));
   if (s.objective <= 0 || s.objective > 100) {
     return c.Err(n["objective"], path + ".objective", "objective must be >0 and <=100");
   }
@@ -285,8 +296,8 @@ Result<SloSpec> ParseSlo(const Ctx& c, const YAML::Node& n, const std::string& p
                    "label is set by the generator");
     }
   }
-  TM_RETURN_IF_ERROR(ParseSli(c, n["sli"], path + ".sli", &s.sli));
-  TM_RETURN_IF_ERROR(ParseAlerting(c, n["alerting"], path + ".alerting", &s.alerting));
+  TM_RETURN_IF_ERROR(ParseSli(c, n, path + ".sli", &s.sli));
+  TM_RETURN_IF_ERROR(ParseAlerting(c, n, path + ".alerting", &s.alerting));
   return s;
 }
 
