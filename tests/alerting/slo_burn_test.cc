@@ -153,6 +153,8 @@ std::vector<BurnCase> Cases() {
   };
 }
 
+void PrintTo(const BurnCase& c, std::ostream* os) { *os << c.name; }
+
 class SloBurnTest : public ::testing::TestWithParam<BurnCase> {};
 
 struct Observed {
