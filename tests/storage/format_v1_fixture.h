@@ -16,6 +16,7 @@
 
 #include <rocksdb/db.h>
 
+#include "tidemark/storage/model/metrics.h"
 #include "tidemark/storage/storage.h"
 
 namespace tidemark::testing {
@@ -27,23 +28,7 @@ inline std::filesystem::path FormatV1Dir() {
 inline std::filesystem::path FormatV1StoreDir() { return FormatV1Dir() / "store"; }
 inline std::filesystem::path FormatV1ExpectedFile() { return FormatV1Dir() / "expected.txt"; }
 
-// Label values may hold any UTF-8; only the backslash and line breaks are escaped.
-inline std::string EscapeLabelValue(std::string_view v) {
-  std::string out;
-  for (char c : v) {
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
+// Values are escaped as in the exposition format (EscapeLabelValue): \\, \" and \n.
 inline std::string UnescapeLabelValue(std::string_view v) {
   std::string out;
   for (size_t i = 0; i < v.size(); ++i) {
@@ -52,7 +37,7 @@ inline std::string UnescapeLabelValue(std::string_view v) {
       continue;
     }
     const char c = v[++i];
-    out += c == 'n' ? '\n' : c == 'r' ? '\r' : c;
+    out += c == 'n' ? '\n' : c;
   }
   return out;
 }
