@@ -329,32 +329,32 @@ TEST(DeliverySemanticsTest, FreshNotificationSupersedesStaleRetry) {
   auto client = httpclient::Client::Create({});
   ASSERT_OK(client.status());
   CaptureServer server(503);
-  std::vector<Status> outcomes;
+  std::map<int, Status> outcomes;  // by delivery; callbacks may finish in either order
   std::mutex mu;
-  auto delivery = [&] {
+  auto delivery = [&](int id) {
     Delivery d;
     d.client = *client;
     d.url = server.url("/x");
     d.receiver = "r";
     d.integration = "webhook";
     d.key = "group/r/webhook/0";
-    d.done = [&](const Status& st) {
+    d.done = [&, id](const Status& st) {
       std::lock_guard<std::mutex> l(mu);
-      outcomes.push_back(st);
+      outcomes[id] = st;
     };
     return d;
   };
-  sender.Enqueue(delivery());
+  sender.Enqueue(delivery(1));
   // The first attempt got its 503 (and is queued for a retry a minute later).
   for (int i = 0; i < 1000 && failed_attempts < 1; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   ASSERT_EQ(failed_attempts, 1);
   server.set_status(200);
-  sender.Enqueue(delivery());
+  sender.Enqueue(delivery(2));
   ASSERT_TRUE(sender.Drain(10'000));
   std::lock_guard<std::mutex> l(mu);
   ASSERT_EQ(outcomes.size(), 2u);
-  EXPECT_EQ(outcomes[0].code(), StatusCode::kCanceled);
-  EXPECT_TRUE(outcomes[1].ok());
+  EXPECT_EQ(outcomes[1].code(), StatusCode::kCanceled);
+  EXPECT_TRUE(outcomes[2].ok());
   EXPECT_EQ(server.hits(), 2);
 }
 
