@@ -112,10 +112,10 @@ Status HttpSender::Attempt(Delivery& d, bool* retryable) {
 }
 
 void HttpSender::Finish(Delivery d, const Status& outcome, std::unique_lock<std::mutex>& l) {
-  // Count before leaving in-flight, so a Drain() that returns sees the outcome counted.
+  // Counted and reported before leaving in-flight, so a Drain() that returns sees the outcome
+  // counted and the callback (e.g. the notification log write) done.
   (outcome.ok() ? sent_ : failed_).fetch_add(1);
   if (!outcome.ok()) ++CountsLocked(d).failed;
-  --in_flight_;
   if (auto g = generations_.find(d.key); g != generations_.end() && g->second == d.generation) {
     generations_.erase(g);
   }
@@ -129,6 +129,7 @@ void HttpSender::Finish(Delivery d, const Status& outcome, std::unique_lock<std:
   }
   if (d.done) d.done(outcome);
   l.lock();
+  --in_flight_;
 }
 
 void HttpSender::Loop() {
