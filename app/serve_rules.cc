@@ -2,6 +2,7 @@
 // /api/v1/alerts JSON (Prometheus' shapes) built from its snapshots.
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <mutex>
 #include <set>
 
@@ -56,18 +57,34 @@ Labels ToLabels(const std::vector<std::pair<std::string, std::string>>& kv) {
   return Labels(std::move(v));
 }
 
-alerting::RuleManager::Options ManagerOptions(const ServeConfig& cfg, Storage& storage) {
+// Alerting's log sink on the server's logger.
+alerting::LogSink LogTo(http::Logger& log) {
+  return [&log](alerting::LogLevel level, std::string_view msg, const alerting::LogFields& fields) {
+    const http::LogLevel l = level == alerting::LogLevel::kDebug  ? http::LogLevel::kDebug
+                             : level == alerting::LogLevel::kInfo ? http::LogLevel::kInfo
+                             : level == alerting::LogLevel::kWarn ? http::LogLevel::kWarn
+                                                                  : http::LogLevel::kError;
+    log.Log(l, msg, fields);
+  };
+}
+
+alerting::RuleManager::Options ManagerOptions(const ServeConfig& cfg, Storage& storage,
+                                              http::Logger& log) {
   alerting::RuleManager::Options o;
   o.rule_files = cfg.rule_files;
   o.slo_files = cfg.slo_files;
   o.evaluation_interval_ms = cfg.evaluation_interval_ms;
   o.external_labels = ToLabels(cfg.external_labels);
   o.external_url = cfg.external_url.empty() ? "http://" + cfg.listen : cfg.external_url;
-  o.alertmanager_urls = cfg.alertmanager_urls;
+  o.alertmanagers = cfg.alertmanagers;
   o.notification_config_yaml = cfg.notifications_yaml;
+  if (!cfg.config_file.empty()) {
+    o.config_dir = std::filesystem::path(cfg.config_file).parent_path().string();
+  }
   o.data_dir = cfg.storage == "memory" ? "" : cfg.data_dir;
   o.restore_source = &storage;
   o.slo_bucket_source = &storage;
+  o.log = LogTo(log);
   return o;
 }
 
@@ -75,7 +92,7 @@ class ManagedRules : public RulesService {
  public:
   ManagedRules(const ServeConfig& cfg, promql::Engine& engine, Storage& storage, http::Logger& log)
       : log_(log),
-        manager_(alerting::EngineQueryFn(engine), storage, clock_, ManagerOptions(cfg, storage)),
+        manager_(alerting::EngineQueryFn(engine), storage, clock_, ManagerOptions(cfg, storage, log)),
         storage_(storage) {}
 
   Status Start() override {
@@ -88,7 +105,7 @@ class ManagedRules : public RulesService {
   }
   Status Reload(const ServeConfig& cfg) override {
     std::lock_guard<std::mutex> lock(mu_);
-    return manager_.Reload(ManagerOptions(cfg, storage_));
+    return manager_.Reload(ManagerOptions(cfg, storage_, log_));
   }
   void Stop() override { manager_.Stop(); }
 

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tidemark/alerting/notify.h"
 #include "tidemark/query/engine.h"
 #include "tidemark/storage/appender.h"
 #include "tidemark/storage/model/labels.h"
@@ -107,6 +108,7 @@ struct ManagerMetrics {
   uint64_t notifications_failed_total = 0;   // deliveries given up after retries
   uint64_t notifications_dropped_total = 0;  // dropped because a queue was full
   uint64_t notifications_queue_length = 0;
+  std::vector<IntegrationCounts> notifications_by_integration;
   uint64_t config_reload_failures_total = 0;
   bool last_reload_successful = true;
   Timestamp last_reload_success_time = 0;
@@ -140,8 +142,10 @@ class RuleManager {
     int64_t evaluation_interval_ms = 60'000;   // default group interval
     Labels external_labels;                    // added to notifications, $externalLabels
     std::string external_url;                  // base of generatorURL, "externalURL" in webhooks
-    std::vector<std::string> alertmanager_urls;  // e.g. http://127.0.0.1:9093 (POST /api/v2/alerts)
+    std::vector<AlertmanagerTarget> alertmanagers;  // POST <url>/api/v2/alerts
     std::string notification_config_yaml;      // Alertmanager-schema route/receivers; "" = none
+    std::string config_dir;                    // base of relative *_file paths in the configs
+    LogSink log;                               // delivery failures etc.; nullable
     std::string data_dir;                      // notification state file lives here; "" = none
     int64_t outage_tolerance_ms = 3'600'000;   // restore: max age of ALERTS_FOR_STATE (1h)
     int64_t for_grace_period_ms = 600'000;     // restore: minimum wait after restart (10m)
