@@ -71,11 +71,14 @@ INSTANTIATE_TEST_SUITE_P(
                 "unknown field", 3},
         BadCase{"slo_plugins", "version: prometheus/v1\nservice: svc\nslo_plugins: {}\n",
                 "slo_plugins", "not supported", 3},
-        BadCase{"bad_label_name", Spec("  - name: a1\n    objective: 99\n    labels: {'a-b': x}\n" + kSli),
+        BadCase{"bad_label_name",
+                Spec("  - name: a1\n    objective: 99\n    labels: {'a-b': x}\n" + kSli),
                 "slos[0].labels.a-b", "invalid label name", 8},
-        BadCase{"empty_label_value", Spec("  - name: a1\n    objective: 99\n    labels: {a: ''}\n" + kSli),
+        BadCase{"empty_label_value",
+                Spec("  - name: a1\n    objective: 99\n    labels: {a: ''}\n" + kSli),
                 "slos[0].labels.a", "value is required", 8},
-        BadCase{"reserved_label", Spec("  - name: a1\n    objective: 99\n    labels: {sloth_id: x}\n" + kSli),
+        BadCase{"reserved_label",
+                Spec("  - name: a1\n    objective: 99\n    labels: {sloth_id: x}\n" + kSli),
                 "slos[0].labels.sloth_id", "set by the generator", 8},
         BadCase{"unknown_slo_key", Spec("  - name: a1\n    objectve: 99\n" + kSli),
                 "slos[0].objectve", "unknown field", 7},
@@ -90,7 +93,8 @@ INSTANTIATE_TEST_SUITE_P(
                 "slos[0].objective", "must be a number", 7},
         BadCase{"objective_missing", Spec("  - name: a1\n" + kSli), "slos[0].objective",
                 "is required", 6},
-        BadCase{"no_sli", Spec("  - name: a1\n    objective: 99\n"), "slos[0].sli", "is required", 6},
+        BadCase{"no_sli", Spec("  - name: a1\n    objective: 99\n"), "slos[0].sli", "is required",
+                6},
         BadCase{"two_slis",
                 Spec("  - name: a1\n    objective: 99\n    sli:\n      raw: {error_ratio_query: "
                      "'x[{{.window}}]'}\n      events: {error_query: a, total_query: b}\n"),
@@ -100,11 +104,13 @@ INSTANTIATE_TEST_SUITE_P(
                 "slos[0].sli.plugin", "not supported", 9},
         BadCase{"no_window",
                 Spec("  - name: a1\n    objective: 99\n    sli:\n      events:\n"
-                     "        error_query: sum(rate(e[5m]))\n        total_query: sum(rate(t[{{.window}}]))\n"),
+                     "        error_query: sum(rate(e[5m]))\n        total_query: "
+                     "sum(rate(t[{{.window}}]))\n"),
                 "slos[0].sli.events.error_query", "must contain the {{.window}} variable", 10},
         BadCase{"bad_promql",
                 Spec("  - name: a1\n    objective: 99\n    sli:\n      events:\n"
-                     "        error_query: sum(rate(e[{{.window}}])\n        total_query: sum(rate(t[{{.window}}]))\n"),
+                     "        error_query: sum(rate(e[{{.window}}])\n        total_query: "
+                     "sum(rate(t[{{.window}}]))\n"),
                 "slos[0].sli.events.error_query", "invalid PromQL", 10},
         BadCase{"same_queries",
                 Spec("  - name: a1\n    objective: 99\n    sli:\n      events:\n"
@@ -128,10 +134,13 @@ INSTANTIATE_TEST_SUITE_P(
                      "'avg_over_time(e[{{.window}}])'}}\n    alerting:\n      name: A\n"
                      "      page_alert: {severity: x}\n"),
                 "slos[0].alerting.page_alert.severity", "unknown field", 11},
-        BadCase{"dup_slo", Spec("  - name: a1\n    objective: 99\n" + kSli + "  - name: a1\n    objective: 98\n" + kSli),
+        BadCase{"dup_slo",
+                Spec("  - name: a1\n    objective: 99\n" + kSli +
+                     "  - name: a1\n    objective: 98\n" + kSli),
                 "slos[1].name", "SLO id svc-a1 already defined at line 6", 10},
         BadCase{"histogram_no_threshold",
-                Spec("  - name: a1\n    objective: 99\n    sli:\n      histogram: {metric: lat_seconds}\n"),
+                Spec("  - name: a1\n    objective: 99\n    sli:\n      histogram: {metric: "
+                     "lat_seconds}\n"),
                 "slos[0].sli.histogram.threshold_seconds", "is required", 9},
         BadCase{"histogram_bad_metric",
                 Spec("  - name: a1\n    objective: 99\n    sli:\n      histogram: {metric: 'a-b', "
@@ -146,7 +155,8 @@ INSTANTIATE_TEST_SUITE_P(
                      "threshold_seconds: 1, filter: 'le=\"1\"'}\n"),
                 "slos[0].sli.histogram.filter", "may not match on le", 9},
         BadCase{"availability_range",
-                Spec("  - name: a1\n    objective: 99\n    sli:\n      availability: {query: 'up[5m]'}\n"),
+                Spec("  - name: a1\n    objective: 99\n    sli:\n      availability: {query: "
+                     "'up[5m]'}\n"),
                 "slos[0].sli.availability.query", "instant vector", 9},
         BadCase{"availability_unknown",
                 Spec("  - name: a1\n    objective: 99\n    sli:\n      availability: {expr: up}\n"),
@@ -183,11 +193,14 @@ TEST(SloSpec, SeveralDocumentsInOneFile) {
   EXPECT_EQ((*r)[1].id, "other-avail");
   EXPECT_EQ((*r)[1].labels, (SloLabelMap{{"tier", "2"}}));  // no spec labels in document 2
   // An error in the second document names its line in the file.
-  auto bad = ParseSloText(Spec(kEventsSlo) + "---\nversion: prometheus/v1\nservice: xy\nslos: 3\n", "f.yml");
+  auto bad = ParseSloText(Spec(kEventsSlo) + "---\nversion: prometheus/v1\nservice: xy\nslos: 3\n",
+                          "f.yml");
   ASSERT_FALSE(bad.ok());
-  const int lines = static_cast<int>(std::count(kEventsSlo, kEventsSlo + strlen(kEventsSlo), '\n')) + 5;
-  EXPECT_NE(bad.status().message().find("f.yml:" + std::to_string(lines + 4) + ": slos: must be a list"),
-            std::string::npos)
+  const int lines =
+      static_cast<int>(std::count(kEventsSlo, kEventsSlo + strlen(kEventsSlo), '\n')) + 5;
+  EXPECT_NE(
+      bad.status().message().find("f.yml:" + std::to_string(lines + 4) + ": slos: must be a list"),
+      std::string::npos)
       << bad.status().message();
 }
 
@@ -200,8 +213,8 @@ struct ShorthandCase {
   const char* name;
   const char* sli;  // YAML under `sli:`
   SloSli::Kind kind;
-  const char* error_query;        // events: error_query; raw: error_ratio_query
-  const char* total_query;        // events only
+  const char* error_query;  // events: error_query; raw: error_ratio_query
+  const char* total_query;  // events only
 };
 
 class SloShorthand : public testing::TestWithParam<ShorthandCase> {};
@@ -227,13 +240,15 @@ TEST_P(SloShorthand, ExpandsToSlothSli) {
 INSTANTIATE_TEST_SUITE_P(
     Cases, SloShorthand,
     testing::Values(
-        ShorthandCase{"histogram_filter",
-                      "      histogram:\n        metric: workflow_duration_seconds\n"
-                      "        threshold_seconds: 10\n        filter: 'job=\"workflow-hub\"'\n",
-                      SloSli::Kind::kEvents,
-                      "sum(rate(workflow_duration_seconds_count{job=\"workflow-hub\"}[{{.window}}])) - "
-                      "sum(rate(workflow_duration_seconds_bucket{job=\"workflow-hub\",le=\"10\"}[{{.window}}]))",
-                      "sum(rate(workflow_duration_seconds_count{job=\"workflow-hub\"}[{{.window}}]))"},
+        ShorthandCase{
+            "histogram_filter",
+            "      histogram:\n        metric: workflow_duration_seconds\n"
+            "        threshold_seconds: 10\n        filter: 'job=\"workflow-hub\"'\n",
+            SloSli::Kind::kEvents,
+            "sum(rate(workflow_duration_seconds_count{job=\"workflow-hub\"}[{{.window}}])) - "
+            "sum(rate(workflow_duration_seconds_bucket{job=\"workflow-hub\",le=\"10\"}[{{.window}}]"
+            "))",
+            "sum(rate(workflow_duration_seconds_count{job=\"workflow-hub\"}[{{.window}}]))"},
         ShorthandCase{"histogram_plain",
                       "      histogram: {metric: http_seconds, threshold_seconds: 0.25}\n",
                       SloSli::Kind::kEvents,
@@ -267,7 +282,8 @@ TEST_P(SloHistogramBuckets, ChecksTheThresholdBucket) {
     ASSERT_FALSE(st.ok());
     EXPECT_NE(st.message().find(c.error), std::string::npos) << st.message();
     EXPECT_NE(st.message().find("svc-lat"), std::string::npos) << st.message();
-    EXPECT_NE(st.message().find("lat_seconds_bucket{job=\"a\"}"), std::string::npos) << st.message();
+    EXPECT_NE(st.message().find("lat_seconds_bucket{job=\"a\"}"), std::string::npos)
+        << st.message();
   }
 }
 
@@ -276,7 +292,9 @@ INSTANTIATE_TEST_SUITE_P(
     testing::Values(
         BucketCase{"present", 10, {"0.5", "10", "+Inf"}, nullptr},
         BucketCase{"fraction", 0.5, {"+Inf", "0.5"}, nullptr},
-        BucketCase{"missing_sorted_numerically", 2, {"+Inf", "10", "0.5", "1"},
+        BucketCase{"missing_sorted_numerically",
+                   2,
+                   {"+Inf", "10", "0.5", "1"},
                    "no bucket le=\"2\" for threshold_seconds; buckets present: 0.5, 1, 10, +Inf"},
         BucketCase{"other_spelling", 10, {"10.0", "+Inf"}, "spelled le=\"10.0\""},
         BucketCase{"none", 1, {}, "has no buckets"}),
@@ -336,19 +354,19 @@ TEST(SloGenerate, SlothGroupsRulesAndLabels) {
   for (size_t i = 0; i < sli.size(); ++i) {
     const std::string w = windows[i];
     EXPECT_EQ(sli[i].name, "slo:sli_error:ratio_rate" + w);
-    EXPECT_EQ(ToMap(sli[i].labels),
-              (std::map<std::string, std::string>{{"sloth_id", "svc-avail"},
-                                                  {"sloth_service", "svc"},
-                                                  {"sloth_slo", "avail"},
-                                                  {"sloth_window", w},
-                                                  {"team", "a"},
-                                                  {"tier", "2"}}));
+    EXPECT_EQ(ToMap(sli[i].labels), (std::map<std::string, std::string>{{"sloth_id", "svc-avail"},
+                                                                        {"sloth_service", "svc"},
+                                                                        {"sloth_slo", "avail"},
+                                                                        {"sloth_window", w},
+                                                                        {"team", "a"},
+                                                                        {"tier", "2"}}));
   }
   EXPECT_EQ(sli[1].expr,
             "(sum(rate(req_total{code=~\"5..\"}[30m])))\n/\n(sum(rate(req_total[30m])))\n");
-  EXPECT_EQ(sli[7].expr, "sum_over_time(slo:sli_error:ratio_rate5m" + filter +
-                             "[30d])\n/ ignoring (sloth_window)\ncount_over_time(slo:sli_error:ratio_rate5m" +
-                             filter + "[30d])\n");
+  EXPECT_EQ(sli[7].expr,
+            "sum_over_time(slo:sli_error:ratio_rate5m" + filter +
+                "[30d])\n/ ignoring (sloth_window)\ncount_over_time(slo:sli_error:ratio_rate5m" +
+                filter + "[30d])\n");
 
   // Meta recordings.
   std::map<std::string, std::string> meta;
@@ -363,9 +381,12 @@ TEST(SloGenerate, SlothGroupsRulesAndLabels) {
   EXPECT_EQ(meta["slo:time_period:days"], "vector(30)");
   EXPECT_EQ(meta["slo:current_burn_rate:ratio"],
             "slo:sli_error:ratio_rate5m" + filter +
-                "\n/ on(sloth_id, sloth_slo, sloth_service) group_left\nslo:error_budget:ratio" + filter + "\n");
-  EXPECT_EQ(meta["slo:period_burn_rate:ratio"].rfind("slo:sli_error:ratio_rate30d" + filter, 0), 0u);
-  EXPECT_EQ(meta["slo:period_error_budget_remaining:ratio"], "1 - slo:period_burn_rate:ratio" + filter);
+                "\n/ on(sloth_id, sloth_slo, sloth_service) group_left\nslo:error_budget:ratio" +
+                filter + "\n");
+  EXPECT_EQ(meta["slo:period_burn_rate:ratio"].rfind("slo:sli_error:ratio_rate30d" + filter, 0),
+            0u);
+  EXPECT_EQ(meta["slo:period_error_budget_remaining:ratio"],
+            "1 - slo:period_burn_rate:ratio" + filter);
   EXPECT_EQ(meta["sloth_slo_info"], "vector(1)");
   const auto info = ToMap(f.groups[1].rules.back().labels);
   EXPECT_EQ(info.at("sloth_objective"), "99.9");
@@ -375,22 +396,26 @@ TEST(SloGenerate, SlothGroupsRulesAndLabels) {
   const auto& alerts = f.groups[2].rules;
   ASSERT_EQ(alerts.size(), 2u);
   for (const auto& a : alerts) EXPECT_EQ(a.name, "SvcErrors");
-  EXPECT_EQ(ToMap(alerts[0].labels),
-            (std::map<std::string, std::string>{
-                {"category", "availability"}, {"severity", "critical"}, {"sloth_severity", "page"}}));
-  EXPECT_EQ(ToMap(alerts[1].labels),
-            (std::map<std::string, std::string>{
-                {"category", "availability"}, {"severity", "warning"}, {"sloth_severity", "ticket"}}));
+  EXPECT_EQ(
+      ToMap(alerts[0].labels),
+      (std::map<std::string, std::string>{
+          {"category", "availability"}, {"severity", "critical"}, {"sloth_severity", "page"}}));
+  EXPECT_EQ(
+      ToMap(alerts[1].labels),
+      (std::map<std::string, std::string>{
+          {"category", "availability"}, {"severity", "warning"}, {"sloth_severity", "ticket"}}));
   const auto page_ann = ToMap(alerts[0].annotations);
   EXPECT_EQ(page_ann.at("summary"), "custom");  // the user's overrides Sloth's
   EXPECT_EQ(page_ann.at("title"),
-            "(page) {{$labels.sloth_service}} {{$labels.sloth_slo}} SLO error budget burn rate is too fast.");
+            "(page) {{$labels.sloth_service}} {{$labels.sloth_slo}} SLO error budget burn rate is "
+            "too fast.");
   EXPECT_EQ(ToMap(alerts[1].annotations).at("runbook"), "r");
   EXPECT_EQ(page_ann.count("runbook"), 0u);
   const std::string budget = "0.0009999999999999432";
-  EXPECT_NE(alerts[0].expr.find("max(slo:sli_error:ratio_rate5m" + filter + " > (14.4 * " + budget +
-                                ")) without (sloth_window)\n    and\n    max(slo:sli_error:ratio_rate1h"),
-            std::string::npos)
+  EXPECT_NE(
+      alerts[0].expr.find("max(slo:sli_error:ratio_rate5m" + filter + " > (14.4 * " + budget +
+                          ")) without (sloth_window)\n    and\n    max(slo:sli_error:ratio_rate1h"),
+      std::string::npos)
       << alerts[0].expr;
   EXPECT_NE(alerts[0].expr.find("ratio_rate30m" + filter + " > (6 * " + budget), std::string::npos);
   EXPECT_NE(alerts[0].expr.find("ratio_rate6h" + filter + " > (6 * " + budget), std::string::npos);
@@ -407,11 +432,12 @@ TEST(SloGenerate, SlothGroupsRulesAndLabels) {
 }
 
 TEST(SloGenerate, DisabledAlertsAndRawSli) {
-  auto slos = ParseSloText(
-      Spec("  - name: a1\n    objective: 99.99\n    sli: {raw: {error_ratio_query: "
-           "'avg_over_time(err[{{.window}}])'}}\n    alerting:\n      name: A\n"
-           "      ticket_alert: {disable: true}\n  - name: a2\n    objective: 99\n" + kSli),
-      "f.yml");
+  auto slos =
+      ParseSloText(Spec("  - name: a1\n    objective: 99.99\n    sli: {raw: {error_ratio_query: "
+                        "'avg_over_time(err[{{.window}}])'}}\n    alerting:\n      name: A\n"
+                        "      ticket_alert: {disable: true}\n  - name: a2\n    objective: 99\n" +
+                        kSli),
+                   "f.yml");
   ASSERT_TRUE(slos.ok()) << slos.status().message();
   auto yaml = GenerateRuleFileYaml(*slos);
   ASSERT_TRUE(yaml.ok());
@@ -444,7 +470,8 @@ TEST(SloGenerate, DuplicateIdsAcrossFilesAreRefused) {
 }
 
 TEST(SloSpec, ReadsFiles) {
-  auto r = ParseSloFile(std::string(TM_SOURCE_DIR) + "/tests/alerting/testdata/slo/getting-started.yml");
+  auto r =
+      ParseSloFile(std::string(TM_SOURCE_DIR) + "/tests/alerting/testdata/slo/getting-started.yml");
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ((*r)[0].id, "myservice-requests-availability");
   auto missing = ParseSloFile("/nonexistent/slo.yml");

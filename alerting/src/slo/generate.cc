@@ -82,7 +82,8 @@ GroupSpec SliGroup(const SloSpec& s) {
   const SloLabelMap ids = IdLabels(s);
   for (const SloSliWindow& w : SloSliWindows()) {
     const SloLabelMap window{{"sloth_window", std::string(w.name)}};
-    g.rules.push_back(Record(SliMetric(w.name), SliExpr(s, w.name), Merge({&ids, &window, &s.labels})));
+    g.rules.push_back(
+        Record(SliMetric(w.name), SliExpr(s, w.name), Merge({&ids, &window, &s.labels})));
   }
   // The period ratio averages the shortest window's ratios (sum/count) instead of querying 30d
   // of raw data, as Sloth's optimized generator does.
@@ -90,15 +91,17 @@ GroupSpec SliGroup(const SloSpec& s) {
   const std::string period(kPeriodWindow);
   const SloLabelMap window{{"sloth_window", period}};
   g.rules.push_back(Record(SliMetric(period),
-                           "sum_over_time(" + base + "[" + period + "])\n/ ignoring (sloth_window)\n" +
-                               "count_over_time(" + base + "[" + period + "])\n",
+                           "sum_over_time(" + base + "[" + period +
+                               "])\n/ ignoring (sloth_window)\n" + "count_over_time(" + base + "[" +
+                               period + "])\n",
                            Merge({&ids, &window, &s.labels})));
   return g;
 }
 
 std::string BurnRateExpr(const SloSpec& s, std::string_view sli_window) {
   const std::string filter = IdFilter(s);
-  return SliMetric(sli_window) + filter + "\n/ on(sloth_id, sloth_slo, sloth_service) group_left\n" +
+  return SliMetric(sli_window) + filter +
+         "\n/ on(sloth_id, sloth_slo, sloth_service) group_left\n" +
          std::string(kErrorBudgetMetric) + filter + "\n";
 }
 
@@ -115,7 +118,8 @@ GroupSpec MetaGroup(const SloSpec& s) {
   g.rules.push_back(Record("slo:time_period:days", "vector(" + GoFloatString(days) + ")", labels));
   g.rules.push_back(Record("slo:current_burn_rate:ratio",
                            BurnRateExpr(s, SloAlertWindows()[0].short_window), labels));
-  g.rules.push_back(Record(std::string(kPeriodBurnRateMetric), BurnRateExpr(s, kPeriodWindow), labels));
+  g.rules.push_back(
+      Record(std::string(kPeriodBurnRateMetric), BurnRateExpr(s, kPeriodWindow), labels));
   g.rules.push_back(Record("slo:period_error_budget_remaining:ratio",
                            "1 - " + std::string(kPeriodBurnRateMetric) + IdFilter(s), labels));
   const SloLabelMap info{{"sloth_version", std::string(kSlothVersion)},
@@ -163,7 +167,8 @@ GroupSpec AlertGroup(const SloSpec& s) {
   g.name = "sloth-slo-alerts-" + s.id;
   g.file = s.file;
   const auto w = SloAlertWindows();
-  if (!s.alerting.page_alert.disable) g.rules.push_back(Alert(s, s.alerting.page_alert, w[0], w[1]));
+  if (!s.alerting.page_alert.disable)
+    g.rules.push_back(Alert(s, s.alerting.page_alert, w[0], w[1]));
   if (!s.alerting.ticket_alert.disable) {
     g.rules.push_back(Alert(s, s.alerting.ticket_alert, w[2], w[3]));
   }

@@ -32,11 +32,11 @@ std::string HistogramLeLabel(double threshold_seconds) { return GoFloatString(th
 void ExpandHistogramSli(SloSli* sli) {
   const SloHistogramSli& h = *sli->histogram;
   const std::string count = Selector(h.metric + "_count", h.filter, "");
-  const std::string bucket = Selector(
-      h.metric + "_bucket", h.filter, "le=\"" + HistogramLeLabel(h.threshold_seconds) + "\"");
+  const std::string bucket = Selector(h.metric + "_bucket", h.filter,
+                                      "le=\"" + HistogramLeLabel(h.threshold_seconds) + "\"");
   sli->kind = SloSli::Kind::kEvents;
-  sli->error_query = "sum(rate(" + count + "[{{.window}}])) - sum(rate(" + bucket +
-                     "[{{.window}}]))";
+  sli->error_query =
+      "sum(rate(" + count + "[{{.window}}])) - sum(rate(" + bucket + "[{{.window}}]))";
   sli->total_query = "sum(rate(" + count + "[{{.window}}]))";
 }
 
@@ -59,11 +59,11 @@ Status CheckHistogramBuckets(const SloSpec& slo, const std::vector<std::string>&
     if (v == h.threshold_seconds) same_value = &le;
     present.emplace_back(v, le);
   }
-  const std::string prefix = slo.file + ": SLO " + slo.id + ": histogram " + h.metric +
-                             "_bucket" + (h.filter.empty() ? "" : "{" + h.filter + "}") + " ";
+  const std::string prefix = slo.file + ": SLO " + slo.id + ": histogram " + h.metric + "_bucket" +
+                             (h.filter.empty() ? "" : "{" + h.filter + "}") + " ";
   if (same_value != nullptr) {
-    return Status::InvalidArgument(prefix + "has the threshold bucket spelled le=\"" +
-                                   *same_value + "\", but the SLI selects le=\"" + want + "\"");
+    return Status::InvalidArgument(prefix + "has the threshold bucket spelled le=\"" + *same_value +
+                                   "\", but the SLI selects le=\"" + want + "\"");
   }
   if (present.empty()) {
     return Status::NotFound(prefix + "has no buckets (threshold_seconds " + want + ")");

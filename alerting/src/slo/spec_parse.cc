@@ -25,8 +25,7 @@ bool IsValidSlothName(const std::string& s) {
 // Labels the generator sets itself: a spec label with these names would break the series'
 // identity, so they are refused rather than overriding Sloth's values.
 const std::set<std::string>& ReservedLabels() {
-  static const std::set<std::string> k = {"sloth_id", "sloth_service", "sloth_slo",
-                                          "sloth_window"};
+  static const std::set<std::string> k = {"sloth_id", "sloth_service", "sloth_slo", "sloth_window"};
   return k;
 }
 
@@ -84,8 +83,8 @@ Result<SloLabelMap> GetStringMap(const Ctx& c, const YAML::Node& n, const std::s
     const std::string f = field + "." + k;
     TM_ASSIGN_OR_RETURN(std::string v, GetString(c, kv.second, f));
     if (!IsValidLabelName(k) || (labels && k == kMetricName)) {
-      return c.Err(kv.first, f, std::string("invalid ") + (labels ? "label" : "annotation") +
-                                    " name");
+      return c.Err(kv.first, f,
+                   std::string("invalid ") + (labels ? "label" : "annotation") + " name");
     }
     if (v.empty()) return c.Err(kv.first, f, "value is required");
     if (!IsValidUtf8(v)) return c.Err(kv.second, f, "value is not valid UTF-8");
@@ -119,11 +118,8 @@ Result<bool> GetBool(const Ctx& c, const YAML::Node& n, const std::string& field
 Status CheckSliQuery(const Ctx& c, const YAML::Node& at, const std::string& field,
                      const std::string& q) {
   if (q.empty()) return c.Err(at, field, "query is required");
-  static const std::regex kWindowVar(R"(\{\{ *\.window *\}\})");
-  if (!std::regex_search(q, kWindowVar)) {
-    return c.Err(at, field, "query must contain the {{.window}} variable");
-  }
   const std::string rendered = SloQueryForWindow(q, "1m");
+  if (rendered == q) return c.Err(at, field, "query must contain the {{.window}} variable");
   if (rendered.find("{{") != std::string::npos) {
     return c.Err(at, field, "only the {{.window}} template variable is supported");
   }
@@ -165,8 +161,7 @@ Status ParseHistogram(const Ctx& c, const YAML::Node& n, const std::string& path
   return Status::OK();
 }
 
-Status ParseAvailability(const Ctx& c, const YAML::Node& n, const std::string& path,
-                         SloSli* sli) {
+Status ParseAvailability(const Ctx& c, const YAML::Node& n, const std::string& path, SloSli* sli) {
   TM_RETURN_IF_ERROR(RequireMap(c, n, path));
   TM_RETURN_IF_ERROR(CheckKeys(c, n, path, {"query"}));
   SloAvailabilitySli a;
@@ -194,8 +189,9 @@ Status ParseSli(const Ctx& c, const YAML::Node& slo, const std::string& path, Sl
   TM_RETURN_IF_ERROR(CheckKeys(c, n, path, {"events", "raw", "histogram", "availability"},
                                {{"plugin", "SLI plugins are Go code Sloth loads"}}));
   if (n.size() != 1) {
-    return c.Err(n, path, n.size() == 0 ? "at least one SLI type is required"
-                                        : "only one SLI type is allowed");
+    return c.Err(
+        n, path,
+        n.size() == 0 ? "at least one SLI type is required" : "only one SLI type is allowed");
   }
   if (const YAML::Node e = n["events"]) {
     const std::string p = path + ".events";
@@ -207,8 +203,8 @@ Status ParseSli(const Ctx& c, const YAML::Node& slo, const std::string& path, Sl
     if (sli->error_query == sli->total_query && !sli->error_query.empty()) {
       return c.Err(e, p, "both error and total queries can't be the same");
     }
-    TM_RETURN_IF_ERROR(CheckSliQuery(c, e["error_query"] ? e["error_query"] : e,
-                                     p + ".error_query", sli->error_query));
+    TM_RETURN_IF_ERROR(CheckSliQuery(c, e["error_query"] ? e["error_query"] : e, p + ".error_query",
+                                     sli->error_query));
     return CheckSliQuery(c, e["total_query"] ? e["total_query"] : e, p + ".total_query",
                          sli->total_query);
   }
@@ -237,20 +233,18 @@ Status ParseAlert(const Ctx& c, const YAML::Node& n, const std::string& path, Sl
   return Status::OK();
 }
 
-Status ParseAlerting(const Ctx& c, const YAML::Node& slo, const std::string& path,
-                     SloAlerting* a) {
+Status ParseAlerting(const Ctx& c, const YAML::Node& slo, const std::string& path, SloAlerting* a) {
   const YAML::Node n = slo["alerting"];
   if (n && !n.IsNull()) {
     TM_RETURN_IF_ERROR(RequireMap(c, n, path));
-    TM_RETURN_IF_ERROR(CheckKeys(
-        c, n, path, {"name", "labels", "annotations", "page_alert", "ticket_alert"}));
+    TM_RETURN_IF_ERROR(
+        CheckKeys(c, n, path, {"name", "labels", "annotations", "page_alert", "ticket_alert"}));
     TM_ASSIGN_OR_RETURN(a->name, GetString(c, n["name"], path + ".name"));
     TM_ASSIGN_OR_RETURN(a->labels, GetStringMap(c, n["labels"], path + ".labels", true));
     TM_ASSIGN_OR_RETURN(a->annotations,
                         GetStringMap(c, n["annotations"], path + ".annotations", false));
     TM_RETURN_IF_ERROR(ParseAlert(c, n["page_alert"], path + ".page_alert", &a->page_alert));
-    TM_RETURN_IF_ERROR(
-        ParseAlert(c, n["ticket_alert"], path + ".ticket_alert", &a->ticket_alert));
+    TM_RETURN_IF_ERROR(ParseAlert(c, n["ticket_alert"], path + ".ticket_alert", &a->ticket_alert));
   }
   // Sloth requires the alert name only when an alert is generated.
   const bool any = !a->page_alert.disable || !a->ticket_alert.disable;

@@ -21,7 +21,8 @@ constexpr double BurnFactor(double percent, int64_t window_ms) {
 constexpr SloAlertWindow Window(std::string_view severity, std::string_view short_name,
                                 int64_t short_ms, std::string_view long_name, int64_t long_ms,
                                 double percent) {
-  return {severity, short_name, long_name, short_ms, long_ms, percent, BurnFactor(percent, long_ms)};
+  return {
+      severity, short_name, long_name, short_ms, long_ms, percent, BurnFactor(percent, long_ms)};
 }
 
 // Sloth's internal/alert/windows/google-30d.yaml.

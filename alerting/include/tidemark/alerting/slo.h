@@ -58,10 +58,10 @@ struct SloAlerting {
 
 struct SloSpec {
   std::string file;
-  int line = 0;         // 1-based line of the SLO's entry in `file`
+  int line = 0;  // 1-based line of the SLO's entry in `file`
   std::string service;
   std::string name;
-  std::string id;       // "<service>-<name>", Sloth's sloth_id
+  std::string id;  // "<service>-<name>", Sloth's sloth_id
   std::string description;
   double objective = 0;  // percent, (0, 100], e.g. 99.9
   SloLabelMap labels;    // spec-level labels merged with the SLO's (the SLO's win)
