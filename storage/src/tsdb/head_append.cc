@@ -24,7 +24,7 @@ class TsdbAppender final : public Appender {
     SeriesRef ref = 0;
     CheckResult r = db_.ResolveAndCheck(hint, labels, in.t, in.v, &ref);
     if (r == CheckResult::kCheckDisk) {
-      auto found = db_.FindPersisted(ref, in.t);
+      auto found = db_.store().FindSample(ref, in.t);
       if (!found.ok()) return found.status();
       r = !found->has_value() ? CheckResult::kAccept
           : SameBits(**found, in.v) ? CheckResult::kDuplicate

@@ -29,7 +29,7 @@ Status TsdbStorage::ForEachSelectedSeries(const Matchers& matchers, Timestamp mi
   if (v.resident_done) TM_RETURN_IF_ERROR(v.resident_done());
   if (absent.empty()) return Status::OK();
   std::vector<PersistedSeries> inactive;
-  TM_RETURN_IF_ERROR(SelectInactive(absent, mint, maxt, &inactive));
+  TM_RETURN_IF_ERROR(store_->SeriesWithData(absent, mint, maxt, &inactive));
   for (const auto& p : inactive) TM_RETURN_IF_ERROR(v.visit(p.ref, p.labels_enc));
   return Status::OK();
 }
@@ -53,8 +53,7 @@ Result<std::shared_lock<std::shared_mutex>> TsdbStorage::LockIndexForQuery(
     *persisted = ConsultPersisted(mint);
     on_disk->clear();
     if (*persisted) {
-      TM_ASSIGN_OR_RETURN(*on_disk,
-                          SelectPersistedPostings(db(), cf(kPost), cf(kSeries), matchers));
+      TM_ASSIGN_OR_RETURN(*on_disk, store_->SelectPostings(matchers));
     }
     std::shared_lock lock(index_mu_);
     // Series evicted in between are no longer in memory: then read the persisted index too. (A

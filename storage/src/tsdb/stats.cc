@@ -33,23 +33,8 @@ Result<std::vector<MetricCardinality>> TsdbStorage::PersistedMetricCounts() {
       now - metric_counts_at_ < kMetricCountsTtl) {
     return metric_counts_;
   }
-  // All refs of one (__name__, value) are one contiguous key range: count runs.
-  std::string prefix;
-  PutVarint64(&prefix, kMetricName.size());
-  prefix.append(kMetricName);
-  std::vector<MetricCardinality> counts;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, cf(kPost)));
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    std::string_view rest(it->key().data() + prefix.size(), it->key().size() - prefix.size());
-    uint64_t len = 0;
-    if (!GetVarint64(&rest, &len) || rest.size() != len + 8) {
-      return Status::Corruption("storage: malformed postings key");
-    }
-    std::string_view value = rest.substr(0, len);
-    if (counts.empty() || counts.back().name != value) counts.push_back({std::string(value), 0});
-    ++counts.back().value;
-  }
-  TM_RETURN_IF_ERROR(FromRocks(it->status(), "stats: scan postings"));
+  TM_ASSIGN_OR_RETURN(std::vector<MetricCardinality> counts,
+                      store_->CountSeriesByValue(kMetricName));
   KeepTop(&counts);
   metric_counts_ = counts;
   metric_counts_at_ = now;
@@ -64,7 +49,7 @@ StorageStats TsdbStorage::Stats() {
   st.rejected_out_of_order = rejected_ooo_.load();
   st.rejected_duplicate = rejected_dup_.load();
   st.rejected_invalid = rejected_invalid_.load();
-  if (closed_.load()) return st;
+  if (closed()) return st;
   Timestamp mn = kMaxTimestamp, mx = kMinTimestamp;
   {
     std::shared_lock lock(index_mu_);
@@ -112,7 +97,7 @@ StorageStats TsdbStorage::Stats() {
   }
   {
     std::lock_guard lock(commit_mu_);
-    if (!closed_.load()) st.bytes_on_disk = BytesOnDisk();
+    if (!closed()) st.bytes_on_disk = store_->BytesOnDisk();
   }
   return st;
 }

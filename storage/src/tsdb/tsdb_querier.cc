@@ -114,14 +114,14 @@ class TsdbSeriesSet final : public SeriesSet {
     db_.SnapshotHeads(heads, mint_, maxt_);
     // The chunk iterator is created after the head copies: a chunk cut in between is then seen
     // twice (de-duplicated when merging) rather than not at all.
-    const std::vector<int64_t> parts = db_.PartitionsFor(mint_, maxt_);
-    std::unique_ptr<rocksdb::Iterator> it;
-    if (!parts.empty()) it.reset(db_.db()->NewIterator({}, db_.cf(kChunks)));
+    const std::vector<int64_t> parts = db_.store().PartitionsFor(mint_, maxt_);
+    ChunkStore::ChunkReader reader;
+    if (!parts.empty()) reader = db_.store().NewChunkReader();
     for (size_t i = 0; i < n; ++i) {
       TsdbStorage::SelectedSeries& e = heads[i];
       auto data = std::make_shared<LoadedSeries>();
-      if (it) {
-        status_ = ReadSeriesChunks(it.get(), parts, e.ref, mint_, maxt_, &data->chunks);
+      if (reader) {
+        status_ = reader.Read(parts, e.ref, mint_, maxt_, &data->chunks);
         if (!status_.ok()) return false;
       }
       for (auto& c : e.unwritten) data->chunks.push_back(std::move(c));

@@ -18,12 +18,10 @@
 #include <string>
 #include <vector>
 
-#include <rocksdb/db.h>
-#include <rocksdb/write_batch.h>
-
 #include "tidemark/storage/chunk/cold.h"
 #include "tidemark/storage/storage.h"
 #include "tsdb/chunk_reader.h"
+#include "tsdb/chunk_store.h"
 #include "tsdb/head_log.h"
 #include "tsdb/head_series.h"
 #include "tsdb/keys.h"
@@ -31,11 +29,6 @@
 #include "tsdb/series_hash_table.h"
 
 namespace tidemark::tsdb {
-
-// Column family handles in a fixed order (see keys.h for names and layouts).
-enum Cf : size_t {
-  kMeta = 0, kSeries, kHash, kPost, kChunks, kHeadLog, kHeadMark, kColdTodo, kNumCfs
-};
 
 // Head-log truncation runs every this many commits: often enough that the head log stays near
 // the size of the head, rarely enough that its O(series) scan is noise.
@@ -86,8 +79,6 @@ class TsdbStorage final : public Storage {
   // (head_resolve_run.cc). Appends one entry per sample checked, in order, and stops after an
   // entry with ref 0 (no such series) or a result other than kAccept and kDuplicate.
   void ResolveExistingRun(std::span<const SeriesViewIn> items, std::vector<ExistingCheck>* out);
-  // Looks for a persisted sample of `ref` at exactly `t`.
-  Result<std::optional<double>> FindPersisted(SeriesRef ref, Timestamp t);
   // Makes staged samples durable and visible. `staged` is in append order.
   Status CommitSamples(const std::vector<LoggedSample>& staged);
   void CountRejected(StatusCode code);
@@ -125,33 +116,15 @@ class TsdbStorage final : public Storage {
     return has_inactive_.load(std::memory_order_acquire) &&
            mint <= inactive_max_t_.load(std::memory_order_acquire);
   }
-  // Existing chunk partitions that may hold chunks overlapping [mint, maxt], ascending.
-  std::vector<int64_t> PartitionsFor(Timestamp mint, Timestamp maxt) const;
-  rocksdb::DB* db() { return db_.get(); }
-  rocksdb::ColumnFamilyHandle* cf(Cf c) { return cfs_[c]; }
-  bool closed() const { return closed_.load(); }
+  ChunkStore& store() { return *store_; }
+  bool closed() const { return store_->closed(); }
 
  private:
   explicit TsdbStorage(const StorageOptions& options);
-  Status OpenDb();
   Status LoadSeries();
-  Status LoadPartitions();
   Status ReplayHeadLog();
 
   // ---- series outside memory (inactive_series.cc) ----
-  // A series as persisted: its record, and its head mark if it has one.
-  struct PersistedSeries {
-    SeriesRef ref = 0;
-    uint64_t hash = 0;
-    std::string labels_enc;
-    bool has_mark = false;
-    HeadMark mark;
-  };
-  // Reads series `ref` from RocksDB; false when it has no series record (never existed or
-  // dropped). Computes the labels hash only if `want_hash`.
-  Result<bool> ReadPersistedSeries(SeriesRef ref, bool want_hash, PersistedSeries* out);
-  // Looks up the persisted series with encoding `enc` (hash `hash`) through series_hash.
-  Result<bool> FindPersistedSeries(uint64_t hash, const std::string& enc, PersistedSeries* out);
   // REQUIRES index_mu_ exclusive and series_[p.ref] empty. Makes a persisted series resident
   // again (indexes, bounds from its head mark); its ref is unchanged.
   HeadSeries* InsertLoadedLocked(PersistedSeries&& p);
@@ -160,10 +133,6 @@ class TsdbStorage final : public Storage {
   Status LoadRefs(const std::vector<SeriesRef>& refs);
   // REQUIRES commit_mu_ (so no head changes) and no stripe. Drops inactive series from memory.
   void EvictLocked(const std::vector<HeadSeries*>& victims);
-  // Of `candidates` (refs not resident), those with persisted data overlapping [mint, maxt]
-  // (labels and head mark read from RocksDB).
-  Status SelectInactive(const Postings& candidates, Timestamp mint, Timestamp maxt,
-                        std::vector<PersistedSeries>* out);
   // REQUIRES commit_mu_. Retention for series not in memory: drops those whose persisted data
   // is all before `kept_from` and trims the head marks of the others.
   Status RetainInactive(Timestamp kept_from);
@@ -191,31 +160,23 @@ class TsdbStorage final : public Storage {
   // REQUIRES commit_mu_. Cuts lagging/idle (or all, if `all`) head series and drops head-log
   // records that nothing in the head needs any more.
   Status TruncateHead(bool all);
-  // Queues the window of a chunk just written (first sample `mint`, id `id`) for cold
-  // compaction, in the batch that writes the chunk.
-  void QueueCold(rocksdb::WriteBatch* batch, Timestamp mint, SeriesRef ref, uint64_t id);
   // REQUIRES commit_mu_ and the series' stripe. Moves cut_ into sealed_.
   void PublishCuts();
   // REQUIRES commit_mu_. Applies one sample with head-mark bookkeeping.
   void ApplyOne(HeadSeries* s, uint64_t seq, Timestamp t, double v);
   // REQUIRES commit_mu_. Removes a series from every index and RocksDB (retention GC).
-  void DropSeriesLocked(HeadSeries* s, rocksdb::WriteBatch* batch);
+  void DropSeriesLocked(HeadSeries* s, ChunkStore::Batch* batch);
   HeadSeries* SeriesByRefLocked(SeriesRef ref) const {
     return ref < series_.size() ? series_[ref].get() : nullptr;
   }
   Status CloseLocked();
-  // REQUIRES commit_mu_. Deletes chunk partitions [first, last] (range delete, whole-file drop).
-  Status DropPartitions(int64_t first, int64_t last);
-  // REQUIRES commit_mu_. Bytes in SST files (and WAL).
-  uint64_t SstBytes();
-  uint64_t BytesOnDisk();
 
   // Cold compaction (compaction.cc). One work item: a series' chunks starting in one window.
   struct ColdItem;
   // Compacts up to `max_items` queued windows before window `settled_before`.
   Status CompactQueued(int64_t settled_before, size_t max_items);
   // Decodes, merges and re-encodes one item's chunks (no locks held; reads a snapshot).
-  Status PrepareColdItem(rocksdb::Iterator* it, int64_t window, ColdItem* item);
+  Status PrepareColdItem(ChunkStore::ChunkReader* reader, int64_t window, ColdItem* item);
   // REQUIRES commit_mu_ not held. Writes prepared items in one batch unless a deletion or
   // retention ran meanwhile; a todo entry stays queued if new chunks arrived meanwhile.
   Status CommitColdItems(std::vector<ColdItem>* items, uint64_t rewrite_gen);
@@ -227,9 +188,7 @@ class TsdbStorage final : public Storage {
   };
 
   const StorageOptions opts_;
-  std::unique_ptr<rocksdb::DB> db_;
-  std::vector<rocksdb::ColumnFamilyHandle*> cfs_;
-  std::shared_ptr<void> keepalive_;  // RocksDB objects (cache) shared by the CF options
+  std::unique_ptr<ChunkStore> store_;
 
   mutable std::shared_mutex index_mu_;
   std::vector<std::unique_ptr<HeadSeries>> series_;  // indexed by ref; null = none/dropped
@@ -241,10 +200,7 @@ class TsdbStorage final : public Storage {
   std::mutex commit_mu_;
   uint64_t next_seq_ = 1;
   uint64_t truncated_below_ = 0;
-  uint64_t next_chunk_id_ = 1;
   uint64_t commits_since_truncate_ = 0;
-  mutable std::mutex part_mu_;  // guards partitions_ (leaf lock)
-  std::set<int64_t> partitions_;
   // Chunks cut from the head and not yet written by WriteSeals. Queries read them too (under
   // sealed_mu_), so a chunk is never in neither place. Changed only under commit_mu_.
   std::vector<SealedChunk> sealed_;
@@ -258,9 +214,6 @@ class TsdbStorage final : public Storage {
   uint64_t persisted_next_ref_ = 1;
   std::string record_buf_;
   Status sticky_error_;  // a failed seal write: the head may lack data until restart
-  // Bumped (under commit_mu_) whenever chunks are deleted or rewritten other than by compaction,
-  // so a compaction that read chunks before can tell its input may be stale.
-  uint64_t rewrite_gen_ = 0;
   std::mutex compact_mu_;  // one compaction at a time; taken before commit_mu_
   std::unique_ptr<chunk::ColdEncoder> cold_encoder_;  // under compact_mu_
   std::atomic<uint64_t> cold_chunks_merged_{0};
@@ -285,23 +238,11 @@ class TsdbStorage final : public Storage {
   std::chrono::steady_clock::time_point metric_counts_at_{};
   std::vector<MetricCardinality> metric_counts_;
 
-  std::atomic<bool> closed_{false};
-  std::atomic<bool> closing_{false};  // set first by Close: a running compaction stops early
   std::atomic<Timestamp> global_max_t_{kMinTimestamp};
   std::atomic<uint64_t> appended_{0};
   std::atomic<uint64_t> rejected_ooo_{0};
   std::atomic<uint64_t> rejected_dup_{0};
   std::atomic<uint64_t> rejected_invalid_{0};
 };
-
-// Builds the RocksDB options for the store (db_options.cc).
-struct DbOptionsBundle {
-  rocksdb::DBOptions db;
-  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;  // in Cf order
-  std::shared_ptr<void> keepalive;
-};
-DbOptionsBundle MakeDbOptions(const StorageOptions& options);
-
-Status FromRocks(const rocksdb::Status& s, std::string_view what);
 
 }  // namespace tidemark::tsdb
