@@ -47,7 +47,7 @@ Status TsdbStorage::Compact(CompactScope scope) {
     cold_encoder_ = std::make_unique<chunk::ColdEncoder>(co);
   }
   if (scope == CompactScope::kSettled) {
-    const Timestamp newest = global_max_t_.load();
+    const Timestamp newest = head_->max_time();
     const int64_t grace = kMaxChunkSpanMs + std::max<int64_t>(opts_.out_of_order_window_ms, 0);
     if (newest == kMinTimestamp || newest < kMinTimestamp + grace) return Status::OK();
     // A window is settled once no head chunk (at most kMaxChunkSpanMs long) and no accepted
@@ -55,12 +55,12 @@ Status TsdbStorage::Compact(CompactScope scope) {
     return CompactQueued(ColdWindowOf(newest - grace), kSettledItemsPerCall);
   }
   {
-    std::lock_guard lock(commit_mu_);
-    TM_RETURN_IF_ERROR(TruncateHead(true));
+    std::lock_guard lock(head_->commit_mutex());
+    TM_RETURN_IF_ERROR(head_->TruncateHead(true));
   }
   TM_RETURN_IF_ERROR(CompactQueued(std::numeric_limits<int64_t>::max(),
                                    std::numeric_limits<size_t>::max()));
-  std::lock_guard lock(commit_mu_);
+  std::lock_guard lock(head_->commit_mutex());
   if (store_->closing()) return Status::Unavailable("storage is closing");
   return store_->CompactAllTables();
 }
@@ -73,7 +73,7 @@ Status TsdbStorage::CompactQueued(int64_t settled_before, size_t max_items) {
   auto begin_batch = [&] {
     // The generation is read before the snapshot the chunk reads use: a deletion after this
     // point changes it, and one before it is already visible to the reads.
-    std::lock_guard lock(commit_mu_);
+    std::lock_guard lock(head_->commit_mutex());
     gen = store_->rewrite_gen();
     chunks = store_->NewChunkReader();
   };
@@ -138,7 +138,7 @@ Status TsdbStorage::PrepareColdItem(ChunkStore::ChunkReader* reader, int64_t win
 
 Status TsdbStorage::CommitColdItems(std::vector<ColdItem>* items, uint64_t rewrite_gen) {
   if (items->empty()) return Status::OK();
-  std::lock_guard lock(commit_mu_);
+  std::lock_guard lock(head_->commit_mutex());
   if (closed()) return Status::Unavailable("storage is closed");
   if (rewrite_gen != store_->rewrite_gen()) {  // input may be stale: the queue still holds it
     items->clear();

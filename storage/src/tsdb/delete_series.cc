@@ -8,41 +8,9 @@
 namespace tidemark::tsdb {
 
 Status TsdbStorage::DeleteSeries(const Matchers& matchers, Timestamp mint, Timestamp maxt) {
-  std::lock_guard lock(commit_mu_);
+  std::lock_guard lock(head_->commit_mutex());
   if (closed()) return Status::Unavailable("storage is closed");
-  if (ConsultPersisted(mint)) {
-    // Matching inactive series become resident for the rewrite below (the head truncation
-    // evicts them again); commit_mu_ keeps eviction and retention away meanwhile.
-    TM_ASSIGN_OR_RETURN(Postings on_disk, store_->SelectPostings(matchers));
-    Postings absent;
-    {
-      std::shared_lock ilock(index_mu_);
-      for (SeriesRef ref : on_disk) {
-        if (!SeriesByRefLocked(ref)) absent.push_back(ref);
-      }
-    }
-    std::vector<PersistedSeries> inactive;
-    TM_RETURN_IF_ERROR(store_->SeriesWithData(absent, mint, maxt, &inactive));
-    std::vector<SeriesRef> refs;
-    for (const auto& p : inactive) refs.push_back(p.ref);
-    TM_RETURN_IF_ERROR(LoadRefs(refs));
-  }
-  std::vector<HeadSeries*> targets;
-  {
-    std::shared_lock ilock(index_mu_);
-    for (SeriesRef ref : postings_.Select(matchers)) {
-      HeadSeries* s = SeriesByRefLocked(ref);
-      if (!s || !s->Overlaps(mint, maxt)) continue;
-      targets.push_back(s);
-      std::lock_guard slock(StripeFor(ref));
-      if (s->has_head()) {
-        s->SealAll(&cut_);
-        PublishCuts();
-        marks_.push_back({s, next_seq_, 0});
-      }
-    }
-  }
-  TM_RETURN_IF_ERROR(WriteSeals());
+  TM_ASSIGN_OR_RETURN(std::vector<HeadSeries*> targets, head_->SealForDeletion(matchers, mint, maxt));
   store_->NoteRewrite();
 
   ChunkStore::ChunkReader reader = store_->NewChunkReader();
@@ -77,13 +45,7 @@ Status TsdbStorage::DeleteSeries(const Matchers& matchers, Timestamp mint, Times
       mn = std::min(mn, c.mint);
       mx = std::max(mx, c.maxt);
     }
-    HeadMark hm{next_seq_, 0, mn, mx};
-    {
-      std::lock_guard slock(StripeFor(s->ref()));
-      s->SetPersistedRange(mn, mx);
-      s->ResetBounds(mn, mx);
-    }
-    TM_RETURN_IF_ERROR(store_->PutHeadMark(s->ref(), hm, "delete series: head mark"));
+    TM_RETURN_IF_ERROR(head_->SetDeletedBounds(s, mn, mx));
   }
   TM_RETURN_IF_ERROR(store_->PutNextChunkId("delete series: chunk id"));
   store_->AddPartitions(new_parts);

@@ -4,18 +4,18 @@
 
 #include "tsdb/keys.h"
 #include "tsdb/label_codec.h"
-#include "tsdb/tsdb_storage.h"
+#include "tsdb/head.h"
 
 namespace tidemark::tsdb {
-Status TsdbStorage::CommitSamples(const std::vector<LoggedSample>& staged) {
+Status Head::CommitSamples(const std::vector<LoggedSample>& staged) {
   if (staged.empty()) return Status::OK();
   std::lock_guard lock(commit_mu_);
-  if (closed()) return Status::Unavailable("storage is closed");
+  if (store_.closed()) return Status::Unavailable("storage is closed");
   if (!sticky_error_.ok()) return sticky_error_;
 
   // Resolve refs once. Pointers stay valid: dropping or evicting a series needs commit_mu_,
   // which we hold. A ref staged before its series was evicted is loaded back (second attempt).
-  ChunkStore::Batch batch(*store_);
+  ChunkStore::Batch batch(store_);
   std::vector<SeriesRef> missing;
   for (int attempt = 0;; ++attempt) {
     resolved_.clear();
@@ -66,7 +66,7 @@ Status TsdbStorage::CommitSamples(const std::vector<LoggedSample>& staged) {
   const uint64_t seq = next_seq_;
   EncodeHeadLogRecord(staged.data(), staged.size(), &record_buf_);
   batch.PutHeadLog(seq, record_buf_);
-  Status ws = store_->Write(&batch, opts_.sync == SyncPolicy::kFsyncBatch, "storage: commit");
+  Status ws = store_.Write(&batch, opts_.sync == SyncPolicy::kFsyncBatch, "storage: commit");
   if (!ws.ok()) {
     for (HeadSeries* hs : newly_persisted_) hs->persisted = false;
     return ws;
@@ -100,7 +100,7 @@ Status TsdbStorage::CommitSamples(const std::vector<LoggedSample>& staged) {
   return Status::OK();
 }
 
-void TsdbStorage::ApplyOne(HeadSeries* s, uint64_t seq, Timestamp t, double v) {
+void Head::ApplyOne(HeadSeries* s, uint64_t seq, Timestamp t, double v) {
   std::lock_guard lock(StripeFor(s->ref()));
   if (s->cur_seq != seq) {
     s->cur_seq = seq;
@@ -116,15 +116,15 @@ void TsdbStorage::ApplyOne(HeadSeries* s, uint64_t seq, Timestamp t, double v) {
   if (added) appended_.fetch_add(1, std::memory_order_relaxed);
 }
 
-void TsdbStorage::PublishCuts() {
+void Head::PublishCuts() {
   std::lock_guard lock(sealed_mu_);
   for (auto& c : cut_) sealed_.push_back(std::move(c));
   cut_.clear();
 }
 
-Status TsdbStorage::WriteSeals() {
+Status Head::WriteSeals() {
   if (sealed_.empty() && marks_.empty()) return Status::OK();
-  ChunkStore::Batch batch(*store_);
+  ChunkStore::Batch batch(store_);
   for (const auto& c : sealed_) {
     batch.AddChunk(c.ref, c.mint, c.maxt, static_cast<uint8_t>(c.encoding), c.bytes, true);
   }
@@ -140,10 +140,10 @@ Status TsdbStorage::WriteSeals() {
     batch.PutHeadMark(m.series->ref(), hm);
   }
   batch.PutNextChunkId();
-  store_->AddPartitions(batch.partitions());
+  store_.AddPartitions(batch.partitions());
   // Not synced even under kFsyncBatch: the head log still holds these samples until a later
   // (ordered-after) delete, and WAL recovery is prefix-consistent.
-  TM_RETURN_IF_ERROR(store_->Write(&batch, false, "storage: write chunks"));
+  TM_RETURN_IF_ERROR(store_.Write(&batch, false, "storage: write chunks"));
   {
     std::lock_guard lock(sealed_mu_);  // only now may queries stop reading them from here
     sealed_.clear();
@@ -152,14 +152,14 @@ Status TsdbStorage::WriteSeals() {
   return Status::OK();
 }
 
-Status TsdbStorage::TruncateHead(bool all) {
+Status Head::TruncateHead(bool all) {
   const uint64_t lag_limit = next_seq_ > kMaxHeadLogLagRecords ? next_seq_ - kMaxHeadLogLagRecords : 0;
   const Timestamp idle_before = global_max_t_.load() - kIdleSealMs;
   uint64_t min_needed = next_seq_;
   // Series with no head data and nothing newer than this leave memory (inactive_series.cc).
   const int64_t inactive_after = opts_.series_inactive_after_ms;
   const Timestamp newest = global_max_t_.load();
-  const bool evict = inactive_after > 0 && !store_->closing() && newest > kMinTimestamp + inactive_after;
+  const bool evict = inactive_after > 0 && !store_.closing() && newest > kMinTimestamp + inactive_after;
   const Timestamp inactive_before = evict ? newest - inactive_after : kMinTimestamp;
   std::vector<HeadSeries*> victims;
   {
@@ -194,7 +194,7 @@ Status TsdbStorage::TruncateHead(bool all) {
   // Every victim's head is now in RocksDB with its head mark; nothing else holds its pointer.
   EvictLocked(victims);
   if (min_needed > truncated_below_) {
-    TM_RETURN_IF_ERROR(store_->DeleteHeadLogBelow(min_needed, "storage: truncate head log"));
+    TM_RETURN_IF_ERROR(store_.DeleteHeadLogBelow(min_needed, "storage: truncate head log"));
     truncated_below_ = min_needed;
   }
   return Status::OK();

@@ -8,7 +8,7 @@
 
 #include "tsdb/keys.h"
 #include "tsdb/label_codec.h"
-#include "tsdb/tsdb_storage.h"
+#include "tsdb/head.h"
 
 namespace tidemark::tsdb {
 
@@ -16,9 +16,9 @@ namespace tidemark::tsdb {
 // series_inactive_after_ms before the newest persisted sample (decided from the head marks, one
 // small record per series). Series with head-log data are loaded by ReplayHeadLog as it meets
 // them; the rest stay in RocksDB until an append, query or delete needs them.
-Status TsdbStorage::LoadSeries() {
+Status Head::LoadSeries() {
   {
-    TM_ASSIGN_OR_RETURN(SeriesRef last, store_->LastSeriesRef());
+    TM_ASSIGN_OR_RETURN(SeriesRef last, store_.LastSeriesRef());
     if (last != 0) next_ref_ = last + 1;
     // Stores written before next_series_ref existed have only their series keys to go by.
     next_ref_ = std::max<SeriesRef>(next_ref_, persisted_next_ref_);
@@ -28,7 +28,7 @@ Status TsdbStorage::LoadSeries() {
   uint64_t max_mark_seq = 0;
   // Every series with persisted data counts as inactive until loaded (InsertLoadedLocked).
   inactive_series_ = 0;
-  TM_RETURN_IF_ERROR(store_->ForEachHeadMark([&](SeriesRef, const HeadMark& m) {
+  TM_RETURN_IF_ERROR(store_.ForEachHeadMark([&](SeriesRef, const HeadMark& m) {
     newest = std::max(newest, m.persisted_max);
     max_mark_seq = std::max(max_mark_seq, m.seq);
     if (m.persisted_min <= m.persisted_max) {
@@ -45,7 +45,7 @@ Status TsdbStorage::LoadSeries() {
   const Timestamp active_from = all ? kMinTimestamp : newest - after;
   std::vector<std::pair<SeriesRef, HeadMark>> load;
   Timestamp inactive_max = kMinTimestamp;
-  TM_RETURN_IF_ERROR(store_->ForEachHeadMark([&](SeriesRef ref, const HeadMark& m) {
+  TM_RETURN_IF_ERROR(store_.ForEachHeadMark([&](SeriesRef ref, const HeadMark& m) {
     if (all || m.persisted_max >= active_from) {
       load.emplace_back(ref, m);
     } else {
@@ -56,7 +56,7 @@ Status TsdbStorage::LoadSeries() {
   if (all) {
     // Every series resident (eviction off): one scan of the series family.
     std::unordered_map<SeriesRef, HeadMark> marks(load.begin(), load.end());
-    TM_RETURN_IF_ERROR(store_->ForEachSeries([&](PersistedSeries&& p) {
+    TM_RETURN_IF_ERROR(store_.ForEachSeries([&](PersistedSeries&& p) {
       auto mit = marks.find(p.ref);
       if (mit != marks.end()) {
         p.has_mark = true;
@@ -68,7 +68,7 @@ Status TsdbStorage::LoadSeries() {
   } else {
     for (const auto& [ref, m] : load) {
       PersistedSeries p;
-      TM_ASSIGN_OR_RETURN(bool found, store_->ReadSeries(ref, true, &p));
+      TM_ASSIGN_OR_RETURN(bool found, store_.ReadSeries(ref, true, &p));
       if (found) InsertLoadedLocked(std::move(p));
     }
     // Whatever was not loaded (old series, series without data) is found in RocksDB on demand.
@@ -85,7 +85,13 @@ Status TsdbStorage::LoadSeries() {
   return Status::OK();
 }
 
-Status TsdbStorage::ReplayHeadLog() {
+Status Head::Recover() {
+  std::lock_guard lock(commit_mu_);
+  TM_RETURN_IF_ERROR(ReplayHeadLog());
+  return TruncateHead(false);
+}
+
+Status Head::ReplayHeadLog() {
   // A series' mark (seq, ord) says: its samples in records before seq, and its first ord samples
   // in record seq, are persisted. cur_seq/cur_ord hold the mark until replay passes it.
   struct Mark {
@@ -106,7 +112,7 @@ Status TsdbStorage::ReplayHeadLog() {
     if (HeadSeries* s = SeriesByRefLocked(ref)) return s;
     if (!load.ok() || absent.count(ref) != 0) return nullptr;
     PersistedSeries p;
-    auto found = store_->ReadSeries(ref, true, &p);
+    auto found = store_.ReadSeries(ref, true, &p);
     if (!found.ok()) {
       load = found.status();
       return nullptr;
@@ -120,7 +126,7 @@ Status TsdbStorage::ReplayHeadLog() {
     return InsertLoadedLocked(std::move(p));
   };
   uint64_t last_seq = 0;
-  Status replay = store_->ForEachHeadLogRecord([&](uint64_t seq, std::string_view record) {
+  Status replay = store_.ForEachHeadLogRecord([&](uint64_t seq, std::string_view record) {
     last_seq = seq;
     Timestamp batch_max = kMinTimestamp;
     TM_RETURN_IF_ERROR(DecodeHeadLogRecord(record, [&](const LoggedSample& ls) {

@@ -12,11 +12,11 @@
 
 #include "tsdb/keys.h"
 #include "tsdb/label_codec.h"
-#include "tsdb/tsdb_storage.h"
+#include "tsdb/head.h"
 
 namespace tidemark::tsdb {
 
-HeadSeries* TsdbStorage::InsertLoadedLocked(PersistedSeries&& p) {
+HeadSeries* Head::InsertLoadedLocked(PersistedSeries&& p) {
   const SeriesRef r = p.ref;
   if (series_.size() <= r) series_.resize(r + 1 + series_.size() / 2);
   series_[r] = std::make_unique<HeadSeries>(r, p.hash, std::move(p.labels_enc));
@@ -32,7 +32,7 @@ HeadSeries* TsdbStorage::InsertLoadedLocked(PersistedSeries&& p) {
   return s;
 }
 
-Status TsdbStorage::LoadRefs(const std::vector<SeriesRef>& refs) {
+Status Head::LoadRefs(const std::vector<SeriesRef>& refs) {
   std::vector<PersistedSeries> loaded;
   for (SeriesRef ref : refs) {
     {
@@ -40,7 +40,7 @@ Status TsdbStorage::LoadRefs(const std::vector<SeriesRef>& refs) {
       if (SeriesByRefLocked(ref) != nullptr) continue;
     }
     PersistedSeries p;
-    TM_ASSIGN_OR_RETURN(bool found, store_->ReadSeries(ref, true, &p));
+    TM_ASSIGN_OR_RETURN(bool found, store_.ReadSeries(ref, true, &p));
     if (found) loaded.push_back(std::move(p));
   }
   if (loaded.empty()) return Status::OK();
@@ -52,7 +52,7 @@ Status TsdbStorage::LoadRefs(const std::vector<SeriesRef>& refs) {
   return Status::OK();
 }
 
-void TsdbStorage::EvictLocked(const std::vector<HeadSeries*>& victims) {
+void Head::EvictLocked(const std::vector<HeadSeries*>& victims) {
   if (victims.empty()) return;
   std::vector<std::pair<SeriesRef, std::string_view>> items;
   items.reserve(victims.size());
@@ -81,14 +81,14 @@ void TsdbStorage::EvictLocked(const std::vector<HeadSeries*>& victims) {
   evicted_total_.fetch_add(victims.size(), std::memory_order_relaxed);
 }
 
-Status TsdbStorage::RetainInactive(Timestamp kept_from) {
+Status Head::RetainInactive(Timestamp kept_from) {
   if (!has_inactive_.load()) return Status::OK();
   struct Item {
     SeriesRef ref;
     HeadMark mark;
   };
   std::vector<Item> items;
-  TM_RETURN_IF_ERROR(store_->ForEachHeadMark([&](SeriesRef ref, const HeadMark& m) {
+  TM_RETURN_IF_ERROR(store_.ForEachHeadMark([&](SeriesRef ref, const HeadMark& m) {
     if (m.persisted_min <= m.persisted_max && m.persisted_min < kept_from) items.push_back({ref, m});
     return Status::OK();
   }));
@@ -98,7 +98,7 @@ Status TsdbStorage::RetainInactive(Timestamp kept_from) {
   // the rows before to look again.
   std::unique_lock lock(index_mu_);
   index_gen_.fetch_add(1);
-  ChunkStore::Batch batch(*store_);
+  ChunkStore::Batch batch(store_);
   for (Item& item : items) {
     if (SeriesByRefLocked(item.ref) != nullptr) continue;  // resident: handled by the caller
     if (item.mark.persisted_max >= kept_from) {
@@ -107,7 +107,7 @@ Status TsdbStorage::RetainInactive(Timestamp kept_from) {
       continue;
     }
     std::string enc;
-    auto found = store_->ReadSeriesLabels(item.ref, &enc, "retention: read series");
+    auto found = store_.ReadSeriesLabels(item.ref, &enc, "retention: read series");
     batch.DeleteHeadMark(item.ref);
     if (inactive_series_ > 0) --inactive_series_;
     TM_RETURN_IF_ERROR(found.status());
@@ -117,8 +117,8 @@ Status TsdbStorage::RetainInactive(Timestamp kept_from) {
   }
   // Every non-resident mark now starts at kept_from or later.
   inactive_min_t_ = std::max(inactive_min_t_, kept_from);
-  store_->NoteRewrite();
-  return store_->Write(&batch, false, "retention: drop inactive series");
+  store_.NoteRewrite();
+  return store_.Write(&batch, false, "retention: drop inactive series");
 }
 
 }  // namespace tidemark::tsdb

@@ -43,45 +43,12 @@ Result<std::vector<MetricCardinality>> TsdbStorage::PersistedMetricCounts() {
 
 StorageStats TsdbStorage::Stats() {
   StorageStats st;
-  st.num_samples_appended = appended_.load();
+  head_->FillCounters(&st);
   st.cold_chunks_merged = cold_chunks_merged_.load();
   st.cold_blocks_written = cold_blocks_written_.load();
-  st.rejected_out_of_order = rejected_ooo_.load();
-  st.rejected_duplicate = rejected_dup_.load();
-  st.rejected_invalid = rejected_invalid_.load();
   if (closed()) return st;
-  Timestamp mn = kMaxTimestamp, mx = kMinTimestamp;
-  {
-    std::shared_lock lock(index_mu_);
-    for (const auto& sp : series_) {
-      if (!sp) continue;
-      if (sp->min_time() <= sp->max_time()) {
-        ++st.num_series;
-        mn = std::min(mn, sp->min_time());
-        mx = std::max(mx, sp->max_time());
-      }
-      std::lock_guard slock(StripeFor(sp->ref()));
-      if (sp->has_head()) {
-        ++st.head_series;
-        st.head_chunks += sp->head_chunks();
-      }
-    }
-    st.resident_series = postings_.all().size();
-    if (inactive_series_ > 0) {  // series outside memory, counted as they leave and return
-      st.num_series += inactive_series_;
-      mn = std::min(mn, inactive_min_t_);
-      mx = std::max(mx, inactive_max_t_.load());
-    }
-    if (const auto* names = postings_.Values(kMetricName)) {
-      for (const auto& [v, p] : *names) st.series_count_by_metric.push_back({v, p.size()});
-    }
-    for (const auto& [n, vm] : postings_.all_names()) {
-      st.label_value_count_by_name.push_back({n, vm.size()});
-      for (const auto& [v, p] : vm) st.series_count_by_label_pair.push_back({n + "=" + v, p.size()});
-    }
-  }
-  st.series_evicted = evicted_total_.load(std::memory_order_relaxed);
-  if (has_inactive_.load()) {
+  head_->FillIndexStats(&st);
+  if (head_->has_inactive()) {
     // Per-metric counts cover every series (persisted postings); label-name and label-pair
     // counts stay those of the resident series: counting them for all would read the whole
     // postings family.
@@ -91,12 +58,8 @@ StorageStats TsdbStorage::Stats() {
   KeepTop(&st.series_count_by_metric);
   KeepTop(&st.label_value_count_by_name);
   KeepTop(&st.series_count_by_label_pair);
-  if (mn <= mx) {
-    st.min_time = mn;
-    st.max_time = mx;
-  }
   {
-    std::lock_guard lock(commit_mu_);
+    std::lock_guard lock(head_->commit_mutex());
     if (!closed()) st.bytes_on_disk = store_->BytesOnDisk();
   }
   return st;
