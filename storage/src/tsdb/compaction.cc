@@ -5,14 +5,13 @@
 #include <algorithm>
 #include <limits>
 
-#include "tsdb/chunk_reader.h"
 #include "tsdb/keys.h"
 #include "tsdb/series_iterator.h"
-#include "tsdb/tsdb_storage.h"
+#include "tsdb/compaction.h"
 
 namespace tidemark::tsdb {
 
-struct TsdbStorage::ColdItem {
+struct Compactor::ColdItem {
   struct Block {
     Timestamp mint = 0, maxt = 0;
     std::string bytes;
@@ -34,9 +33,14 @@ constexpr size_t kSettledItemsPerCall = 4096;
 
 }  // namespace
 
-Status TsdbStorage::Compact(CompactScope scope) {
+Compactor::Compactor(const StorageOptions& options, Head& head, ChunkStore& store)
+    : opts_(options), head_(head), store_(store) {}
+
+Compactor::~Compactor() = default;
+
+Status Compactor::Compact(CompactScope scope) {
   std::lock_guard clock(compact_mu_);
-  if (store_->closing()) return Status::Unavailable("storage is closed");
+  if (store_.closing()) return Status::Unavailable("storage is closed");
   if (!cold_encoder_) {
     // No zstd per block: RocksDB compresses the chunk table's bottommost level with zstd and a
     // trained dictionary over 32 KiB blocks, i.e. across neighbouring series, which on node-
@@ -47,7 +51,7 @@ Status TsdbStorage::Compact(CompactScope scope) {
     cold_encoder_ = std::make_unique<chunk::ColdEncoder>(co);
   }
   if (scope == CompactScope::kSettled) {
-    const Timestamp newest = head_->max_time();
+    const Timestamp newest = head_.max_time();
     const int64_t grace = kMaxChunkSpanMs + std::max<int64_t>(opts_.out_of_order_window_ms, 0);
     if (newest == kMinTimestamp || newest < kMinTimestamp + grace) return Status::OK();
     // A window is settled once no head chunk (at most kMaxChunkSpanMs long) and no accepted
@@ -55,17 +59,17 @@ Status TsdbStorage::Compact(CompactScope scope) {
     return CompactQueued(ColdWindowOf(newest - grace), kSettledItemsPerCall);
   }
   {
-    std::lock_guard lock(head_->commit_mutex());
-    TM_RETURN_IF_ERROR(head_->TruncateHead(true));
+    std::lock_guard lock(head_.commit_mutex());
+    TM_RETURN_IF_ERROR(head_.TruncateHead(true));
   }
   TM_RETURN_IF_ERROR(CompactQueued(std::numeric_limits<int64_t>::max(),
                                    std::numeric_limits<size_t>::max()));
-  std::lock_guard lock(head_->commit_mutex());
-  if (store_->closing()) return Status::Unavailable("storage is closing");
-  return store_->CompactAllTables();
+  std::lock_guard lock(head_.commit_mutex());
+  if (store_.closing()) return Status::Unavailable("storage is closing");
+  return store_.CompactAllTables();
 }
 
-Status TsdbStorage::CompactQueued(int64_t settled_before, size_t max_items) {
+Status Compactor::CompactQueued(int64_t settled_before, size_t max_items) {
   Status first_error;
   std::vector<ColdItem> items;
   uint64_t gen = 0;
@@ -73,14 +77,14 @@ Status TsdbStorage::CompactQueued(int64_t settled_before, size_t max_items) {
   auto begin_batch = [&] {
     // The generation is read before the snapshot the chunk reads use: a deletion after this
     // point changes it, and one before it is already visible to the reads.
-    std::lock_guard lock(head_->commit_mutex());
-    gen = store_->rewrite_gen();
-    chunks = store_->NewChunkReader();
+    std::lock_guard lock(head_.commit_mutex());
+    gen = store_.rewrite_gen();
+    chunks = store_.NewChunkReader();
   };
   begin_batch();
-  ChunkStore::ColdTodoCursor todo = store_->NewColdTodoCursor();
+  ChunkStore::ColdTodoCursor todo = store_.NewColdTodoCursor();
   size_t done = 0;
-  for (; todo.Valid() && done < max_items && !store_->closing(); todo.Next()) {
+  for (; todo.Valid() && done < max_items && !store_.closing(); todo.Next()) {
     ++done;
     int64_t window = 0;
     ColdItem item;
@@ -108,11 +112,11 @@ Status TsdbStorage::CompactQueued(int64_t settled_before, size_t max_items) {
   return first_error;
 }
 
-Status TsdbStorage::PrepareColdItem(ChunkStore::ChunkReader* reader, int64_t window,
+Status Compactor::PrepareColdItem(ChunkStore::ChunkReader* reader, int64_t window,
                                     ColdItem* item) {
   const Timestamp ws = ColdWindowStart(window), we = ws + (kColdWindowMs - 1);
   std::vector<StoredChunk> chunks;
-  TM_RETURN_IF_ERROR(reader->Read(store_->PartitionsFor(ws, we), item->ref, ws, we, &chunks, true));
+  TM_RETURN_IF_ERROR(reader->Read(store_.PartitionsFor(ws, we), item->ref, ws, we, &chunks, true));
   std::erase_if(chunks, [&](const StoredChunk& c) { return c.mint < ws || c.mint > we; });
   if (chunks.empty()) return Status::OK();
   if (chunks.size() == 1 && chunks[0].encoding == static_cast<uint8_t>(chunk::Encoding::kCold)) {
@@ -136,15 +140,15 @@ Status TsdbStorage::PrepareColdItem(ChunkStore::ChunkReader* reader, int64_t win
   return Status::OK();
 }
 
-Status TsdbStorage::CommitColdItems(std::vector<ColdItem>* items, uint64_t rewrite_gen) {
+Status Compactor::CommitColdItems(std::vector<ColdItem>* items, uint64_t rewrite_gen) {
   if (items->empty()) return Status::OK();
-  std::lock_guard lock(head_->commit_mutex());
-  if (closed()) return Status::Unavailable("storage is closed");
-  if (rewrite_gen != store_->rewrite_gen()) {  // input may be stale: the queue still holds it
+  std::lock_guard lock(head_.commit_mutex());
+  if (store_.closed()) return Status::Unavailable("storage is closed");
+  if (rewrite_gen != store_.rewrite_gen()) {  // input may be stale: the queue still holds it
     items->clear();
     return Status::OK();
   }
-  ChunkStore::Batch batch(*store_);
+  ChunkStore::Batch batch(store_);
   uint64_t merged = 0, written = 0;
   for (const ColdItem& item : *items) {
     for (const auto& key : item.old_keys) batch.DeleteChunk(key);
@@ -155,12 +159,12 @@ Status TsdbStorage::CommitColdItems(std::vector<ColdItem>* items, uint64_t rewri
     merged += item.old_keys.size();
     written += item.blocks.size();
     // A chunk sealed after the read re-queued the window with a newer id: keep that entry.
-    TM_ASSIGN_OR_RETURN(std::optional<std::string> current, store_->GetColdTodo(item.todo_key));
+    TM_ASSIGN_OR_RETURN(std::optional<std::string> current, store_.GetColdTodo(item.todo_key));
     if (!current || *current == item.todo_val) batch.DeleteColdTodo(item.todo_key);
   }
   batch.PutNextChunkId();
-  TM_RETURN_IF_ERROR(store_->Write(&batch, false, "compact: write"));
-  store_->AddPartitions(batch.partitions());
+  TM_RETURN_IF_ERROR(store_.Write(&batch, false, "compact: write"));
+  store_.AddPartitions(batch.partitions());
   cold_chunks_merged_ += merged;
   cold_blocks_written_ += written;
   items->clear();

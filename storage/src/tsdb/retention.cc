@@ -2,34 +2,37 @@
 // a range delete plus DeleteFilesInRange, so live chunks are never rewritten for it; series left
 // without data are removed from every index (Head::ApplyRetention, head_retention.cc).
 #include "tsdb/keys.h"
-#include "tsdb/tsdb_storage.h"
+#include "tsdb/retention.h"
 
 namespace tidemark::tsdb {
 
-Status TsdbStorage::EnforceRetention() {
-  std::lock_guard lock(head_->commit_mutex());
-  if (closed()) return Status::Unavailable("storage is closed");
-  const std::vector<int64_t> parts = store_->AllPartitions();
+Retention::Retention(const StorageOptions& options, Head& head, ChunkStore& store)
+    : opts_(options), head_(head), store_(store) {}
+
+Status Retention::Enforce() {
+  std::lock_guard lock(head_.commit_mutex());
+  if (store_.closed()) return Status::Unavailable("storage is closed");
+  const std::vector<int64_t> parts = store_.AllPartitions();
   if (parts.empty()) return Status::OK();
   // Never drop the newest partition: it holds what is being written now.
   size_t drop = 0;
-  const Timestamp newest = head_->max_time();
+  const Timestamp newest = head_.max_time();
   if (opts_.retention_ms > 0 && newest > kMinTimestamp) {
     const Timestamp cutoff = newest - opts_.retention_ms;
     while (drop + 1 < parts.size() && PartitionStart(parts[drop] + 1) <= cutoff) ++drop;
   }
   if (opts_.retention_bytes > 0) {
     // Table files only: dropping partitions cannot shrink the WAL, which RocksDB recycles itself.
-    uint64_t total = store_->SstBytes();
-    for (size_t i = 0; i < drop; ++i) total -= std::min(total, store_->PartitionBytes(parts[i]));
+    uint64_t total = store_.SstBytes();
+    for (size_t i = 0; i < drop; ++i) total -= std::min(total, store_.PartitionBytes(parts[i]));
     while (total > opts_.retention_bytes && drop + 1 < parts.size()) {
-      total -= std::min(total, store_->PartitionBytes(parts[drop]));
+      total -= std::min(total, store_.PartitionBytes(parts[drop]));
       ++drop;
     }
   }
   if (drop == 0) return Status::OK();
-  TM_RETURN_IF_ERROR(store_->DropPartitions(parts[0], parts[drop - 1]));
-  return head_->ApplyRetention(PartitionStart(parts[drop - 1] + 1));
+  TM_RETURN_IF_ERROR(store_.DropPartitions(parts[0], parts[drop - 1]));
+  return head_.ApplyRetention(PartitionStart(parts[drop - 1] + 1));
 }
 
 }  // namespace tidemark::tsdb

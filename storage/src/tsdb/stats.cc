@@ -44,8 +44,8 @@ Result<std::vector<MetricCardinality>> TsdbStorage::PersistedMetricCounts() {
 StorageStats TsdbStorage::Stats() {
   StorageStats st;
   head_->FillCounters(&st);
-  st.cold_chunks_merged = cold_chunks_merged_.load();
-  st.cold_blocks_written = cold_blocks_written_.load();
+  st.cold_chunks_merged = compactor_->chunks_merged();
+  st.cold_blocks_written = compactor_->blocks_written();
   if (closed()) return st;
   head_->FillIndexStats(&st);
   if (head_->has_inactive()) {

@@ -24,6 +24,8 @@ Result<std::unique_ptr<Storage>> TsdbStorage::Open(const StorageOptions& options
   std::unique_ptr<TsdbStorage> s(new TsdbStorage(options));
   TM_ASSIGN_OR_RETURN(s->store_, ChunkStore::Open(options));
   s->head_ = std::make_unique<Head>(options, *s->store_);
+  s->compactor_ = std::make_unique<Compactor>(options, *s->head_, *s->store_);
+  s->retention_ = std::make_unique<Retention>(options, *s->head_, *s->store_);
   TM_RETURN_IF_ERROR(s->head_->LoadSeries());
   TM_RETURN_IF_ERROR(s->store_->LoadPartitions());
   TM_RETURN_IF_ERROR(s->head_->Recover());
@@ -35,7 +37,7 @@ Status TsdbStorage::CloseLocked() {
   store_->BeginClose();
   Status result;
   {
-    std::lock_guard compact_lock(compact_mu_);
+    std::lock_guard compact_lock(compactor_->mutex());
     std::lock_guard lock(head_->commit_mutex());
     result = head_->TruncateHead(true);
     if (result.ok()) result = store_->FlushForClose();
@@ -58,6 +60,10 @@ Result<std::unique_ptr<Querier>> TsdbStorage::NewQuerier(Timestamp mint, Timesta
   if (closed()) return Status::Unavailable("storage is closed");
   return NewTsdbQuerier(*head_, *store_, mint, maxt);
 }
+
+Status TsdbStorage::EnforceRetention() { return retention_->Enforce(); }
+
+Status TsdbStorage::Compact(CompactScope scope) { return compactor_->Compact(scope); }
 
 std::unique_ptr<Appender> TsdbStorage::NewAppender() { return NewTsdbAppender(*head_, *store_); }
 

@@ -1,8 +1,8 @@
 // The RocksDB-backed Storage: the owner that wires the head, the chunk store and the background
 // work together and implements the public Storage interface.
 //
-// Locks owned here: compact_mu_ (one compaction at a time; taken before the head's commit lock)
-// and metric_counts_mu_ (a leaf). The head and the chunk store document their own.
+// Lock order: the compactor's lock -> the head's commit lock -> the head's index lock -> a
+// series' stripe; the chunk store's partition lock and metric_counts_mu_ here are leaves.
 #pragma once
 
 #include <atomic>
@@ -12,10 +12,11 @@
 #include <string>
 #include <vector>
 
-#include "tidemark/storage/chunk/cold.h"
 #include "tidemark/storage/storage.h"
 #include "tsdb/chunk_store.h"
+#include "tsdb/compaction.h"
 #include "tsdb/head.h"
+#include "tsdb/retention.h"
 
 namespace tidemark::tsdb {
 
@@ -42,24 +43,11 @@ class TsdbStorage final : public Storage {
   // Series per metric name over the persisted postings, cached (stats.cc).
   Result<std::vector<MetricCardinality>> PersistedMetricCounts();
 
-  // Cold compaction (compaction.cc). One work item: a series' chunks starting in one window.
-  struct ColdItem;
-  // Compacts up to `max_items` queued windows before window `settled_before`.
-  Status CompactQueued(int64_t settled_before, size_t max_items);
-  // Decodes, merges and re-encodes one item's chunks (no locks held; reads a snapshot).
-  Status PrepareColdItem(ChunkStore::ChunkReader* reader, int64_t window, ColdItem* item);
-  // REQUIRES the commit lock not held. Writes prepared items in one batch unless a deletion or
-  // retention ran meanwhile; a todo entry stays queued if new chunks arrived meanwhile.
-  Status CommitColdItems(std::vector<ColdItem>* items, uint64_t rewrite_gen);
-
   const StorageOptions opts_;
   std::unique_ptr<ChunkStore> store_;
   std::unique_ptr<Head> head_;
-
-  std::mutex compact_mu_;  // one compaction at a time; taken before the commit lock
-  std::unique_ptr<chunk::ColdEncoder> cold_encoder_;  // under compact_mu_
-  std::atomic<uint64_t> cold_chunks_merged_{0};
-  std::atomic<uint64_t> cold_blocks_written_{0};
+  std::unique_ptr<Compactor> compactor_;
+  std::unique_ptr<Retention> retention_;
 
   // Series per metric name read from the persisted postings (every series, resident or not),
   // refreshed at most every kMetricCountsTtl: Stats() is called on every /metrics scrape.
