@@ -75,24 +75,4 @@ void Head::CountRejected(StatusCode code) {
   }
 }
 
-CheckResult Head::ResolveExisting(SeriesRef hint, std::span<const LabelPairView> labels,
-                                         Timestamp t, double v, SeriesRef* ref) {
-  *ref = 0;
-  // The shared index lock is held while the series is used: dropping one needs it exclusively.
-  std::shared_lock lock(index_mu_);
-  HeadSeries* s = hint != 0 ? SeriesByRefLocked(hint) : nullptr;
-  if (!s || !EncodedLabelsEqual(s->labels_enc(), labels)) {
-    const uint64_t h = SeriesHash(labels);
-    SeriesRef found = by_hash_.Find(h, [&](SeriesRef r) {
-      HeadSeries* c = SeriesByRefLocked(r);
-      return c && EncodedLabelsEqual(c->labels_enc(), labels);
-    });
-    if (found == 0) return CheckResult::kAccept;
-    s = SeriesByRefLocked(found);
-  }
-  *ref = s->ref();
-  std::lock_guard slock(StripeFor(s->ref()));
-  return s->Check(t, v, opts_.out_of_order_window_ms);
-}
-
 }  // namespace tidemark::tsdb

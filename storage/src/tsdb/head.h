@@ -64,11 +64,8 @@ class Head {
     SeriesRef ref = 0;
     CheckResult result = CheckResult::kAccept;
   };
-  // Like ResolveAndCheck for an existing series whose encoded labels equal `labels` exactly;
-  // never creates one. *ref = 0 when there is none (head_append.cc).
-  CheckResult ResolveExisting(SeriesRef hint, std::span<const LabelPairView> labels, Timestamp t,
-                              double v, SeriesRef* ref);
-  // ResolveExisting for every sample of consecutive series, overlapping their memory lookups
+  // Like ResolveAndCheck, for every sample of consecutive series whose encoded labels equal an
+  // item's labels exactly; never creates one. Overlaps the series' memory lookups
   // (head_resolve_run.cc). Appends one entry per sample checked, in order, and stops after an
   // entry with ref 0 (no such series) or a result other than kAccept and kDuplicate.
   void ResolveExistingRun(std::span<const SeriesViewIn> items, std::vector<ExistingCheck>* out);

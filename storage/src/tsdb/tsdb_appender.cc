@@ -50,24 +50,15 @@ class TsdbAppender final : public Appender {
     return ref;
   }
 
-  SeriesRef TryAppendExisting(SeriesRef hint, std::span<const LabelPairView> labels,
-                              const SampleIn& in) override {
-    if (store_.closed()) return 0;
-    SeriesRef ref = 0;
-    CheckResult r = head_.ResolveExisting(hint, labels, in.t, in.v, &ref);
-    if (ref == 0) return 0;
-    if (r == CheckResult::kDuplicate) return ref;
-    if (r != CheckResult::kAccept) return 0;  // Append() reports (and counts) the rejection
-    return Stage(ref, in) == StageResult::kConflict ? 0 : ref;
-  }
-
-  size_t TryAppendExistingRun(std::span<const SeriesViewIn> items, size_t* partial) override {
+  size_t AppendExisting(std::span<const SeriesViewIn> items, size_t* partial,
+                        SeriesRef* refs) override {
     *partial = 0;
     if (store_.closed()) return 0;
     checks_.clear();
     head_.ResolveExistingRun(items, &checks_);
     size_t next = 0;  // entry in checks_ for the current sample
     for (size_t i = 0; i < items.size(); ++i) {
+      SeriesRef ref = 0;
       for (const SampleIn& in : items[i].samples) {
         // Entries end early only at a sample that is not appended (or past an earlier one).
         if (next == checks_.size()) return i;
@@ -79,8 +70,10 @@ class TsdbAppender final : public Appender {
           return i;  // Append() reports (and counts) the rejection
         }
         ++*partial;
+        ref = c.ref;
       }
       *partial = 0;
+      if (refs) refs[i] = ref;
     }
     return items.size();
   }
@@ -167,7 +160,7 @@ class TsdbAppender final : public Appender {
   Head& head_;
   ChunkStore& store_;
   std::vector<LoggedSample> staged_;
-  std::vector<Head::ExistingCheck> checks_;  // reused by TryAppendExistingRun
+  std::vector<Head::ExistingCheck> checks_;  // reused by AppendExisting
   std::vector<Slot> slots_;
   size_t used_ = 0;
 };
