@@ -12,7 +12,7 @@ constexpr size_t kBatch = 2000;
 constexpr Timestamp kStart = testing::kDefaultStart;
 
 // args: 0 = no ref hints (a remote-write request through Append), 1 = cached refs (a
-//       scraper-like caller), 2 = the ingester's remote-write path (TryAppendExisting on the
+//       scraper-like caller), 2 = the ingester's remote-write path (AppendExisting on the
 //       label pairs, Append only to create a series); sync policy 0 = kWal, 1 = kFsyncBatch.
 void BM_TsdbAppend(benchmark::State& state) {
   const bool hints = state.range(0) == 1;
@@ -42,7 +42,11 @@ void BM_TsdbAppend(benchmark::State& state) {
       size_t s = n % kSeries;
       Timestamp t = kStart + static_cast<Timestamp>(n / kSeries) * 15'000;
       const SampleIn in{0, t, values[n & 0xffff] + double(n / kSeries)};
-      if (views && app->TryAppendExisting(0, pairs[s], in) != 0) continue;
+      if (views) {
+        const SeriesViewIn item{pairs[s], std::span(&in, 1)};
+        size_t partial = 0;
+        if (app->AppendExisting(std::span(&item, 1), &partial, nullptr) == 1) continue;
+      }
       auto r = app->Append(hints ? refs[s] : 0, labels[s], in);
       if (!r.ok()) {
         state.SkipWithError(r.status().ToString().c_str());

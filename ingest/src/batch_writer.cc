@@ -94,7 +94,7 @@ void BatchWriter::FlushPending() {
   }
   for (size_t i = 0; i < run_.size() && fatal_.ok();) {
     size_t partial = 0;
-    const size_t done = app_->TryAppendExistingRun(std::span(run_).subspan(i), &partial);
+    const size_t done = app_->AppendExisting(std::span(run_).subspan(i), &partial, nullptr);
     for (size_t k = i; k < i + done; ++k) accepted_ += run_[k].samples.size();
     i += done;
     if (i == run_.size()) break;

@@ -1,5 +1,5 @@
 // Remote write into the RocksDB store, whose appender has the fast path for series it already
-// holds (Appender::TryAppendExisting): stored data, rejections and counters must be exactly what
+// holds (Appender::AppendExisting): stored data, rejections and counters must be exactly what
 // the full path gives.
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// Appender::TryAppendExisting on the RocksDB store: the remote-write fast path must stage exactly
+// Appender::AppendExisting on the RocksDB store: the remote-write fast path must stage exactly
 // what Append() would, and hand every other case (new series, rejections, labels not in canonical
 // form) back to Append() without counting anything.
 #include <gtest/gtest.h>
@@ -30,6 +30,16 @@ class TsdbAppendExistingTest : public ::testing::Test {
     return out;
   }
 
+  // One sample through Appender::AppendExisting: its series ref, or 0 when it was left to
+  // Append().
+  static SeriesRef TryAppendExisting(Appender& app, std::span<const LabelPairView> pairs,
+                                     const SampleIn& sample) {
+    const SeriesViewIn item{pairs, std::span(&sample, 1)};
+    size_t partial = 0;
+    SeriesRef ref = 0;
+    return app.AppendExisting(std::span(&item, 1), &partial, &ref) == 1 ? ref : 0;
+  }
+
   // (t, value bits) of the stored samples of `l`'s metric.
   std::vector<std::pair<Timestamp, uint64_t>> Samples(const Labels& l) {
     auto got = Query(*db_, {Eq("__name__", std::string(l.MetricName()))});
@@ -53,7 +63,7 @@ class TsdbAppendExistingTest : public ::testing::Test {
 TEST_F(TsdbAppendExistingTest, UnknownSeriesIsLeftToAppend) {
   auto app = db_->NewAppender();
   const auto pairs = Pairs(labels_);
-  EXPECT_EQ(app->TryAppendExisting(0, pairs, {0, 1000, 1}), SeriesRef{0});
+  EXPECT_EQ(TryAppendExisting(*app, pairs, {0, 1000, 1}), SeriesRef{0});
   ASSERT_OK(app->Commit());
   EXPECT_EQ(db_->Stats().num_series, uint64_t{0});
   EXPECT_EQ(db_->Stats().num_samples_appended, uint64_t{0});
@@ -65,8 +75,8 @@ TEST_F(TsdbAppendExistingTest, ExistingSeriesIsAppendedWithTheSameRef) {
   auto ref = app->Append(0, labels_, {0, 2000, 2});
   ASSERT_OK(ref.status());
   const auto pairs = Pairs(labels_);
-  EXPECT_EQ(app->TryAppendExisting(0, pairs, {0, 3000, 3}), *ref);
-  EXPECT_EQ(app->TryAppendExisting(*ref, pairs, {0, 4000, 4}), *ref);
+  EXPECT_EQ(TryAppendExisting(*app, pairs, {0, 3000, 3}), *ref);
+  EXPECT_EQ(TryAppendExisting(*app, pairs, {0, 4000, 4}), *ref);
   ASSERT_OK(app->Commit());
   EXPECT_EQ(Samples(labels_), Want({{1000, 1}, {2000, 2}, {3000, 3}, {4000, 4}}));
   EXPECT_EQ(db_->Stats().num_series, uint64_t{1});
@@ -77,13 +87,13 @@ TEST_F(TsdbAppendExistingTest, LabelsNotInCanonicalFormAreLeftToAppend) {
   auto app = db_->NewAppender();
   auto pairs = Pairs(labels_);
   std::swap(pairs[1], pairs[2]);  // unsorted: Append sorts and validates
-  EXPECT_EQ(app->TryAppendExisting(0, pairs, {0, 2000, 2}), SeriesRef{0});
+  EXPECT_EQ(TryAppendExisting(*app, pairs, {0, 2000, 2}), SeriesRef{0});
   pairs = Pairs(labels_);
   pairs.push_back({"zone", ""});  // an empty value means "absent": Append drops it
-  EXPECT_EQ(app->TryAppendExisting(0, pairs, {0, 2000, 2}), SeriesRef{0});
+  EXPECT_EQ(TryAppendExisting(*app, pairs, {0, 2000, 2}), SeriesRef{0});
   pairs = Pairs(labels_);
   pairs.pop_back();  // a different (sub)set is a different series
-  EXPECT_EQ(app->TryAppendExisting(0, pairs, {0, 2000, 2}), SeriesRef{0});
+  EXPECT_EQ(TryAppendExisting(*app, pairs, {0, 2000, 2}), SeriesRef{0});
   ASSERT_OK(app->Commit());
   EXPECT_EQ(Samples(labels_).size(), size_t{1});
 }
@@ -93,11 +103,11 @@ TEST_F(TsdbAppendExistingTest, DuplicatesAreNoOpsAndRejectionsGoBackUncounted) {
   const auto pairs = Pairs(labels_);
   auto app = db_->NewAppender();
   // Exact duplicate of a committed sample: accepted as a no-op.
-  EXPECT_NE(app->TryAppendExisting(0, pairs, {0, 100'000, 1}), SeriesRef{0});
+  EXPECT_NE(TryAppendExisting(*app, pairs, {0, 100'000, 1}), SeriesRef{0});
   // Same timestamp, different value; and older than the out-of-order window: both left to
   // Append, which reports and counts them once.
-  EXPECT_EQ(app->TryAppendExisting(0, pairs, {0, 100'000, 2}), SeriesRef{0});
-  EXPECT_EQ(app->TryAppendExisting(0, pairs, {0, 1'000, 2}), SeriesRef{0});
+  EXPECT_EQ(TryAppendExisting(*app, pairs, {0, 100'000, 2}), SeriesRef{0});
+  EXPECT_EQ(TryAppendExisting(*app, pairs, {0, 1'000, 2}), SeriesRef{0});
   StorageStats st = db_->Stats();
   EXPECT_EQ(st.rejected_duplicate, uint64_t{0});
   EXPECT_EQ(st.rejected_out_of_order, uint64_t{0});
@@ -105,12 +115,12 @@ TEST_F(TsdbAppendExistingTest, DuplicatesAreNoOpsAndRejectionsGoBackUncounted) {
   EXPECT_EQ(app->Append(0, labels_, {0, 1'000, 2}).status().code(), StatusCode::kOutOfRange);
   // Within one batch: a staged twin with the same value is a no-op, a different value is left
   // to Append (which reports the conflict).
-  EXPECT_NE(app->TryAppendExisting(0, pairs, {0, 101'000, 5}), SeriesRef{0});
-  EXPECT_NE(app->TryAppendExisting(0, pairs, {0, 101'000, 5}), SeriesRef{0});
-  EXPECT_EQ(app->TryAppendExisting(0, pairs, {0, 101'000, 6}), SeriesRef{0});
+  EXPECT_NE(TryAppendExisting(*app, pairs, {0, 101'000, 5}), SeriesRef{0});
+  EXPECT_NE(TryAppendExisting(*app, pairs, {0, 101'000, 5}), SeriesRef{0});
+  EXPECT_EQ(TryAppendExisting(*app, pairs, {0, 101'000, 6}), SeriesRef{0});
   EXPECT_EQ(app->Append(0, labels_, {0, 101'000, 6}).status().code(), StatusCode::kAlreadyExists);
   // In-window out-of-order sample: staged.
-  EXPECT_NE(app->TryAppendExisting(0, pairs, {0, 90'000, 7}), SeriesRef{0});
+  EXPECT_NE(TryAppendExisting(*app, pairs, {0, 90'000, 7}), SeriesRef{0});
   ASSERT_OK(app->Commit());
   st = db_->Stats();
   EXPECT_EQ(st.rejected_duplicate, uint64_t{2});
@@ -140,12 +150,12 @@ TEST_F(TsdbAppendExistingTest, RunStopsAtTheFirstSeriesItCannotAppendWhole) {
   run.push_back({pairs[30], next});
   auto app = db_->NewAppender();
   size_t partial = 99;
-  EXPECT_EQ(app->TryAppendExistingRun(run, &partial), size_t{30});
+  EXPECT_EQ(app->AppendExisting(run, &partial, nullptr), size_t{30});
   EXPECT_EQ(partial, size_t{0});
   // The rest after the unknown series; then a series whose second sample conflicts with a
   // stored one: its first sample is appended, the conflict is left to Append() uncounted.
   std::vector<SeriesViewIn> rest{{pairs[30], next}, {pairs[31], conflicting}, {pairs[32], next}};
-  EXPECT_EQ(app->TryAppendExistingRun(rest, &partial), size_t{1});
+  EXPECT_EQ(app->AppendExisting(rest, &partial, nullptr), size_t{1});
   EXPECT_EQ(partial, size_t{1});
   EXPECT_EQ(db_->Stats().rejected_duplicate, uint64_t{0});
   ASSERT_OK(app->Commit());

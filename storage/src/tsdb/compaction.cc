@@ -5,16 +5,13 @@
 #include <algorithm>
 #include <limits>
 
-#include <rocksdb/write_batch.h>
-
-#include "tsdb/chunk_reader.h"
 #include "tsdb/keys.h"
 #include "tsdb/series_iterator.h"
-#include "tsdb/tsdb_storage.h"
+#include "tsdb/compaction.h"
 
 namespace tidemark::tsdb {
 
-struct TsdbStorage::ColdItem {
+struct Compactor::ColdItem {
   struct Block {
     Timestamp mint = 0, maxt = 0;
     std::string bytes;
@@ -36,17 +33,14 @@ constexpr size_t kSettledItemsPerCall = 4096;
 
 }  // namespace
 
-void TsdbStorage::QueueCold(rocksdb::WriteBatch* batch, Timestamp mint, SeriesRef ref,
-                            uint64_t id) {
-  // The value tells a running compaction that a chunk arrived after it read the window.
-  std::string val;
-  PutVarint64(&val, id);
-  batch->Put(cf(kColdTodo), ColdTodoKey(ColdWindowOf(mint), ref), val).PermitUncheckedError();
-}
+Compactor::Compactor(const StorageOptions& options, Head& head, ChunkStore& store)
+    : opts_(options), head_(head), store_(store) {}
 
-Status TsdbStorage::Compact(CompactScope scope) {
+Compactor::~Compactor() = default;
+
+Status Compactor::Compact(CompactScope scope) {
   std::lock_guard clock(compact_mu_);
-  if (closing_.load()) return Status::Unavailable("storage is closed");
+  if (store_.closing()) return Status::Unavailable("storage is closed");
   if (!cold_encoder_) {
     // No zstd per block: RocksDB compresses the chunk table's bottommost level with zstd and a
     // trained dictionary over 32 KiB blocks, i.e. across neighbouring series, which on node-
@@ -57,7 +51,7 @@ Status TsdbStorage::Compact(CompactScope scope) {
     cold_encoder_ = std::make_unique<chunk::ColdEncoder>(co);
   }
   if (scope == CompactScope::kSettled) {
-    const Timestamp newest = global_max_t_.load();
+    const Timestamp newest = head_.max_time();
     const int64_t grace = kMaxChunkSpanMs + std::max<int64_t>(opts_.out_of_order_window_ms, 0);
     if (newest == kMinTimestamp || newest < kMinTimestamp + grace) return Status::OK();
     // A window is settled once no head chunk (at most kMaxChunkSpanMs long) and no accepted
@@ -65,51 +59,43 @@ Status TsdbStorage::Compact(CompactScope scope) {
     return CompactQueued(ColdWindowOf(newest - grace), kSettledItemsPerCall);
   }
   {
-    std::lock_guard lock(commit_mu_);
-    TM_RETURN_IF_ERROR(TruncateHead(true));
+    std::lock_guard lock(head_.commit_mutex());
+    TM_RETURN_IF_ERROR(head_.TruncateHead(true));
   }
   TM_RETURN_IF_ERROR(CompactQueued(std::numeric_limits<int64_t>::max(),
                                    std::numeric_limits<size_t>::max()));
-  std::lock_guard lock(commit_mu_);
-  if (closing_.load()) return Status::Unavailable("storage is closing");
-  rocksdb::FlushOptions fo;
-  rocksdb::CompactRangeOptions co;
-  co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
-  for (auto* h : cfs_) {
-    TM_RETURN_IF_ERROR(FromRocks(db_->Flush(fo, h), "compact: flush"));
-    TM_RETURN_IF_ERROR(FromRocks(db_->CompactRange(co, h, nullptr, nullptr), "compact: tables"));
-  }
-  return Status::OK();
+  std::lock_guard lock(head_.commit_mutex());
+  if (store_.closing()) return Status::Unavailable("storage is closing");
+  return store_.CompactAllTables();
 }
 
-Status TsdbStorage::CompactQueued(int64_t settled_before, size_t max_items) {
+Status Compactor::CompactQueued(int64_t settled_before, size_t max_items) {
   Status first_error;
   std::vector<ColdItem> items;
   uint64_t gen = 0;
-  std::unique_ptr<rocksdb::Iterator> chunks_it;
+  ChunkStore::ChunkReader chunks;
   auto begin_batch = [&] {
     // The generation is read before the snapshot the chunk reads use: a deletion after this
     // point changes it, and one before it is already visible to the reads.
-    std::lock_guard lock(commit_mu_);
-    gen = rewrite_gen_;
-    chunks_it.reset(db_->NewIterator(rocksdb::ReadOptions(), cf(kChunks)));
+    std::lock_guard lock(head_.commit_mutex());
+    gen = store_.rewrite_gen();
+    chunks = store_.NewChunkReader();
   };
   begin_batch();
-  std::unique_ptr<rocksdb::Iterator> todo(db_->NewIterator(rocksdb::ReadOptions(), cf(kColdTodo)));
+  ChunkStore::ColdTodoCursor todo = store_.NewColdTodoCursor();
   size_t done = 0;
-  for (todo->SeekToFirst(); todo->Valid() && done < max_items && !closing_.load(); todo->Next()) {
+  for (; todo.Valid() && done < max_items && !store_.closing(); todo.Next()) {
     ++done;
     int64_t window = 0;
     ColdItem item;
-    rocksdb::Slice k = todo->key(), v = todo->value();
-    item.todo_key.assign(k.data(), k.size());
-    item.todo_val.assign(v.data(), v.size());
+    item.todo_key = todo.key();
+    item.todo_val = todo.value();
     if (!DecodeColdTodoKey(item.todo_key, &window, &item.ref)) {
       if (first_error.ok()) first_error = Status::Corruption("compact: malformed cold_todo key");
       continue;
     }
     if (window >= settled_before) break;
-    Status s = PrepareColdItem(chunks_it.get(), window, &item);
+    Status s = PrepareColdItem(&chunks, window, &item);
     if (!s.ok()) {
       // Left queued (and reported) so that one damaged chunk does not stop the rest.
       if (first_error.ok()) first_error = s;
@@ -121,15 +107,16 @@ Status TsdbStorage::CompactQueued(int64_t settled_before, size_t max_items) {
       begin_batch();
     }
   }
-  if (!todo->status().ok()) return FromRocks(todo->status(), "compact: read queue");
+  TM_RETURN_IF_ERROR(todo.status());
   TM_RETURN_IF_ERROR(CommitColdItems(&items, gen));
   return first_error;
 }
 
-Status TsdbStorage::PrepareColdItem(rocksdb::Iterator* it, int64_t window, ColdItem* item) {
+Status Compactor::PrepareColdItem(ChunkStore::ChunkReader* reader, int64_t window,
+                                    ColdItem* item) {
   const Timestamp ws = ColdWindowStart(window), we = ws + (kColdWindowMs - 1);
   std::vector<StoredChunk> chunks;
-  TM_RETURN_IF_ERROR(ReadSeriesChunks(it, PartitionsFor(ws, we), item->ref, ws, we, &chunks, true));
+  TM_RETURN_IF_ERROR(reader->Read(store_.PartitionsFor(ws, we), item->ref, ws, we, &chunks, true));
   std::erase_if(chunks, [&](const StoredChunk& c) { return c.mint < ws || c.mint > we; });
   if (chunks.empty()) return Status::OK();
   if (chunks.size() == 1 && chunks[0].encoding == static_cast<uint8_t>(chunk::Encoding::kCold)) {
@@ -153,45 +140,31 @@ Status TsdbStorage::PrepareColdItem(rocksdb::Iterator* it, int64_t window, ColdI
   return Status::OK();
 }
 
-Status TsdbStorage::CommitColdItems(std::vector<ColdItem>* items, uint64_t rewrite_gen) {
+Status Compactor::CommitColdItems(std::vector<ColdItem>* items, uint64_t rewrite_gen) {
   if (items->empty()) return Status::OK();
-  std::lock_guard lock(commit_mu_);
-  if (closed_.load()) return Status::Unavailable("storage is closed");
-  if (rewrite_gen != rewrite_gen_) {  // input may be stale: the queue still holds it
+  std::lock_guard lock(head_.commit_mutex());
+  if (store_.closed()) return Status::Unavailable("storage is closed");
+  if (rewrite_gen != store_.rewrite_gen()) {  // input may be stale: the queue still holds it
     items->clear();
     return Status::OK();
   }
-  rocksdb::WriteBatch batch;
-  std::vector<int64_t> new_parts;
+  ChunkStore::Batch batch(store_);
   uint64_t merged = 0, written = 0;
-  std::string current;
   for (const ColdItem& item : *items) {
-    for (const auto& key : item.old_keys) batch.Delete(cf(kChunks), key).PermitUncheckedError();
+    for (const auto& key : item.old_keys) batch.DeleteChunk(key);
     for (const auto& b : item.blocks) {
-      ChunkKey k{PartitionOf(b.maxt), item.ref, b.maxt, next_chunk_id_++};
-      batch.Put(cf(kChunks), EncodeChunkKey(k),
-                EncodeChunkValue(static_cast<uint8_t>(chunk::Encoding::kCold), b.mint, b.bytes))
-          .PermitUncheckedError();
-      new_parts.push_back(k.partition);
+      batch.AddChunk(item.ref, b.mint, b.maxt, static_cast<uint8_t>(chunk::Encoding::kCold),
+                     b.bytes, false);
     }
     merged += item.old_keys.size();
     written += item.blocks.size();
     // A chunk sealed after the read re-queued the window with a newer id: keep that entry.
-    rocksdb::Status st = db_->Get(rocksdb::ReadOptions(), cf(kColdTodo), item.todo_key, &current);
-    if (st.IsNotFound() || (st.ok() && current == item.todo_val)) {
-      batch.Delete(cf(kColdTodo), item.todo_key).PermitUncheckedError();
-    } else if (!st.ok()) {
-      return FromRocks(st, "compact: read queue entry");
-    }
+    TM_ASSIGN_OR_RETURN(std::optional<std::string> current, store_.GetColdTodo(item.todo_key));
+    if (!current || *current == item.todo_val) batch.DeleteColdTodo(item.todo_key);
   }
-  std::string id;
-  PutVarint64(&id, next_chunk_id_);
-  batch.Put(cf(kMeta), kMetaNextChunkId, id).PermitUncheckedError();
-  TM_RETURN_IF_ERROR(FromRocks(db_->Write(rocksdb::WriteOptions(), &batch), "compact: write"));
-  {
-    std::lock_guard plock(part_mu_);
-    partitions_.insert(new_parts.begin(), new_parts.end());
-  }
+  batch.PutNextChunkId();
+  TM_RETURN_IF_ERROR(store_.Write(&batch, false, "compact: write"));
+  store_.AddPartitions(batch.partitions());
   cold_chunks_merged_ += merged;
   cold_blocks_written_ += written;
   items->clear();

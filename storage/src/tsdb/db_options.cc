@@ -4,7 +4,7 @@
 #include <rocksdb/table.h>
 
 #include "tsdb/keys.h"
-#include "tsdb/tsdb_storage.h"
+#include "tsdb/chunk_store.h"
 
 namespace tidemark::tsdb {
 

@@ -2,36 +2,20 @@
 // samples are applied to the head; chunks cut meanwhile are persisted with their head marks.
 #include <algorithm>
 
-#include <rocksdb/write_batch.h>
-
 #include "tsdb/keys.h"
 #include "tsdb/label_codec.h"
-#include "tsdb/tsdb_storage.h"
+#include "tsdb/head.h"
 
 namespace tidemark::tsdb {
-namespace {
-
-void PutSeriesRecords(const HeadSeries& s, rocksdb::WriteBatch* batch,
-                      rocksdb::ColumnFamilyHandle* series_cf, rocksdb::ColumnFamilyHandle* hash_cf,
-                      rocksdb::ColumnFamilyHandle* post_cf) {
-  batch->Put(series_cf, SeriesKey(s.ref()), s.labels_enc()).PermitUncheckedError();
-  batch->Put(hash_cf, HashKey(s.hash(), s.ref()), "").PermitUncheckedError();
-  ForEachEncodedLabel(s.labels_enc(), [&](std::string_view n, std::string_view v) {
-    batch->Put(post_cf, PostingKey(n, v, s.ref()), "").PermitUncheckedError();
-  });
-}
-
-}  // namespace
-
-Status TsdbStorage::CommitSamples(const std::vector<LoggedSample>& staged) {
+Status Head::CommitSamples(const std::vector<LoggedSample>& staged) {
   if (staged.empty()) return Status::OK();
   std::lock_guard lock(commit_mu_);
-  if (closed_.load()) return Status::Unavailable("storage is closed");
+  if (store_.closed()) return Status::Unavailable("storage is closed");
   if (!sticky_error_.ok()) return sticky_error_;
 
   // Resolve refs once. Pointers stay valid: dropping or evicting a series needs commit_mu_,
   // which we hold. A ref staged before its series was evicted is loaded back (second attempt).
-  rocksdb::WriteBatch batch;
+  ChunkStore::Batch batch(store_);
   std::vector<SeriesRef> missing;
   for (int attempt = 0;; ++attempt) {
     resolved_.clear();
@@ -62,7 +46,7 @@ Status TsdbStorage::CommitSamples(const std::vector<LoggedSample>& staged) {
         if (!hs->persisted) {
           hs->persisted = true;  // provisionally; undone if the write fails
           newly_persisted_.push_back(hs);
-          PutSeriesRecords(*hs, &batch, cf(kSeries), cf(kHash), cf(kPost));
+          batch.PutSeries(hs->ref(), hs->hash(), hs->labels_enc());
         }
       }
     }
@@ -78,17 +62,11 @@ Status TsdbStorage::CommitSamples(const std::vector<LoggedSample>& staged) {
   }
   uint64_t next_ref = persisted_next_ref_;
   for (const HeadSeries* hs : newly_persisted_) next_ref = std::max<uint64_t>(next_ref, hs->ref() + 1);
-  if (next_ref != persisted_next_ref_) {
-    std::string enc;
-    PutVarint64(&enc, next_ref);
-    batch.Put(cf(kMeta), kMetaNextSeriesRef, enc).PermitUncheckedError();
-  }
+  if (next_ref != persisted_next_ref_) batch.PutNextSeriesRef(next_ref);
   const uint64_t seq = next_seq_;
   EncodeHeadLogRecord(staged.data(), staged.size(), &record_buf_);
-  batch.Put(cf(kHeadLog), HeadLogKey(seq), record_buf_).PermitUncheckedError();
-  rocksdb::WriteOptions wo;
-  wo.sync = opts_.sync == SyncPolicy::kFsyncBatch;
-  Status ws = FromRocks(db_->Write(wo, &batch), "storage: commit");
+  batch.PutHeadLog(seq, record_buf_);
+  Status ws = store_.Write(&batch, opts_.sync == SyncPolicy::kFsyncBatch, "storage: commit");
   if (!ws.ok()) {
     for (HeadSeries* hs : newly_persisted_) hs->persisted = false;
     return ws;
@@ -122,7 +100,7 @@ Status TsdbStorage::CommitSamples(const std::vector<LoggedSample>& staged) {
   return Status::OK();
 }
 
-void TsdbStorage::ApplyOne(HeadSeries* s, uint64_t seq, Timestamp t, double v) {
+void Head::ApplyOne(HeadSeries* s, uint64_t seq, Timestamp t, double v) {
   std::lock_guard lock(StripeFor(s->ref()));
   if (s->cur_seq != seq) {
     s->cur_seq = seq;
@@ -138,23 +116,17 @@ void TsdbStorage::ApplyOne(HeadSeries* s, uint64_t seq, Timestamp t, double v) {
   if (added) appended_.fetch_add(1, std::memory_order_relaxed);
 }
 
-void TsdbStorage::PublishCuts() {
+void Head::PublishCuts() {
   std::lock_guard lock(sealed_mu_);
   for (auto& c : cut_) sealed_.push_back(std::move(c));
   cut_.clear();
 }
 
-Status TsdbStorage::WriteSeals() {
+Status Head::WriteSeals() {
   if (sealed_.empty() && marks_.empty()) return Status::OK();
-  rocksdb::WriteBatch batch;
-  std::vector<int64_t> new_parts;
+  ChunkStore::Batch batch(store_);
   for (const auto& c : sealed_) {
-    ChunkKey k{PartitionOf(c.maxt), c.ref, c.maxt, next_chunk_id_++};
-    batch.Put(cf(kChunks), EncodeChunkKey(k),
-              EncodeChunkValue(static_cast<uint8_t>(c.encoding), c.mint, c.bytes))
-        .PermitUncheckedError();
-    QueueCold(&batch, c.mint, c.ref, k.id);
-    new_parts.push_back(k.partition);
+    batch.AddChunk(c.ref, c.mint, c.maxt, static_cast<uint8_t>(c.encoding), c.bytes, true);
   }
   for (const auto& m : marks_) {
     HeadMark hm;
@@ -165,19 +137,13 @@ Status TsdbStorage::WriteSeals() {
       hm.persisted_min = m.series->persisted_min();
       hm.persisted_max = m.series->persisted_max();
     }
-    batch.Put(cf(kHeadMark), HeadMarkKey(m.series->ref()), EncodeHeadMark(hm))
-        .PermitUncheckedError();
+    batch.PutHeadMark(m.series->ref(), hm);
   }
-  std::string id;
-  PutVarint64(&id, next_chunk_id_);
-  batch.Put(cf(kMeta), kMetaNextChunkId, id).PermitUncheckedError();
-  {
-    std::lock_guard lock(part_mu_);
-    partitions_.insert(new_parts.begin(), new_parts.end());
-  }
+  batch.PutNextChunkId();
+  store_.AddPartitions(batch.partitions());
   // Not synced even under kFsyncBatch: the head log still holds these samples until a later
   // (ordered-after) delete, and WAL recovery is prefix-consistent.
-  TM_RETURN_IF_ERROR(FromRocks(db_->Write(rocksdb::WriteOptions(), &batch), "storage: write chunks"));
+  TM_RETURN_IF_ERROR(store_.Write(&batch, false, "storage: write chunks"));
   {
     std::lock_guard lock(sealed_mu_);  // only now may queries stop reading them from here
     sealed_.clear();
@@ -186,14 +152,14 @@ Status TsdbStorage::WriteSeals() {
   return Status::OK();
 }
 
-Status TsdbStorage::TruncateHead(bool all) {
+Status Head::TruncateHead(bool all) {
   const uint64_t lag_limit = next_seq_ > kMaxHeadLogLagRecords ? next_seq_ - kMaxHeadLogLagRecords : 0;
   const Timestamp idle_before = global_max_t_.load() - kIdleSealMs;
   uint64_t min_needed = next_seq_;
   // Series with no head data and nothing newer than this leave memory (inactive_series.cc).
   const int64_t inactive_after = opts_.series_inactive_after_ms;
   const Timestamp newest = global_max_t_.load();
-  const bool evict = inactive_after > 0 && !closing_.load() && newest > kMinTimestamp + inactive_after;
+  const bool evict = inactive_after > 0 && !store_.closing() && newest > kMinTimestamp + inactive_after;
   const Timestamp inactive_before = evict ? newest - inactive_after : kMinTimestamp;
   std::vector<HeadSeries*> victims;
   {
@@ -228,9 +194,7 @@ Status TsdbStorage::TruncateHead(bool all) {
   // Every victim's head is now in RocksDB with its head mark; nothing else holds its pointer.
   EvictLocked(victims);
   if (min_needed > truncated_below_) {
-    TM_RETURN_IF_ERROR(FromRocks(db_->DeleteRange(rocksdb::WriteOptions(), cf(kHeadLog),
-                                                  HeadLogKey(0), HeadLogKey(min_needed)),
-                                 "storage: truncate head log"));
+    TM_RETURN_IF_ERROR(store_.DeleteHeadLogBelow(min_needed, "storage: truncate head log"));
     truncated_below_ = min_needed;
   }
   return Status::OK();

@@ -8,45 +8,18 @@
 
 #include "tsdb/keys.h"
 #include "tsdb/label_codec.h"
-#include "tsdb/tsdb_storage.h"
+#include "tsdb/head.h"
 
 namespace tidemark::tsdb {
-
-namespace {
-
-Status MalformedMark() { return Status::Corruption("storage: malformed head mark"); }
-
-// Calls fn(ref, mark) for every head mark.
-template <typename Fn>
-Status ForEachHeadMark(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, Fn&& fn) {
-  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator({}, cf));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    rocksdb::Slice k = it->key();
-    if (k.size() != 8) return Status::Corruption("storage: malformed head mark key");
-    HeadMark m;
-    if (!DecodeHeadMark(std::string_view(it->value().data(), it->value().size()), &m)) {
-      return MalformedMark();
-    }
-    TM_RETURN_IF_ERROR(fn(GetBE64(k.data()), m));
-  }
-  return FromRocks(it->status(), "storage: scan head marks");
-}
-
-}  // namespace
 
 // Loads the active series only: those whose persisted data reaches into the last
 // series_inactive_after_ms before the newest persisted sample (decided from the head marks, one
 // small record per series). Series with head-log data are loaded by ReplayHeadLog as it meets
 // them; the rest stay in RocksDB until an append, query or delete needs them.
-Status TsdbStorage::LoadSeries() {
+Status Head::LoadSeries() {
   {
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, cf(kSeries)));
-    it->SeekToLast();
-    if (it->Valid()) {
-      if (it->key().size() != 8) return Status::Corruption("storage: malformed series key");
-      next_ref_ = GetBE64(it->key().data()) + 1;
-    }
-    TM_RETURN_IF_ERROR(FromRocks(it->status(), "storage: scan series"));
+    TM_ASSIGN_OR_RETURN(SeriesRef last, store_.LastSeriesRef());
+    if (last != 0) next_ref_ = last + 1;
     // Stores written before next_series_ref existed have only their series keys to go by.
     next_ref_ = std::max<SeriesRef>(next_ref_, persisted_next_ref_);
   }
@@ -55,7 +28,7 @@ Status TsdbStorage::LoadSeries() {
   uint64_t max_mark_seq = 0;
   // Every series with persisted data counts as inactive until loaded (InsertLoadedLocked).
   inactive_series_ = 0;
-  TM_RETURN_IF_ERROR(ForEachHeadMark(db_.get(), cf(kHeadMark), [&](SeriesRef, const HeadMark& m) {
+  TM_RETURN_IF_ERROR(store_.ForEachHeadMark([&](SeriesRef, const HeadMark& m) {
     newest = std::max(newest, m.persisted_max);
     max_mark_seq = std::max(max_mark_seq, m.seq);
     if (m.persisted_min <= m.persisted_max) {
@@ -72,7 +45,7 @@ Status TsdbStorage::LoadSeries() {
   const Timestamp active_from = all ? kMinTimestamp : newest - after;
   std::vector<std::pair<SeriesRef, HeadMark>> load;
   Timestamp inactive_max = kMinTimestamp;
-  TM_RETURN_IF_ERROR(ForEachHeadMark(db_.get(), cf(kHeadMark), [&](SeriesRef ref, const HeadMark& m) {
+  TM_RETURN_IF_ERROR(store_.ForEachHeadMark([&](SeriesRef ref, const HeadMark& m) {
     if (all || m.persisted_max >= active_from) {
       load.emplace_back(ref, m);
     } else {
@@ -83,26 +56,19 @@ Status TsdbStorage::LoadSeries() {
   if (all) {
     // Every series resident (eviction off): one scan of the series family.
     std::unordered_map<SeriesRef, HeadMark> marks(load.begin(), load.end());
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, cf(kSeries)));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      if (it->key().size() != 8) return Status::Corruption("storage: malformed series key");
-      PersistedSeries p;
-      p.ref = GetBE64(it->key().data());
-      p.labels_enc.assign(it->value().data(), it->value().size());
-      TM_ASSIGN_OR_RETURN(Labels l, DecodeLabels(p.labels_enc));
-      p.hash = SeriesHash(l);
+    TM_RETURN_IF_ERROR(store_.ForEachSeries([&](PersistedSeries&& p) {
       auto mit = marks.find(p.ref);
       if (mit != marks.end()) {
         p.has_mark = true;
         p.mark = mit->second;
       }
       InsertLoadedLocked(std::move(p));
-    }
-    TM_RETURN_IF_ERROR(FromRocks(it->status(), "storage: scan series"));
+      return Status::OK();
+    }));
   } else {
     for (const auto& [ref, m] : load) {
       PersistedSeries p;
-      TM_ASSIGN_OR_RETURN(bool found, ReadPersistedSeries(ref, true, &p));
+      TM_ASSIGN_OR_RETURN(bool found, store_.ReadSeries(ref, true, &p));
       if (found) InsertLoadedLocked(std::move(p));
     }
     // Whatever was not loaded (old series, series without data) is found in RocksDB on demand.
@@ -119,20 +85,13 @@ Status TsdbStorage::LoadSeries() {
   return Status::OK();
 }
 
-Status TsdbStorage::LoadPartitions() {
-  // Distinct partitions: one Seek per partition, not a full scan.
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, cf(kChunks)));
-  for (it->SeekToFirst(); it->Valid();) {
-    rocksdb::Slice k = it->key();
-    if (k.size() != kChunkKeySize) return Status::Corruption("storage: malformed chunk key");
-    int64_t p = UnflipSign(GetBE64(k.data()));
-    partitions_.insert(p);
-    it->Seek(PartitionPrefix(p + 1));
-  }
-  return FromRocks(it->status(), "storage: scan partitions");
+Status Head::Recover() {
+  std::lock_guard lock(commit_mu_);
+  TM_RETURN_IF_ERROR(ReplayHeadLog());
+  return TruncateHead(false);
 }
 
-Status TsdbStorage::ReplayHeadLog() {
+Status Head::ReplayHeadLog() {
   // A series' mark (seq, ord) says: its samples in records before seq, and its first ord samples
   // in record seq, are persisted. cur_seq/cur_ord hold the mark until replay passes it.
   struct Mark {
@@ -153,7 +112,7 @@ Status TsdbStorage::ReplayHeadLog() {
     if (HeadSeries* s = SeriesByRefLocked(ref)) return s;
     if (!load.ok() || absent.count(ref) != 0) return nullptr;
     PersistedSeries p;
-    auto found = ReadPersistedSeries(ref, true, &p);
+    auto found = store_.ReadSeries(ref, true, &p);
     if (!found.ok()) {
       load = found.status();
       return nullptr;
@@ -166,37 +125,31 @@ Status TsdbStorage::ReplayHeadLog() {
     max_mark_seq = std::max(max_mark_seq, p.mark.seq);
     return InsertLoadedLocked(std::move(p));
   };
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, cf(kHeadLog)));
   uint64_t last_seq = 0;
-  Status decode;
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    rocksdb::Slice k = it->key();
-    if (k.size() != 8) return Status::Corruption("storage: malformed head log key");
-    const uint64_t seq = GetBE64(k.data());
+  Status replay = store_.ForEachHeadLogRecord([&](uint64_t seq, std::string_view record) {
     last_seq = seq;
     Timestamp batch_max = kMinTimestamp;
-    decode = DecodeHeadLogRecord(
-        std::string_view(it->value().data(), it->value().size()), [&](const LoggedSample& ls) {
-          HeadSeries* s = resolve(ls.ref);
-          if (!s) return;  // series dropped by retention after its data was persisted
-          if (s->cur_seq != seq) {
-            s->cur_seq = seq;
-            s->cur_ord = 0;
-          }
-          const Mark& m = marks[ls.ref];  // inserted by resolve() at the latest
-          if (seq < m.seq || (seq == m.seq && s->cur_ord < m.ord)) {
-            ++s->cur_ord;  // already in a persisted chunk
-            return;
-          }
-          ApplyOne(s, seq, ls.t, ls.v);
-          if (ls.t > batch_max) batch_max = ls.t;
-        });
-    TM_RETURN_IF_ERROR(decode);
+    TM_RETURN_IF_ERROR(DecodeHeadLogRecord(record, [&](const LoggedSample& ls) {
+      HeadSeries* s = resolve(ls.ref);
+      if (!s) return;  // series dropped by retention after its data was persisted
+      if (s->cur_seq != seq) {
+        s->cur_seq = seq;
+        s->cur_ord = 0;
+      }
+      const Mark& m = marks[ls.ref];  // inserted by resolve() at the latest
+      if (seq < m.seq || (seq == m.seq && s->cur_ord < m.ord)) {
+        ++s->cur_ord;  // already in a persisted chunk
+        return;
+      }
+      ApplyOne(s, seq, ls.t, ls.v);
+      if (ls.t > batch_max) batch_max = ls.t;
+    }));
     TM_RETURN_IF_ERROR(load);
     if (batch_max > global_max_t_.load()) global_max_t_.store(batch_max);
-    if (sealed_.size() > 4096) TM_RETURN_IF_ERROR(WriteSeals());
-  }
-  TM_RETURN_IF_ERROR(FromRocks(it->status(), "storage: scan head log"));
+    if (sealed_.size() > 4096) return WriteSeals();
+    return Status::OK();
+  });
+  TM_RETURN_IF_ERROR(replay);
   // New records must not sort before a mark, or replay would take them for persisted ones.
   next_seq_ = std::max({next_seq_, last_seq + 1, max_mark_seq});
   // Samples re-applied during recovery were appended before this open.

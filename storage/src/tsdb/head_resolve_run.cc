@@ -2,7 +2,7 @@
 // misses (hash slot, registry entry, series and its labels); looking a few series ahead and
 // prefetching each step lets those misses overlap instead of being paid one after another.
 #include "tsdb/label_codec.h"
-#include "tsdb/tsdb_storage.h"
+#include "tsdb/head.h"
 
 namespace tidemark::tsdb {
 namespace {
@@ -20,7 +20,7 @@ void PrefetchSeries(const HeadSeries* s) {
 
 }  // namespace
 
-void TsdbStorage::ResolveExistingRun(std::span<const SeriesViewIn> items,
+void Head::ResolveExistingRun(std::span<const SeriesViewIn> items,
                                      std::vector<ExistingCheck>* out) {
   struct Ahead {
     uint64_t hash = 0;

@@ -10,59 +10,13 @@
 #include <algorithm>
 #include <memory>
 
-#include <rocksdb/write_batch.h>
-
 #include "tsdb/keys.h"
 #include "tsdb/label_codec.h"
-#include "tsdb/tsdb_storage.h"
+#include "tsdb/head.h"
 
 namespace tidemark::tsdb {
 
-Result<bool> TsdbStorage::ReadPersistedSeries(SeriesRef ref, bool want_hash, PersistedSeries* out) {
-  out->ref = ref;
-  rocksdb::Status st = db_->Get({}, cf(kSeries), SeriesKey(ref), &out->labels_enc);
-  if (st.IsNotFound()) return false;
-  TM_RETURN_IF_ERROR(FromRocks(st, "storage: read series"));
-  if (want_hash) {
-    TM_ASSIGN_OR_RETURN(Labels l, DecodeLabels(out->labels_enc));
-    out->hash = SeriesHash(l);
-  }
-  std::string v;
-  st = db_->Get({}, cf(kHeadMark), HeadMarkKey(ref), &v);
-  out->has_mark = st.ok();
-  out->mark = HeadMark{};
-  if (st.ok()) {
-    if (!DecodeHeadMark(v, &out->mark)) return Status::Corruption("storage: malformed head mark");
-  } else if (!st.IsNotFound()) {
-    return FromRocks(st, "storage: read head mark");
-  }
-  return true;
-}
-
-Result<bool> TsdbStorage::FindPersistedSeries(uint64_t hash, const std::string& enc,
-                                              PersistedSeries* out) {
-  std::string prefix;
-  PutBE64(&prefix, hash);
-  std::vector<SeriesRef> candidates;
-  {
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, cf(kHash)));
-    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-      if (it->key().size() != 16) return Status::Corruption("storage: malformed series hash key");
-      candidates.push_back(GetBE64(it->key().data() + 8));
-    }
-    TM_RETURN_IF_ERROR(FromRocks(it->status(), "storage: scan series hashes"));
-  }
-  for (SeriesRef ref : candidates) {  // hash collisions: compare the labels
-    TM_ASSIGN_OR_RETURN(bool found, ReadPersistedSeries(ref, false, out));
-    if (found && out->labels_enc == enc) {
-      out->hash = hash;
-      return true;
-    }
-  }
-  return false;
-}
-
-HeadSeries* TsdbStorage::InsertLoadedLocked(PersistedSeries&& p) {
+HeadSeries* Head::InsertLoadedLocked(PersistedSeries&& p) {
   const SeriesRef r = p.ref;
   if (series_.size() <= r) series_.resize(r + 1 + series_.size() / 2);
   series_[r] = std::make_unique<HeadSeries>(r, p.hash, std::move(p.labels_enc));
@@ -78,7 +32,7 @@ HeadSeries* TsdbStorage::InsertLoadedLocked(PersistedSeries&& p) {
   return s;
 }
 
-Status TsdbStorage::LoadRefs(const std::vector<SeriesRef>& refs) {
+Status Head::LoadRefs(const std::vector<SeriesRef>& refs) {
   std::vector<PersistedSeries> loaded;
   for (SeriesRef ref : refs) {
     {
@@ -86,7 +40,7 @@ Status TsdbStorage::LoadRefs(const std::vector<SeriesRef>& refs) {
       if (SeriesByRefLocked(ref) != nullptr) continue;
     }
     PersistedSeries p;
-    TM_ASSIGN_OR_RETURN(bool found, ReadPersistedSeries(ref, true, &p));
+    TM_ASSIGN_OR_RETURN(bool found, store_.ReadSeries(ref, true, &p));
     if (found) loaded.push_back(std::move(p));
   }
   if (loaded.empty()) return Status::OK();
@@ -98,7 +52,7 @@ Status TsdbStorage::LoadRefs(const std::vector<SeriesRef>& refs) {
   return Status::OK();
 }
 
-void TsdbStorage::EvictLocked(const std::vector<HeadSeries*>& victims) {
+void Head::EvictLocked(const std::vector<HeadSeries*>& victims) {
   if (victims.empty()) return;
   std::vector<std::pair<SeriesRef, std::string_view>> items;
   items.reserve(victims.size());
@@ -127,73 +81,44 @@ void TsdbStorage::EvictLocked(const std::vector<HeadSeries*>& victims) {
   evicted_total_.fetch_add(victims.size(), std::memory_order_relaxed);
 }
 
-Status TsdbStorage::SelectInactive(const Postings& candidates, Timestamp mint, Timestamp maxt,
-                                   std::vector<PersistedSeries>* out) {
-  for (SeriesRef ref : candidates) {
-    PersistedSeries p;
-    TM_ASSIGN_OR_RETURN(bool found, ReadPersistedSeries(ref, false, &p));
-    if (!found || !p.has_mark) continue;  // no record, or never had persisted data
-    const HeadMark& m = p.mark;
-    if (m.persisted_min > m.persisted_max || m.persisted_min > maxt || m.persisted_max < mint) {
-      continue;
-    }
-    out->push_back(std::move(p));
-  }
-  return Status::OK();
-}
-
-Status TsdbStorage::RetainInactive(Timestamp kept_from) {
+Status Head::RetainInactive(Timestamp kept_from) {
   if (!has_inactive_.load()) return Status::OK();
   struct Item {
     SeriesRef ref;
     HeadMark mark;
   };
   std::vector<Item> items;
-  {
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, cf(kHeadMark)));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      if (it->key().size() != 8) return Status::Corruption("storage: malformed head mark key");
-      HeadMark m;
-      if (!DecodeHeadMark(std::string_view(it->value().data(), it->value().size()), &m)) {
-        return Status::Corruption("storage: malformed head mark");
-      }
-      if (m.persisted_min > m.persisted_max || m.persisted_min >= kept_from) continue;
-      items.push_back({GetBE64(it->key().data()), m});
-    }
-    TM_RETURN_IF_ERROR(FromRocks(it->status(), "storage: scan head marks"));
-  }
+  TM_RETURN_IF_ERROR(store_.ForEachHeadMark([&](SeriesRef ref, const HeadMark& m) {
+    if (m.persisted_min <= m.persisted_max && m.persisted_min < kept_from) items.push_back({ref, m});
+    return Status::OK();
+  }));
   if (items.empty()) return Status::OK();
   // Under the exclusive lock (rare, and bounded by the expired series): an appender cannot make
   // one of these resident between our check and the write, and index_gen_ tells one that read
   // the rows before to look again.
   std::unique_lock lock(index_mu_);
   index_gen_.fetch_add(1);
-  rocksdb::WriteBatch batch;
+  ChunkStore::Batch batch(store_);
   for (Item& item : items) {
     if (SeriesByRefLocked(item.ref) != nullptr) continue;  // resident: handled by the caller
     if (item.mark.persisted_max >= kept_from) {
       item.mark.persisted_min = kept_from;
-      batch.Put(cf(kHeadMark), HeadMarkKey(item.ref), EncodeHeadMark(item.mark))
-          .PermitUncheckedError();
+      batch.PutHeadMark(item.ref, item.mark);
       continue;
     }
     std::string enc;
-    rocksdb::Status st = db_->Get({}, cf(kSeries), SeriesKey(item.ref), &enc);
-    batch.Delete(cf(kHeadMark), HeadMarkKey(item.ref)).PermitUncheckedError();
+    auto found = store_.ReadSeriesLabels(item.ref, &enc, "retention: read series");
+    batch.DeleteHeadMark(item.ref);
     if (inactive_series_ > 0) --inactive_series_;
-    if (st.IsNotFound()) continue;
-    TM_RETURN_IF_ERROR(FromRocks(st, "retention: read series"));
+    TM_RETURN_IF_ERROR(found.status());
+    if (!*found) continue;
     TM_ASSIGN_OR_RETURN(Labels l, DecodeLabels(enc));
-    batch.Delete(cf(kSeries), SeriesKey(item.ref)).PermitUncheckedError();
-    batch.Delete(cf(kHash), HashKey(SeriesHash(l), item.ref)).PermitUncheckedError();
-    ForEachEncodedLabel(enc, [&](std::string_view n, std::string_view v) {
-      batch.Delete(cf(kPost), PostingKey(n, v, item.ref)).PermitUncheckedError();
-    });
+    batch.DeleteSeries(item.ref, SeriesHash(l), enc);
   }
   // Every non-resident mark now starts at kept_from or later.
   inactive_min_t_ = std::max(inactive_min_t_, kept_from);
-  ++rewrite_gen_;
-  return FromRocks(db_->Write(rocksdb::WriteOptions(), &batch), "retention: drop inactive series");
+  store_.NoteRewrite();
+  return store_.Write(&batch, false, "retention: drop inactive series");
 }
 
 }  // namespace tidemark::tsdb

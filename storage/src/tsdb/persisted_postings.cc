@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "tsdb/keys.h"
-#include "tsdb/tsdb_storage.h"
+#include "tsdb/chunk_store.h"
 
 namespace tidemark::tsdb {
 namespace {

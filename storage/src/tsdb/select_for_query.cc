@@ -3,11 +3,11 @@
 // the range reaches back to where inactive (non-resident) series have data, the persisted
 // postings are read too. (Select's buffers and limits are in select_stream.cc.)
 #include "tsdb/persisted_postings.h"
-#include "tsdb/tsdb_storage.h"
+#include "tsdb/head.h"
 
 namespace tidemark::tsdb {
 
-Status TsdbStorage::ForEachSelectedSeries(const Matchers& matchers, Timestamp mint,
+Status Head::ForEachSelectedSeries(const Matchers& matchers, Timestamp mint,
                                           Timestamp maxt, const SelectVisitor& v) {
   Postings absent;
   {
@@ -29,12 +29,12 @@ Status TsdbStorage::ForEachSelectedSeries(const Matchers& matchers, Timestamp mi
   if (v.resident_done) TM_RETURN_IF_ERROR(v.resident_done());
   if (absent.empty()) return Status::OK();
   std::vector<PersistedSeries> inactive;
-  TM_RETURN_IF_ERROR(SelectInactive(absent, mint, maxt, &inactive));
+  TM_RETURN_IF_ERROR(store_.SeriesWithData(absent, mint, maxt, &inactive));
   for (const auto& p : inactive) TM_RETURN_IF_ERROR(v.visit(p.ref, p.labels_enc));
   return Status::OK();
 }
 
-Result<std::vector<std::string>> TsdbStorage::MatchingLabelSets(const Matchers& matchers,
+Result<std::vector<std::string>> Head::MatchingLabelSets(const Matchers& matchers,
                                                                 Timestamp mint, Timestamp maxt) {
   std::vector<std::string> out;
   SelectVisitor v;
@@ -46,15 +46,14 @@ Result<std::vector<std::string>> TsdbStorage::MatchingLabelSets(const Matchers& 
   return out;
 }
 
-Result<std::shared_lock<std::shared_mutex>> TsdbStorage::LockIndexForQuery(
+Result<std::shared_lock<std::shared_mutex>> Head::LockIndexForQuery(
     const Matchers& matchers, Timestamp mint, bool* persisted, Postings* on_disk) {
   for (;;) {
     // RocksDB is read before the lock: its I/O must not hold up appenders.
     *persisted = ConsultPersisted(mint);
     on_disk->clear();
     if (*persisted) {
-      TM_ASSIGN_OR_RETURN(*on_disk,
-                          SelectPersistedPostings(db(), cf(kPost), cf(kSeries), matchers));
+      TM_ASSIGN_OR_RETURN(*on_disk, store_.SelectPostings(matchers));
     }
     std::shared_lock lock(index_mu_);
     // Series evicted in between are no longer in memory: then read the persisted index too. (A

@@ -3,7 +3,7 @@
 // query over many series never holds every series' head copy at once.
 #include <algorithm>
 
-#include "tsdb/tsdb_storage.h"
+#include "tsdb/head.h"
 
 namespace tidemark::tsdb {
 namespace {
@@ -11,7 +11,7 @@ namespace {
 // Label bytes reserved per selected series: above typical sets (node exporter's are ~100).
 constexpr size_t kReservedLabelBytes = 384;
 
-void AddRef(TsdbStorage::SelectedRefs* out, SeriesRef ref, std::string_view enc) {
+void AddRef(Head::SelectedRefs* out, SeriesRef ref, std::string_view enc) {
   out->refs.push_back(ref);
   out->labels.append(enc);
   out->offsets.push_back(static_cast<uint32_t>(out->labels.size()));
@@ -20,7 +20,7 @@ void AddRef(TsdbStorage::SelectedRefs* out, SeriesRef ref, std::string_view enc)
 }  // namespace
 
 // The selection itself is ForEachSelectedSeries (select_for_query.cc).
-Result<TsdbStorage::SelectedRefs> TsdbStorage::SelectRefsForQuery(const Matchers& matchers,
+Result<Head::SelectedRefs> Head::SelectRefsForQuery(const Matchers& matchers,
                                                                   Timestamp mint, Timestamp maxt,
                                                                   size_t max_series) {
   SelectedRefs out;
@@ -50,7 +50,7 @@ Result<TsdbStorage::SelectedRefs> TsdbStorage::SelectRefsForQuery(const Matchers
   return out;
 }
 
-void TsdbStorage::SnapshotHeads(std::span<SelectedSeries> batch, Timestamp mint, Timestamp maxt) {
+void Head::SnapshotHeads(std::span<SelectedSeries> batch, Timestamp mint, Timestamp maxt) {
   {
     std::shared_lock lock(index_mu_);
     for (SelectedSeries& sel : batch) {

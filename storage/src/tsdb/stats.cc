@@ -33,23 +33,8 @@ Result<std::vector<MetricCardinality>> TsdbStorage::PersistedMetricCounts() {
       now - metric_counts_at_ < kMetricCountsTtl) {
     return metric_counts_;
   }
-  // All refs of one (__name__, value) are one contiguous key range: count runs.
-  std::string prefix;
-  PutVarint64(&prefix, kMetricName.size());
-  prefix.append(kMetricName);
-  std::vector<MetricCardinality> counts;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, cf(kPost)));
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    std::string_view rest(it->key().data() + prefix.size(), it->key().size() - prefix.size());
-    uint64_t len = 0;
-    if (!GetVarint64(&rest, &len) || rest.size() != len + 8) {
-      return Status::Corruption("storage: malformed postings key");
-    }
-    std::string_view value = rest.substr(0, len);
-    if (counts.empty() || counts.back().name != value) counts.push_back({std::string(value), 0});
-    ++counts.back().value;
-  }
-  TM_RETURN_IF_ERROR(FromRocks(it->status(), "stats: scan postings"));
+  TM_ASSIGN_OR_RETURN(std::vector<MetricCardinality> counts,
+                      store_->CountSeriesByValue(kMetricName));
   KeepTop(&counts);
   metric_counts_ = counts;
   metric_counts_at_ = now;
@@ -58,45 +43,12 @@ Result<std::vector<MetricCardinality>> TsdbStorage::PersistedMetricCounts() {
 
 StorageStats TsdbStorage::Stats() {
   StorageStats st;
-  st.num_samples_appended = appended_.load();
-  st.cold_chunks_merged = cold_chunks_merged_.load();
-  st.cold_blocks_written = cold_blocks_written_.load();
-  st.rejected_out_of_order = rejected_ooo_.load();
-  st.rejected_duplicate = rejected_dup_.load();
-  st.rejected_invalid = rejected_invalid_.load();
-  if (closed_.load()) return st;
-  Timestamp mn = kMaxTimestamp, mx = kMinTimestamp;
-  {
-    std::shared_lock lock(index_mu_);
-    for (const auto& sp : series_) {
-      if (!sp) continue;
-      if (sp->min_time() <= sp->max_time()) {
-        ++st.num_series;
-        mn = std::min(mn, sp->min_time());
-        mx = std::max(mx, sp->max_time());
-      }
-      std::lock_guard slock(StripeFor(sp->ref()));
-      if (sp->has_head()) {
-        ++st.head_series;
-        st.head_chunks += sp->head_chunks();
-      }
-    }
-    st.resident_series = postings_.all().size();
-    if (inactive_series_ > 0) {  // series outside memory, counted as they leave and return
-      st.num_series += inactive_series_;
-      mn = std::min(mn, inactive_min_t_);
-      mx = std::max(mx, inactive_max_t_.load());
-    }
-    if (const auto* names = postings_.Values(kMetricName)) {
-      for (const auto& [v, p] : *names) st.series_count_by_metric.push_back({v, p.size()});
-    }
-    for (const auto& [n, vm] : postings_.all_names()) {
-      st.label_value_count_by_name.push_back({n, vm.size()});
-      for (const auto& [v, p] : vm) st.series_count_by_label_pair.push_back({n + "=" + v, p.size()});
-    }
-  }
-  st.series_evicted = evicted_total_.load(std::memory_order_relaxed);
-  if (has_inactive_.load()) {
+  head_->FillCounters(&st);
+  st.cold_chunks_merged = compactor_->chunks_merged();
+  st.cold_blocks_written = compactor_->blocks_written();
+  if (closed()) return st;
+  head_->FillIndexStats(&st);
+  if (head_->has_inactive()) {
     // Per-metric counts cover every series (persisted postings); label-name and label-pair
     // counts stay those of the resident series: counting them for all would read the whole
     // postings family.
@@ -106,13 +58,9 @@ StorageStats TsdbStorage::Stats() {
   KeepTop(&st.series_count_by_metric);
   KeepTop(&st.label_value_count_by_name);
   KeepTop(&st.series_count_by_label_pair);
-  if (mn <= mx) {
-    st.min_time = mn;
-    st.max_time = mx;
-  }
   {
-    std::lock_guard lock(commit_mu_);
-    if (!closed_.load()) st.bytes_on_disk = BytesOnDisk();
+    std::lock_guard lock(head_->commit_mutex());
+    if (!closed()) st.bytes_on_disk = store_->BytesOnDisk();
   }
   return st;
 }

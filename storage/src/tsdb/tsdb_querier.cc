@@ -1,12 +1,13 @@
 // Querier over the store: postings select, then series streamed in label order, a batch at a
 // time: head copies, then persisted chunks via RocksDB.
+#include "tsdb/tsdb_querier.h"
+
 #include <algorithm>
 #include <set>
 
 #include "tsdb/chunk_reader.h"
 #include "tsdb/label_codec.h"
 #include "tsdb/series_iterator.h"
-#include "tsdb/tsdb_storage.h"
 
 namespace tidemark::tsdb {
 namespace {
@@ -69,9 +70,10 @@ bool BoundsShowSample(const LoadedSeries& d, Timestamp mint, Timestamp maxt) {
 // storage object itself (as for the querier).
 class TsdbSeriesSet final : public SeriesSet {
  public:
-  TsdbSeriesSet(TsdbStorage& db, TsdbStorage::SelectedRefs sel, std::vector<uint32_t> order,
-                Timestamp mint, Timestamp maxt)
-      : db_(db), sel_(std::move(sel)), order_(std::move(order)), mint_(mint), maxt_(maxt) {}
+  TsdbSeriesSet(Head& head, ChunkStore& store, Head::SelectedRefs sel,
+                std::vector<uint32_t> order, Timestamp mint, Timestamp maxt)
+      : head_(head), store_(store), sel_(std::move(sel)), order_(std::move(order)), mint_(mint),
+        maxt_(maxt) {}
 
   bool Next() override {
     while (status_.ok()) {
@@ -103,25 +105,25 @@ class TsdbSeriesSet final : public SeriesSet {
       Release();
       return false;
     }
-    if (db_.closed()) {
+    if (store_.closed()) {
       status_ = Status::Unavailable("storage is closed");
       Release();
       return false;
     }
     const size_t n = std::min(kBatchSeries, order_.size() - next_);
-    std::vector<TsdbStorage::SelectedSeries> heads(n);
+    std::vector<Head::SelectedSeries> heads(n);
     for (size_t i = 0; i < n; ++i) heads[i].ref = sel_.refs[order_[next_ + i]];
-    db_.SnapshotHeads(heads, mint_, maxt_);
+    head_.SnapshotHeads(heads, mint_, maxt_);
     // The chunk iterator is created after the head copies: a chunk cut in between is then seen
     // twice (de-duplicated when merging) rather than not at all.
-    const std::vector<int64_t> parts = db_.PartitionsFor(mint_, maxt_);
-    std::unique_ptr<rocksdb::Iterator> it;
-    if (!parts.empty()) it.reset(db_.db()->NewIterator({}, db_.cf(kChunks)));
+    const std::vector<int64_t> parts = store_.PartitionsFor(mint_, maxt_);
+    ChunkStore::ChunkReader reader;
+    if (!parts.empty()) reader = store_.NewChunkReader();
     for (size_t i = 0; i < n; ++i) {
-      TsdbStorage::SelectedSeries& e = heads[i];
+      Head::SelectedSeries& e = heads[i];
       auto data = std::make_shared<LoadedSeries>();
-      if (it) {
-        status_ = ReadSeriesChunks(it.get(), parts, e.ref, mint_, maxt_, &data->chunks);
+      if (reader) {
+        status_ = reader.Read(parts, e.ref, mint_, maxt_, &data->chunks);
         if (!status_.ok()) return false;
       }
       for (auto& c : e.unwritten) data->chunks.push_back(std::move(c));
@@ -148,12 +150,13 @@ class TsdbSeriesSet final : public SeriesSet {
   }
 
   void Release() {
-    sel_ = TsdbStorage::SelectedRefs();
+    sel_ = Head::SelectedRefs();
     order_ = std::vector<uint32_t>();
   }
 
-  TsdbStorage& db_;
-  TsdbStorage::SelectedRefs sel_;
+  Head& head_;
+  ChunkStore& store_;
+  Head::SelectedRefs sel_;
   std::vector<uint32_t> order_;  // indexes into sel_, in label order
   Timestamp mint_, maxt_;
   size_t next_ = 0;  // next index into order_ to load
@@ -165,13 +168,14 @@ class TsdbSeriesSet final : public SeriesSet {
 
 class TsdbQuerier final : public Querier {
  public:
-  TsdbQuerier(TsdbStorage& db, Timestamp mint, Timestamp maxt) : db_(db), mint_(mint), maxt_(maxt) {}
+  TsdbQuerier(Head& head, ChunkStore& store, Timestamp mint, Timestamp maxt)
+      : head_(head), store_(store), mint_(mint), maxt_(maxt) {}
 
   Result<std::unique_ptr<SeriesSet>> Select(bool, const SelectHints* hints,
                                             const Matchers& matchers) override {
-    if (db_.closed()) return Status::Unavailable("storage is closed");
+    if (store_.closed()) return Status::Unavailable("storage is closed");
     size_t limit = hints ? hints->max_series : 0;
-    TM_ASSIGN_OR_RETURN(auto sel, db_.SelectRefsForQuery(matchers, mint_, maxt_, limit));
+    TM_ASSIGN_OR_RETURN(auto sel, head_.SelectRefsForQuery(matchers, mint_, maxt_, limit));
     // Always sorted (callers can rely on it), by the encodings: no labels decoded up front.
     std::vector<uint32_t> order(sel.refs.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<uint32_t>(i);
@@ -179,13 +183,13 @@ class TsdbQuerier final : public Querier {
       return CompareEncodedLabels(sel.enc(a), sel.enc(b)) < 0;
     });
     return std::unique_ptr<SeriesSet>(std::make_unique<TsdbSeriesSet>(
-        db_, std::move(sel), std::move(order), mint_, maxt_));
+        head_, store_, std::move(sel), std::move(order), mint_, maxt_));
   }
 
   Result<std::vector<std::string>> LabelNames(const Matchers& matchers) override {
-    if (db_.closed()) return Status::Unavailable("storage is closed");
+    if (store_.closed()) return Status::Unavailable("storage is closed");
     std::set<std::string, std::less<>> names;
-    TM_ASSIGN_OR_RETURN(auto sets, db_.MatchingLabelSets(matchers, mint_, maxt_));
+    TM_ASSIGN_OR_RETURN(auto sets, head_.MatchingLabelSets(matchers, mint_, maxt_));
     for (const auto& enc : sets) {
       ForEachEncodedLabel(enc, [&](std::string_view n, std::string_view) {
         if (names.find(n) == names.end()) names.emplace(n);
@@ -196,9 +200,9 @@ class TsdbQuerier final : public Querier {
 
   Result<std::vector<std::string>> LabelValues(const std::string& name,
                                                const Matchers& matchers) override {
-    if (db_.closed()) return Status::Unavailable("storage is closed");
+    if (store_.closed()) return Status::Unavailable("storage is closed");
     std::set<std::string, std::less<>> values;
-    TM_ASSIGN_OR_RETURN(auto sets, db_.MatchingLabelSets(matchers, mint_, maxt_));
+    TM_ASSIGN_OR_RETURN(auto sets, head_.MatchingLabelSets(matchers, mint_, maxt_));
     for (const auto& enc : sets) {
       ForEachEncodedLabel(enc, [&](std::string_view n, std::string_view v) {
         if (n == name && values.find(v) == values.end()) values.emplace(v);
@@ -208,17 +212,16 @@ class TsdbQuerier final : public Querier {
   }
 
  private:
-  TsdbStorage& db_;
+  Head& head_;
+  ChunkStore& store_;
   Timestamp mint_, maxt_;
 };
 
 }  // namespace
 
-Result<std::unique_ptr<Querier>> TsdbStorage::NewQuerier(Timestamp mint, Timestamp maxt) {
-  if (closed()) return Status::Unavailable("storage is closed");
-  return std::unique_ptr<Querier>(std::make_unique<TsdbQuerier>(*this, mint, maxt));
+std::unique_ptr<Querier> NewTsdbQuerier(Head& head, ChunkStore& store, Timestamp mint,
+                                        Timestamp maxt) {
+  return std::make_unique<TsdbQuerier>(head, store, mint, maxt);
 }
-
-// SelectRefsForQuery: select_stream.cc; MatchingLabelSets: select_for_query.cc.
 
 }  // namespace tidemark::tsdb

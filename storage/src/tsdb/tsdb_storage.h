@@ -1,54 +1,24 @@
-// The RocksDB-backed Storage: series registry + postings, head, head log, chunk store, retention.
+// The RocksDB-backed Storage: the owner that wires the head, the chunk store and the background
+// work together and implements the public Storage interface.
 //
-// Concurrency: lock order is commit_mu_ -> index_mu_ -> a series' lock stripe. Appenders stage
-// under index_mu_ (shared) and the stripe; Commit serialises on commit_mu_ (RocksDB serialises
-// writes anyway), writes ONE WriteBatch, then applies the samples to the head in commit order.
-// Queries copy head state under the stripes, then read persisted chunks through RocksDB.
+// Lock order: the compactor's lock -> the head's commit lock -> the head's index lock -> a
+// series' stripe; the chunk store's partition lock and metric_counts_mu_ here are leaves.
 #pragma once
 
-#include <array>
 #include <atomic>
 #include <chrono>
-#include <functional>
 #include <memory>
 #include <mutex>
-#include <optional>
-#include <set>
-#include <shared_mutex>
 #include <string>
 #include <vector>
 
-#include <rocksdb/db.h>
-#include <rocksdb/write_batch.h>
-
-#include "tidemark/storage/chunk/cold.h"
 #include "tidemark/storage/storage.h"
-#include "tsdb/chunk_reader.h"
-#include "tsdb/head_log.h"
-#include "tsdb/head_series.h"
-#include "tsdb/keys.h"
-#include "tsdb/postings_index.h"
-#include "tsdb/series_hash_table.h"
+#include "tsdb/chunk_store.h"
+#include "tsdb/compaction.h"
+#include "tsdb/head.h"
+#include "tsdb/retention.h"
 
 namespace tidemark::tsdb {
-
-// Column family handles in a fixed order (see keys.h for names and layouts).
-enum Cf : size_t {
-  kMeta = 0, kSeries, kHash, kPost, kChunks, kHeadLog, kHeadMark, kColdTodo, kNumCfs
-};
-
-// Head-log truncation runs every this many commits: often enough that the head log stays near
-// the size of the head, rarely enough that its O(series) scan is noise.
-inline constexpr uint64_t kTruncateEveryCommits = 256;
-// A series whose oldest head sample is this many commits old is cut even if its chunk is not
-// full, so one slow series cannot pin the whole head log.
-inline constexpr uint64_t kMaxHeadLogLagRecords = 1 << 16;
-// A series that received nothing for this long (in sample time, against the newest sample in
-// the store) has its head cut and persisted.
-inline constexpr int64_t kIdleSealMs = 3600 * 1000;
-inline constexpr size_t kLockStripes = 1024;
-// Head truncation writes the chunks it cuts in batches of at most this many series.
-inline constexpr size_t kMaxSealsPerBatch = 16384;
 
 class TsdbStorage final : public Storage {
  public:
@@ -66,242 +36,24 @@ class TsdbStorage final : public Storage {
   Status DeleteSeries(const Matchers& matchers, Timestamp mint, Timestamp maxt) override;
   StorageStats Stats() override;
 
-  // ---- internal API for the appender and querier (same module) ----
-  const StorageOptions& options() const { return opts_; }
-  std::mutex& StripeFor(SeriesRef ref) { return stripes_[ref % kLockStripes]; }
-  // Finds the series for `labels` (trying `hint` first), creating it in memory if new (it is
-  // persisted by the first commit that uses it), and checks (t, v) against its committed state.
-  // Labels must be valid.
-  CheckResult ResolveAndCheck(SeriesRef hint, const Labels& labels, Timestamp t, double v,
-                              SeriesRef* ref);
-  // Like ResolveAndCheck for an existing series whose encoded labels equal `labels` exactly;
-  // never creates one. *ref = 0 when there is none (head_append.cc).
-  CheckResult ResolveExisting(SeriesRef hint, std::span<const LabelPairView> labels, Timestamp t,
-                              double v, SeriesRef* ref);
-  struct ExistingCheck {
-    SeriesRef ref = 0;
-    CheckResult result = CheckResult::kAccept;
-  };
-  // ResolveExisting for every sample of consecutive series, overlapping their memory lookups
-  // (head_resolve_run.cc). Appends one entry per sample checked, in order, and stops after an
-  // entry with ref 0 (no such series) or a result other than kAccept and kDuplicate.
-  void ResolveExistingRun(std::span<const SeriesViewIn> items, std::vector<ExistingCheck>* out);
-  // Looks for a persisted sample of `ref` at exactly `t`.
-  Result<std::optional<double>> FindPersisted(SeriesRef ref, Timestamp t);
-  // Makes staged samples durable and visible. `staged` is in append order.
-  Status CommitSamples(const std::vector<LoggedSample>& staged);
-  void CountRejected(StatusCode code);
-
-  // Query side.
-  struct SelectedSeries {
-    SeriesRef ref = 0;
-    std::string labels_enc;
-    HeadSnapshot head;
-    std::vector<StoredChunk> unwritten;  // cut from the head, not yet in RocksDB
-  };
-  // Series matching `matchers` that may have data in [mint, maxt] (select_stream.cc): refs (any
-  // order) and their label encodings packed in one buffer; inactive series are read from the
-  // persisted index when the range reaches their data.
-  struct SelectedRefs {
-    std::vector<SeriesRef> refs;
-    std::vector<uint32_t> offsets{0};  // series i's encoding: labels[offsets[i], offsets[i+1])
-    std::string labels;
-    std::string_view enc(size_t i) const {
-      return std::string_view(labels).substr(offsets[i], offsets[i + 1] - offsets[i]);
-    }
-  };
-  Result<SelectedRefs> SelectRefsForQuery(const Matchers& matchers, Timestamp mint, Timestamp maxt,
-                                          size_t max_series);
-  // Fills the head copies and not-yet-written chunks of `batch` (refs set, any order; labels_enc
-  // untouched). A series no longer in memory gets an empty head: all its data is in RocksDB. The
-  // caller reads RocksDB only after this, so a chunk cut meanwhile is seen twice, never missed.
-  void SnapshotHeads(std::span<SelectedSeries> batch, Timestamp mint, Timestamp maxt);
-  // Label encodings of matching series with data overlapping [mint, maxt].
-  Result<std::vector<std::string>> MatchingLabelSets(const Matchers& matchers, Timestamp mint,
-                                                     Timestamp maxt);
-  // True when series outside memory (inactive ones) may have data at or after `mint`: only then
-  // do queries and deletes read the persisted index (inactive_series.cc).
-  bool ConsultPersisted(Timestamp mint) const {
-    return has_inactive_.load(std::memory_order_acquire) &&
-           mint <= inactive_max_t_.load(std::memory_order_acquire);
-  }
-  // Existing chunk partitions that may hold chunks overlapping [mint, maxt], ascending.
-  std::vector<int64_t> PartitionsFor(Timestamp mint, Timestamp maxt) const;
-  rocksdb::DB* db() { return db_.get(); }
-  rocksdb::ColumnFamilyHandle* cf(Cf c) { return cfs_[c]; }
-  bool closed() const { return closed_.load(); }
-
  private:
   explicit TsdbStorage(const StorageOptions& options);
-  Status OpenDb();
-  Status LoadSeries();
-  Status LoadPartitions();
-  Status ReplayHeadLog();
-
-  // ---- series outside memory (inactive_series.cc) ----
-  // A series as persisted: its record, and its head mark if it has one.
-  struct PersistedSeries {
-    SeriesRef ref = 0;
-    uint64_t hash = 0;
-    std::string labels_enc;
-    bool has_mark = false;
-    HeadMark mark;
-  };
-  // Reads series `ref` from RocksDB; false when it has no series record (never existed or
-  // dropped). Computes the labels hash only if `want_hash`.
-  Result<bool> ReadPersistedSeries(SeriesRef ref, bool want_hash, PersistedSeries* out);
-  // Looks up the persisted series with encoding `enc` (hash `hash`) through series_hash.
-  Result<bool> FindPersistedSeries(uint64_t hash, const std::string& enc, PersistedSeries* out);
-  // REQUIRES index_mu_ exclusive and series_[p.ref] empty. Makes a persisted series resident
-  // again (indexes, bounds from its head mark); its ref is unchanged.
-  HeadSeries* InsertLoadedLocked(PersistedSeries&& p);
-  // REQUIRES commit_mu_. Makes the persisted series `refs` resident (those not already are);
-  // refs without a series record are skipped.
-  Status LoadRefs(const std::vector<SeriesRef>& refs);
-  // REQUIRES commit_mu_ (so no head changes) and no stripe. Drops inactive series from memory.
-  void EvictLocked(const std::vector<HeadSeries*>& victims);
-  // Of `candidates` (refs not resident), those with persisted data overlapping [mint, maxt]
-  // (labels and head mark read from RocksDB).
-  Status SelectInactive(const Postings& candidates, Timestamp mint, Timestamp maxt,
-                        std::vector<PersistedSeries>* out);
-  // REQUIRES commit_mu_. Retention for series not in memory: drops those whose persisted data
-  // is all before `kept_from` and trims the head marks of the others.
-  Status RetainInactive(Timestamp kept_from);
-  // The hooks of ForEachSelectedSeries; an error from one stops the walk and is returned.
-  // `reserve` and the resident series' `visit` run under index_mu_ (shared).
-  struct SelectVisitor {
-    std::function<Status(SeriesRef ref, std::string_view enc)> visit;
-    std::function<void(size_t candidates)> reserve;  // optional, first: an upper bound
-    std::function<Status()> resident_done;           // optional, lock released, before RocksDB
-  };
-  // Visits the series matching `matchers` with data overlapping [mint, maxt]: resident ones in
-  // postings order, then inactive ones read from RocksDB (select_for_query.cc).
-  Status ForEachSelectedSeries(const Matchers& matchers, Timestamp mint, Timestamp maxt,
-                               const SelectVisitor& v);
-  // Takes index_mu_ shared for a query starting at `mint`. When series outside memory may
-  // match, *persisted is set and *on_disk holds the persisted postings for `matchers`.
-  Result<std::shared_lock<std::shared_mutex>> LockIndexForQuery(const Matchers& matchers,
-                                                                Timestamp mint, bool* persisted,
-                                                                Postings* on_disk);
+  bool closed() const { return store_->closed(); }
+  Status CloseLocked();
   // Series per metric name over the persisted postings, cached (stats.cc).
   Result<std::vector<MetricCardinality>> PersistedMetricCounts();
 
-  // REQUIRES commit_mu_. Writes sealed_ and marks_ (one batch) and clears them.
-  Status WriteSeals();
-  // REQUIRES commit_mu_. Cuts lagging/idle (or all, if `all`) head series and drops head-log
-  // records that nothing in the head needs any more.
-  Status TruncateHead(bool all);
-  // Queues the window of a chunk just written (first sample `mint`, id `id`) for cold
-  // compaction, in the batch that writes the chunk.
-  void QueueCold(rocksdb::WriteBatch* batch, Timestamp mint, SeriesRef ref, uint64_t id);
-  // REQUIRES commit_mu_ and the series' stripe. Moves cut_ into sealed_.
-  void PublishCuts();
-  // REQUIRES commit_mu_. Applies one sample with head-mark bookkeeping.
-  void ApplyOne(HeadSeries* s, uint64_t seq, Timestamp t, double v);
-  // REQUIRES commit_mu_. Removes a series from every index and RocksDB (retention GC).
-  void DropSeriesLocked(HeadSeries* s, rocksdb::WriteBatch* batch);
-  HeadSeries* SeriesByRefLocked(SeriesRef ref) const {
-    return ref < series_.size() ? series_[ref].get() : nullptr;
-  }
-  Status CloseLocked();
-  // REQUIRES commit_mu_. Deletes chunk partitions [first, last] (range delete, whole-file drop).
-  Status DropPartitions(int64_t first, int64_t last);
-  // REQUIRES commit_mu_. Bytes in SST files (and WAL).
-  uint64_t SstBytes();
-  uint64_t BytesOnDisk();
-
-  // Cold compaction (compaction.cc). One work item: a series' chunks starting in one window.
-  struct ColdItem;
-  // Compacts up to `max_items` queued windows before window `settled_before`.
-  Status CompactQueued(int64_t settled_before, size_t max_items);
-  // Decodes, merges and re-encodes one item's chunks (no locks held; reads a snapshot).
-  Status PrepareColdItem(rocksdb::Iterator* it, int64_t window, ColdItem* item);
-  // REQUIRES commit_mu_ not held. Writes prepared items in one batch unless a deletion or
-  // retention ran meanwhile; a todo entry stays queued if new chunks arrived meanwhile.
-  Status CommitColdItems(std::vector<ColdItem>* items, uint64_t rewrite_gen);
-
-  struct PendingMark {
-    HeadSeries* series;
-    uint64_t seq;
-    uint64_t ord;
-  };
-
   const StorageOptions opts_;
-  std::unique_ptr<rocksdb::DB> db_;
-  std::vector<rocksdb::ColumnFamilyHandle*> cfs_;
-  std::shared_ptr<void> keepalive_;  // RocksDB objects (cache) shared by the CF options
+  std::unique_ptr<ChunkStore> store_;
+  std::unique_ptr<Head> head_;
+  std::unique_ptr<Compactor> compactor_;
+  std::unique_ptr<Retention> retention_;
 
-  mutable std::shared_mutex index_mu_;
-  std::vector<std::unique_ptr<HeadSeries>> series_;  // indexed by ref; null = none/dropped
-  SeriesHashTable by_hash_;
-  PostingsIndex postings_;
-  SeriesRef next_ref_ = 1;
-  std::array<std::mutex, kLockStripes> stripes_;
-
-  std::mutex commit_mu_;
-  uint64_t next_seq_ = 1;
-  uint64_t truncated_below_ = 0;
-  uint64_t next_chunk_id_ = 1;
-  uint64_t commits_since_truncate_ = 0;
-  mutable std::mutex part_mu_;  // guards partitions_ (leaf lock)
-  std::set<int64_t> partitions_;
-  // Chunks cut from the head and not yet written by WriteSeals. Queries read them too (under
-  // sealed_mu_), so a chunk is never in neither place. Changed only under commit_mu_.
-  std::vector<SealedChunk> sealed_;
-  mutable std::mutex sealed_mu_;  // leaf lock: guards sealed_ against concurrent readers
-  std::vector<SealedChunk> cut_;  // REQUIRES commit_mu_: scratch for one series' cuts
-  std::vector<PendingMark> marks_;
-  std::vector<HeadSeries*> resolved_;
-  std::vector<HeadSeries*> newly_persisted_;
-  // REQUIRES commit_mu_: the persisted next_series_ref (refs are never handed out twice, even
-  // when retention has dropped the highest ones before a restart).
-  uint64_t persisted_next_ref_ = 1;
-  std::string record_buf_;
-  Status sticky_error_;  // a failed seal write: the head may lack data until restart
-  // Bumped (under commit_mu_) whenever chunks are deleted or rewritten other than by compaction,
-  // so a compaction that read chunks before can tell its input may be stale.
-  uint64_t rewrite_gen_ = 0;
-  std::mutex compact_mu_;  // one compaction at a time; taken before commit_mu_
-  std::unique_ptr<chunk::ColdEncoder> cold_encoder_;  // under compact_mu_
-  std::atomic<uint64_t> cold_chunks_merged_{0};
-  std::atomic<uint64_t> cold_blocks_written_{0};
-
-  // Series outside memory. has_inactive_: some persisted series may not be resident (set at
-  // Open or on the first eviction, never cleared). inactive_max_t_: no non-resident series has
-  // data after this (only grows). index_gen_: bumped under index_mu_ (exclusive) whenever series
-  // leave memory or persisted series rows/marks change, so an appender that read RocksDB
-  // without the lock can tell its reading may be stale.
-  std::atomic<bool> has_inactive_{false};
-  std::atomic<Timestamp> inactive_max_t_{kMinTimestamp};
-  std::atomic<uint64_t> index_gen_{0};
-  std::atomic<uint64_t> evicted_total_{0};
-  // Non-resident series with persisted data, and a lower bound of their oldest sample (both
-  // under index_mu_; Stats reports them without reading RocksDB).
-  uint64_t inactive_series_ = 0;
-  Timestamp inactive_min_t_ = kMaxTimestamp;
   // Series per metric name read from the persisted postings (every series, resident or not),
   // refreshed at most every kMetricCountsTtl: Stats() is called on every /metrics scrape.
   std::mutex metric_counts_mu_;
   std::chrono::steady_clock::time_point metric_counts_at_{};
   std::vector<MetricCardinality> metric_counts_;
-
-  std::atomic<bool> closed_{false};
-  std::atomic<bool> closing_{false};  // set first by Close: a running compaction stops early
-  std::atomic<Timestamp> global_max_t_{kMinTimestamp};
-  std::atomic<uint64_t> appended_{0};
-  std::atomic<uint64_t> rejected_ooo_{0};
-  std::atomic<uint64_t> rejected_dup_{0};
-  std::atomic<uint64_t> rejected_invalid_{0};
 };
-
-// Builds the RocksDB options for the store (db_options.cc).
-struct DbOptionsBundle {
-  rocksdb::DBOptions db;
-  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;  // in Cf order
-  std::shared_ptr<void> keepalive;
-};
-DbOptionsBundle MakeDbOptions(const StorageOptions& options);
-
-Status FromRocks(const rocksdb::Status& s, std::string_view what);
 
 }  // namespace tidemark::tsdb

@@ -18,13 +18,13 @@ struct SampleIn {
   double v = 0;
 };
 
-// A label pair held elsewhere (e.g. in a request body), for Appender::TryAppendExisting.
+// A label pair held elsewhere (e.g. in a request body), for Appender::AppendExisting.
 struct LabelPairView {
   std::string_view name;
   std::string_view value;
 };
 
-// One series of a request for Appender::TryAppendExistingRun: labels and samples held elsewhere.
+// One series of a request for Appender::AppendExisting: labels and samples held elsewhere.
 struct SeriesViewIn {
   std::span<const LabelPairView> labels;
   std::span<const SampleIn> samples;
@@ -47,35 +47,22 @@ class Appender {
   virtual Result<SeriesRef> Append(SeriesRef hint, const Labels& labels, const SampleIn& sample,
                                    const AppendOptions& opts = {}) = 0;
   // Fast path for senders that repeat label sets (remote write sends every series again with
-  // each sample). If a series whose labels are exactly `labels` (in this order, as a valid
-  // Labels would hold them: sorted, no empty values) already exists and the sample would be
-  // staged or is an exact duplicate, does what Append() would and returns the series ref.
-  // Otherwise returns 0 having done and counted nothing: the caller then calls Append() with
-  // the full label set, which validates, creates the series or reports the rejection.
-  virtual SeriesRef TryAppendExisting(SeriesRef hint, std::span<const LabelPairView> labels,
-                                      const SampleIn& sample) {
-    (void)hint;
-    (void)labels;
-    (void)sample;
-    return 0;
-  }
-  // TryAppendExisting over consecutive series, in order: appends items while each names an
-  // existing series and every sample of it would be staged or is an exact duplicate. Returns how
-  // many items were appended whole; when that is less than items.size(), *partial says how many
-  // samples of the next item were (its rest then goes through Append()). Lets a store overlap
-  // the memory lookups of many series instead of waiting on each in turn.
-  virtual size_t TryAppendExistingRun(std::span<const SeriesViewIn> items, size_t* partial) {
+  // each sample), over consecutive series in order. Appends items while each names a series that
+  // already exists with labels exactly `labels` (in this order, as a valid Labels would hold
+  // them: sorted, no empty values) and every sample of it would be staged or is an exact
+  // duplicate, doing what Append() would. Returns how many items were appended whole, and, when
+  // `refs` is not null, sets refs[i] to the series ref of each of them (0 for an item without
+  // samples). When that is less than items.size(), *partial says how many samples of the next
+  // item were appended; nothing else of it was done or counted, and the caller calls Append()
+  // with the full label set for its rest, which validates, creates the series or reports the
+  // rejection. Lets a store overlap the memory lookups of many series instead of waiting on each
+  // in turn; a store without a fast path appends nothing here.
+  virtual size_t AppendExisting(std::span<const SeriesViewIn> items, size_t* partial,
+                                SeriesRef* refs) {
+    (void)items;
+    (void)refs;
     *partial = 0;
-    for (size_t i = 0; i < items.size(); ++i) {
-      SeriesRef ref = 0;
-      for (const SampleIn& s : items[i].samples) {
-        ref = TryAppendExisting(ref, items[i].labels, s);
-        if (ref == 0) return i;
-        ++*partial;
-      }
-      *partial = 0;
-    }
-    return items.size();
+    return 0;
   }
   // Makes every staged sample durable (per the store's policy) and visible, atomically.
   virtual Status Commit() = 0;

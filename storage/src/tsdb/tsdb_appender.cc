@@ -1,30 +1,31 @@
 // The store's Appender: validates and checks samples as they are staged, commits them at once.
+#include "tsdb/tsdb_appender.h"
+
 #include <bit>
 
 #include "tsdb/label_codec.h"
-#include "tsdb/tsdb_storage.h"
 
 namespace tidemark::tsdb {
 namespace {
 
 class TsdbAppender final : public Appender {
  public:
-  explicit TsdbAppender(TsdbStorage& db) : db_(db) {}
+  TsdbAppender(Head& head, ChunkStore& store) : head_(head), store_(store) {}
 
   Result<SeriesRef> Append(SeriesRef hint, const Labels& labels, const SampleIn& in,
                            const AppendOptions& opts) override {
-    if (db_.closed()) return Status::Unavailable("storage is closed");
+    if (store_.closed()) return Status::Unavailable("storage is closed");
     if (!opts.skip_validation) {
       Status st = ValidateLabels(labels);
       if (!st.ok()) {
-        db_.CountRejected(st.code());
+        head_.CountRejected(st.code());
         return st;
       }
     }
     SeriesRef ref = 0;
-    CheckResult r = db_.ResolveAndCheck(hint, labels, in.t, in.v, &ref);
+    CheckResult r = head_.ResolveAndCheck(hint, labels, in.t, in.v, &ref);
     if (r == CheckResult::kCheckDisk) {
-      auto found = db_.FindPersisted(ref, in.t);
+      auto found = store_.FindSample(ref, in.t);
       if (!found.ok()) return found.status();
       r = !found->has_value() ? CheckResult::kAccept
           : SameBits(**found, in.v) ? CheckResult::kDuplicate
@@ -34,7 +35,7 @@ class TsdbAppender final : public Appender {
       case CheckResult::kDuplicate:
         return ref;
       case CheckResult::kTooOld:
-        db_.CountRejected(StatusCode::kOutOfRange);
+        head_.CountRejected(StatusCode::kOutOfRange);
         return Status::OutOfRange("out of bounds: sample at " + std::to_string(in.t) +
                                   " is older than the out-of-order window allows for series " +
                                   labels.ToString());
@@ -49,28 +50,19 @@ class TsdbAppender final : public Appender {
     return ref;
   }
 
-  SeriesRef TryAppendExisting(SeriesRef hint, std::span<const LabelPairView> labels,
-                              const SampleIn& in) override {
-    if (db_.closed()) return 0;
-    SeriesRef ref = 0;
-    CheckResult r = db_.ResolveExisting(hint, labels, in.t, in.v, &ref);
-    if (ref == 0) return 0;
-    if (r == CheckResult::kDuplicate) return ref;
-    if (r != CheckResult::kAccept) return 0;  // Append() reports (and counts) the rejection
-    return Stage(ref, in) == StageResult::kConflict ? 0 : ref;
-  }
-
-  size_t TryAppendExistingRun(std::span<const SeriesViewIn> items, size_t* partial) override {
+  size_t AppendExisting(std::span<const SeriesViewIn> items, size_t* partial,
+                        SeriesRef* refs) override {
     *partial = 0;
-    if (db_.closed()) return 0;
+    if (store_.closed()) return 0;
     checks_.clear();
-    db_.ResolveExistingRun(items, &checks_);
+    head_.ResolveExistingRun(items, &checks_);
     size_t next = 0;  // entry in checks_ for the current sample
     for (size_t i = 0; i < items.size(); ++i) {
+      SeriesRef ref = 0;
       for (const SampleIn& in : items[i].samples) {
         // Entries end early only at a sample that is not appended (or past an earlier one).
         if (next == checks_.size()) return i;
-        const TsdbStorage::ExistingCheck& c = checks_[next++];
+        const Head::ExistingCheck& c = checks_[next++];
         if (c.ref == 0) return i;
         if (c.result == CheckResult::kAccept) {
           if (Stage(c.ref, in) == StageResult::kConflict) return i;
@@ -78,14 +70,16 @@ class TsdbAppender final : public Appender {
           return i;  // Append() reports (and counts) the rejection
         }
         ++*partial;
+        ref = c.ref;
       }
       *partial = 0;
+      if (refs) refs[i] = ref;
     }
     return items.size();
   }
 
   Status Commit() override {
-    Status st = db_.CommitSamples(staged_);
+    Status st = head_.CommitSamples(staged_);
     Reset();
     return st;
   }
@@ -130,7 +124,7 @@ class TsdbAppender final : public Appender {
   }
 
   Status Conflict(Timestamp t, const Labels& labels) {
-    db_.CountRejected(StatusCode::kAlreadyExists);
+    head_.CountRejected(StatusCode::kAlreadyExists);
     return Status::AlreadyExists("duplicate sample for timestamp " + std::to_string(t) +
                                  " with a different value for series " + labels.ToString());
   }
@@ -163,37 +157,18 @@ class TsdbAppender final : public Appender {
     used_ = 0;
   }
 
-  TsdbStorage& db_;
+  Head& head_;
+  ChunkStore& store_;
   std::vector<LoggedSample> staged_;
-  std::vector<TsdbStorage::ExistingCheck> checks_;  // reused by TryAppendExistingRun
+  std::vector<Head::ExistingCheck> checks_;  // reused by AppendExisting
   std::vector<Slot> slots_;
   size_t used_ = 0;
 };
 
 }  // namespace
 
-CheckResult TsdbStorage::ResolveExisting(SeriesRef hint, std::span<const LabelPairView> labels,
-                                         Timestamp t, double v, SeriesRef* ref) {
-  *ref = 0;
-  // The shared index lock is held while the series is used: dropping one needs it exclusively.
-  std::shared_lock lock(index_mu_);
-  HeadSeries* s = hint != 0 ? SeriesByRefLocked(hint) : nullptr;
-  if (!s || !EncodedLabelsEqual(s->labels_enc(), labels)) {
-    const uint64_t h = SeriesHash(labels);
-    SeriesRef found = by_hash_.Find(h, [&](SeriesRef r) {
-      HeadSeries* c = SeriesByRefLocked(r);
-      return c && EncodedLabelsEqual(c->labels_enc(), labels);
-    });
-    if (found == 0) return CheckResult::kAccept;
-    s = SeriesByRefLocked(found);
-  }
-  *ref = s->ref();
-  std::lock_guard slock(StripeFor(s->ref()));
-  return s->Check(t, v, opts_.out_of_order_window_ms);
-}
-
-std::unique_ptr<Appender> TsdbStorage::NewAppender() {
-  return std::make_unique<TsdbAppender>(*this);
+std::unique_ptr<Appender> NewTsdbAppender(Head& head, ChunkStore& store) {
+  return std::make_unique<TsdbAppender>(head, store);
 }
 
 }  // namespace tidemark::tsdb
