@@ -9,13 +9,15 @@ const USAGE = `usage: node src/main.js [--otlp URL] [--fault NAME[,NAME...]]... 
 
   --otlp URL          OTLP/HTTP metrics endpoint (default http://127.0.0.1:4318/v1/metrics)
   --fault NAME        inject a fault; repeat or comma-separate to combine:
-                        error   most workflow runs fail and the trigger API answers 503
+                        error   85 % of database updates fail: most workflow runs fail
+                                saving their result, the approval API answers 503
                         slow    every workflow run takes 11-15 s (a slow model provider)
                         agents  a fifth of agent calls fail (retries mostly recover them)
                         heap    the reported V8 heap climbs to ~90 % of its limit (simulated)
                         lag     the event loop is blocked for 150 ms every 500 ms (real)
   --duration SECONDS  exit (after a final export) once this many seconds have passed
-  --export-interval MS  how often metrics are exported (default 5000)
+  --export-interval MS
+                      how often metrics are exported (default 5000)
 `;
 
 function parseCli(argv) {

@@ -26,13 +26,15 @@ const HTTP_TRIGGERS = new Set(['webhook', 'manual']);
 function oddsFor(faults) {
   return {
     workflowFailure: 0.01,                               // bugs, bad input: ~1 % of runs
-    dbFailure: faults.has('error') ? 0.85 : 0.0005,      // the database failing over
-    agentFailure: faults.has('agents') ? 0.2 : 0.001,    // per call; retries hide most
+    dbFailure: 0.0005,
+    // Lock timeouts on the runs table: runs do their work, then fail to save the result.
+    dbUpdateFailure: faults.has('error') ? 0.85 : 0.0005,
+    agentFailure: faults.has('agents') ? 0.2 : 0.0005,   // per call; retries hide most
     slowStartSeconds: faults.has('slow') ? [10.5, 14] : null, // model provider queueing
   };
 }
 
-const MEAN_ARRIVAL_SECONDS = 0.5;  // ~120 workflow runs a minute
+const MEAN_ARRIVAL_SECONDS = 0.33; // ~180 workflow runs a minute
 const AGENT_ATTEMPTS = 3;          // one call and up to two retries
 
 class Hub {
@@ -141,7 +143,7 @@ class Hub {
     const seconds = logNormal(DB_MEDIAN[op], 0.6);
     await sleep(seconds);
     this.m.dbDuration.record(seconds, { 'db.operation.name': op });
-    return !chance(this.odds.dbFailure);
+    return !chance(op === 'UPDATE' ? this.odds.dbUpdateFailure : this.odds.dbFailure);
   }
 
   // One request to the hub's API, with its database operation (dbOp, or none); resolves to
