@@ -3,7 +3,8 @@ example's config (rules, SLOs, Slack receivers over HTTPS with api_url_file and 
 the simulator app exporting OTLP. Requires: a minute of healthy traffic pages nobody; with all five
 faults each alert reaches its Slack channel within 60 s, with its runbook link; the gauge alerts
 resolve once their faults stop; the SLOs are listed and the workflow-success budget falls; every
-dashboard panel query, sent as Grafana sends it, succeeds with data.
+dashboard panel query, sent as Grafana sends it, succeeds with data; the webhook URLs appear
+neither in Tidemark's log nor in /api/v1/status/config.
 
 WORKFLOW_SCENARIO_PRE_MERGE=1 runs it against a binary without HTTPS notifications, api_url_file
 and slo_files: plain-http Slack URLs in api_url, no SLOs, rule paths resolved from the config dir
@@ -183,10 +184,19 @@ def check_dashboards(tm):
     print(f"ok: {total} dashboard queries answered")
 
 
+def check_secrets_hidden(tm, receiver_url):
+    """The webhook URLs came from api_url_file: neither the log nor the config API shows them."""
+    with open(tm.proc.log_path, errors="replace") as f:
+        log = f.read()
+    _, _, config = tmtest.request("GET", tm.url + "/api/v1/status/config")
+    secrets = [f"{receiver_url}/{channel.lstrip('#')}" for channel in CHANNEL.values()]
+    for where, text in (("log", log), ("/api/v1/status/config", config.decode(errors="replace"))):
+        check(not any(u in text for u in secrets), f"a Slack webhook URL appears in Tidemark's {where}")
+
+
 def main():
     tmtest.npm_install(APP_DIR, "@opentelemetry/sdk-metrics")
-    if not PRE_MERGE and not tmtest.which("openssl"):
-        tmtest.skip("openssl is not installed (scripts/install-deps.sh installs it)")
+    assert PRE_MERGE or tmtest.which("openssl"), "openssl is not installed (scripts/install-deps.sh installs it)"
     rules = load_rules()
     workdir = tmtest.tempdir("tm-workflow-")
     ca_pem, ssl_ctx = None, None
@@ -260,6 +270,8 @@ def run_scenario(tm, app, cap, rules):
     # 4. Every dashboard panel answers with data.
     check_dashboards(tm)
     app.stop()
+    if not PRE_MERGE:
+        check_secrets_hidden(tm, cap.url)
 
 
 if __name__ == "__main__":
