@@ -16,7 +16,8 @@ void Usage(FILE* out) {
                "  serve                 run the server (see `tidemark serve --help`)\n"
                "  promql-test FILE...   run PromQL test scripts\n"
                "  check rules FILE...   validate rule files\n"
-               "  test rules FILE...    run rule unit tests (promtool format)\n\n");
+               "  test rules FILE...    run rule unit tests (promtool format)\n"
+               "  slo generate FILE...  print the rules generated from Sloth SLO specs\n\n");
   std::fputs(tidemark::app::ServeUsage().c_str(), out);
 }
 
@@ -37,6 +38,7 @@ int main(int argc, char** argv) {
   if (cmd == "promql-test") return tidemark::app::PromqlTestMain(argc - 1, argv + 1);
   if (cmd == "check") return tidemark::app::CheckMain(argc - 1, argv + 1);
   if (cmd == "test") return tidemark::app::TestRulesMain(argc - 1, argv + 1);
+  if (cmd == "slo") return tidemark::app::SloMain(argc - 1, argv + 1);
   std::fprintf(stderr, "tidemark: unknown command \"%s\" (see tidemark --help)\n", argv[1]);
   return 2;
 }

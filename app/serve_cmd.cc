@@ -184,7 +184,8 @@ int ServeMain(int argc, char** argv) {
     log.set_level(l);
     for (const auto& w : next->warnings) log.Warn(w);
     current = std::move(*next);
-    log.Info("configuration reloaded", {{"rule_files", std::to_string(current.rule_files.size())}});
+    log.Info("configuration reloaded", {{"rule_files", std::to_string(current.rule_files.size())},
+                                        {"slo_files", std::to_string(current.slo_files.size())}});
     return Status::OK();
   };
   metrics.GetGauge("tidemark_config_last_reload_successful",
@@ -225,6 +226,7 @@ int ServeMain(int argc, char** argv) {
   };
   b.rules = [&rules](const std::multimap<std::string, std::string>& p) { return rules->RulesJson(p); };
   b.alerts = [&rules]() { return rules->AlertsJson(); };
+  b.slos = [&rules]() { return rules->Slos(); };
   b.reload = reload;
   b.config_yaml = [&]() {
     std::lock_guard<std::mutex> lock(cfg_mu);

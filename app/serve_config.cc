@@ -3,12 +3,14 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <set>
 #include <sstream>
 
 #include "tidemark/http/params.h"
+#include "tidemark/httpclient/config.h"
 
 namespace tidemark::app {
 
@@ -83,6 +85,11 @@ const std::vector<FlagDef>& Defs() {
       {{"rules", "GLOB", "rule files to load (repeatable)", ""}, false,
        [](ServeConfig& c, const std::string& v) {
          c.rule_files.push_back(v);
+         return Status::OK();
+       }},
+      {{"slo", "GLOB", "Sloth SLO files to run (repeatable)", ""}, false,
+       [](ServeConfig& c, const std::string& v) {
+         c.slo_files.push_back(v);
          return Status::OK();
        }},
       {{"retention-time", "DURATION", "how long to keep samples (0 = forever)", "15d"}, false,
@@ -228,6 +235,10 @@ Status UnknownKeys(const YAML::Node& n, const std::string& where, const std::set
   return Status::OK();
 }
 
+std::string ConfigDir(const ServeConfig& cfg) {
+  return cfg.config_file.empty() ? "" : std::filesystem::path(cfg.config_file).parent_path().string();
+}
+
 Result<int64_t> YamlDur(const YAML::Node& n, const std::string& where) {
   std::string s = n.as<std::string>();
   auto d = ParsePromDuration(s);
@@ -280,8 +291,19 @@ Status ApplyYamlInner(const YAML::Node& root, ServeConfig& cfg) {
       for (size_t i = 0; i < ams.size(); ++i) {
         const YAML::Node am = ams[i];
         std::string where = "alerting.alertmanagers[" + std::to_string(i) + "]";
-        TM_RETURN_IF_ERROR(UnknownKeys(am, where, {"static_configs", "scheme", "path_prefix",
-                                                   "timeout", "api_version"}));
+        if (!am.IsMap()) return Status::InvalidArgument("config: " + where + " must be a mapping");
+        // The http_config fields sit inline in each entry, as in Prometheus.
+        auto http = httpclient::ParseClientConfig(
+            am, "config: " + where, ConfigDir(cfg),
+            {"static_configs", "scheme", "path_prefix", "timeout", "api_version"});
+        if (!http.ok()) return http.status();
+        int64_t timeout_ms = 10'000;
+        if (am["timeout"]) {
+          TM_ASSIGN_OR_RETURN(timeout_ms, YamlDur(am["timeout"], where + ".timeout"));
+        }
+        if (am["api_version"] && am["api_version"].as<std::string>() != "v2") {
+          return Status::InvalidArgument("config: " + where + ".api_version: only v2 is supported");
+        }
         std::string scheme = am["scheme"] ? am["scheme"].as<std::string>() : "http";
         if (scheme != "http" && scheme != "https") {
           return Status::InvalidArgument("config: " + where + ".scheme must be http or https");
@@ -294,7 +316,7 @@ Status ApplyYamlInner(const YAML::Node& root, ServeConfig& cfg) {
             TM_RETURN_IF_ERROR(UnknownKeys(sc[j], where + ".static_configs[" + std::to_string(j) + "]",
                                            {"targets", "labels"}));
             for (auto& t : YamlStrings(sc[j]["targets"])) {
-              cfg.alertmanager_urls.push_back(scheme + "://" + t + prefix);
+              cfg.alertmanagers.push_back({scheme + "://" + t + prefix, timeout_ms, *http});
             }
           }
         }
@@ -409,13 +431,24 @@ Result<ServeConfig> ParseServeArgs(const std::vector<std::string>& args, bool* h
     ss << in.rdbuf();
     Status s = ApplyYamlConfig(ss.str(), cfg);
     if (!s.ok()) return Status::InvalidArgument(cfg.config_file + ": " + s.message());
+    // As Prometheus does, the file's relative paths are relative to the file's directory.
+    const std::filesystem::path dir = std::filesystem::path(cfg.config_file).parent_path();
+    for (auto* files : {&cfg.rule_files, &cfg.slo_files}) {
+      for (auto& f : *files) {
+        if (!f.empty() && std::filesystem::path(f).is_relative()) f = (dir / f).string();
+      }
+    }
   }
-  bool rules_from_flags = false;
+  bool rules_from_flags = false, slos_from_flags = false;
   for (const auto& [def, value] : given) {
-    // --rules replaces the file's rule_files rather than appending to them (flags win).
+    // --rules/--slo replace the file's rule_files/slo_files rather than appending (flags win).
     if (def->info.name == "rules" && !rules_from_flags) {
       cfg.rule_files.clear();
       rules_from_flags = true;
+    }
+    if (def->info.name == "slo" && !slos_from_flags) {
+      cfg.slo_files.clear();
+      slos_from_flags = true;
     }
     TM_RETURN_IF_ERROR(def->set(cfg, value));
   }
@@ -423,13 +456,15 @@ Result<ServeConfig> ParseServeArgs(const std::vector<std::string>& args, bool* h
 }
 
 std::vector<std::pair<std::string, std::string>> EffectiveFlags(const ServeConfig& c) {
-  std::string rules;
+  std::string rules, slos;
   for (const auto& r : c.rule_files) rules += (rules.empty() ? "" : ",") + r;
+  for (const auto& r : c.slo_files) slos += (slos.empty() ? "" : ",") + r;
   return {{"config", c.config_file},
           {"data-dir", c.data_dir},
           {"listen", c.listen},
           {"otlp-listen", c.otlp_listen},
           {"rules", rules},
+          {"slo", slos},
           {"retention-time", FormatPromDuration(c.retention_ms)},
           {"retention-size", std::to_string(c.retention_bytes)},
           {"query-timeout", FormatPromDuration(c.query_timeout_ms)},
@@ -444,6 +479,41 @@ std::vector<std::pair<std::string, std::string>> EffectiveFlags(const ServeConfi
           {"max-body-size", std::to_string(c.max_body_bytes)},
           {"external-url", c.external_url}};
 }
+
+namespace {
+
+// Alertmanager's Secret and SecretURL fields, shown as Prometheus shows secrets.
+void MaskSecrets(YAML::Node n, bool url_is_secret) {
+  static const std::set<std::string> kSecret = {"password", "bearer_token", "credentials",
+                                                "api_url", "slack_api_url"};
+  if (n.IsSequence()) {
+    for (auto child : n) MaskSecrets(child, url_is_secret);
+    return;
+  }
+  if (!n.IsMap()) return;
+  for (auto kv : n) {
+    const std::string k = kv.first.Scalar();
+    if (kv.second.IsScalar() && (kSecret.count(k) != 0 || (url_is_secret && k == "url"))) {
+      kv.second = "<secret>";
+    } else {
+      MaskSecrets(kv.second, k == "webhook_configs" || (url_is_secret && k != "http_config"));
+    }
+  }
+}
+
+std::string MaskNotificationSecrets(const std::string& yaml) {
+  try {
+    YAML::Node root = YAML::Load(yaml);
+    MaskSecrets(root, false);
+    YAML::Emitter e;
+    e << root;
+    return e.c_str();
+  } catch (const YAML::Exception&) {
+    return "<unparsable>";
+  }
+}
+
+}  // namespace
 
 std::string EffectiveConfigYaml(const ServeConfig& c) {
   YAML::Emitter e;
@@ -461,11 +531,14 @@ std::string EffectiveConfigYaml(const ServeConfig& c) {
     for (const auto& r : c.rule_files) e << r;
     e << YAML::EndSeq;
   }
-  if (!c.alertmanager_urls.empty()) {
+  if (!c.alertmanagers.empty()) {
     e << YAML::Key << "alerting" << YAML::Value << YAML::BeginMap << YAML::Key << "alertmanagers"
       << YAML::Value << YAML::BeginSeq;
-    for (const auto& u : c.alertmanager_urls) {
-      e << YAML::BeginMap << YAML::Key << "url" << YAML::Value << u << YAML::EndMap;
+    for (const auto& am : c.alertmanagers) {
+      e << YAML::BeginMap << YAML::Key << "url" << YAML::Value << am.url;
+      e << YAML::Key << "timeout" << YAML::Value << FormatPromDuration(am.timeout_ms);
+      httpclient::EmitClientConfig(e, am.http);
+      e << YAML::EndMap;
     }
     e << YAML::EndSeq << YAML::EndMap;
   }
@@ -491,7 +564,7 @@ std::string EffectiveConfigYaml(const ServeConfig& c) {
   std::string out = e.c_str();
   if (!c.notifications_yaml.empty()) {
     out += "\nnotifications:\n";
-    std::istringstream in(c.notifications_yaml);
+    std::istringstream in(MaskNotificationSecrets(c.notifications_yaml));
     for (std::string line; std::getline(in, line);) out += "  " + line + "\n";
   }
   return out + "\n";

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "tidemark/alerting/notify.h"
 #include "tidemark/storage/model/status.h"
 
 namespace tidemark::app {
@@ -35,7 +36,7 @@ struct ServeConfig {
   // From the YAML file only.
   int64_t evaluation_interval_ms = 60'000;
   std::vector<std::pair<std::string, std::string>> external_labels;
-  std::vector<std::string> alertmanager_urls;
+  std::vector<alerting::AlertmanagerTarget> alertmanagers;  // http_config files read at parse
   std::string notifications_yaml;  // Alertmanager-schema route/receivers, parsed by alerting
   std::vector<std::string> slo_files;
   std::vector<std::string> warnings;  // accepted-but-unsupported sections
@@ -52,9 +53,10 @@ const std::vector<FlagInfo>& ServeFlags();
 // Parses argv (after "serve"). Sets *help when --help was given. Errors are one line.
 // Flags override values from the config file named by --config, which is read here.
 Result<ServeConfig> ParseServeArgs(const std::vector<std::string>& args, bool* help);
-// Applies a YAML config text onto `cfg` (errors name unknown keys and bad values).
+// Applies a YAML config text onto `cfg` (errors name unknown keys and bad values). Relative
+// paths in http_config fields resolve against the directory of cfg.config_file.
 Status ApplyYamlConfig(const std::string& yaml_text, ServeConfig& cfg);
-// The effective configuration as YAML (for /api/v1/status/config).
+// The effective configuration as YAML (for /api/v1/status/config); secrets show as <secret>.
 std::string EffectiveConfigYaml(const ServeConfig& cfg);
 // Flag name -> effective value (for /api/v1/status/flags).
 std::vector<std::pair<std::string, std::string>> EffectiveFlags(const ServeConfig& cfg);

@@ -2,7 +2,7 @@
 // /api/v1/alerts JSON (Prometheus' shapes) built from its snapshots.
 #include <charconv>
 #include <cmath>
-#include <ctime>
+#include <filesystem>
 #include <mutex>
 #include <set>
 
@@ -19,19 +19,7 @@ using http::AppendLabelsJson;
 
 std::string Rfc3339(Timestamp ms) {
   if (ms == 0) return "0001-01-01T00:00:00Z";  // Go's zero time, as Prometheus prints it
-  std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  int frac = static_cast<int>(ms % 1000);
-  if (frac) {
-    std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
-  } else {
-    std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-  }
-  return buf;
+  return http::FormatRfc3339(ms);
 }
 
 // Go's strconv.FormatFloat(v, 'e', -1, 64), used by Prometheus for alert values.
@@ -69,16 +57,34 @@ Labels ToLabels(const std::vector<std::pair<std::string, std::string>>& kv) {
   return Labels(std::move(v));
 }
 
-alerting::RuleManager::Options ManagerOptions(const ServeConfig& cfg, Storage& storage) {
+// Alerting's log sink on the server's logger.
+alerting::LogSink LogTo(http::Logger& log) {
+  return [&log](alerting::LogLevel level, std::string_view msg, const alerting::LogFields& fields) {
+    const http::LogLevel l = level == alerting::LogLevel::kDebug  ? http::LogLevel::kDebug
+                             : level == alerting::LogLevel::kInfo ? http::LogLevel::kInfo
+                             : level == alerting::LogLevel::kWarn ? http::LogLevel::kWarn
+                                                                  : http::LogLevel::kError;
+    log.Log(l, msg, fields);
+  };
+}
+
+alerting::RuleManager::Options ManagerOptions(const ServeConfig& cfg, Storage& storage,
+                                              http::Logger& log) {
   alerting::RuleManager::Options o;
   o.rule_files = cfg.rule_files;
+  o.slo_files = cfg.slo_files;
   o.evaluation_interval_ms = cfg.evaluation_interval_ms;
   o.external_labels = ToLabels(cfg.external_labels);
   o.external_url = cfg.external_url.empty() ? "http://" + cfg.listen : cfg.external_url;
-  o.alertmanager_urls = cfg.alertmanager_urls;
+  o.alertmanagers = cfg.alertmanagers;
   o.notification_config_yaml = cfg.notifications_yaml;
+  if (!cfg.config_file.empty()) {
+    o.config_dir = std::filesystem::path(cfg.config_file).parent_path().string();
+  }
   o.data_dir = cfg.storage == "memory" ? "" : cfg.data_dir;
   o.restore_source = &storage;
+  o.slo_bucket_source = &storage;
+  o.log = LogTo(log);
   return o;
 }
 
@@ -86,19 +92,20 @@ class ManagedRules : public RulesService {
  public:
   ManagedRules(const ServeConfig& cfg, promql::Engine& engine, Storage& storage, http::Logger& log)
       : log_(log),
-        manager_(alerting::EngineQueryFn(engine), storage, clock_, ManagerOptions(cfg, storage)),
+        manager_(alerting::EngineQueryFn(engine), storage, clock_, ManagerOptions(cfg, storage, log)),
         storage_(storage) {}
 
   Status Start() override {
     TM_RETURN_IF_ERROR(manager_.Reload());
     manager_.Start();
     log_.Info("rule manager started",
-              {{"rule_files", std::to_string(manager_.options().rule_files.size())}});
+              {{"rule_files", std::to_string(manager_.options().rule_files.size())},
+               {"slo_files", std::to_string(manager_.options().slo_files.size())}});
     return Status::OK();
   }
   Status Reload(const ServeConfig& cfg) override {
     std::lock_guard<std::mutex> lock(mu_);
-    return manager_.Reload(ManagerOptions(cfg, storage_));
+    return manager_.Reload(ManagerOptions(cfg, storage_, log_));
   }
   void Stop() override { manager_.Stop(); }
 
@@ -188,6 +195,8 @@ class ManagedRules : public RulesService {
     out += "]}";
     return out;
   }
+
+  std::vector<alerting::SloStatus> Slos() override { return manager_.Slos(); }
 
   std::string MetricsText() override { return manager_.MetricsText(); }
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "serve_config.h"
+#include "tidemark/alerting/slo_status.h"
 #include "tidemark/http/log.h"
 #include "tidemark/ingest/ingester.h"
 #include "tidemark/query/engine.h"
@@ -25,6 +26,7 @@ class RulesService {
   // JSON "data" objects of /api/v1/rules and /api/v1/alerts.
   virtual Result<std::string> RulesJson(const std::multimap<std::string, std::string>& params) = 0;
   virtual Result<std::string> AlertsJson() = 0;
+  virtual std::vector<alerting::SloStatus> Slos() = 0;  // /api/v1/slos
   virtual std::string MetricsText() = 0;
 };
 

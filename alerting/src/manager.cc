@@ -10,14 +10,17 @@
 #include "notify/alertmanager.h"
 #include "notify/router.h"
 #include "rules/group.h"
+#include "slo_runtime/slo_runtime.h"
 #include "tidemark/alerting/rule_file.h"
+#include "tidemark/storage/model/metrics.h"
 
 namespace tidemark::alerting {
 
 class RuleManager::Impl {
  public:
   Impl(QueryFn query, Appendable& app, Clock& clock, Options options)
-      : query_(std::move(query)), app_(app), clock_(clock), options_(std::move(options)) {}
+      : query_(std::move(query)), app_(app), clock_(clock), options_(std::move(options)),
+        sender_(std::make_unique<HttpSender>(HttpSender::Options{.log = options_.log})) {}
 
   ~Impl() { Stop(); }
 
@@ -30,13 +33,25 @@ class RuleManager::Impl {
       errors.insert(errors.end(), f.errors.begin(), f.errors.end());
       files.push_back(std::move(f));
     }
+    SloLoad slos = LoadSloFiles(ExpandGlobs(opts.slo_files), opts.slo_bucket_source, clock_.Now());
+    errors.insert(errors.end(), slos.errors.begin(), slos.errors.end());
+    for (auto& f : slos.rule_files) files.push_back(std::move(f));
     std::unique_ptr<RouterConfig> router_config;
     if (!opts.notification_config_yaml.empty()) {
-      auto rc = ParseRouterConfig(opts.notification_config_yaml);
+      auto rc = ParseRouterConfig(opts.notification_config_yaml, opts.config_dir);
       if (!rc.ok()) {
         errors.push_back("notifications: " + rc.status().message());
       } else {
         router_config = std::make_unique<RouterConfig>(std::move(rc).value());
+      }
+    }
+    std::unique_ptr<AlertmanagerNotifier> am;
+    if (!opts.alertmanagers.empty()) {
+      auto n = AlertmanagerNotifier::Create(opts.alertmanagers, *sender_);
+      if (n.ok()) {
+        am = std::move(n).value();
+      } else {
+        errors.push_back("alerting.alertmanagers: " + n.status().message());
       }
     }
     if (!errors.empty()) {
@@ -73,22 +88,19 @@ class RuleManager::Impl {
     }
     for (auto& [k, g] : old) g->MarkAllStale(now, app_);
     groups_ = std::move(groups);
+    slos_ = std::move(slos.slos);
     if (new_options) options_ = *new_options;
     first_load_ = false;
     last_reload_ok_ = true;
     last_reload_time_ = now;
-    RebuildNotifiersLocked(std::move(router_config));
+    am_ = std::move(am);
+    RebuildRouterLocked(std::move(router_config));
     l.unlock();
     cv_.notify_all();
     return Status::OK();
   }
 
-  void RebuildNotifiersLocked(std::unique_ptr<RouterConfig> rc) {
-    if (!sender_) sender_ = std::make_unique<HttpSender>(HttpSender::Options{});
-    am_.reset();
-    if (!options_.alertmanager_urls.empty()) {
-      am_ = std::make_unique<AlertmanagerNotifier>(options_.alertmanager_urls, *sender_);
-    }
+  void RebuildRouterLocked(std::unique_ptr<RouterConfig> rc) {
     router_.reset();
     if (rc) {
       Router::Options ro;
@@ -196,7 +208,7 @@ class RuleManager::Impl {
     cv_.notify_all();
     if (thread_.joinable()) thread_.join();
     std::lock_guard<std::mutex> l(mu_);
-    if (sender_) sender_->Drain(2000);
+    sender_->Drain(2000);
   }
 
   std::vector<GroupSnapshot> Groups() const {
@@ -224,6 +236,19 @@ class RuleManager::Impl {
     return out;
   }
 
+  std::vector<SloStatus> Slos() const {
+    std::vector<LoadedSlo> slos;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      slos = slos_;
+    }
+    const std::vector<GroupSnapshot> groups = Groups();
+    const Timestamp now = clock_.Now();
+    std::vector<SloStatus> out;
+    for (const auto& s : slos) out.push_back(ComputeSloStatus(s, query_, now, groups));
+    return out;
+  }
+
   ManagerMetrics Metrics() const {
     ManagerMetrics m;
     m.rule_evaluations_total = evaluations_.load();
@@ -238,6 +263,7 @@ class RuleManager::Impl {
       m.notifications_failed_total = sender_->failed();
       m.notifications_dropped_total = sender_->dropped();
       m.notifications_queue_length = sender_->queue_length();
+      m.notifications_by_integration = sender_->PerIntegration();
     }
     return m;
   }
@@ -254,6 +280,7 @@ class RuleManager::Impl {
   std::mutex wait_mu_;
   std::condition_variable cv_;
   std::vector<std::shared_ptr<Group>> groups_;
+  std::vector<LoadedSlo> slos_;
   std::unique_ptr<HttpSender> sender_;
   std::unique_ptr<AlertmanagerNotifier> am_;
   std::shared_ptr<Router> router_;
@@ -276,6 +303,7 @@ void RuleManager::Stop() { impl_->Stop(); }
 void RuleManager::RunDue() { impl_->RunDue(); }
 std::vector<GroupSnapshot> RuleManager::Groups() const { return impl_->Groups(); }
 std::vector<AlertSnapshot> RuleManager::ActiveAlerts() const { return impl_->ActiveAlerts(); }
+std::vector<SloStatus> RuleManager::Slos() const { return impl_->Slos(); }
 ManagerMetrics RuleManager::Metrics() const { return impl_->Metrics(); }
 const RuleManager::Options& RuleManager::options() const { return impl_->options(); }
 
@@ -299,6 +327,22 @@ std::string RuleManager::MetricsText() const {
           m.notifications_dropped_total);
   counter("tidemark_notifications_queue_length", "Notifications waiting to be sent.",
           m.notifications_queue_length, "gauge");
+  struct PerIntegration {
+    const char* name;
+    const char* help;
+    uint64_t IntegrationCounts::*value;
+  };
+  for (const auto& [name, help, value] :
+       {PerIntegration{"tidemark_notifications_total",
+                       "Notifications attempted, per receiver and integration.", &IntegrationCounts::total},
+        PerIntegration{"tidemark_notifications_failed_total",
+                       "Notifications not delivered, per receiver and integration.", &IntegrationCounts::failed}}) {
+    s += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " counter\n";
+    for (const auto& c : m.notifications_by_integration) {
+      s += std::string(name) + "{receiver=\"" + EscapeLabelValue(c.receiver) + "\",integration=\"" +
+           c.integration + "\"} " + std::to_string(c.*value) + "\n";
+    }
+  }
   counter("tidemark_rule_config_reload_failures_total", "Failed rule reloads.",
           m.config_reload_failures_total);
   counter("tidemark_rule_config_last_reload_successful", "1 if the last reload worked.",

@@ -117,6 +117,7 @@ void RegisterPrometheusApi(Router& router, const ApiBackends& backends, ApiState
   api::RegisterQueryRoutes(router, ctx);
   api::RegisterMetaRoutes(router, ctx);
   api::RegisterStatusRoutes(router, ctx);
+  api::RegisterSloRoutes(router, ctx);
   api::RegisterIngestRoutes(router, ctx, false);
 }
 

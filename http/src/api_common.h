@@ -60,6 +60,7 @@ struct Context {
 void RegisterQueryRoutes(Router& router, std::shared_ptr<Context> ctx);
 void RegisterMetaRoutes(Router& router, std::shared_ptr<Context> ctx);
 void RegisterStatusRoutes(Router& router, std::shared_ptr<Context> ctx);
+void RegisterSloRoutes(Router& router, std::shared_ptr<Context> ctx);
 void RegisterIngestRoutes(Router& router, std::shared_ptr<Context> ctx, bool otlp_only);
 
 }  // namespace tidemark::http::api

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <ctime>
 
 namespace tidemark::http {
 
@@ -59,6 +60,24 @@ std::string FormatTimestamp(Timestamp ms) {
   std::string out;
   AppendTimestamp(out, ms);
   return out;
+}
+
+std::string FormatRfc3339(Timestamp ms) {
+  const Timestamp secs_part = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+  std::time_t secs = static_cast<std::time_t>(secs_part);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  int n = std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
+                        tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  std::string out(buf, static_cast<size_t>(n));
+  if (int frac = static_cast<int>(ms - secs_part * 1000); frac != 0) {
+    std::snprintf(buf, sizeof(buf), ".%03d", frac);
+    std::string f = buf;
+    while (f.back() == '0') f.pop_back();
+    out += f;
+  }
+  return out + "Z";
 }
 
 void AppendJsonString(std::string& out, std::string_view s) {

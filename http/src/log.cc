@@ -42,6 +42,27 @@ std::string Logger::Quote(std::string_view v) {
 
 void Logger::Log(LogLevel level, std::string_view msg, Fields fields) {
   if (!Enabled(level)) return;
+  std::string rendered;
+  for (const auto& [k, v] : fields) AppendField(rendered, k, v);
+  Write(level, msg, rendered);
+}
+
+void Logger::Log(LogLevel level, std::string_view msg,
+                 const std::vector<std::pair<std::string, std::string>>& fields) {
+  if (!Enabled(level)) return;
+  std::string rendered;
+  for (const auto& [k, v] : fields) AppendField(rendered, k, v);
+  Write(level, msg, rendered);
+}
+
+void Logger::AppendField(std::string& out, std::string_view k, std::string_view v) {
+  out += ' ';
+  out += k;
+  out += '=';
+  out += Quote(v);
+}
+
+void Logger::Write(LogLevel level, std::string_view msg, const std::string& fields) {
   static constexpr const char* kNames[] = {"debug", "info", "warn", "error"};
   auto now = std::chrono::system_clock::now();
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
@@ -58,12 +79,7 @@ void Logger::Log(LogLevel level, std::string_view msg, Fields fields) {
   line += kNames[static_cast<int>(level)];
   line += " msg=";
   line += Quote(msg);
-  for (const auto& [k, v] : fields) {
-    line += ' ';
-    line += k;
-    line += '=';
-    line += Quote(v);
-  }
+  line += fields;
   line += '\n';
   std::lock_guard<std::mutex> lock(mu_);
   std::fwrite(line.data(), 1, line.size(), out_);

@@ -1,3 +1,5 @@
+// Label matchers: anchored RE2 regexes (Prometheus semantics) with shortcuts for literal
+// alternations and literal prefixes, so most matchers never run the regex engine.
 #include "tidemark/storage/matcher.h"
 
 #include <re2/re2.h>

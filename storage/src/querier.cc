@@ -1,3 +1,4 @@
+// MaterializeSeriesSet: reads a whole SeriesSet into memory (tests and small results).
 #include "tidemark/storage/querier.h"
 
 namespace tidemark {

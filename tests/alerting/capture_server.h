@@ -1,13 +1,16 @@
-// A tiny HTTP server on 127.0.0.1 for tests: records POST bodies, answers with a fixed status.
+// A tiny HTTP(S) server on 127.0.0.1 for tests: records delivered requests (target, headers,
+// body), answers with a fixed status or a scripted sequence; TLS mode uses OpenSSL.
 #pragma once
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <openssl/ssl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
+#include <deque>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -20,9 +23,22 @@ class CaptureServer {
   struct Request {
     std::string target;
     std::string body;
+    std::string headers;  // the raw header block
   };
 
-  explicit CaptureServer(int status = 200) : status_(status) {
+  // A server context for TLS mode from PEM files (nullptr on error).
+  static SSL_CTX* TlsContext(const std::string& cert_file, const std::string& key_file) {
+    SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
+    if (SSL_CTX_use_certificate_chain_file(ctx, cert_file.c_str()) != 1 ||
+        SSL_CTX_use_PrivateKey_file(ctx, key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
+      SSL_CTX_free(ctx);
+      return nullptr;
+    }
+    return ctx;
+  }
+
+  // With `tls` (owned from then on) the server speaks HTTPS.
+  explicit CaptureServer(int status = 200, SSL_CTX* tls = nullptr) : status_(status), tls_(tls) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     int one = 1;
     ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -42,12 +58,18 @@ class CaptureServer {
     ::shutdown(fd_, SHUT_RDWR);
     ::close(fd_);
     thread_.join();
+    if (tls_ != nullptr) SSL_CTX_free(tls_);
   }
 
-  std::string url(const std::string& path) const {
-    return "http://127.0.0.1:" + std::to_string(port_) + path;
+  std::string url(const std::string& path, const std::string& host = "127.0.0.1") const {
+    return (tls_ ? "https://" : "http://") + host + ":" + std::to_string(port_) + path;
   }
   void set_status(int s) { status_ = s; }
+  // The next answers' statuses, in order (then the fixed status again).
+  void set_script(std::deque<int> statuses) {
+    std::lock_guard<std::mutex> l(mu_);
+    script_ = std::move(statuses);
+  }
   std::vector<Request> requests() {
     std::lock_guard<std::mutex> l(mu_);
     return requests_;
@@ -62,17 +84,29 @@ class CaptureServer {
     return requests();
   }
   int hits() const { return hits_.load(); }
+  int tls_failures() const { return tls_failures_.load(); }
 
  private:
   void Loop() {
     while (!stop_) {
       int c = ::accept(fd_, nullptr, nullptr);
       if (c < 0) return;
+      SSL* ssl = nullptr;
+      if (tls_ != nullptr) {
+        ssl = SSL_new(tls_);
+        SSL_set_fd(ssl, c);
+        if (SSL_accept(ssl) != 1) {  // e.g. the client rejected our certificate
+          ++tls_failures_;
+          SSL_free(ssl);
+          ::close(c);
+          continue;
+        }
+      }
       std::string data;
       char buf[4096];
       size_t need = std::string::npos;
       while (true) {
-        ssize_t n = ::read(c, buf, sizeof(buf));
+        const ssize_t n = ssl ? SSL_read(ssl, buf, sizeof(buf)) : ::read(c, buf, sizeof(buf));
         if (n <= 0) break;
         data.append(buf, static_cast<size_t>(n));
         size_t hdr_end = data.find("\r\n\r\n");
@@ -88,13 +122,26 @@ class CaptureServer {
       size_t sp1 = data.find(' '), sp2 = data.find(' ', sp1 + 1);
       size_t hdr_end = data.find("\r\n\r\n");
       int status = status_.load();
-      if (status < 300 && sp1 != std::string::npos && hdr_end != std::string::npos) {
+      {
         std::lock_guard<std::mutex> l(mu_);
-        requests_.push_back({data.substr(sp1 + 1, sp2 - sp1 - 1), data.substr(hdr_end + 4)});
+        if (!script_.empty()) {
+          status = script_.front();
+          script_.pop_front();
+        }
+        if (status < 300 && sp1 != std::string::npos && hdr_end != std::string::npos) {
+          requests_.push_back({data.substr(sp1 + 1, sp2 - sp1 - 1), data.substr(hdr_end + 4),
+                               data.substr(0, hdr_end + 2)});
+        }
       }
       std::string resp = "HTTP/1.1 " + std::to_string(status) +
                          " X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
-      (void)!::write(c, resp.data(), resp.size());
+      if (ssl) {
+        SSL_write(ssl, resp.data(), static_cast<int>(resp.size()));
+        SSL_shutdown(ssl);
+        SSL_free(ssl);
+      } else {
+        (void)!::write(c, resp.data(), resp.size());
+      }
       ::close(c);
     }
   }
@@ -103,9 +150,11 @@ class CaptureServer {
   int port_ = 0;
   std::atomic<int> status_;
   std::atomic<bool> stop_{false};
-  std::atomic<int> hits_{0};
+  SSL_CTX* tls_ = nullptr;
+  std::atomic<int> hits_{0}, tls_failures_{0};
   std::mutex mu_;
   std::vector<Request> requests_;
+  std::deque<int> script_;
   std::thread thread_;
 };
 

@@ -27,6 +27,12 @@ NotifyAlert Firing(Labels labels, Timestamp starts, Timestamp now, Labels ann = 
   return a;
 }
 
+std::shared_ptr<const httpclient::Client> PlainClient() {
+  auto c = httpclient::Client::Create({});
+  EXPECT_TRUE(c.ok());
+  return c.ok() ? *c : nullptr;
+}
+
 NotifyAlert Resolved(NotifyAlert a, Timestamp at) {
   a.resolved = true;
   a.ends_at = at;
@@ -243,6 +249,9 @@ TEST(DeliveryTest, WebhookAndSlackOverHttp) {
   EXPECT_EQ(att["text"], "a is down ");
   EXPECT_EQ(att["title_link"], "http://tm/#/alerts?receiver=team");
   EXPECT_EQ(att["actions"][0]["url"], "http://runbooks/down");
+  // The notification log records a notification once the answer is in; a resolve is only sent
+  // for what was delivered.
+  ASSERT_TRUE(sender.Drain(10'000));
   // Resolved: slack (send_resolved) gets colour "good".
   router.Notify({Resolved(Firing(Labels({{"alertname", "Down"}, {"instance", "a"}}), kT0, kT0,
                                  Labels({{"summary", "a is down"}})),
@@ -274,6 +283,7 @@ TEST(DeliveryTest, RetriesOn5xxThenCountsFailure) {
   Status outcome;
   std::atomic<bool> done{false};
   Delivery d;
+  d.client = PlainClient();
   d.url = server.url("/x");
   d.body = "{}";
   d.done = [&](const Status& s) {
@@ -294,9 +304,11 @@ TEST(DeliveryTest, UnreachableReceiverDoesNotBlockEnqueue) {
   so.max_queue = 5;
   so.initial_backoff_ms = 60'000;
   HttpSender sender(so);
+  const auto client = PlainClient();
   auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < 20; ++i) {
     Delivery d;
+    d.client = client;
     d.url = "http://127.0.0.1:1/dead";
     sender.Enqueue(std::move(d));
   }
@@ -325,10 +337,11 @@ TEST(AlertmanagerTest, V2Body) {
 TEST(AlertmanagerTest, PostsToApiV2) {
   CaptureServer server;
   HttpSender sender({});
-  AlertmanagerNotifier n({server.url("")}, sender);
+  auto n = AlertmanagerNotifier::Create({{server.url(""), 10'000, {}}}, sender);
+  ASSERT_OK(n.status());
   NotifyAlert a;
   a.labels = Labels({{"alertname", "A"}});
-  n.Notify({a});
+  (*n)->Notify({a});
   auto reqs = server.WaitFor(1);
   ASSERT_EQ(reqs.size(), 1u);
   EXPECT_EQ(reqs[0].target, "/api/v2/alerts");

@@ -325,3 +325,74 @@ TEST_F(ApiServerTest, HeaderLimit) {
 
 }  // namespace
 }  // namespace tidemark::http
+
+namespace tidemark::http {
+namespace {
+
+TEST(ApiSlosTest, JsonShapeNullsAndWarnings) {
+  std::unique_ptr<Storage> storage = NewMemStorage();
+  ApiBackends b;
+  b.storage = storage.get();
+  testing::TestServer none(b);
+  EXPECT_EQ(testing::Get(none.port(), "/api/v1/slos").body,
+            "{\"status\":\"success\",\"data\":{\"slos\":[]}}");
+
+  alerting::SloStatus full;
+  full.id = "workflow-hub-workflow-success";
+  full.service = "workflow-hub";
+  full.name = "workflow-success";
+  full.description = "Workflows \"succeed\"";
+  full.file = "/etc/tidemark/slos.yml";
+  full.objective = 95;
+  full.objective_ratio = 0.95;
+  full.period_days = 30;
+  full.error_ratio = 0.03125;
+  full.budget_total_ratio = 0.0625;
+  full.budget_total_minutes = 2160;
+  full.budget_remaining_ratio = 0.5;
+  full.budget_remaining_minutes = 1080;
+  full.burn_rates = {{"5m", 1.25}, {"1h", 0.5}, {"30d", std::nullopt}};
+  full.page = {"WorkflowSuccessBudgetBurn", alerting::AlertState::kFiring};
+  full.ticket = {"WorkflowSuccessBudgetBurn", alerting::AlertState::kInactive};
+  full.coverage_since = 1'796'544'000'000;  // 2026-12-06T08:00:00Z
+  full.coverage_seconds = 7200;
+  full.coverage_ratio = 0.25;
+  alerting::SloStatus empty;
+  empty.id = "a-b";
+  empty.service = "a";
+  empty.name = "b";
+  empty.objective = 99.5;
+  empty.objective_ratio = 0.995;
+  empty.period_days = 30;
+  empty.burn_rates = {{"5m", std::nullopt}};
+  empty.page = {"X", alerting::AlertState::kPending};
+  empty.ticket = {"X", std::nullopt};
+  empty.warnings = {"SLO \"a-b\": no data yet"};
+  b.slos = [&] { return std::vector<alerting::SloStatus>{full, empty}; };
+  testing::TestServer s(b);
+  const std::string want =
+      "{\"status\":\"success\",\"data\":{\"slos\":[{"
+      "\"id\":\"workflow-hub-workflow-success\",\"service\":\"workflow-hub\","
+      "\"name\":\"workflow-success\",\"description\":\"Workflows \\\"succeed\\\"\","
+      "\"file\":\"/etc/tidemark/slos.yml\",\"objective\":95,\"objectiveRatio\":0.95,"
+      "\"periodDays\":30,\"sli\":{\"errorRatio\":0.03125,\"successRatio\":0.96875},"
+      "\"errorBudget\":{\"totalRatio\":0.0625,\"remainingRatio\":0.5,\"totalMinutes\":2160,"
+      "\"remainingMinutes\":1080},\"burnRates\":{\"5m\":1.25,\"1h\":0.5,\"30d\":null},"
+      "\"alerts\":{\"page\":{\"name\":\"WorkflowSuccessBudgetBurn\",\"state\":\"firing\"},"
+      "\"ticket\":{\"name\":\"WorkflowSuccessBudgetBurn\",\"state\":\"inactive\"}},"
+      "\"coverage\":{\"since\":\"2026-12-06T08:00:00Z\",\"seconds\":7200,\"ratio\":0.25,"
+      "\"complete\":false}},{"
+      "\"id\":\"a-b\",\"service\":\"a\",\"name\":\"b\",\"description\":\"\",\"file\":\"\","
+      "\"objective\":99.5,\"objectiveRatio\":0.995,\"periodDays\":30,"
+      "\"sli\":{\"errorRatio\":null,\"successRatio\":null},"
+      "\"errorBudget\":{\"totalRatio\":0,\"remainingRatio\":null,\"totalMinutes\":0,"
+      "\"remainingMinutes\":null},\"burnRates\":{\"5m\":null},"
+      "\"alerts\":{\"page\":{\"name\":\"X\",\"state\":\"pending\"},\"ticket\":null},"
+      "\"coverage\":{\"since\":null,\"seconds\":0,\"ratio\":0,\"complete\":false}}]},"
+      "\"warnings\":[\"SLO \\\"a-b\\\": no data yet\"]}";
+  EXPECT_EQ(testing::Get(s.port(), "/api/v1/slos").body, want);
+  EXPECT_EQ(testing::PostForm(s.port(), "/api/v1/slos", "").body, want);
+}
+
+}  // namespace
+}  // namespace tidemark::http

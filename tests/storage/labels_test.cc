@@ -1,3 +1,4 @@
+// Labels (sorting, validation, hashing) and Matcher (anchoring, empty-match detection).
 #include "tidemark/storage/model/labels.h"
 
 #include <gtest/gtest.h>

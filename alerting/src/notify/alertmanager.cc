@@ -40,6 +40,20 @@ std::string AlertmanagerV2Body(const std::vector<NotifyAlert>& alerts) {
   return arr.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+Result<std::unique_ptr<AlertmanagerNotifier>> AlertmanagerNotifier::Create(
+    const std::vector<AlertmanagerTarget>& targets, HttpSender& sender) {
+  std::vector<Endpoint> endpoints;
+  for (const auto& t : targets) {
+    Endpoint e;
+    e.url = t.url;
+    while (!e.url.empty() && e.url.back() == '/') e.url.pop_back();
+    e.timeout_ms = t.timeout_ms;
+    TM_ASSIGN_OR_RETURN(e.client, httpclient::Client::Create(t.http));
+    endpoints.push_back(std::move(e));
+  }
+  return std::unique_ptr<AlertmanagerNotifier>(new AlertmanagerNotifier(std::move(endpoints), sender));
+}
+
 void AlertmanagerNotifier::Notify(const std::vector<NotifyAlert>& alerts) {
   if (alerts.empty()) return;
   // Batches of 64 alerts per request, as Prometheus' notifier does by default.
@@ -48,12 +62,16 @@ void AlertmanagerNotifier::Notify(const std::vector<NotifyAlert>& alerts) {
     std::vector<NotifyAlert> batch(alerts.begin() + static_cast<std::ptrdiff_t>(i),
                                    alerts.begin() + static_cast<std::ptrdiff_t>(std::min(alerts.size(), i + kBatch)));
     const std::string body = AlertmanagerV2Body(batch);
-    for (const auto& base : urls_) {
-      std::string url = base;
-      while (!url.empty() && url.back() == '/') url.pop_back();
+    for (size_t k = 0; k < endpoints_.size(); ++k) {
+      const Endpoint& e = endpoints_[k];
       Delivery d;
-      d.url = url + "/api/v2/alerts";
+      d.client = e.client;
+      d.url = e.url + "/api/v2/alerts";
       d.body = body;
+      d.timeout_ms = static_cast<int>(e.timeout_ms);
+      d.receiver = httpclient::UrlHostForLog(e.url);
+      d.integration = "alertmanager";
+      d.index = static_cast<int>(k);
       sender_.Enqueue(std::move(d));
     }
   }

@@ -1,11 +1,13 @@
 // Pushes alerts to external Alertmanagers with the API v2 (POST /api/v2/alerts).
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "notify/http_sender.h"
 #include "tidemark/alerting/manager.h"
+#include "tidemark/alerting/notify.h"
 
 namespace tidemark::alerting {
 
@@ -18,13 +20,21 @@ std::string AlertmanagerV2Body(const std::vector<NotifyAlert>& alerts);
 
 class AlertmanagerNotifier : public Notifier {
  public:
-  // `sender` must outlive the notifier. URLs are Alertmanager base URLs.
-  AlertmanagerNotifier(std::vector<std::string> urls, HttpSender& sender)
-      : urls_(std::move(urls)), sender_(sender) {}
+  // `sender` must outlive the notifier. Targets carry Alertmanager base URLs and their
+  // http_config; a bad TLS setup is an error here.
+  static Result<std::unique_ptr<AlertmanagerNotifier>> Create(
+      const std::vector<AlertmanagerTarget>& targets, HttpSender& sender);
   void Notify(const std::vector<NotifyAlert>& alerts) override;
 
  private:
-  std::vector<std::string> urls_;
+  struct Endpoint {
+    std::string url;  // base URL without trailing slash
+    int64_t timeout_ms = 0;
+    std::shared_ptr<const httpclient::Client> client;
+  };
+  AlertmanagerNotifier(std::vector<Endpoint> endpoints, HttpSender& sender)
+      : endpoints_(std::move(endpoints)), sender_(sender) {}
+  std::vector<Endpoint> endpoints_;
   HttpSender& sender_;
 };
 

@@ -1,109 +1,12 @@
-// HTTP delivery with Boost.Beast: a small blocking client (timeouts via async ops + run_for)
-// and the retrying sender thread.
+// The retrying sender thread over httpclient::Client; logs every failed attempt (host only:
+// webhook and Slack URL paths are secrets).
 #include "notify/http_sender.h"
-
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 
 #include <algorithm>
 
 namespace tidemark::alerting {
-namespace {
 
-namespace beast = boost::beast;
-namespace http = boost::beast::http;
-namespace asio = boost::asio;
-
-struct ParsedUrl {
-  std::string host, port, target;
-};
-
-Result<ParsedUrl> ParseHttpUrl(const std::string& url) {
-  constexpr std::string_view kHttp = "http://";
-  if (url.rfind("https://", 0) == 0) {
-    return Status::InvalidArgument("https URLs are not supported (use http://): " + url);
-  }
-  if (url.rfind(kHttp, 0) != 0) return Status::InvalidArgument("not an http URL: " + url);
-  std::string rest = url.substr(kHttp.size());
-  size_t slash = rest.find('/');
-  ParsedUrl p;
-  std::string hostport = rest.substr(0, slash);
-  p.target = slash == std::string::npos ? "/" : rest.substr(slash);
-  if (!hostport.empty() && hostport[0] == '[') {
-    size_t e = hostport.find(']');
-    if (e == std::string::npos) return Status::InvalidArgument("bad URL host: " + url);
-    p.host = hostport.substr(1, e - 1);
-    p.port = e + 2 <= hostport.size() ? hostport.substr(e + 2) : "";
-  } else {
-    size_t c = hostport.rfind(':');
-    p.host = hostport.substr(0, c);
-    p.port = c == std::string::npos ? "" : hostport.substr(c + 1);
-  }
-  if (p.port.empty()) p.port = "80";
-  if (p.host.empty()) return Status::InvalidArgument("bad URL host: " + url);
-  return p;
-}
-
-}  // namespace
-
-Result<HttpResponse> HttpPost(const std::string& url, const std::string& body,
-                              const std::string& content_type, int timeout_ms) {
-  TM_ASSIGN_OR_RETURN(ParsedUrl u, ParseHttpUrl(url));
-  try {
-    asio::io_context ioc;
-    asio::ip::tcp::resolver resolver(ioc);
-    beast::tcp_stream stream(ioc);
-    http::request<http::string_body> req{http::verb::post, u.target, 11};
-    req.set(http::field::host, u.host + ":" + u.port);
-    req.set(http::field::user_agent, "Tidemark");
-    req.set(http::field::content_type, content_type);
-    req.body() = body;
-    req.prepare_payload();
-    beast::flat_buffer buffer;
-    http::response<http::string_body> res;
-    beast::error_code result_ec;
-    bool finished = false;
-    stream.expires_after(std::chrono::milliseconds(timeout_ms));
-    resolver.async_resolve(u.host, u.port, [&](beast::error_code ec, auto results) {
-      if (ec) {
-        result_ec = ec;
-        finished = true;
-        return;
-      }
-      stream.async_connect(results, [&](beast::error_code ec2, auto) {
-        if (ec2) {
-          result_ec = ec2;
-          finished = true;
-          return;
-        }
-        http::async_write(stream, req, [&](beast::error_code ec3, size_t) {
-          if (ec3) {
-            result_ec = ec3;
-            finished = true;
-            return;
-          }
-          http::async_read(stream, buffer, res, [&](beast::error_code ec4, size_t) {
-            result_ec = ec4;
-            finished = true;
-          });
-        });
-      });
-    });
-    ioc.run_for(std::chrono::milliseconds(timeout_ms + 1000));
-    if (!finished) return Status::DeadlineExceeded("timeout posting to " + url);
-    if (result_ec) return Status::Unavailable("post " + url + ": " + result_ec.message());
-    beast::error_code ignored;
-    stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-    return HttpResponse{static_cast<int>(res.result_int()), res.body()};
-  } catch (const std::exception& e) {
-    return Status::Unavailable("post " + url + ": " + e.what());
-  }
-}
-
-HttpSender::HttpSender(Options options) : options_(options), thread_([this] { Loop(); }) {}
+HttpSender::HttpSender(Options options) : options_(std::move(options)), thread_([this] { Loop(); }) {}
 
 HttpSender::~HttpSender() { Stop(); }
 
@@ -116,11 +19,34 @@ void HttpSender::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+IntegrationCounts& HttpSender::CountsLocked(const Delivery& d) {
+  IntegrationCounts& c = counts_[{d.receiver, d.integration}];
+  c.receiver = d.receiver;
+  c.integration = d.integration;
+  return c;
+}
+
 void HttpSender::Enqueue(Delivery d) {
+  std::vector<std::function<void(const Status&)>> cancelled;
   std::function<void(const Status&)> dropped_cb;
   {
     std::lock_guard<std::mutex> l(mu_);
+    ++CountsLocked(d).total;
+    if (!d.key.empty()) {
+      d.generation = ++generations_[d.key];
+      for (auto it = queue_.begin(); it != queue_.end();) {
+        if (it->key != d.key) {
+          ++it;
+          continue;
+        }
+        ++CountsLocked(*it).failed;
+        failed_.fetch_add(1);
+        if (it->done) cancelled.push_back(std::move(it->done));
+        it = queue_.erase(it);
+      }
+    }
     if (queue_.size() >= options_.max_queue) {
+      ++CountsLocked(queue_.front()).failed;
       dropped_cb = std::move(queue_.front().done);
       queue_.pop_front();
       dropped_.fetch_add(1);
@@ -129,12 +55,20 @@ void HttpSender::Enqueue(Delivery d) {
     queue_.push_back(std::move(d));
   }
   cv_.notify_all();
+  for (auto& cb : cancelled) cb(Status::Canceled("superseded by a newer notification"));
   if (dropped_cb) dropped_cb(Status::ResourceExhausted("notification queue full"));
 }
 
 size_t HttpSender::queue_length() const {
   std::lock_guard<std::mutex> l(mu_);
   return queue_.size() + in_flight_;
+}
+
+std::vector<IntegrationCounts> HttpSender::PerIntegration() const {
+  std::lock_guard<std::mutex> l(mu_);
+  std::vector<IntegrationCounts> out;
+  for (const auto& [k, c] : counts_) out.push_back(c);
+  return out;
 }
 
 bool HttpSender::Drain(int timeout_ms) {
@@ -144,6 +78,58 @@ bool HttpSender::Drain(int timeout_ms) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return queue_length() == 0;
+}
+
+Status HttpSender::Attempt(Delivery& d, bool* retryable) {
+  ++d.attempts;
+  httpclient::Request req;
+  req.url = d.url;
+  req.body = d.body;
+  req.content_type = d.content_type;
+  req.timeout_ms = d.timeout_ms > 0 ? d.timeout_ms : options_.timeout_ms;
+  auto res = d.client ? d.client->Do(req) : Status::InvalidArgument("delivery without HTTP client");
+  if (res.ok() && res->status >= 200 && res->status < 300) return Status::OK();
+  LogFields fields = {{"receiver", d.receiver},
+                      {"integration", d.integration + "[" + std::to_string(d.index) + "]"},
+                      {"attempt", std::to_string(d.attempts)},
+                      {"host", httpclient::UrlHostForLog(d.url)}};
+  Status outcome;
+  if (!res.ok()) {
+    outcome = res.status();
+    // A malformed URL or request never gets better; network and TLS errors may.
+    *retryable = res.status().code() != StatusCode::kInvalidArgument;
+    fields.emplace_back("err", res.status().message());
+  } else {
+    // As Alertmanager: 5xx and 429 are worth retrying, other answers are final.
+    *retryable = res->status >= 500 || res->status == 429;
+    outcome = Status::Unavailable("HTTP " + std::to_string(res->status));
+    fields.emplace_back("status", std::to_string(res->status));
+    fields.emplace_back("body", res->body.substr(0, 256));
+  }
+  fields.emplace_back("retry", *retryable ? "true" : "false");
+  if (options_.log) options_.log(LogLevel::kWarn, "notification attempt failed", fields);
+  return outcome;
+}
+
+void HttpSender::Finish(Delivery d, const Status& outcome, std::unique_lock<std::mutex>& l) {
+  // Counted and reported before leaving in-flight, so a Drain() that returns sees the outcome
+  // counted and the callback (e.g. the notification log write) done.
+  (outcome.ok() ? sent_ : failed_).fetch_add(1);
+  if (!outcome.ok()) ++CountsLocked(d).failed;
+  if (auto g = generations_.find(d.key); g != generations_.end() && g->second == d.generation) {
+    generations_.erase(g);
+  }
+  l.unlock();
+  if (!outcome.ok() && outcome.code() != StatusCode::kCanceled && options_.log) {
+    options_.log(LogLevel::kError, "notification not delivered",
+                 {{"receiver", d.receiver},
+                  {"integration", d.integration + "[" + std::to_string(d.index) + "]"},
+                  {"attempts", std::to_string(d.attempts)},
+                  {"err", outcome.message()}});
+  }
+  if (d.done) d.done(outcome);
+  l.lock();
+  --in_flight_;
 }
 
 void HttpSender::Loop() {
@@ -157,7 +143,7 @@ void HttpSender::Loop() {
     auto it = std::min_element(queue_.begin(), queue_.end(), [](const Delivery& a, const Delivery& b) {
       return a.next_try < b.next_try;
     });
-    auto now = std::chrono::steady_clock::now();
+    const auto now = std::chrono::steady_clock::now();
     if (it->next_try > now) {
       cv_.wait_until(l, it->next_try);
       continue;
@@ -166,37 +152,29 @@ void HttpSender::Loop() {
     queue_.erase(it);
     ++in_flight_;
     l.unlock();
-    auto res = HttpPost(d.url, d.body, d.content_type, options_.timeout_ms);
-    Status outcome;
-    bool retry = false;
-    if (!res.ok()) {
-      outcome = res.status();
-      retry = res.status().code() != StatusCode::kInvalidArgument;
-    } else if (res->status >= 200 && res->status < 300) {
-      outcome = Status::OK();
-    } else {
-      outcome = Status::Unavailable("HTTP " + std::to_string(res->status) + " from " + d.url +
-                                    ": " + res->body.substr(0, 200));
-      retry = res->status >= 500 || res->status == 429;
-    }
-    ++d.attempts;
+    bool retryable = false;
+    const Status outcome = Attempt(d, &retryable);
     l.lock();
-    if (!outcome.ok() && retry && d.attempts < options_.max_attempts && !stop_) {
-      int64_t backoff = static_cast<int64_t>(options_.initial_backoff_ms) << (d.attempts - 1);
-      backoff = std::min<int64_t>(backoff, options_.max_backoff_ms);
-      d.next_try = std::chrono::steady_clock::now() + std::chrono::milliseconds(backoff);
-      queue_.push_back(std::move(d));
-      --in_flight_;
+    if (!outcome.ok() && !d.key.empty() && generations_[d.key] != d.generation) {
+      Finish(std::move(d), Status::Canceled("superseded by a newer notification"), l);
       continue;
     }
-    // Count before leaving in-flight, so a Drain() that returns sees the outcome counted.
-    (outcome.ok() ? sent_ : failed_).fetch_add(1);
-    --in_flight_;
-    if (d.done) {
-      l.unlock();
-      d.done(outcome);
-      l.lock();
+    if (!outcome.ok() && retryable && !stop_) {
+      const int64_t shift = std::min(d.attempts - 1, 20);
+      const int64_t backoff =
+          std::min<int64_t>(static_cast<int64_t>(options_.initial_backoff_ms) << shift, options_.max_backoff_ms);
+      const auto next = std::chrono::steady_clock::now() + std::chrono::milliseconds(backoff);
+      const bool more = d.give_up_at != std::chrono::steady_clock::time_point{}
+                            ? next < d.give_up_at
+                            : d.attempts < options_.max_attempts;
+      if (more) {
+        d.next_try = next;
+        queue_.push_back(std::move(d));
+        --in_flight_;
+        continue;
+      }
     }
+    Finish(std::move(d), outcome, l);
   }
 }
 

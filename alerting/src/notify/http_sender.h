@@ -1,5 +1,6 @@
-// Asynchronous HTTP POST delivery with a bounded queue, retries with exponential backoff on
-// 5xx/429/network errors, and counters. One sender thread; callers never block on the network.
+// Asynchronous notification delivery over the shared HTTP client: a bounded queue, retries with
+// exponential backoff on 5xx/429/network errors, a warn log line per failed attempt, and
+// per-receiver/integration counters. One sender thread; callers never block on the network.
 #pragma once
 
 #include <atomic>
@@ -7,31 +8,37 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "tidemark/alerting/notify.h"
+#include "tidemark/httpclient/client.h"
 #include "tidemark/storage/model/status.h"
 
 namespace tidemark::alerting {
 
-struct HttpResponse {
-  int status = 0;
-  std::string body;
-};
-
-// Blocking POST of `body` to an http:// URL with an overall timeout. https is not supported.
-Result<HttpResponse> HttpPost(const std::string& url, const std::string& body,
-                              const std::string& content_type, int timeout_ms);
-
 struct Delivery {
+  std::shared_ptr<const httpclient::Client> client;  // required
   std::string url;
   std::string body;
   std::string content_type = "application/json";
+  int timeout_ms = 0;        // per request; 0 = the sender's default
+  std::string receiver;      // for logs and metrics
+  std::string integration;   // kind for metrics: "webhook" | "slack" | "alertmanager"
+  int index = 0;             // the integration's position in its receiver, for logs: slack[0]
+  // A newer delivery with the same non-empty key replaces a queued older one (which then
+  // finishes with kCanceled): a fresh notification supersedes a stale retry.
+  std::string key;
+  // Retry until this time (then give up); unset = retry up to Options::max_attempts times.
+  std::chrono::steady_clock::time_point give_up_at{};
   // Called on the sender thread once, with the final outcome (OK or the last error).
   std::function<void(const Status&)> done;
   int attempts = 0;
+  uint64_t generation = 0;  // set by Enqueue, per key
   std::chrono::steady_clock::time_point next_try{};
 };
 
@@ -43,6 +50,7 @@ class HttpSender {
     int timeout_ms = 10'000;
     int initial_backoff_ms = 500;
     int max_backoff_ms = 30'000;
+    LogSink log;  // nullable
   };
   explicit HttpSender(Options options);
   ~HttpSender();
@@ -59,9 +67,14 @@ class HttpSender {
   uint64_t failed() const { return failed_.load(); }
   uint64_t dropped() const { return dropped_.load(); }
   size_t queue_length() const;
+  std::vector<IntegrationCounts> PerIntegration() const;
 
  private:
   void Loop();
+  // Sends once; returns the outcome and whether another attempt could succeed.
+  Status Attempt(Delivery& d, bool* retryable);
+  void Finish(Delivery d, const Status& outcome, std::unique_lock<std::mutex>& l);
+  IntegrationCounts& CountsLocked(const Delivery& d);
 
   Options options_;
   mutable std::mutex mu_;
@@ -70,6 +83,8 @@ class HttpSender {
   size_t in_flight_ = 0;
   bool stop_ = false;
   std::atomic<uint64_t> sent_{0}, failed_{0}, dropped_{0};
+  std::map<std::pair<std::string, std::string>, IntegrationCounts> counts_;
+  std::map<std::string, uint64_t> generations_;  // newest generation per key with work pending
   std::thread thread_;
 };
 

@@ -106,8 +106,24 @@ std::string Expand(const std::string& text, const TValue& data, const std::strin
 }  // namespace
 
 Router::Router(RouterConfig config, Options options)
-    : config_(std::move(config)), options_(std::move(options)) {
+    : config_(std::move(config)), options_(std::move(options)), alive_(std::make_shared<Alive>()) {
+  alive_->router = this;
   LoadState();
+}
+
+Router::~Router() {
+  std::lock_guard<std::mutex> l(alive_->mu);  // waits for a delivery callback in progress
+  alive_->router = nullptr;
+}
+
+void Router::OnDelivered(const std::string& log_key, LogEntry entry, uint64_t seq) {
+  std::lock_guard<std::mutex> l(mu_);
+  uint64_t& written = written_seq_[log_key];
+  if (seq < written) return;  // an older notification finished after a newer one
+  written = seq;
+  entry.at = options_.clock->Now();
+  log_[log_key] = std::move(entry);
+  SaveStateLocked();
 }
 
 void Router::Match(const Route& r, const Labels& labels, std::vector<const Route*>* out) const {
@@ -228,8 +244,10 @@ void Router::Flush(AggGroup& g, Timestamp now) {
     if (rc.name == g.route->receiver) recv = &rc;
   }
   bool state_changed = false;
-  auto process = [&](const std::string& integration, bool send_resolved, auto render) {
-    const std::string log_key = g.key + "/" + recv->name + "/" + integration;
+  auto process = [&](const std::string& kind, size_t index, bool send_resolved,
+                     const std::shared_ptr<const httpclient::Client>& client, int64_t timeout_ms,
+                     auto render) {
+    const std::string log_key = g.key + "/" + recv->name + "/" + kind + "/" + std::to_string(index);
     auto it = log_.find(log_key);
     const LogEntry* e = it == log_.end() ? nullptr : &it->second;
     bool needs;
@@ -247,23 +265,40 @@ void Router::Flush(AggGroup& g, Timestamp now) {
     }
     if (!needs) return;
     LogEntry ne{firing, resolved, now};
+    const bool deliver = !firing.empty() || send_resolved;  // else it only clears the log
+    if (deliver) {
+      OutgoingNotification n = render(send_resolved);
+      n.receiver = recv->name;
+      if (options_.capture) options_.capture(n);
+      if (options_.sender) {
+        Delivery d;
+        d.client = client;
+        d.url = n.url;
+        d.body = n.body;
+        d.timeout_ms = static_cast<int>(timeout_ms);
+        d.receiver = recv->name;
+        d.integration = kind;
+        d.index = static_cast<int>(index);
+        // Retried until delivered or until the next flush sends a fresh notification instead.
+        d.key = log_key;
+        d.give_up_at = std::chrono::steady_clock::now() +
+                       std::chrono::milliseconds(g.route->group_interval_ms);
+        d.done = [alive = alive_, log_key, ne, seq = ++delivery_seq_](const Status& s) {
+          if (!s.ok()) return;  // not logged: the next flush notifies again
+          std::lock_guard<std::mutex> l(alive->mu);
+          if (alive->router != nullptr) alive->router->OnDelivered(log_key, ne, seq);
+        };
+        options_.sender->Enqueue(std::move(d));
+        return;
+      }
+    }
     log_[log_key] = ne;
     state_changed = true;
-    if (firing.empty() && !send_resolved) return;  // only clears the log
-    OutgoingNotification n = render(send_resolved);
-    n.receiver = recv->name;
-    if (options_.capture) options_.capture(n);
-    if (options_.sender) {
-      Delivery d;
-      d.url = n.url;
-      d.body = n.body;
-      options_.sender->Enqueue(std::move(d));
-    }
   };
   if (recv == nullptr) return;
   for (size_t i = 0; i < recv->webhooks.size(); ++i) {
     const WebhookConfig& wc = recv->webhooks[i];
-    process("webhook/" + std::to_string(i), wc.send_resolved, [&](bool send_resolved) {
+    process("webhook", i, wc.send_resolved, wc.client, wc.timeout_ms, [&](bool send_resolved) {
       json alerts = json::array();
       size_t total = 0;
       for (size_t k = 0; k < r.alerts.size(); ++k) {
@@ -295,7 +330,7 @@ void Router::Flush(AggGroup& g, Timestamp now) {
   }
   for (size_t i = 0; i < recv->slacks.size(); ++i) {
     const SlackConfig& sc = recv->slacks[i];
-    process("slack/" + std::to_string(i), sc.send_resolved, [&](bool) {
+    process("slack", i, sc.send_resolved, sc.client, 0, [&](bool) {
       const TValue data = TemplateData(r, recv->name, options_.external_url);
       std::string title = Expand(sc.title, data, options_.external_url);
       if (sc.title.empty()) {

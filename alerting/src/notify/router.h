@@ -17,13 +17,15 @@
 namespace tidemark::alerting {
 
 struct WebhookConfig {
-  std::string url;
+  std::string url;  // a secret (may hold a token): logs show its host only
   bool send_resolved = true;
   int max_alerts = 0;
+  int64_t timeout_ms = 0;  // 0 = the sender's default
+  std::shared_ptr<const httpclient::Client> client;  // from http_config (or global.http_config)
 };
 
 struct SlackConfig {
-  std::string api_url;
+  std::string api_url;  // a secret: logs show its host only
   std::string channel;
   std::string username = "Alertmanager";
   std::string title;       // template; default like Alertmanager's slack.default.title
@@ -31,6 +33,7 @@ struct SlackConfig {
   std::string text;        // template
   std::string color;       // template; default danger/good by status
   bool send_resolved = false;
+  std::shared_ptr<const httpclient::Client> client;
 };
 
 struct Receiver {
@@ -63,8 +66,9 @@ struct RouterConfig {
   std::vector<InhibitRule> inhibit_rules;
 };
 
-// Parses Alertmanager-schema YAML. Unknown receiver kinds and unknown keys are errors.
-Result<RouterConfig> ParseRouterConfig(const std::string& yaml);
+// Parses Alertmanager-schema YAML. Unknown receiver kinds and unknown keys are errors. Files
+// named by *_file fields and tls_config are read now, relative paths against `base_dir`.
+Result<RouterConfig> ParseRouterConfig(const std::string& yaml, const std::string& base_dir = "");
 
 // One rendered notification, before it becomes an HTTP request (exposed for tests).
 struct OutgoingNotification {
@@ -85,6 +89,7 @@ class Router : public Notifier {
     Clock* clock = nullptr;  // required
   };
   Router(RouterConfig config, Options options);
+  ~Router() override;
 
   // Adds/updates alerts (thread-safe).
   void Notify(const std::vector<NotifyAlert>& alerts) override;
@@ -110,6 +115,8 @@ class Router : public Notifier {
   void Match(const Route& r, const Labels& labels, std::vector<const Route*>* out) const;
   bool Inhibited(const Labels& labels, Timestamp now) const;
   void Flush(AggGroup& g, Timestamp now);
+  // A delivery for `log_key` was answered 2xx: only now does the notification log record it.
+  void OnDelivered(const std::string& log_key, LogEntry entry, uint64_t seq);
   void LoadState();
   void SaveStateLocked();
 
@@ -119,6 +126,15 @@ class Router : public Notifier {
   std::map<std::string, AggGroup> groups_;  // by route key + group key
   std::map<uint64_t, NotifyAlert> all_alerts_;  // for inhibition
   std::map<std::string, LogEntry> log_;  // by groupKey + receiver + integration
+  // Deliveries finish on the sender thread, possibly after this router was replaced by a
+  // reload: they reach it only through `alive_`, which the destructor clears.
+  struct Alive {
+    std::mutex mu;
+    Router* router = nullptr;
+  };
+  std::shared_ptr<Alive> alive_;
+  uint64_t delivery_seq_ = 0;
+  std::map<std::string, uint64_t> written_seq_;  // newest delivered seq per log key
 };
 
 }  // namespace tidemark::alerting

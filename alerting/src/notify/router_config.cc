@@ -142,9 +142,52 @@ std::string StrOr(const YAML::Node& n, const std::string& def) {
   return n && !n.IsNull() ? n.Scalar() : def;
 }
 
+// An integration's HTTP client: its own http_config, else global.http_config (as Alertmanager),
+// whose client all such integrations share (loading the system CA store is not free).
+Result<std::shared_ptr<const httpclient::Client>> IntegrationClient(
+    const YAML::Node& n, const std::string& where, const std::string& base_dir,
+    const httpclient::ClientConfig& global, std::shared_ptr<const httpclient::Client>* global_client) {
+  const auto h = n["http_config"];
+  if ((!h || h.IsNull()) && *global_client) return *global_client;
+  httpclient::ClientConfig hc = global;
+  if (h && !h.IsNull()) {
+    TM_ASSIGN_OR_RETURN(hc, httpclient::ParseClientConfig(h, where + ".http_config", base_dir));
+  }
+  auto client = httpclient::Client::Create(std::move(hc));
+  if (client.ok() && (!h || h.IsNull())) *global_client = *client;
+  if (!client.ok()) return Status::InvalidArgument(where + ".http_config." + client.status().message());
+  return client;
+}
+
+// `url` or `url_file` (exactly one unless `fallback` supplies the value).
+Result<std::string> UrlOrFile(const YAML::Node& n, const std::string& where, const char* key,
+                              const char* file_key, const std::string& base_dir,
+                              const std::string& fallback) {
+  const std::string url = StrOr(n[key], ""), file = StrOr(n[file_key], "");
+  if (!url.empty() && !file.empty()) {
+    return Status::InvalidArgument(where + ": at most one of " + key + " & " + file_key +
+                                   " must be configured");
+  }
+  std::string out = url;
+  if (!file.empty()) {
+    TM_ASSIGN_OR_RETURN(out, httpclient::ReadConfigFile(file, base_dir, where + "." + file_key));
+  }
+  if (out.empty()) out = fallback;
+  if (out.empty()) {
+    return Status::InvalidArgument(where + ": one of " + std::string(key) + " or " + file_key +
+                                   " must be configured");
+  }
+  if (out.rfind("http://", 0) != 0 && out.rfind("https://", 0) != 0) {
+    // Never echo the URL: it is a secret.
+    return Status::InvalidArgument(where + "." + (file.empty() ? key : file_key) +
+                                   ": not an http:// or https:// URL");
+  }
+  return out;
+}
+
 }  // namespace
 
-Result<RouterConfig> ParseRouterConfig(const std::string& text) {
+Result<RouterConfig> ParseRouterConfig(const std::string& text, const std::string& base_dir) {
   RouterConfig cfg;
   try {
     YAML::Node root = YAML::Load(text);
@@ -154,8 +197,21 @@ Result<RouterConfig> ParseRouterConfig(const std::string& text) {
       return Status::InvalidArgument("template files are not supported; put templates inline");
     }
     std::string global_slack;
+    httpclient::ClientConfig global_http;
+    std::shared_ptr<const httpclient::Client> global_client;
     if (const auto g = root["global"]; g && !g.IsNull()) {
-      global_slack = StrOr(g["slack_api_url"], "");
+      TM_RETURN_IF_ERROR(KeysIn(g, {"slack_api_url", "slack_api_url_file", "http_config",
+                                    "resolve_timeout"},
+                                "global"));
+      // resolve_timeout only concerns alerts without an end time; ours always carry one.
+      TM_RETURN_IF_ERROR(Duration(g["resolve_timeout"], 0).status());
+      if (const auto h = g["http_config"]; h && !h.IsNull()) {
+        TM_ASSIGN_OR_RETURN(global_http, httpclient::ParseClientConfig(h, "global.http_config", base_dir));
+      }
+      if (g["slack_api_url"] || g["slack_api_url_file"]) {
+        TM_ASSIGN_OR_RETURN(global_slack, UrlOrFile(g, "global", "slack_api_url", "slack_api_url_file",
+                                                    base_dir, ""));
+      }
     }
     if (!root["route"]) return Status::InvalidArgument("no route provided in config");
     TM_RETURN_IF_ERROR(ParseRoute(root["route"], nullptr, &cfg.root));
@@ -181,24 +237,29 @@ Result<RouterConfig> ParseRouterConfig(const std::string& text) {
                                        " (supported: webhook_configs, slack_configs)");
       }
       for (const auto& w : rn["webhook_configs"]) {
+        const std::string where = "receiver \"" + rc.name + "\": webhook_configs[" +
+                                  std::to_string(rc.webhooks.size()) + "]";
         TM_RETURN_IF_ERROR(KeysIn(w, {"url", "send_resolved", "max_alerts", "http_config", "url_file", "timeout"},
                                   "webhook_config"));
         WebhookConfig wc;
-        wc.url = StrOr(w["url"], "");
-        if (wc.url.empty()) return Status::InvalidArgument("receiver \"" + rc.name + "\": webhook url missing");
+        TM_ASSIGN_OR_RETURN(wc.url, UrlOrFile(w, where, "url", "url_file", base_dir, ""));
         wc.send_resolved = BoolOr(w["send_resolved"], true);
         wc.max_alerts = w["max_alerts"] ? w["max_alerts"].as<int>() : 0;
+        TM_ASSIGN_OR_RETURN(wc.timeout_ms, Duration(w["timeout"], 0));
+        TM_ASSIGN_OR_RETURN(wc.client, IntegrationClient(w, where, base_dir, global_http, &global_client));
         rc.webhooks.push_back(std::move(wc));
       }
       for (const auto& s : rn["slack_configs"]) {
+        const std::string where = "receiver \"" + rc.name + "\": slack_configs[" +
+                                  std::to_string(rc.slacks.size()) + "]";
         TM_RETURN_IF_ERROR(KeysIn(s, {"api_url", "channel", "username", "title", "title_link",
                                       "text", "color", "send_resolved", "icon_url", "icon_emoji",
                                       "pretext", "fallback", "footer", "http_config", "api_url_file",
                                       "short_fields", "link_names", "mrkdwn_in"},
                                   "slack_config"));
         SlackConfig sc;
-        sc.api_url = StrOr(s["api_url"], global_slack);
-        if (sc.api_url.empty()) return Status::InvalidArgument("receiver \"" + rc.name + "\": no Slack api_url");
+        TM_ASSIGN_OR_RETURN(sc.api_url, UrlOrFile(s, where, "api_url", "api_url_file", base_dir, global_slack));
+        TM_ASSIGN_OR_RETURN(sc.client, IntegrationClient(s, where, base_dir, global_http, &global_client));
         sc.channel = StrOr(s["channel"], "");
         sc.username = StrOr(s["username"], sc.username);
         sc.title = StrOr(s["title"], "");

@@ -1,3 +1,5 @@
+// Labels: construction (sorted, empty values dropped), in-memory hashing, rendering and the
+// validation ingestion applies.
 #include "tidemark/storage/model/labels.h"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// Status code names and the text form of a Status.
 #include "tidemark/storage/model/status.h"
 
 namespace tidemark {

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tidemark/alerting/notify.h"
 #include "tidemark/query/engine.h"
 #include "tidemark/storage/appender.h"
 #include "tidemark/storage/model/labels.h"
@@ -48,6 +49,8 @@ class FakeClock : public Clock {
  private:
   mutable std::atomic<Timestamp> now_;
 };
+
+struct SloStatus;  // slo_status.h
 
 enum class RuleType : uint8_t { kAlerting, kRecording };
 enum class AlertState : uint8_t { kInactive, kPending, kFiring };
@@ -105,6 +108,7 @@ struct ManagerMetrics {
   uint64_t notifications_failed_total = 0;   // deliveries given up after retries
   uint64_t notifications_dropped_total = 0;  // dropped because a queue was full
   uint64_t notifications_queue_length = 0;
+  std::vector<IntegrationCounts> notifications_by_integration;
   uint64_t config_reload_failures_total = 0;
   bool last_reload_successful = true;
   Timestamp last_reload_success_time = 0;
@@ -132,11 +136,16 @@ class RuleManager {
  public:
   struct Options {
     std::vector<std::string> rule_files;       // paths or glob patterns
+    // Sloth prometheus/v1 SLO files (paths or globs); their generated rule groups load with the
+    // rule files (group file = the SLO file).
+    std::vector<std::string> slo_files;
     int64_t evaluation_interval_ms = 60'000;   // default group interval
     Labels external_labels;                    // added to notifications, $externalLabels
     std::string external_url;                  // base of generatorURL, "externalURL" in webhooks
-    std::vector<std::string> alertmanager_urls;  // e.g. http://127.0.0.1:9093 (POST /api/v2/alerts)
+    std::vector<AlertmanagerTarget> alertmanagers;  // POST <url>/api/v2/alerts
     std::string notification_config_yaml;      // Alertmanager-schema route/receivers; "" = none
+    std::string config_dir;                    // base of relative *_file paths in the configs
+    LogSink log;                               // delivery failures etc.; nullable
     std::string data_dir;                      // notification state file lives here; "" = none
     int64_t outage_tolerance_ms = 3'600'000;   // restore: max age of ALERTS_FOR_STATE (1h)
     int64_t for_grace_period_ms = 600'000;     // restore: minimum wait after restart (10m)
@@ -144,6 +153,8 @@ class RuleManager {
     int64_t resolved_retention_ms = 15 * 60'000;  // keep resolved alerts for notification
     // Where ALERTS_FOR_STATE is read on startup to restore `for` progress (nullable: no restore).
     Queryable* restore_source = nullptr;
+    // Where histogram SLOs' `le` buckets are checked at load (nullable: not checked).
+    Queryable* slo_bucket_source = nullptr;
     // Extra notifiers (tests, embedding); not owned, must outlive the manager.
     std::vector<Notifier*> extra_notifiers;
   };
@@ -172,6 +183,8 @@ class RuleManager {
 
   std::vector<GroupSnapshot> Groups() const;
   std::vector<AlertSnapshot> ActiveAlerts() const;  // pending and firing, all rules
+  // Every loaded SLO's state now, read from its recorded series (instant queries).
+  std::vector<SloStatus> Slos() const;
   ManagerMetrics Metrics() const;
   // The metrics above in Prometheus text exposition format (for /metrics).
   std::string MetricsText() const;

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "tidemark/alerting/slo_status.h"
 #include "tidemark/http/router.h"
 #include "tidemark/query/engine.h"
 #include "tidemark/storage/matcher.h"
@@ -66,6 +67,8 @@ struct ApiBackends {
   // The request's params (type, rule_name[], group_name[], file[]) are passed through.
   std::function<Result<std::string>(const std::multimap<std::string, std::string>& params)> rules;
   std::function<Result<std::string>()> alerts;
+  // /api/v1/slos: every running SLO's state (RuleManager::Slos()).
+  std::function<std::vector<alerting::SloStatus>()> slos;
 
   // Lifecycle and status.
   std::function<Status()> reload;                 // POST/PUT /-/reload

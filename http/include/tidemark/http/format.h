@@ -16,6 +16,9 @@ std::string FormatSampleValue(double v);
 // Milliseconds as float seconds: 1700000000123 -> "1700000000.123", 1000 -> "1",
 // 1500 -> "1.500" (Prometheus writes the three fraction digits when the fraction is non-zero).
 std::string FormatTimestamp(Timestamp ms);
+// UTC RFC 3339 as Go's RFC3339Nano prints millisecond times: "2026-12-06T08:00:00Z",
+// "2026-12-06T08:00:00.25Z" (trailing fraction zeros dropped).
+std::string FormatRfc3339(Timestamp ms);
 
 // Appends `s` as a JSON string literal (quotes included).
 void AppendJsonString(std::string& out, std::string_view s);

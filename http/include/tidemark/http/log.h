@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace tidemark::http {
 
@@ -25,6 +26,9 @@ class Logger {
   bool Enabled(LogLevel l) const { return l >= level_.load(); }
 
   void Log(LogLevel level, std::string_view msg, Fields fields = {});
+  // The same with fields built at run time (e.g. handed over by another module).
+  void Log(LogLevel level, std::string_view msg,
+           const std::vector<std::pair<std::string, std::string>>& fields);
   void Debug(std::string_view msg, Fields f = {}) { Log(LogLevel::kDebug, msg, f); }
   void Info(std::string_view msg, Fields f = {}) { Log(LogLevel::kInfo, msg, f); }
   void Warn(std::string_view msg, Fields f = {}) { Log(LogLevel::kWarn, msg, f); }
@@ -34,6 +38,9 @@ class Logger {
   static std::string Quote(std::string_view v);
 
  private:
+  static void AppendField(std::string& out, std::string_view k, std::string_view v);
+  void Write(LogLevel level, std::string_view msg, const std::string& fields);
+
   FILE* out_;
   std::atomic<LogLevel> level_;
   std::mutex mu_;

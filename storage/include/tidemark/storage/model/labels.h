@@ -42,7 +42,8 @@ class Labels {
   auto begin() const { return labels_.begin(); }
   auto end() const { return labels_.end(); }
 
-  // Stable 64-bit hash of the whole set (xxhash-like, fixed across runs and machines).
+  // Stable 64-bit hash of the whole set (an FNV-1a variant with a final avalanche, fixed across
+  // runs and machines). Not the hash the store persists (tsdb::SeriesHash, docs/format/keys.md).
   uint64_t Hash() const;
   // Hash over only the given names (include=true) or all but them (include=false).
   uint64_t HashFor(std::span<const std::string> names, bool include) const;

@@ -1,0 +1,55 @@
+// A blocking HTTP/1.1 client over Boost.Beast with TLS (OpenSSL): verifies against the system CA
+// store (or tls_config's CA), sets SNI, checks the host name, adds auth, tunnels through a proxy,
+// follows redirects, and enforces one overall deadline per request. Thread-safe; one per config.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "tidemark/httpclient/config.h"
+#include "tidemark/storage/model/status.h"
+
+namespace tidemark::httpclient {
+
+struct Request {
+  std::string method = "POST";
+  std::string url;  // http:// or https://
+  std::string body;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;
+  int timeout_ms = 10'000;  // whole exchange, redirects included
+};
+
+struct Response {
+  int status = 0;
+  std::string body;
+};
+
+class Client {
+ public:
+  // Builds the TLS context (CA, client certificate); bad PEM is an error.
+  static Result<std::shared_ptr<const Client>> Create(ClientConfig config);
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // Any HTTP answer is a Response (the caller judges the status); network, TLS, timeout and
+  // redirect-limit failures are errors. Error messages never contain the URL's path or query.
+  Result<Response> Do(const Request& req) const;
+
+  const ClientConfig& config() const { return config_; }
+
+  class Impl;
+
+ private:
+  Client(ClientConfig config, std::unique_ptr<Impl> impl);
+  ClientConfig config_;
+  std::unique_ptr<Impl> impl_;
+};
+
+// "scheme://host:port" of a URL: what logs may show (never the path, which can hold a secret).
+std::string UrlHostForLog(const std::string& url);
+
+}  // namespace tidemark::httpclient
