@@ -5,10 +5,6 @@ faults each alert reaches its Slack channel within 60 s, with its runbook link; 
 resolve once their faults stop; the SLOs are listed and the workflow-success budget falls; every
 dashboard panel query, sent as Grafana sends it, succeeds with data; the webhook URLs appear
 neither in Tidemark's log nor in /api/v1/status/config.
-
-WORKFLOW_SCENARIO_PRE_MERGE=1 runs it against a binary without HTTPS notifications, api_url_file
-and slo_files: plain-http Slack URLs in api_url, no SLOs, rule paths resolved from the config dir
-as working directory.
 """
 import glob
 import json
@@ -27,7 +23,6 @@ from receiver import Capture
 
 EXAMPLE = os.path.join(tmtest.SOURCE_DIR, "docs/examples/workflow-service")
 APP_DIR = os.path.join(EXAMPLE, "app")
-PRE_MERGE = os.environ.get("WORKFLOW_SCENARIO_PRE_MERGE") == "1"
 
 ALERTS = ("WorkflowHighErrorRate", "WorkflowSlowExecution", "AgentFailures", "HighHeapUsage",
           "EventLoopLag")
@@ -69,17 +64,11 @@ def prepare_config(workdir, receiver_url, ca_pem):
     for rc in cfg["notifications"]["receivers"]:
         for sc in rc.get("slack_configs", []):
             url = f"{receiver_url}/{sc['channel'].lstrip('#')}"
-            if PRE_MERGE:
-                del sc["api_url_file"]
-                sc["api_url"] = url
-                continue
             secret = os.path.join(copy, sc["api_url_file"])
             os.makedirs(os.path.dirname(secret), exist_ok=True)
             with open(secret, "w") as f:
                 f.write(url + "\n")  # as `echo URL > file` leaves it
             sc["http_config"] = {"tls_config": {"ca_file": ca_pem}}
-    if PRE_MERGE:
-        del cfg["slo_files"]
     with open(path, "w") as f:
         yaml.safe_dump(cfg, f, sort_keys=False)
     return path
@@ -166,10 +155,6 @@ def check_dashboards(tm):
         with open(path) as f:
             dash = json.load(f)
         name = os.path.basename(path)
-        if PRE_MERGE and any("slo:" in t.get("expr", "") for p in grafana.panels(dash)
-                             for t in p.get("targets", [])):
-            print(f"pre-merge: skipping {name} (needs the SLO rules)")
-            continue
         for p in grafana.panels(dash):
             for t in p.get("targets", []):
                 check(t.get("datasource", p.get("datasource", {})).get("uid") == uid,
@@ -196,17 +181,15 @@ def check_secrets_hidden(tm, receiver_url):
 
 def main():
     tmtest.npm_install(APP_DIR, "@opentelemetry/sdk-metrics")
-    assert PRE_MERGE or tmtest.which("openssl"), "openssl is not installed (scripts/install-deps.sh installs it)"
+    assert tmtest.which("openssl"), "openssl is not installed (scripts/install-deps.sh installs it)"
     rules = load_rules()
     workdir = tmtest.tempdir("tm-workflow-")
-    ca_pem, ssl_ctx = None, None
-    if not PRE_MERGE:
-        ca_pem, cert, key = tlsca.make_ca_and_server_cert(workdir)
-        ssl_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ssl_ctx.load_cert_chain(cert, key)
+    ca_pem, cert, key = tlsca.make_ca_and_server_cert(workdir)
+    ssl_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ssl_ctx.load_cert_chain(cert, key)
     cap = Capture(ssl_ctx)
-    config = prepare_config(workdir, cap.url, ca_pem)
-    tm = tmtest.Tidemark(config=config, cwd=os.path.dirname(config) if PRE_MERGE else None)
+    # Started from elsewhere: the config's relative paths must resolve against its directory.
+    tm = tmtest.Tidemark(config=prepare_config(workdir, cap.url, ca_pem))
     app = App(tm.otlp_url)
     try:
         run_scenario(tm, app, cap, rules)
@@ -234,12 +217,10 @@ def run_scenario(tm, app, cap, rules):
     status, body = tmtest.get_json(tm.url + "/api/v1/query", {"query": 'workflow_runs_total{job="workflow-hub"}'})
     check(status == 200 and body["data"]["result"], f"no workflow_runs_total after {HEALTHY_SECONDS} s: {body}")
     print(f"ok: {HEALTHY_SECONDS} s of healthy traffic, no alert, no Slack message")
-    budget_before = None
-    if not PRE_MERGE:
-        listed = slos(tm)
-        check_slo_list(listed)
-        budget_before = listed.get("workflow-success", {}).get("errorBudget", {}).get("remainingRatio")
-        check(budget_before is not None, f"workflow-success: no remainingRatio after the healthy minute: {listed}")
+    listed = slos(tm)
+    check_slo_list(listed)
+    budget_before = listed.get("workflow-success", {}).get("errorBudget", {}).get("remainingRatio")
+    check(budget_before is not None, f"workflow-success: no remainingRatio after the healthy minute: {listed}")
 
     # 2. All five faults: each alert reaches its channel within a minute.
     app.stop()
@@ -250,11 +231,10 @@ def run_scenario(tm, app, cap, rules):
         time.sleep(0.5)
     for alert in ALERTS:
         check_firing_message(alert, rules[alert], messages(cap, alert, "danger"), t_fault)
-    if not PRE_MERGE:
-        budget_during = slos(tm).get("workflow-success", {}).get("errorBudget", {}).get("remainingRatio")
-        if check(budget_during is not None and budget_before is not None and budget_during < budget_before,
-                 f"workflow-success remainingRatio did not fall: {budget_before} -> {budget_during}"):
-            print(f"ok: workflow-success budget remaining {budget_before:.3f} -> {budget_during:.3f}")
+    budget_during = slos(tm).get("workflow-success", {}).get("errorBudget", {}).get("remainingRatio")
+    if check(budget_during is not None and budget_before is not None and budget_during < budget_before,
+             f"workflow-success remainingRatio did not fall: {budget_before} -> {budget_during}"):
+        print(f"ok: workflow-success budget remaining {budget_before:.3f} -> {budget_during:.3f}")
 
     # 3. The gauge faults stop: their alerts resolve, the others keep firing.
     app.stop()
@@ -270,8 +250,7 @@ def run_scenario(tm, app, cap, rules):
     # 4. Every dashboard panel answers with data.
     check_dashboards(tm)
     app.stop()
-    if not PRE_MERGE:
-        check_secrets_hidden(tm, cap.url)
+    check_secrets_hidden(tm, cap.url)
 
 
 if __name__ == "__main__":

@@ -132,7 +132,7 @@ def post_form(url, params, timeout=30):
 class Tidemark:
     """A tidemark server on free loopback ports with a fresh data directory."""
 
-    def __init__(self, *extra_args, data_dir=None, config=None, cwd=None):
+    def __init__(self, *extra_args, data_dir=None, config=None):
         self.port = free_port()
         self.otlp_port = free_port()
         self.data_dir = data_dir or tempdir("tm-data-")
@@ -143,7 +143,7 @@ class Tidemark:
         if config:
             cmd += ["--config", config]
         cmd += list(extra_args)
-        self.proc = start(cmd, "tidemark", cwd=cwd)
+        self.proc = start(cmd, "tidemark")
         wait_http(self.url + "/-/ready", proc=self.proc)
 
     def stop(self, sig=signal.SIGTERM, timeout=30):
