@@ -413,6 +413,8 @@ TEST(HttpConfigTest, UnsupportedOrConflictingFieldsAreLoadErrorsNamingTheField) 
   EXPECT_NE(err("    http_config: {tls_config: {ca_file: missing.crt}}\n").find("ca_file"), std::string::npos);
   EXPECT_NE(err("    http_config: {tls_config: {ca_file: not_pem}}\n").find("ca_file"), std::string::npos);
   EXPECT_NE(err("    http_config: {tls_config: {min_version: TLS13}}\n").find("min_version"), std::string::npos);
+  EXPECT_NE(err("    http_config: {tls_config: {ca_file: /dev/zero}}\n").find("larger than 4 MiB"),
+            std::string::npos);
   EXPECT_NE(err("    http_config: {tls_config: {cert_file: server.crt}}\n").find("key_file"), std::string::npos);
   EXPECT_EQ(err("    http_config: {tls_config: {cert_file: server.crt, key_file: server.key}}\n"), "OK");
   EXPECT_NE(err("    http_config: {tls_config: {cert_file: server.crt, key_file: other.key}}\n").find("key_file"),
