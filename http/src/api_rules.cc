@@ -119,8 +119,8 @@ HttpResponse Rules(Context& c, HttpRequest& r) {
   f.names = ParamSet(r, "rule_name[]");
   f.groups = ParamSet(r, "group_name[]");
   f.files = ParamSet(r, "file[]");
-  return Success(RulesJson(c.b.rules ? c.b.rules->Groups() : std::vector<alerting::GroupSnapshot>{},
-                           f));
+  return Success(
+      RulesJson(c.b.rules ? c.b.rules->Groups() : std::vector<alerting::GroupSnapshot>{}, f));
 }
 
 HttpResponse Alerts(Context& c, HttpRequest&) {
@@ -140,10 +140,12 @@ HttpResponse Alerts(Context& c, HttpRequest&) {
 }  // namespace
 
 void RegisterRuleRoutes(Router& router, std::shared_ptr<Context> ctx) {
-  router.Add({{"GET"}, "/api/v1/rules", "rules", Pool::kInline, false,
-              [ctx](HttpRequest& r) { return Rules(*ctx, r); }});
-  router.Add({{"GET"}, "/api/v1/alerts", "alerts", Pool::kInline, false,
-              [ctx](HttpRequest& r) { return Alerts(*ctx, r); }});
+  router.Add({{"GET"}, "/api/v1/rules", "rules", Pool::kInline, false, [ctx](HttpRequest& r) {
+                return Rules(*ctx, r);
+              }});
+  router.Add({{"GET"}, "/api/v1/alerts", "alerts", Pool::kInline, false, [ctx](HttpRequest& r) {
+                return Alerts(*ctx, r);
+              }});
 }
 
 }  // namespace tidemark::http::api

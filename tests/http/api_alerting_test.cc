@@ -103,7 +103,9 @@ const std::string kFiringJson =
 const std::string kAlertRuleJson =
     "{\"state\":\"firing\",\"name\":\"HighLatency\",\"query\":\"latency \\u003e 1\","
     "\"duration\":300,\"keepFiringFor\":0,\"labels\":{\"severity\":\"page\"},"
-    "\"annotations\":{\"summary\":\"\\u003cb\\u003e\"},\"alerts\":[" + kFiringJson + "],"
+    "\"annotations\":{\"summary\":\"\\u003cb\\u003e\"},\"alerts\":[" +
+    kFiringJson +
+    "],"
     "\"health\":\"ok\",\"evaluationTime\":0.001,"
     "\"lastEvaluation\":\"2023-11-14T22:13:20.25Z\",\"type\":\"alerting\"}";
 const std::string kRecRuleJson =
@@ -177,7 +179,8 @@ TEST_F(ApiRulesTest, NoRulesServesEmptyLists) {
   b.rules = nullptr;
   testing::TestServer s(b);
   EXPECT_EQ(Get(s.port(), "/api/v1/rules?type=alert").body, RulesAnswer(""));
-  EXPECT_EQ(Get(s.port(), "/api/v1/alerts").body, "{\"status\":\"success\",\"data\":{\"alerts\":[]}}");
+  EXPECT_EQ(Get(s.port(), "/api/v1/alerts").body,
+            "{\"status\":\"success\",\"data\":{\"alerts\":[]}}");
   EXPECT_EQ(Get(s.port(), "/api/v1/rules?type=x").status, 400);
 }
 
@@ -213,7 +216,8 @@ TEST(ApiRuleManagerTest, ServesLoadedGroups) {
                         "\"lastEvaluation\":\"0001-01-01T00:00:00Z\",\"type\":\"recording\"}],"
                         "\"interval\":30,\"limit\":0,\"evaluationTime\":0,"
                         "\"lastEvaluation\":\"0001-01-01T00:00:00Z\"}"));
-  EXPECT_EQ(Get(s.port(), "/api/v1/alerts").body, "{\"status\":\"success\",\"data\":{\"alerts\":[]}}");
+  EXPECT_EQ(Get(s.port(), "/api/v1/alerts").body,
+            "{\"status\":\"success\",\"data\":{\"alerts\":[]}}");
   EXPECT_EQ(Get(s.port(), "/api/v1/slos").body, "{\"status\":\"success\",\"data\":{\"slos\":[]}}");
 }
 

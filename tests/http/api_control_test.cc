@@ -56,8 +56,8 @@ TEST(ApiControlTest, LifecycleAndStatus) {
   EXPECT_EQ(Get(s.port(), "/api/v1/status/flags").body,
             "{\"status\":\"success\",\"data\":{\"log.level\":\"info\","
             "\"storage.tsdb.retention.time\":\"15d\"}}");
-  EXPECT_NE(Get(s.port(), "/api/v1/status/runtimeinfo").body.find(
-                "\"storageRetention\":\"15d or 1024B\""),
+  EXPECT_NE(Get(s.port(), "/api/v1/status/runtimeinfo")
+                .body.find("\"storageRetention\":\"15d or 1024B\""),
             std::string::npos);
 }
 

@@ -41,9 +41,9 @@ struct BuildInfo {
 class ServerControl {
  public:
   virtual ~ServerControl() = default;
-  virtual Status Reload() = 0;                // POST/PUT /-/reload; keeps the old config on error
-  virtual bool Ready() = 0;                   // /-/ready
-  virtual std::string ConfigYaml() = 0;       // /api/v1/status/config
+  virtual Status Reload() = 0;           // POST/PUT /-/reload; keeps the old config on error
+  virtual bool Ready() = 0;              // /-/ready
+  virtual std::string ConfigYaml() = 0;  // /api/v1/status/config
   virtual std::vector<std::pair<std::string, std::string>> Flags() = 0;  // status/flags
   virtual std::string StorageRetention() = 0;  // runtimeinfo storageRetention
 };
@@ -54,10 +54,10 @@ class ServerControl {
 struct ApiBackends {
   Storage* storage = nullptr;  // index reads, tsdb status, admin delete
 
-  promql::QueryEngine* engine = nullptr;     // query, query_range (must honour the cancel token)
-  ingest::Ingester* ingester = nullptr;      // remote write, OTLP, metadata
+  promql::QueryEngine* engine = nullptr;  // query, query_range (must honour the cancel token)
+  ingest::Ingester* ingester = nullptr;   // remote write, OTLP, metadata
   const alerting::RulesReader* rules = nullptr;  // rules, alerts, slos
-  ServerControl* control = nullptr;          // reload, ready, status config/flags/runtimeinfo
+  ServerControl* control = nullptr;              // reload, ready, status config/flags/runtimeinfo
 
   MetricsRegistry* metrics = nullptr;  // /metrics exposition and query latency
   BuildInfo build_info;
