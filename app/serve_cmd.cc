@@ -8,9 +8,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <mutex>
-#include <sstream>
 #include <thread>
 
 #include "commands.h"
@@ -18,7 +16,6 @@
 #include "serve_wiring.h"
 #include "tidemark/http/api.h"
 #include "tidemark/http/log.h"
-#include "tidemark/http/params.h"
 #include "tidemark/http/server.h"
 #include "tidemark/ingest/ingester.h"
 #include "tidemark/query/engine.h"
@@ -27,12 +24,6 @@
 namespace tidemark::app {
 
 namespace {
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // Background storage upkeep until stopped: cold compaction of settled data every `period`, and
 // retention every `retention_every` periods.
@@ -149,99 +140,30 @@ int ServeMain(int argc, char** argv) {
   io.max_body_bytes = cfg.max_body_bytes;
   ingest::Ingester ingester(*storage, io);
 
+  alerting::SystemClock clock;
   http::ApiState state;
-  state.start_time_ms = NowMs();
-  state.last_reload_ms = NowMs();
+  state.start_time_ms = clock.Now();
+  state.last_reload_ms = clock.Now();
 
-  // Mutable, reloadable configuration shared by hooks.
-  std::mutex cfg_mu;
-  ServeConfig current = cfg;
-  auto rules = MakeRules(cfg, engine, *storage, log);
-  Status rs = rules->Start();
+  alerting::RuleManager rules(alerting::EngineQueryFn(engine), *storage, clock,
+                              RuleManagerOptions(cfg, *storage, log));
+  Status rs = rules.Reload();
   if (!rs.ok()) {
     log.Error("cannot load rules", {{"err", rs.ToString()}});
     return 1;
   }
-
-  auto reload = [&]() -> Status {
-    std::vector<std::string> reargs(argv + 1, argv + argc);
-    bool h = false;
-    auto next = ParseServeArgs(reargs, &h);
-    Status s = next.ok() ? rules->Reload(*next) : next.status();
-    state.last_reload_ms = NowMs();
-    state.last_reload_ok = s.ok();
-    metrics.GetGauge("tidemark_config_last_reload_successful",
-                     "Whether the last configuration reload attempt was successful.")
-        ->Set(s.ok() ? 1 : 0);
-    if (!s.ok()) {
-      log.Error("reload failed; keeping the previous configuration", {{"err", s.ToString()}});
-      metrics.GetCounter("tidemark_config_reload_failures_total", "Failed configuration reloads.")->Inc();
-      return s;
-    }
-    std::lock_guard<std::mutex> lock(cfg_mu);
-    http::LogLevel l = http::LogLevel::kInfo;
-    http::ParseLogLevel(next->log_level, &l);
-    log.set_level(l);
-    for (const auto& w : next->warnings) log.Warn(w);
-    current = std::move(*next);
-    log.Info("configuration reloaded", {{"rule_files", std::to_string(current.rule_files.size())},
-                                        {"slo_files", std::to_string(current.slo_files.size())}});
-    return Status::OK();
-  };
-  metrics.GetGauge("tidemark_config_last_reload_successful",
-                   "Whether the last configuration reload attempt was successful.")->Set(1);
+  rules.Start();
+  log.Info("rule manager started", {{"rule_files", std::to_string(cfg.rule_files.size())},
+                                    {"slo_files", std::to_string(cfg.slo_files.size())}});
+  ServeControl control(std::vector<std::string>(argv + 1, argv + argc), cfg, *storage, rules, clock,
+                       state, metrics, log);
 
   http::ApiBackends b;
   b.storage = storage.get();
-  b.instant_query = [&engine](std::string_view q, Timestamp t, const promql::CancelToken* c) {
-    return engine.InstantQuery(q, t, c);
-  };
-  b.range_query = [&engine](std::string_view q, Timestamp s, Timestamp e, int64_t step,
-                            const promql::CancelToken* c) {
-    return engine.RangeQuery(q, s, e, step, c);
-  };
-  b.parse_selector = [](std::string_view s) { return promql::ParseMetricSelector(s); };
-  b.format_query = [](std::string_view q) -> Result<std::string> {
-    auto e = promql::ParseExpr(q);
-    if (!e.ok()) return e.status();
-    return promql::FormatExpr(**e);
-  };
-  auto to_raw = [](ingest::IngestResponse r) {
-    return http::RawResponse{r.http_status, std::move(r.content_type), std::move(r.body),
-                             std::move(r.headers)};
-  };
-  b.remote_write = [&ingester, to_raw](std::string_view body, std::string_view ct,
-                                       std::string_view ce) {
-    return to_raw(ingester.RemoteWrite(body, ct, ce));
-  };
-  b.otlp = [&ingester, to_raw](std::string_view body, std::string_view ct, std::string_view ce) {
-    return to_raw(ingester.Otlp(body, ct, ce));
-  };
-  b.metadata = [&ingester](std::string_view metric, size_t limit) {
-    std::vector<http::MetadataEntry> out;
-    for (auto& m : ingester.Metadata(metric, limit)) {
-      out.push_back({std::move(m.metric), std::move(m.type), std::move(m.help), std::move(m.unit)});
-    }
-    return out;
-  };
-  b.rules = [&rules](const std::multimap<std::string, std::string>& p) { return rules->RulesJson(p); };
-  b.alerts = [&rules]() { return rules->AlertsJson(); };
-  b.slos = [&rules]() { return rules->Slos(); };
-  b.reload = reload;
-  b.config_yaml = [&]() {
-    std::lock_guard<std::mutex> lock(cfg_mu);
-    return EffectiveConfigYaml(current);
-  };
-  b.flags = [&]() {
-    std::lock_guard<std::mutex> lock(cfg_mu);
-    return EffectiveFlags(current);
-  };
-  b.storage_retention = [&]() {
-    std::lock_guard<std::mutex> lock(cfg_mu);
-    std::string r = current.retention_ms ? http::FormatPromDuration(current.retention_ms) : "";
-    if (current.retention_bytes) r += (r.empty() ? "" : " or ") + std::to_string(current.retention_bytes) + "B";
-    return r;
-  };
+  b.engine = &engine;
+  b.ingester = &ingester;
+  b.rules = &rules;
+  b.control = &control;
   b.metrics = &metrics;
   b.query_timeout_ms = cfg.query_timeout_ms;
   b.lookback_delta_ms = cfg.lookback_delta_ms;
@@ -249,7 +171,7 @@ int ServeMain(int argc, char** argv) {
   b.enable_admin_api = cfg.enable_admin_api;
   b.data_dir = cfg.data_dir;
 
-  RegisterServerMetrics(metrics, *storage, ingester, *rules);
+  RegisterServerMetrics(metrics, *storage, ingester, rules);
 
   http::Router router;
   http::RegisterPrometheusApi(router, b, &state);
@@ -289,7 +211,7 @@ int ServeMain(int argc, char** argv) {
     if (sigwait(&sigs, &sig) != 0) continue;
     if (sig == SIGHUP) {
       log.Info("SIGHUP: reloading configuration");
-      reload().IgnoreError();  // logged inside
+      control.Reload().IgnoreError();  // logged inside
       continue;
     }
     log.Info("shutting down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
@@ -298,7 +220,7 @@ int ServeMain(int argc, char** argv) {
   (*server)->Stop(10'000);
   if (otlp_server) otlp_server->Stop(10'000);
   maintenance.reset();
-  rules->Stop();
+  rules.Stop();
   Status cs = storage->Close();
   if (!cs.ok()) {
     log.Error("storage close failed", {{"err", cs.ToString()}});

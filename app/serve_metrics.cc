@@ -24,7 +24,7 @@ void AppendLabeledCounter(std::string& out, std::string_view name, std::string_v
 }  // namespace
 
 void RegisterServerMetrics(MetricsRegistry& metrics, Storage& storage, ingest::Ingester& ingester,
-                           RulesService& rules) {
+                           alerting::RuleManager& rules) {
   metrics.AddCollector([&storage](std::string& out) {
     StorageStats s = storage.Stats();
     AppendSimpleMetric(out, "tidemark_storage_series", "gauge", "Number of series in the store.",

@@ -1,40 +1,56 @@
-// Glue between `tidemark serve` and the modules: the rules service (alerting) and the
-// collectors that export module counters on /metrics.
+// Glue between `tidemark serve` and the modules: the rule manager's options, the server control
+// behind /-/reload and the status endpoints, and the collectors that export module counters on
+// /metrics.
 #pragma once
 
-#include <map>
-#include <memory>
+#include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "serve_config.h"
-#include "tidemark/alerting/slo_status.h"
+#include "tidemark/alerting/manager.h"
+#include "tidemark/http/api.h"
 #include "tidemark/http/log.h"
 #include "tidemark/ingest/ingester.h"
-#include "tidemark/query/engine.h"
 #include "tidemark/storage/model/metrics.h"
 #include "tidemark/storage/storage.h"
 
 namespace tidemark::app {
 
-// Rule evaluation and notification as the server sees it.
-class RulesService {
- public:
-  virtual ~RulesService() = default;
-  virtual Status Start() = 0;                         // loads rules, starts evaluating
-  virtual Status Reload(const ServeConfig& cfg) = 0;  // keeps the old rules on error
-  virtual void Stop() = 0;
-  // JSON "data" objects of /api/v1/rules and /api/v1/alerts.
-  virtual Result<std::string> RulesJson(const std::multimap<std::string, std::string>& params) = 0;
-  virtual Result<std::string> AlertsJson() = 0;
-  virtual std::vector<alerting::SloStatus> Slos() = 0;  // /api/v1/slos
-  virtual std::string MetricsText() = 0;
-};
+// The rule manager's options for `cfg`: rule and SLO files, notifications, restore source, logs.
+alerting::RuleManager::Options RuleManagerOptions(const ServeConfig& cfg, Storage& storage,
+                                                  http::Logger& log);
 
-std::unique_ptr<RulesService> MakeRules(const ServeConfig& cfg, promql::Engine& engine,
-                                        Storage& storage, http::Logger& log);
+// Reloads re-read the command line (and the config file it names) and apply the result to the
+// rule manager and the log level; the status endpoints show the configuration in effect.
+class ServeControl : public http::ServerControl {
+ public:
+  ServeControl(std::vector<std::string> args, ServeConfig initial, Storage& storage,
+               alerting::RuleManager& rules, const alerting::Clock& clock, http::ApiState& state,
+               MetricsRegistry& metrics, http::Logger& log);
+
+  Status Reload() override;  // logs and counts its outcome
+  bool Ready() override { return true; }
+  std::string ConfigYaml() override;
+  std::vector<std::pair<std::string, std::string>> Flags() override;
+  std::string StorageRetention() override;
+
+ private:
+  const std::vector<std::string> args_;
+  Storage& storage_;
+  alerting::RuleManager& rules_;
+  const alerting::Clock& clock_;
+  http::ApiState& state_;
+  MetricsRegistry& metrics_;
+  http::Logger& log_;
+  std::mutex reload_mu_;  // one reload at a time (SIGHUP and /-/reload)
+  std::mutex mu_;         // guards current_
+  ServeConfig current_;
+};
 
 // Exposes storage, ingest and rule counters through `metrics`.
 void RegisterServerMetrics(MetricsRegistry& metrics, Storage& storage, ingest::Ingester& ingester,
-                           RulesService& rules);
+                           alerting::RuleManager& rules);
 
 }  // namespace tidemark::app

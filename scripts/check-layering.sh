@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fails if a module includes a module above it: http → {ingest, query, alerting} → storage,
-# alerting → {query, httpclient}; httpclient (http/client, the outgoing HTTP client) → storage.
+# alerting → {query, httpclient}; httpclient (http/client, the outgoing HTTP client) → storage;
+# app renders no JSON.
 # (The linker enforces this too; this gives a readable message.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,5 +18,10 @@ check query 'ingest|alerting|http|httpclient'
 check ingest 'query|alerting|http'
 check alerting 'ingest|http'
 check http/client 'query|ingest|alerting|http'
+# app/ is wiring and main only: API JSON is rendered in http/.
+json_hits=$(grep -rEn '#include [<"](nlohmann/json|tidemark/http/format\.h)' app || true)
+if [[ -n "$json_hits" ]]; then
+  echo "layering: app must not render JSON (http/ owns the API's responses):"; echo "$json_hits"; fail=1
+fi
 [[ $fail -eq 0 ]] && echo "layering: OK"
 exit $fail

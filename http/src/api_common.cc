@@ -57,11 +57,10 @@ Timestamp NowMs() {
       .count();
 }
 
-Result<std::vector<Matchers>> MatchParams(const ApiBackends& b, const HttpRequest& r) {
+Result<std::vector<Matchers>> MatchParams(const HttpRequest& r) {
   std::vector<Matchers> out;
   for (const std::string& m : r.ParamAll("match[]")) {
-    if (!b.parse_selector) return Status::Unavailable("selector parser not available");
-    auto ms = b.parse_selector(m);
+    auto ms = promql::ParseMetricSelector(m);
     if (!ms.ok()) return Status::InvalidArgument(ms.status().message());
     out.push_back(std::move(*ms));
   }
@@ -117,6 +116,7 @@ void RegisterPrometheusApi(Router& router, const ApiBackends& backends, ApiState
   api::RegisterQueryRoutes(router, ctx);
   api::RegisterMetaRoutes(router, ctx);
   api::RegisterStatusRoutes(router, ctx);
+  api::RegisterRuleRoutes(router, ctx);
   api::RegisterSloRoutes(router, ctx);
   api::RegisterIngestRoutes(router, ctx, false);
 }

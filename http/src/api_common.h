@@ -29,7 +29,7 @@ Result<Timestamp> TimeParam(const HttpRequest& r, const std::string& name, Times
 Timestamp NowMs();
 
 // Parses every match[] parameter into matcher sets (bad_data on error).
-Result<std::vector<Matchers>> MatchParams(const ApiBackends& b, const HttpRequest& r);
+Result<std::vector<Matchers>> MatchParams(const HttpRequest& r);
 
 // Cancels tokens when their deadline passes (per-request `timeout` parameters).
 class Watchdog {
@@ -60,6 +60,7 @@ struct Context {
 void RegisterQueryRoutes(Router& router, std::shared_ptr<Context> ctx);
 void RegisterMetaRoutes(Router& router, std::shared_ptr<Context> ctx);
 void RegisterStatusRoutes(Router& router, std::shared_ptr<Context> ctx);
+void RegisterRuleRoutes(Router& router, std::shared_ptr<Context> ctx);
 void RegisterSloRoutes(Router& router, std::shared_ptr<Context> ctx);
 void RegisterIngestRoutes(Router& router, std::shared_ptr<Context> ctx, bool otlp_only);
 

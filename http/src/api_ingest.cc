@@ -1,16 +1,17 @@
 // Ingest routes: remote-write and OTLP bodies go to the ingest module untouched.
 #include "api_common.h"
+#include "tidemark/ingest/ingester.h"
 
 namespace tidemark::http::api {
 
 namespace {
 
-HttpResponse FromRaw(RawResponse raw) {
+HttpResponse FromIngest(ingest::IngestResponse in) {
   HttpResponse r;
-  r.status = raw.status;
-  r.content_type = std::move(raw.content_type);
-  r.body = std::move(raw.body);
-  r.headers = std::move(raw.headers);
+  r.status = in.http_status;
+  r.content_type = std::move(in.content_type);
+  r.body = std::move(in.body);
+  r.headers = std::move(in.headers);
   return r;
 }
 
@@ -18,8 +19,9 @@ HttpResponse FromRaw(RawResponse raw) {
 
 void RegisterIngestRoutes(Router& router, std::shared_ptr<Context> ctx, bool otlp_only) {
   auto otlp = [ctx](HttpRequest& r) {
-    if (!ctx->b.otlp) return ErrorResponse("unavailable", "OTLP ingestion not available");
-    return FromRaw(ctx->b.otlp(r.body, r.Header("content-type"), r.Header("content-encoding")));
+    if (!ctx->b.ingester) return ErrorResponse("unavailable", "OTLP ingestion not available");
+    return FromIngest(
+        ctx->b.ingester->Otlp(r.body, r.Header("content-type"), r.Header("content-encoding")));
   };
   if (otlp_only) {
     router.Add({{"POST"}, "/v1/metrics", "otlp", Pool::kBlocking, true, otlp});
@@ -27,11 +29,11 @@ void RegisterIngestRoutes(Router& router, std::shared_ptr<Context> ctx, bool otl
   }
   router.Add({{"POST"}, "/api/v1/write", "remote_write", Pool::kBlocking, true,
               [ctx](HttpRequest& r) {
-                if (!ctx->b.remote_write) {
+                if (!ctx->b.ingester) {
                   return ErrorResponse("unavailable", "remote write receiver not available");
                 }
-                return FromRaw(ctx->b.remote_write(r.body, r.Header("content-type"),
-                                                   r.Header("content-encoding")));
+                return FromIngest(ctx->b.ingester->RemoteWrite(r.body, r.Header("content-type"),
+                                                               r.Header("content-encoding")));
               }});
   router.Add({{"POST"}, "/api/v1/otlp/v1/metrics", "otlp", Pool::kBlocking, true, otlp});
 }

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "api_common.h"
+#include "tidemark/ingest/ingester.h"
 
 namespace tidemark::http::api {
 
@@ -66,7 +67,7 @@ HttpResponse Series(Context& c, HttpRequest& r) {
   if (r.ParamAll("match[]").empty()) return BadData("no match[] parameter provided");
   auto rp = RangeParams(r);
   if (!rp.ok()) return BadData(rp.status().message());
-  auto sets = MatchParams(c.b, r);
+  auto sets = MatchParams(r);
   if (!sets.ok()) return StatusResponse(sets.status());
   auto q = c.b.storage->NewQuerier(rp->start, rp->end);
   if (!q.ok()) return StatusResponse(q.status());
@@ -103,7 +104,7 @@ using StringLookup = std::function<Result<std::vector<std::string>>(Querier&, co
 HttpResponse StringListResponse(Context& c, HttpRequest& r, const StringLookup& lookup) {
   auto rp = RangeParams(r);
   if (!rp.ok()) return BadData(rp.status().message());
-  auto sets = MatchParams(c.b, r);
+  auto sets = MatchParams(r);
   if (!sets.ok()) return StatusResponse(sets.status());
   auto q = c.b.storage->NewQuerier(rp->start, rp->end);
   if (!q.ok()) return StatusResponse(q.status());
@@ -147,8 +148,8 @@ HttpResponse Metadata(Context& c, HttpRequest& r) {
     if (e != lim.c_str() + lim.size()) return BadData("limit must be a number");
     if (n > 0) limit = static_cast<size_t>(n);
   }
-  std::vector<MetadataEntry> md;
-  if (c.b.metadata) md = c.b.metadata(r.Param("metric"), limit);
+  std::vector<ingest::MetricMetadata> md;
+  if (c.b.ingester) md = c.b.ingester->Metadata(r.Param("metric"), limit);
   std::string out = "{";
   std::string cur;
   bool first_metric = true;

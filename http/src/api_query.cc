@@ -134,10 +134,10 @@ HttpResponse Query(Context& c, HttpRequest& r) {
   if (!timeout.ok()) return BadData(timeout.status().message());
   auto limit = LimitParam(r);
   if (!limit.ok()) return BadData(limit.status().message());
-  if (!c.b.instant_query) return ErrorResponse("unavailable", "query engine not available");
+  if (!c.b.engine) return ErrorResponse("unavailable", "query engine not available");
   std::string q = r.Param("query");
   return RunQuery(c, r, "instant", *timeout, *limit, [&](const promql::CancelToken* tok) {
-    return c.b.instant_query(q, *t, tok);
+    return c.b.engine->InstantQuery(q, *t, tok);
   });
 }
 
@@ -161,33 +161,30 @@ HttpResponse QueryRange(Context& c, HttpRequest& r) {
   if (!timeout.ok()) return BadData(timeout.status().message());
   auto limit = LimitParam(r);
   if (!limit.ok()) return BadData(limit.status().message());
-  if (!c.b.range_query) return ErrorResponse("unavailable", "query engine not available");
+  if (!c.b.engine) return ErrorResponse("unavailable", "query engine not available");
   std::string q = r.Param("query");
   return RunQuery(c, r, "range", *timeout, *limit, [&](const promql::CancelToken* tok) {
-    return c.b.range_query(q, *start, *end, *step, tok);
+    return c.b.engine->RangeQuery(q, *start, *end, *step, tok);
   });
 }
 
-HttpResponse FormatQuery(Context& c, HttpRequest& r) {
-  if (!c.b.format_query) return ErrorResponse("unavailable", "query parser not available");
-  auto f = c.b.format_query(r.Param("query"));
-  if (!f.ok()) return BadData(f.status().message());
+HttpResponse FormatQuery(Context&, HttpRequest& r) {
+  auto e = promql::ParseExpr(r.Param("query"));
+  if (!e.ok()) return BadData(e.status().message());
   std::string data;
-  AppendJsonString(data, *f);
+  AppendJsonString(data, promql::FormatExpr(**e));
   return Success(data);
 }
 
-HttpResponse QueryExemplars(Context& c, HttpRequest& r) {
+HttpResponse QueryExemplars(Context&, HttpRequest& r) {
   auto start = TimeParam(r, "start", kApiMinTime);
   if (!start.ok()) return BadData(start.status().message());
   auto end = TimeParam(r, "end", kApiMaxTime);
   if (!end.ok()) return BadData(end.status().message());
   if (*end < *start) return BadData("end timestamp must not be before start timestamp");
   // The query must still be valid PromQL; exemplars themselves are not stored (empty answer).
-  if (c.b.format_query) {
-    auto f = c.b.format_query(r.Param("query"));
-    if (!f.ok()) return BadData(f.status().message());
-  }
+  auto e = promql::ParseExpr(r.Param("query"));
+  if (!e.ok()) return BadData(e.status().message());
   return Success("[]");
 }
 

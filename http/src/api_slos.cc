@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api_common.h"
+#include "tidemark/alerting/manager.h"
 #include "tidemark/alerting/slo_status.h"
 
 namespace tidemark::http::api {
@@ -64,8 +65,8 @@ Json SloJson(const alerting::SloStatus& s) {
 HttpResponse Slos(Context& c, HttpRequest&) {
   Json list = Json::array();
   std::vector<std::string> warnings;
-  if (c.b.slos) {
-    for (const auto& s : c.b.slos()) {
+  if (c.b.rules) {
+    for (const auto& s : c.b.rules->Slos()) {
       list.push_back(SloJson(s));
       warnings.insert(warnings.end(), s.warnings.begin(), s.warnings.end());
     }

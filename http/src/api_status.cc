@@ -1,4 +1,4 @@
-// Status, lifecycle, rules/alerts and admin endpoints, and /metrics.
+// Status, lifecycle and admin endpoints, and /metrics.
 #include <unistd.h>
 
 #include <ctime>
@@ -55,20 +55,20 @@ HttpResponse RuntimeInfo(Context& c, HttpRequest&) {
             {"GOMEMLIMIT", 0},
             {"GOGC", ""},
             {"GODEBUG", ""},
-            {"storageRetention", c.b.storage_retention ? c.b.storage_retention() : ""}};
+            {"storageRetention", c.b.control ? c.b.control->StorageRetention() : ""}};
   return Success(j.dump());
 }
 
 HttpResponse Flags(Context& c, HttpRequest&) {
   json j = json::object();
-  if (c.b.flags) {
-    for (const auto& [k, v] : c.b.flags()) j[k] = v;
+  if (c.b.control) {
+    for (const auto& [k, v] : c.b.control->Flags()) j[k] = v;
   }
   return Success(j.dump());
 }
 
 HttpResponse ConfigH(Context& c, HttpRequest&) {
-  json j = {{"yaml", c.b.config_yaml ? c.b.config_yaml() : ""}};
+  json j = {{"yaml", c.b.control ? c.b.control->ConfigYaml() : ""}};
   return Success(j.dump());
 }
 
@@ -93,24 +93,6 @@ HttpResponse Tsdb(Context& c, HttpRequest&) {
   return Success(j.dump());
 }
 
-HttpResponse Rules(Context& c, HttpRequest& r) {
-  std::string type = r.Param("type");
-  if (!type.empty() && type != "alert" && type != "record") {
-    return BadData("invalid query parameter type='" + type + "'");
-  }
-  if (!c.b.rules) return Success("{\"groups\":[]}");
-  auto res = c.b.rules(r.params);
-  if (!res.ok()) return StatusResponse(res.status());
-  return Success(*res);
-}
-
-HttpResponse Alerts(Context& c, HttpRequest&) {
-  if (!c.b.alerts) return Success("{\"alerts\":[]}");
-  auto res = c.b.alerts();
-  if (!res.ok()) return StatusResponse(res.status());
-  return Success(*res);
-}
-
 HttpResponse DeleteSeries(Context& c, HttpRequest& r) {
   if (!c.b.enable_admin_api) return ErrorResponse("unavailable", "admin APIs disabled");
   if (r.ParamAll("match[]").empty()) return BadData("no match[] parameter provided");
@@ -118,7 +100,7 @@ HttpResponse DeleteSeries(Context& c, HttpRequest& r) {
   if (!start.ok()) return BadData(start.status().message());
   auto end = TimeParam(r, "end", kApiMaxTime);
   if (!end.ok()) return BadData(end.status().message());
-  auto sets = MatchParams(c.b, r);
+  auto sets = MatchParams(r);
   if (!sets.ok()) return StatusResponse(sets.status());
   for (const Matchers& ms : *sets) {
     Status s = c.b.storage->DeleteSeries(ms, *start, *end);
@@ -145,13 +127,13 @@ HttpResponse CompactAll(Context& c, HttpRequest&) {
 HttpResponse Healthy(Context&, HttpRequest&) { return Text(200, "Tidemark Server is Healthy.\n"); }
 
 HttpResponse Ready(Context& c, HttpRequest&) {
-  if (c.b.ready && !c.b.ready()) return Text(503, "Service Unavailable");
+  if (c.b.control && !c.b.control->Ready()) return Text(503, "Service Unavailable");
   return Text(200, "Tidemark Server is Ready.\n");
 }
 
 HttpResponse Reload(Context& c, HttpRequest&) {
-  if (!c.b.reload) return Text(200, "");
-  Status s = c.b.reload();
+  if (!c.b.control) return Text(200, "");
+  Status s = c.b.control->Reload();
   if (!s.ok()) return Text(500, "failed to reload config: " + s.message() + "\n");
   return Text(200, "");
 }
@@ -175,8 +157,6 @@ void RegisterStatusRoutes(Router& router, std::shared_ptr<Context> ctx) {
   router.Add({{"GET"}, "/api/v1/status/flags", "flags", Pool::kInline, false, wrap(&Flags)});
   router.Add({{"GET"}, "/api/v1/status/config", "config", Pool::kInline, false, wrap(&ConfigH)});
   router.Add({{"GET"}, "/api/v1/status/tsdb", "tsdb", Pool::kQuery, false, wrap(&Tsdb)});
-  router.Add({{"GET"}, "/api/v1/rules", "rules", Pool::kInline, false, wrap(&Rules)});
-  router.Add({{"GET"}, "/api/v1/alerts", "alerts", Pool::kInline, false, wrap(&Alerts)});
   router.Add({{"POST", "PUT"}, "/api/v1/admin/tsdb/delete_series", "delete_series",
               Pool::kBlocking, false, wrap(&DeleteSeries)});
   for (const char* path : {"/api/v1/admin/tsdb/clean_tombstones", "/api/v1/admin/tsdb/compact"}) {

@@ -62,6 +62,20 @@ std::string FormatTimestamp(Timestamp ms) {
   return out;
 }
 
+std::string FormatFloatE(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::scientific);
+  return std::string(buf, r.ptr);
+}
+
+std::string FormatShortestFloat(double v) {
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof(buf), v);
+  return std::string(buf, r.ptr);
+}
+
 std::string FormatRfc3339(Timestamp ms) {
   const Timestamp secs_part = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
   std::time_t secs = static_cast<std::time_t>(secs_part);

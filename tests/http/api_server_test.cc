@@ -9,7 +9,6 @@
 #include "http_test_util.h"
 #include "tidemark/http/format.h"
 #include "tidemark/http/gzip.h"
-#include "tidemark/query/ast.h"
 #include "tidemark/storage/storage.h"
 
 namespace tidemark::http {
@@ -21,40 +20,13 @@ using testing::RawExchange;
 using testing::Request;
 using testing::TestServer;
 
-class ApiServerTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    storage_ = NewMemStorage();
-    auto app = storage_->NewAppender();
-    for (int i = 0; i < 3; ++i) {
-      Timestamp t = 1700000000000 + i * 15000;
-      ASSERT_TRUE(app->Append(0, Labels{{"__name__", "up"}, {"job", "api"}, {"instance", "a:1"}},
-                              {0, t, 1}).ok());
-      ASSERT_TRUE(app->Append(0, Labels{{"__name__", "up"}, {"job", "db"}, {"instance", "b:1"}},
-                              {0, t, 0}).ok());
-      ASSERT_TRUE(app->Append(0, Labels{{"__name__", "http_requests_total"}, {"job", "api"},
-                                        {"code", "200"}}, {0, t, 10.0 * i}).ok());
-    }
-    ASSERT_TRUE(app->Commit().ok());
-    b_.storage = storage_.get();
-    b_.parse_selector = [](std::string_view s) { return promql::ParseMetricSelector(s); };
-    b_.instant_query = [this](std::string_view q, Timestamp t, const promql::CancelToken* c) {
-      return Instant(q, t, c);
-    };
-    b_.range_query = [](std::string_view, Timestamp s, Timestamp e, int64_t step,
-                        const promql::CancelToken*) -> Result<promql::QueryValue> {
-      promql::QueryValue v;
-      v.kind = promql::ValueKind::kMatrix;
-      promql::MatrixSeries ms{Labels{{"job", "x"}}, {}};
-      for (Timestamp t = s; t <= e; t += step) ms.points.push_back({t, static_cast<double>(t) / 1000});
-      v.matrix.push_back(ms);
-      return v;
-    };
-  }
-
-  // A fake engine: "1+1" -> scalar 2, "up" -> vector, "slow" -> waits for cancel,
-  // "block" -> waits until released, "throw" -> throws, "bad(" -> bad_data.
-  Result<promql::QueryValue> Instant(std::string_view q, Timestamp t, const promql::CancelToken* c) {
+// A scripted engine: instant "1+1" -> scalar 2, "up" -> vector, "slow" -> waits for cancel,
+// "block" -> waits until released, "throw" -> throws, "toomany" -> execution error, anything
+// else -> bad_data; every range query -> one series with value t/1000 at each step.
+class FakeEngine : public promql::QueryEngine {
+ public:
+  Result<promql::QueryValue> InstantQuery(std::string_view q, Timestamp t,
+                                          const promql::CancelToken* c) override {
     promql::QueryValue v;
     if (q == "1+1") {
       v.kind = promql::ValueKind::kScalar;
@@ -73,10 +45,10 @@ class ApiServerTest : public ::testing::Test {
       return Status::Canceled("query canceled");
     }
     if (q == "block") {
-      std::unique_lock<std::mutex> lock(mu_);
-      ++blocked_;
-      cv_.notify_all();
-      cv_.wait(lock, [this] { return released_; });
+      std::unique_lock<std::mutex> lock(mu);
+      ++blocked;
+      cv.notify_all();
+      cv.wait(lock, [this] { return released; });
       v.kind = promql::ValueKind::kVector;
       return v;
     }
@@ -85,12 +57,44 @@ class ApiServerTest : public ::testing::Test {
     return Status::InvalidArgument("1:4: parse error: unexpected end of input");
   }
 
+  Result<promql::QueryValue> RangeQuery(std::string_view, Timestamp s, Timestamp e, int64_t step,
+                                        const promql::CancelToken*) override {
+    promql::QueryValue v;
+    v.kind = promql::ValueKind::kMatrix;
+    promql::MatrixSeries ms{Labels{{"job", "x"}}, {}};
+    for (Timestamp t = s; t <= e; t += step) ms.points.push_back({t, static_cast<double>(t) / 1000});
+    v.matrix.push_back(ms);
+    return v;
+  }
+
+  std::mutex mu;
+  std::condition_variable cv;
+  int blocked = 0;
+  bool released = false;
+};
+
+class ApiServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    storage_ = NewMemStorage();
+    auto app = storage_->NewAppender();
+    for (int i = 0; i < 3; ++i) {
+      Timestamp t = 1700000000000 + i * 15000;
+      ASSERT_TRUE(app->Append(0, Labels{{"__name__", "up"}, {"job", "api"}, {"instance", "a:1"}},
+                              {0, t, 1}).ok());
+      ASSERT_TRUE(app->Append(0, Labels{{"__name__", "up"}, {"job", "db"}, {"instance", "b:1"}},
+                              {0, t, 0}).ok());
+      ASSERT_TRUE(app->Append(0, Labels{{"__name__", "http_requests_total"}, {"job", "api"},
+                                        {"code", "200"}}, {0, t, 10.0 * i}).ok());
+    }
+    ASSERT_TRUE(app->Commit().ok());
+    b_.storage = storage_.get();
+    b_.engine = &engine_;
+  }
+
   std::unique_ptr<Storage> storage_;
+  FakeEngine engine_;
   ApiBackends b_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  int blocked_ = 0;
-  bool released_ = false;
 };
 
 TEST_F(ApiServerTest, HealthAndReady) {
@@ -268,8 +272,8 @@ TEST_F(ApiServerTest, ConcurrentQueryLimit) {
   TestServer s(b_);
   std::thread first([&] { Get(s.port(), "/api/v1/query?query=block"); });
   {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [this] { return blocked_ == 1; });
+    std::unique_lock<std::mutex> lock(engine_.mu);
+    engine_.cv.wait(lock, [this] { return engine_.blocked == 1; });
   }
   auto r = Get(s.port(), "/api/v1/query?query=up");
   EXPECT_EQ(r.status, 503);
@@ -277,10 +281,10 @@ TEST_F(ApiServerTest, ConcurrentQueryLimit) {
   // Health checks are not blocked by the running query.
   EXPECT_EQ(Get(s.port(), "/-/ready").status, 200);
   {
-    std::lock_guard<std::mutex> lock(mu_);
-    released_ = true;
+    std::lock_guard<std::mutex> lock(engine_.mu);
+    engine_.released = true;
   }
-  cv_.notify_all();
+  engine_.cv.notify_all();
   first.join();
   EXPECT_EQ(Get(s.port(), "/api/v1/query?query=up").status, 200);
 }
@@ -321,77 +325,6 @@ TEST_F(ApiServerTest, HeaderLimit) {
   TestServer s(b_, o);
   auto r = Request(s.port(), "GET", "/-/healthy", "", {"X-Big: " + std::string(2000, 'a')});
   EXPECT_EQ(r.status, 431);
-}
-
-}  // namespace
-}  // namespace tidemark::http
-
-namespace tidemark::http {
-namespace {
-
-TEST(ApiSlosTest, JsonShapeNullsAndWarnings) {
-  std::unique_ptr<Storage> storage = NewMemStorage();
-  ApiBackends b;
-  b.storage = storage.get();
-  testing::TestServer none(b);
-  EXPECT_EQ(testing::Get(none.port(), "/api/v1/slos").body,
-            "{\"status\":\"success\",\"data\":{\"slos\":[]}}");
-
-  alerting::SloStatus full;
-  full.id = "workflow-hub-workflow-success";
-  full.service = "workflow-hub";
-  full.name = "workflow-success";
-  full.description = "Workflows \"succeed\"";
-  full.file = "/etc/tidemark/slos.yml";
-  full.objective = 95;
-  full.objective_ratio = 0.95;
-  full.period_days = 30;
-  full.error_ratio = 0.03125;
-  full.budget_total_ratio = 0.0625;
-  full.budget_total_minutes = 2160;
-  full.budget_remaining_ratio = 0.5;
-  full.budget_remaining_minutes = 1080;
-  full.burn_rates = {{"5m", 1.25}, {"1h", 0.5}, {"30d", std::nullopt}};
-  full.page = {"WorkflowSuccessBudgetBurn", alerting::AlertState::kFiring};
-  full.ticket = {"WorkflowSuccessBudgetBurn", alerting::AlertState::kInactive};
-  full.coverage_since = 1'796'544'000'000;  // 2026-12-06T08:00:00Z
-  full.coverage_seconds = 7200;
-  full.coverage_ratio = 0.25;
-  alerting::SloStatus empty;
-  empty.id = "a-b";
-  empty.service = "a";
-  empty.name = "b";
-  empty.objective = 99.5;
-  empty.objective_ratio = 0.995;
-  empty.period_days = 30;
-  empty.burn_rates = {{"5m", std::nullopt}};
-  empty.page = {"X", alerting::AlertState::kPending};
-  empty.ticket = {"X", std::nullopt};
-  empty.warnings = {"SLO \"a-b\": no data yet"};
-  b.slos = [&] { return std::vector<alerting::SloStatus>{full, empty}; };
-  testing::TestServer s(b);
-  const std::string want =
-      "{\"status\":\"success\",\"data\":{\"slos\":[{"
-      "\"id\":\"workflow-hub-workflow-success\",\"service\":\"workflow-hub\","
-      "\"name\":\"workflow-success\",\"description\":\"Workflows \\\"succeed\\\"\","
-      "\"file\":\"/etc/tidemark/slos.yml\",\"objective\":95,\"objectiveRatio\":0.95,"
-      "\"periodDays\":30,\"sli\":{\"errorRatio\":0.03125,\"successRatio\":0.96875},"
-      "\"errorBudget\":{\"totalRatio\":0.0625,\"remainingRatio\":0.5,\"totalMinutes\":2160,"
-      "\"remainingMinutes\":1080},\"burnRates\":{\"5m\":1.25,\"1h\":0.5,\"30d\":null},"
-      "\"alerts\":{\"page\":{\"name\":\"WorkflowSuccessBudgetBurn\",\"state\":\"firing\"},"
-      "\"ticket\":{\"name\":\"WorkflowSuccessBudgetBurn\",\"state\":\"inactive\"}},"
-      "\"coverage\":{\"since\":\"2026-12-06T08:00:00Z\",\"seconds\":7200,\"ratio\":0.25,"
-      "\"complete\":false}},{"
-      "\"id\":\"a-b\",\"service\":\"a\",\"name\":\"b\",\"description\":\"\",\"file\":\"\","
-      "\"objective\":99.5,\"objectiveRatio\":0.995,\"periodDays\":30,"
-      "\"sli\":{\"errorRatio\":null,\"successRatio\":null},"
-      "\"errorBudget\":{\"totalRatio\":0,\"remainingRatio\":null,\"totalMinutes\":0,"
-      "\"remainingMinutes\":null},\"burnRates\":{\"5m\":null},"
-      "\"alerts\":{\"page\":{\"name\":\"X\",\"state\":\"pending\"},\"ticket\":null},"
-      "\"coverage\":{\"since\":null,\"seconds\":0,\"ratio\":0,\"complete\":false}}]},"
-      "\"warnings\":[\"SLO \\\"a-b\\\": no data yet\"]}";
-  EXPECT_EQ(testing::Get(s.port(), "/api/v1/slos").body, want);
-  EXPECT_EQ(testing::PostForm(s.port(), "/api/v1/slos", "").body, want);
 }
 
 }  // namespace

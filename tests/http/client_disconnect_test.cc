@@ -21,31 +21,37 @@ using testing::TestServer;
 // the code works (nothing here measures time).
 constexpr auto kLiveness = std::chrono::seconds(60);
 
-class ClientDisconnectTest : public ::testing::Test {
+// The fixture is its own engine: "hold" runs until its token is cancelled or the test releases it.
+class ClientDisconnectTest : public ::testing::Test, public promql::QueryEngine {
  protected:
   void SetUp() override {
     storage_ = NewMemStorage();
     b_.storage = storage_.get();
-    // "hold" runs until its token is cancelled or the test releases it.
-    b_.instant_query = [this](std::string_view q, Timestamp t,
-                              const promql::CancelToken* c) -> Result<promql::QueryValue> {
-      if (q == "hold") {
-        std::unique_lock<std::mutex> lock(mu_);
-        ++entered_;
+    b_.engine = this;
+  }
+
+  Result<promql::QueryValue> InstantQuery(std::string_view q, Timestamp t,
+                                          const promql::CancelToken* c) override {
+    if (q == "hold") {
+      std::unique_lock<std::mutex> lock(mu_);
+      ++entered_;
+      cv_.notify_all();
+      while (!released_ && !c->canceled.load()) cv_.wait_for(lock, std::chrono::milliseconds(1));
+      if (c->canceled.load()) {
+        ++saw_cancel_;
         cv_.notify_all();
-        while (!released_ && !c->canceled.load()) cv_.wait_for(lock, std::chrono::milliseconds(1));
-        if (c->canceled.load()) {
-          ++saw_cancel_;
-          cv_.notify_all();
-          return Status::Canceled("query was canceled in expression evaluation");
-        }
+        return Status::Canceled("query was canceled in expression evaluation");
       }
-      promql::QueryValue v;
-      v.kind = promql::ValueKind::kScalar;
-      v.scalar = q == "hold" ? 7 : 1;
-      v.t = t;
-      return v;
-    };
+    }
+    promql::QueryValue v;
+    v.kind = promql::ValueKind::kScalar;
+    v.scalar = q == "hold" ? 7 : 1;
+    v.t = t;
+    return v;
+  }
+  Result<promql::QueryValue> RangeQuery(std::string_view, Timestamp, Timestamp, int64_t,
+                                        const promql::CancelToken*) override {
+    return Status::Internal("range queries are not used here");
   }
 
   bool WaitFor(const std::function<bool()>& done) {

@@ -132,7 +132,19 @@ class Notifier {
   virtual void Notify(const std::vector<NotifyAlert>& alerts) = 0;
 };
 
-class RuleManager {
+// The read side of rule evaluation, as the HTTP API renders it (/api/v1/rules, /api/v1/alerts,
+// /api/v1/slos; Prometheus' rulesRetriever/alertsRetriever). Implemented by RuleManager;
+// abstract so API tests can serve fixed snapshots. Thread-safe.
+class RulesReader {
+ public:
+  virtual ~RulesReader() = default;
+  virtual std::vector<GroupSnapshot> Groups() const = 0;
+  virtual std::vector<AlertSnapshot> ActiveAlerts() const = 0;  // pending and firing, all rules
+  // Every loaded SLO's state now, read from its recorded series (instant queries).
+  virtual std::vector<SloStatus> Slos() const = 0;
+};
+
+class RuleManager : public RulesReader {
  public:
   struct Options {
     std::vector<std::string> rule_files;       // paths or glob patterns
@@ -160,7 +172,7 @@ class RuleManager {
   };
 
   RuleManager(QueryFn query, Appendable& appendable, Clock& clock, Options options);
-  ~RuleManager();
+  ~RuleManager() override;
   RuleManager(const RuleManager&) = delete;
   RuleManager& operator=(const RuleManager&) = delete;
 
@@ -181,10 +193,9 @@ class RuleManager {
   // dispatches notifications due by then. For tests on fake time; not to be mixed with Start().
   void RunDue();
 
-  std::vector<GroupSnapshot> Groups() const;
-  std::vector<AlertSnapshot> ActiveAlerts() const;  // pending and firing, all rules
-  // Every loaded SLO's state now, read from its recorded series (instant queries).
-  std::vector<SloStatus> Slos() const;
+  std::vector<GroupSnapshot> Groups() const override;
+  std::vector<AlertSnapshot> ActiveAlerts() const override;
+  std::vector<SloStatus> Slos() const override;
   ManagerMetrics Metrics() const;
   // The metrics above in Prometheus text exposition format (for /metrics).
   std::string MetricsText() const;

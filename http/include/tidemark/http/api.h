@@ -1,36 +1,29 @@
-// The Prometheus HTTP API (/api/v1/*, /-/*, /metrics) as routes over injected module hooks.
-// http/ only adapts requests to these calls; the modules own the behaviour.
+// The Prometheus HTTP API (/api/v1/*, /-/*, /metrics) as routes over the modules' typed
+// interfaces. http/ adapts requests to their calls and renders JSON; the modules own the behaviour.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
-#include "tidemark/alerting/slo_status.h"
 #include "tidemark/http/router.h"
 #include "tidemark/query/engine.h"
 #include "tidemark/storage/matcher.h"
 #include "tidemark/storage/model/metrics.h"
 #include "tidemark/storage/storage.h"
 
+namespace tidemark::ingest {
+class Ingester;
+}
+namespace tidemark::alerting {
+class RulesReader;
+}
+
 namespace tidemark::http {
-
-// What an ingest handler answers (mirrors ingest::IngestResponse without depending on it).
-struct RawResponse {
-  int status = 204;
-  std::string content_type;
-  std::string body;
-  std::vector<std::pair<std::string, std::string>> headers;
-};
-
-struct MetadataEntry {
-  std::string metric, type, help, unit;
-};
 
 struct BuildInfo {
   // Grafana reads `version` (semver) to decide which Prometheus features to use; we report the
@@ -43,39 +36,28 @@ struct BuildInfo {
   std::string go_version = "n/a (C++20)";
 };
 
-// Every hook is optional unless stated; a missing hook makes its endpoint answer
-// 503 "unavailable" (or an empty list where Prometheus would answer one).
+// App concerns the API exposes: configuration reload, readiness and the effective config.
+// Implemented by the binary's wiring; thread-safe (called from request threads).
+class ServerControl {
+ public:
+  virtual ~ServerControl() = default;
+  virtual Status Reload() = 0;           // POST/PUT /-/reload; keeps the old config on error
+  virtual bool Ready() = 0;              // /-/ready
+  virtual std::string ConfigYaml() = 0;  // /api/v1/status/config
+  virtual std::vector<std::pair<std::string, std::string>> Flags() = 0;  // status/flags
+  virtual std::string StorageRetention() = 0;  // runtimeinfo storageRetention
+};
+
+// The modules behind the routes, by their typed interfaces. Only `storage` is required; a missing
+// module makes its endpoints answer 503 "unavailable" (or an empty list where Prometheus would
+// answer one). Nothing is owned: every pointer must outlive the router.
 struct ApiBackends {
-  Storage* storage = nullptr;  // required: index reads, tsdb status, admin delete
+  Storage* storage = nullptr;  // index reads, tsdb status, admin delete
 
-  // PromQL. `timeout_ms` is the effective timeout; the hook must honour `cancel`.
-  std::function<Result<promql::QueryValue>(std::string_view q, Timestamp t,
-                                           const promql::CancelToken* cancel)>
-      instant_query;
-  std::function<Result<promql::QueryValue>(std::string_view q, Timestamp start, Timestamp end,
-                                           int64_t step_ms, const promql::CancelToken* cancel)>
-      range_query;
-  std::function<Result<Matchers>(std::string_view selector)> parse_selector;
-  std::function<Result<std::string>(std::string_view query)> format_query;
-
-  // Ingest (body as received, Content-Type, Content-Encoding).
-  std::function<RawResponse(std::string_view, std::string_view, std::string_view)> remote_write;
-  std::function<RawResponse(std::string_view, std::string_view, std::string_view)> otlp;
-  std::function<std::vector<MetadataEntry>(std::string_view metric, size_t limit)> metadata;
-
-  // Alerting: return the JSON text of the "data" object for /api/v1/rules and /api/v1/alerts.
-  // The request's params (type, rule_name[], group_name[], file[]) are passed through.
-  std::function<Result<std::string>(const std::multimap<std::string, std::string>& params)> rules;
-  std::function<Result<std::string>()> alerts;
-  // /api/v1/slos: every running SLO's state (RuleManager::Slos()).
-  std::function<std::vector<alerting::SloStatus>()> slos;
-
-  // Lifecycle and status.
-  std::function<Status()> reload;                 // POST/PUT /-/reload
-  std::function<bool()> ready;                    // /-/ready (defaults to true)
-  std::function<std::string()> config_yaml;       // /api/v1/status/config
-  std::function<std::vector<std::pair<std::string, std::string>>()> flags;  // status/flags
-  std::function<std::string()> storage_retention;  // runtimeinfo storageRetention
+  promql::QueryEngine* engine = nullptr;  // query, query_range (must honour the cancel token)
+  ingest::Ingester* ingester = nullptr;   // remote write, OTLP, metadata
+  const alerting::RulesReader* rules = nullptr;  // rules, alerts, slos
+  ServerControl* control = nullptr;              // reload, ready, status config/flags/runtimeinfo
 
   MetricsRegistry* metrics = nullptr;  // /metrics exposition and query latency
   BuildInfo build_info;

@@ -62,19 +62,30 @@ struct CancelToken {
   std::atomic<bool> canceled{false};
 };
 
-class Engine {
+// What the HTTP API needs of an engine (Prometheus' promql.QueryEngine): PromQL text in, a
+// value or a Status out. Abstract so API tests can stand in an engine with scripted behaviour.
+class QueryEngine {
+ public:
+  virtual ~QueryEngine() = default;
+  // Errors: InvalidArgument (parse/type; Prometheus "bad_data"), DeadlineExceeded (timeout),
+  // Canceled, ResourceExhausted (too many samples/series; "execution"), Internal.
+  virtual Result<QueryValue> InstantQuery(std::string_view query, Timestamp t,
+                                          const CancelToken* cancel = nullptr) = 0;
+  virtual Result<QueryValue> RangeQuery(std::string_view query, Timestamp start, Timestamp end,
+                                        int64_t step_ms, const CancelToken* cancel = nullptr) = 0;
+};
+
+class Engine : public QueryEngine {
  public:
   Engine(Queryable& storage, EngineOptions options);
-  ~Engine();
+  ~Engine() override;
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  // Errors: InvalidArgument (parse/type; Prometheus "bad_data"), DeadlineExceeded (timeout),
-  // Canceled, ResourceExhausted (too many samples/series; "execution"), Internal.
   Result<QueryValue> InstantQuery(std::string_view query, Timestamp t,
-                                  const CancelToken* cancel = nullptr);
+                                  const CancelToken* cancel = nullptr) override;
   Result<QueryValue> RangeQuery(std::string_view query, Timestamp start, Timestamp end,
-                                int64_t step_ms, const CancelToken* cancel = nullptr);
+                                int64_t step_ms, const CancelToken* cancel = nullptr) override;
 
   // Evaluate an already parsed expression; `text` is its source (for annotation positions).
   // Used by the promql-test runner for its @-pinned step-invariance variants.

@@ -1,0 +1,74 @@
+// ServeControl: configuration reload (SIGHUP, /-/reload) and the configuration in effect, as the
+// HTTP API's status endpoints show it.
+#include "serve_wiring.h"
+#include "tidemark/http/params.h"
+
+namespace tidemark::app {
+
+namespace {
+
+constexpr const char* kReloadOkName = "tidemark_config_last_reload_successful";
+constexpr const char* kReloadOkHelp =
+    "Whether the last configuration reload attempt was successful.";
+
+}  // namespace
+
+ServeControl::ServeControl(std::vector<std::string> args, ServeConfig initial, Storage& storage,
+                           alerting::RuleManager& rules, const alerting::Clock& clock,
+                           http::ApiState& state, MetricsRegistry& metrics, http::Logger& log)
+    : args_(std::move(args)),
+      storage_(storage),
+      rules_(rules),
+      clock_(clock),
+      state_(state),
+      metrics_(metrics),
+      log_(log),
+      current_(std::move(initial)) {
+  metrics_.GetGauge(kReloadOkName, kReloadOkHelp)->Set(1);
+}
+
+Status ServeControl::Reload() {
+  std::lock_guard<std::mutex> reload_lock(reload_mu_);
+  bool help = false;
+  auto next = ParseServeArgs(args_, &help);
+  Status s = next.ok() ? rules_.Reload(RuleManagerOptions(*next, storage_, log_)) : next.status();
+  state_.last_reload_ms = clock_.Now();
+  state_.last_reload_ok = s.ok();
+  metrics_.GetGauge(kReloadOkName, kReloadOkHelp)->Set(s.ok() ? 1 : 0);
+  if (!s.ok()) {
+    log_.Error("reload failed; keeping the previous configuration", {{"err", s.ToString()}});
+    metrics_.GetCounter("tidemark_config_reload_failures_total", "Failed configuration reloads.")
+        ->Inc();
+    return s;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  http::LogLevel l = http::LogLevel::kInfo;
+  http::ParseLogLevel(next->log_level, &l);
+  log_.set_level(l);
+  for (const auto& w : next->warnings) log_.Warn(w);
+  current_ = std::move(*next);
+  log_.Info("configuration reloaded", {{"rule_files", std::to_string(current_.rule_files.size())},
+                                       {"slo_files", std::to_string(current_.slo_files.size())}});
+  return Status::OK();
+}
+
+std::string ServeControl::ConfigYaml() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return EffectiveConfigYaml(current_);
+}
+
+std::vector<std::pair<std::string, std::string>> ServeControl::Flags() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return EffectiveFlags(current_);
+}
+
+std::string ServeControl::StorageRetention() {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::string r = current_.retention_ms ? http::FormatPromDuration(current_.retention_ms) : "";
+  if (current_.retention_bytes) {
+    r += (r.empty() ? "" : " or ") + std::to_string(current_.retention_bytes) + "B";
+  }
+  return r;
+}
+
+}  // namespace tidemark::app
