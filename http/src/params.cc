@@ -107,7 +107,7 @@ Result<Timestamp> ParseApiTime(std::string_view s) {
 }
 
 // The duration language is PromQL's; one implementation serves the API, config and rules.
-Result<int64_t> ParsePromDuration(std::string_view s) { return promql::ParseDuration(s); }
+Result<int64_t> ParsePromDuration(std::string_view s) { return tidemark::ParseDuration(s); }
 
 Result<int64_t> ParseApiDuration(std::string_view s) {
   double f;
@@ -124,6 +124,6 @@ Result<int64_t> ParseApiDuration(std::string_view s) {
   return Status::InvalidArgument("cannot parse \"" + std::string(s) + "\" to a valid duration");
 }
 
-std::string FormatPromDuration(int64_t ms) { return promql::FormatDuration(ms); }
+std::string FormatPromDuration(int64_t ms) { return tidemark::FormatDuration(ms); }
 
 }  // namespace tidemark::http

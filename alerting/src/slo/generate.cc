@@ -42,7 +42,7 @@ std::string IdFilter(const SloSpec& s) {
   std::string out = "{";
   for (const auto& [k, v] : IdLabels(s)) {
     if (out.size() > 1) out += ", ";
-    out += k + "=" + promql::QuoteString(v);
+    out += k + "=" + tidemark::Quote(v);
   }
   return out + "}";
 }
