@@ -238,7 +238,7 @@ int ServeMain(int argc, char** argv) {
   };
   b.storage_retention = [&]() {
     std::lock_guard<std::mutex> lock(cfg_mu);
-    std::string r = current.retention_ms ? http::FormatPromDuration(current.retention_ms) : "";
+    std::string r = current.retention_ms ? FormatDuration(current.retention_ms) : "";
     if (current.retention_bytes) r += (r.empty() ? "" : " or ") + std::to_string(current.retention_bytes) + "B";
     return r;
   };

@@ -18,8 +18,6 @@ Result<int64_t> ParsePromDuration(std::string_view s) {
   return Status::InvalidArgument("not a valid duration string: \"" + std::string(s) + "\"");
 }
 
-std::string FormatPromDuration(int64_t ms) { return tidemark::FormatDuration(ms); }
-
 std::vector<std::string> ExpandGlobs(const std::vector<std::string>& patterns) {
   std::vector<std::string> out;
   for (const auto& p : patterns) {

@@ -114,4 +114,9 @@ std::string FormatRfc3339(Timestamp ms, Rfc3339Fraction fraction) {
   return out + "Z";
 }
 
+std::string FormatGoTime(Timestamp ms, Rfc3339Fraction fraction) {
+  if (ms == 0) return "0001-01-01T00:00:00Z";
+  return FormatRfc3339(ms, fraction);
+}
+
 }  // namespace tidemark

@@ -7,6 +7,7 @@
 #include "tidemark/query/engine.h"
 #include "tidemark/storage/model/labels.h"
 #include "tidemark/storage/model/sample.h"
+#include "tidemark/storage/model/strconv.h"
 
 namespace tidemark::http {
 
@@ -18,7 +19,7 @@ std::string FormatSampleValue(double v);
 std::string FormatTimestamp(Timestamp ms);
 // UTC RFC 3339 as Go's RFC3339Nano prints millisecond times: "2026-12-06T08:00:00Z",
 // "2026-12-06T08:00:00.25Z" (trailing fraction zeros dropped).
-std::string FormatRfc3339(Timestamp ms);
+using tidemark::FormatRfc3339;
 
 // Appends `s` as a JSON string literal (quotes included).
 void AppendJsonString(std::string& out, std::string_view s);

@@ -65,6 +65,9 @@ enum class Rfc3339Fraction {
 };
 // UTC RFC 3339 text of a millisecond timestamp, e.g. "2024-01-02T03:04:05.123Z".
 std::string FormatRfc3339(Timestamp ms, Rfc3339Fraction fraction = Rfc3339Fraction::kTrimmed);
+// FormatRfc3339, except that 0 (an unset time) prints as Go's zero time.Time,
+// "0001-01-01T00:00:00Z", the way Prometheus and Alertmanager print unset times.
+std::string FormatGoTime(Timestamp ms, Rfc3339Fraction fraction);
 
 // ---- URLs ----
 
