@@ -21,7 +21,7 @@ bool ParseLe(std::string_view s, double* out) {
 // OpenMetrics float rendering for the quantile label ("0.0", "0.25", "1.0").
 std::string OpenMetricsFloat(double q) {
   std::string s = FormatFloat(q, 'g', -1);
-  if (s.find_first_of(".eE") == std::string::npos) s += ".0";
+  if (std::isfinite(q) && s.find_first_of(".eE") == std::string::npos) s += ".0";
   return s;
 }
 
