@@ -304,6 +304,41 @@ TEST(DeliverySemanticsTest, RefusedNotificationIsNotLoggedAndSentAgainNextFlush)
   fs::remove(state);
 }
 
+// A resolved notification that is refused leaves the alert in its group, so the next flush
+// sends the resolution again instead of forgetting it.
+TEST(DeliverySemanticsTest, UndeliveredResolutionIsSentAgainNextFlush) {
+  CaptureServer server;
+  Rig s;
+  ASSERT_OK(s.Load(Webhook(server.url("/hook"))));
+  s.Fire();
+  ASSERT_TRUE(s.sender->Drain(10'000));
+  ASSERT_EQ(server.hits(), 1);
+  server.set_status(400);  // final: not retried by the sender
+  NotifyAlert done = Firing("Down", kT0);
+  done.resolved = true;
+  done.ends_at = s.clock.Now();
+  s.router->Notify({done});
+  s.clock.Advance(1'000);
+  s.router->Tick();
+  ASSERT_TRUE(s.sender->Drain(10'000));
+  ASSERT_EQ(server.hits(), 2);
+  EXPECT_EQ(s.router->NumGroups(), 1u);  // still owed
+  server.set_status(200);
+  s.clock.Advance(1'000);
+  s.router->Tick();
+  ASSERT_TRUE(s.sender->Drain(10'000));
+  EXPECT_EQ(server.hits(), 3);
+  const auto reqs = server.requests();  // the 2xx-answered ones: firing, then resolved
+  ASSERT_EQ(reqs.size(), 2u);
+  EXPECT_NE(reqs[1].body.find("\"status\":\"resolved\""), std::string::npos) << reqs[1].body;
+  // Delivered: the next flush drops it and says nothing more.
+  s.clock.Advance(1'000);
+  s.router->Tick();
+  ASSERT_TRUE(s.sender->Drain(10'000));
+  EXPECT_EQ(server.hits(), 3);
+  EXPECT_EQ(s.router->NumGroups(), 0u);
+}
+
 TEST(AlertmanagerPushTest, HttpConfigApplies) {
   CaptureServer server;
   HttpSender sender({});
@@ -378,6 +413,8 @@ TEST(HttpConfigTest, UnsupportedOrConflictingFieldsAreLoadErrorsNamingTheField) 
   EXPECT_NE(err("    http_config: {tls_config: {ca_file: missing.crt}}\n").find("ca_file"), std::string::npos);
   EXPECT_NE(err("    http_config: {tls_config: {ca_file: not_pem}}\n").find("ca_file"), std::string::npos);
   EXPECT_NE(err("    http_config: {tls_config: {min_version: TLS13}}\n").find("min_version"), std::string::npos);
+  EXPECT_NE(err("    http_config: {tls_config: {ca_file: /dev/zero}}\n").find("larger than 4 MiB"),
+            std::string::npos);
   EXPECT_NE(err("    http_config: {tls_config: {cert_file: server.crt}}\n").find("key_file"), std::string::npos);
   EXPECT_EQ(err("    http_config: {tls_config: {cert_file: server.crt, key_file: server.key}}\n"), "OK");
   EXPECT_NE(err("    http_config: {tls_config: {cert_file: server.crt, key_file: other.key}}\n").find("key_file"),

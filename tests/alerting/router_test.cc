@@ -213,6 +213,56 @@ inhibit_rules:
   EXPECT_EQ(names, (std::set<std::string>{"Crit", "Warn2"}));
 }
 
+// Every Slack field the config accepts reaches the payload, templated as Alertmanager does;
+// unset ones keep Alertmanager's defaults (fallback "<title> | <link>", mrkdwn_in).
+TEST(RouterTest, SlackOptionalFieldsReachThePayload) {
+  Harness h(R"(
+route: {receiver: s, group_by: [alertname], group_wait: 0s}
+receivers:
+- name: s
+  slack_configs:
+  - api_url: http://127.0.0.1:1/full
+    channel: '#{{ .CommonLabels.team }}'
+    username: 'tm-{{ .Receiver }}'
+    pretext: 'pre {{ .CommonLabels.alertname }}'
+    fallback: 'fb {{ .Status }}'
+    footer: 'foot'
+    icon_url: 'http://icons/{{ .CommonLabels.team }}.png'
+    icon_emoji: ':fire:'
+    link_names: true
+    short_fields: true
+    mrkdwn_in: [text]
+  - api_url: http://127.0.0.1:1/plain
+)");
+  h.router->Notify({Firing(Labels({{"alertname", "Down"}, {"team", "db"}}), kT0, kT0)});
+  h.Advance(0);
+  ASSERT_EQ(h.out.size(), 2u);
+  std::map<std::string, json> by_url;
+  for (const auto& n : h.out) by_url[n.url] = json::parse(n.body);
+  const json& full = by_url["http://127.0.0.1:1/full"];
+  EXPECT_EQ(full["channel"], "#db");
+  EXPECT_EQ(full["username"], "tm-s");
+  EXPECT_EQ(full["icon_url"], "http://icons/db.png");
+  EXPECT_EQ(full["icon_emoji"], ":fire:");
+  EXPECT_EQ(full["link_names"], true);
+  const json& fatt = full["attachments"][0];
+  EXPECT_EQ(fatt["pretext"], "pre Down");
+  EXPECT_EQ(fatt["fallback"], "fb firing");
+  EXPECT_EQ(fatt["footer"], "foot");
+  EXPECT_EQ(fatt["mrkdwn_in"], json::array({"text"}));
+  const json& plain = by_url["http://127.0.0.1:1/plain"];
+  EXPECT_FALSE(plain.contains("icon_url"));
+  EXPECT_FALSE(plain.contains("link_names"));
+  const json& patt = plain["attachments"][0];
+  EXPECT_FALSE(patt.contains("pretext"));
+  EXPECT_FALSE(patt.contains("footer"));
+  EXPECT_EQ(patt["fallback"], patt["title"].get<std::string>() + " | " + patt["title_link"].get<std::string>());
+  EXPECT_EQ(patt["mrkdwn_in"], json::array({"fallback", "pretext", "text"}));
+  EXPECT_FALSE(ParseRouterConfig("route: {receiver: s}\nreceivers:\n- name: s\n  slack_configs:\n"
+                                 "  - {api_url: 'http://127.0.0.1:1/', mrkdwn_in: text}\n")
+                   .ok());
+}
+
 TEST(DeliveryTest, WebhookAndSlackOverHttp) {
   CaptureServer server;
   HttpSender sender({});

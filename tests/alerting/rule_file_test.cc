@@ -143,7 +143,7 @@ TEST(RuleFileTest, TestdataVerdicts) {
 
 TEST(RuleFileTest, DocsExampleIsValid) {
   const std::filesystem::path p =
-      std::filesystem::path(TM_SOURCE_DIR) / "docs/examples/node-service-alerts.yml";
+      std::filesystem::path(TM_SOURCE_DIR) / "docs/examples/workflow-service/rules.yml";
   RuleFileSpec f = LoadRuleFile(p.string());
   ASSERT_TRUE(f.errors.empty()) << f.errors[0];
   EXPECT_GE(f.NumRules(), 5u);

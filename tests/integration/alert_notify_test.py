@@ -3,49 +3,13 @@ webhook and Slack receivers captured by a local HTTP server. Checks the timing g
 (firing notification by t + interval + for + group_wait + slack), the payloads field by field,
 and the resolved notification after a reload removes the condition.
 """
-import json
 import os
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from receiver import Capture
 from tmtest import Tidemark, request, tempdir
 
 INTERVAL, FOR, GROUP_WAIT, SLACK = 1.0, 2.0, 1.0, 1.5
-
-
-class Capture:
-    def __init__(self):
-        self.items = []
-        self.lock = threading.Lock()
-        cap = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                n = int(self.headers.get("Content-Length", "0"))
-                body = self.rfile.read(n)
-                with cap.lock:
-                    cap.items.append((time.time(), self.path, json.loads(body)))
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def wait(self, pred, timeout):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            with self.lock:
-                got = [i for i in self.items if pred(i)]
-            if got:
-                return got
-            time.sleep(0.02)
-        return []
 
 
 def main():

@@ -21,7 +21,7 @@ def main():
         skip("promtool is not installed")
     root = os.path.join(SOURCE_DIR, "tests/alerting/testdata/rules")
     valid = sorted(glob.glob(os.path.join(root, "valid", "*.yml")))
-    valid.append(os.path.join(SOURCE_DIR, "docs/examples/node-service-alerts.yml"))
+    valid.append(os.path.join(SOURCE_DIR, "docs/examples/workflow-service/rules.yml"))
     invalid = sorted(glob.glob(os.path.join(root, "invalid", "*.yml")))
     assert len(valid) >= 5 and len(invalid) >= 15, (len(valid), len(invalid))
     failures = []

@@ -2,7 +2,6 @@
 histogram through both OTLP exporters (protobuf and JSON) to Tidemark's OTLP port; the Prometheus
 series names, labels and values Tidemark stores must be exactly the expected ones."""
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -11,23 +10,6 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 import tmtest  # noqa: E402
 
 OTEL_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "otel")
-
-
-def ensure_node_modules():
-    if not tmtest.which("node") or not tmtest.which("npm"):
-        tmtest.skip("node/npm are not installed")
-    if os.path.isdir(os.path.join(OTEL_DIR, "node_modules", "@opentelemetry", "sdk-metrics")):
-        return
-    p = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=OTEL_DIR,
-                       capture_output=True, text=True, timeout=300)
-    if p.returncode != 0:
-        out = p.stdout + p.stderr
-        unreachable = any(s in out for s in ("ENOTFOUND", "EAI_AGAIN", "ECONNREFUSED", "ETIMEDOUT",
-                                             "ENETUNREACH", "network", "getaddrinfo"))
-        shutil.rmtree(os.path.join(OTEL_DIR, "node_modules"), ignore_errors=True)
-        if unreachable:
-            tmtest.skip("npm cannot reach the registry to install the OpenTelemetry SDK:\n" + out[-800:])
-        raise AssertionError("npm install failed:\n" + out[-2000:])
 
 
 def expected(kind):
@@ -65,7 +47,7 @@ def target_info(tm, kind):
 
 
 def main():
-    ensure_node_modules()
+    tmtest.npm_install(OTEL_DIR, "@opentelemetry/sdk-metrics")
     tm = tmtest.Tidemark()
     failures = []
     for kind in ("proto", "json"):

@@ -230,10 +230,12 @@ void Router::Flush(AggGroup& g, Timestamp now) {
     if (rc.name == g.route->receiver) recv = &rc;
   }
   bool state_changed = false;
+  std::vector<std::string> log_keys;  // of every integration of the receiver
   auto process = [&](const std::string& kind, size_t index, bool send_resolved,
                      const std::shared_ptr<const httpclient::Client>& client, int64_t timeout_ms,
                      auto render) {
     const std::string log_key = g.key + "/" + recv->name + "/" + kind + "/" + std::to_string(index);
+    log_keys.push_back(log_key);
     auto it = log_.find(log_key);
     const LogEntry* e = it == log_.end() ? nullptr : &it->second;
     bool needs;
@@ -337,26 +339,40 @@ void Router::Flush(AggGroup& g, Timestamp now) {
                              : Expand(sc.title_link, data, options_.external_url);
       std::string color = sc.color.empty() ? (r.status == "firing" ? "danger" : "good")
                                            : Expand(sc.color, data, options_.external_url);
+      auto expand = [&](const std::string& t) { return Expand(t, data, options_.external_url); };
       json att = {{"title", title},
                   {"title_link", link},
-                  {"text", Expand(sc.text, data, options_.external_url)},
-                  {"fallback", title},
+                  {"text", expand(sc.text)},
+                  {"fallback", sc.fallback.empty() ? title + " | " + link : expand(sc.fallback)},
                   {"color", color},
-                  {"mrkdwn_in", {"fallback", "pretext", "text"}}};
+                  {"mrkdwn_in", sc.mrkdwn_in}};
+      // Empty strings are left out, as Alertmanager's omitempty JSON does.
+      if (!sc.pretext.empty()) att["pretext"] = expand(sc.pretext);
+      if (!sc.footer.empty()) att["footer"] = expand(sc.footer);
       std::string runbook(r.common_annotations.Get("runbook_url"));
       if (runbook.empty() && !r.alerts.empty()) runbook = r.alerts[0]->annotations.Get("runbook_url");
       if (!runbook.empty()) {
         att["actions"] = json::array({{{"type", "button"}, {"text", "Runbook"}, {"url", runbook}}});
       }
-      json body = {{"username", sc.username}, {"attachments", json::array({att})}};
-      if (!sc.channel.empty()) body["channel"] = sc.channel;
+      json body = {{"username", expand(sc.username)}, {"attachments", json::array({att})}};
+      if (!sc.channel.empty()) body["channel"] = expand(sc.channel);
+      if (!sc.icon_url.empty()) body["icon_url"] = expand(sc.icon_url);
+      if (!sc.icon_emoji.empty()) body["icon_emoji"] = expand(sc.icon_emoji);
+      if (sc.link_names) body["link_names"] = true;
       return OutgoingNotification{"", sc.api_url,
                                   body.dump(-1, ' ', false, json::error_handler_t::replace), "slack"};
     });
   }
-  // Resolved alerts have been delivered (or deliberately skipped): drop them from the group.
+  // A resolved alert leaves the group once no integration's log still records it as firing,
+  // i.e. once its resolution was delivered (or was never owed). Until then the next flush
+  // notifies again, as Alertmanager keeps resolved alerts until a flush succeeds.
   for (auto it = g.alerts.begin(); it != g.alerts.end();) {
-    if (resolved.count(it->first) != 0) {
+    const bool owed = resolved.count(it->first) != 0 &&
+                      std::any_of(log_keys.begin(), log_keys.end(), [&](const std::string& k) {
+                        auto e = log_.find(k);
+                        return e != log_.end() && e->second.firing.count(it->first) != 0;
+                      });
+    if (resolved.count(it->first) != 0 && !owed) {
       it = g.alerts.erase(it);
     } else {
       ++it;

@@ -32,6 +32,14 @@ struct SlackConfig {
   std::string title_link;  // template
   std::string text;        // template
   std::string color;       // template; default danger/good by status
+  std::string pretext;     // template
+  std::string fallback;    // template; default "<title> | <title_link>" as Alertmanager's
+  std::string footer;      // template
+  std::string icon_url;    // template
+  std::string icon_emoji;  // template
+  bool link_names = false;
+  // Which attachment fields Slack renders as markdown; Alertmanager's default when unset.
+  std::vector<std::string> mrkdwn_in = {"fallback", "pretext", "text"};
   bool send_resolved = false;
   std::shared_ptr<const httpclient::Client> client;
 };

@@ -266,6 +266,22 @@ Result<RouterConfig> ParseRouterConfig(const std::string& text, const std::strin
         sc.title_link = StrOr(s["title_link"], "");
         sc.text = StrOr(s["text"], "");
         sc.color = StrOr(s["color"], "");
+        sc.pretext = StrOr(s["pretext"], "");
+        sc.fallback = StrOr(s["fallback"], "");
+        sc.footer = StrOr(s["footer"], "");
+        sc.icon_url = StrOr(s["icon_url"], "");
+        sc.icon_emoji = StrOr(s["icon_emoji"], "");
+        sc.link_names = BoolOr(s["link_names"], false);
+        // short_fields only sets the default `short` of `fields`, which are refused above, so
+        // it has nothing to act on (as in Alertmanager without fields).
+        (void)BoolOr(s["short_fields"], false);
+        if (auto m = s["mrkdwn_in"]) {
+          if (!m.IsSequence()) {
+            return Status::InvalidArgument(where + ": mrkdwn_in must be a list of field names");
+          }
+          sc.mrkdwn_in.clear();
+          for (const auto& f : m) sc.mrkdwn_in.push_back(f.Scalar());
+        }
         sc.send_resolved = BoolOr(s["send_resolved"], false);
         rc.slacks.push_back(std::move(sc));
       }

@@ -2,7 +2,6 @@
 #include "tidemark/httpclient/config.h"
 
 #include <fstream>
-#include <sstream>
 
 #include "tidemark/httpclient/client.h"
 #include "url.h"
@@ -90,11 +89,17 @@ Status ParseTls(const YAML::Node& n, const std::string& where, const std::string
 
 Result<std::string> ReadConfigFile(const std::string& path, const std::string& base_dir,
                                    const std::string& field) {
+  // Secrets, certificates and CA bundles are small; the cap keeps a path such as /dev/zero
+  // from hanging a config load.
+  constexpr size_t kMaxConfigFileBytes = 4u << 20;
   std::ifstream in(Resolve(path, base_dir), std::ios::binary);
   if (!in) return Status::InvalidArgument(field + ": cannot read file " + path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string s = ss.str();
+  std::string s(kMaxConfigFileBytes + 1, '\0');
+  in.read(s.data(), static_cast<std::streamsize>(s.size()));
+  s.resize(static_cast<size_t>(in.gcount()));
+  if (s.size() > kMaxConfigFileBytes) {
+    return Status::InvalidArgument(field + ": file " + path + " is larger than 4 MiB");
+  }
   if (!s.empty() && s.back() == '\n') s.pop_back();
   if (!s.empty() && s.back() == '\r') s.pop_back();
   return s;

@@ -156,6 +156,26 @@ class Tidemark:
         return log_of(self.proc)
 
 
+def npm_install(directory, probe):
+    """Installs the npm dependencies of `directory` (`npm ci` from its package-lock.json) unless
+    `probe` (a path under its node_modules) exists. Skips the test only when the npm registry is
+    unreachable; any other npm failure fails it."""
+    if not which("node") or not which("npm"):
+        skip("node/npm are not installed")
+    if os.path.exists(os.path.join(directory, "node_modules", probe)):
+        return
+    p = subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=directory,
+                       capture_output=True, text=True, timeout=300)
+    if p.returncode != 0:
+        out = p.stdout + p.stderr
+        unreachable = any(s in out for s in ("ENOTFOUND", "EAI_AGAIN", "ECONNREFUSED", "ETIMEDOUT",
+                                             "ENETUNREACH", "network", "getaddrinfo"))
+        shutil.rmtree(os.path.join(directory, "node_modules"), ignore_errors=True)
+        if unreachable:
+            skip(f"npm cannot reach the registry to install {directory}'s dependencies:\n" + out[-800:])
+        raise AssertionError("npm ci failed:\n" + out[-2000:])
+
+
 def which(name, *alternatives):
     for n in (name,) + alternatives:
         p = shutil.which(n)
