@@ -16,15 +16,13 @@ namespace tidemark::app {
 
 namespace {
 
-using http::FormatPromDuration;
-using http::ParsePromDuration;
 
 Status Bad(const std::string& flag, const std::string& v, const std::string& why) {
   return Status::InvalidArgument("invalid value \"" + v + "\" for --" + flag + ": " + why);
 }
 
 Result<int64_t> Dur(const std::string& flag, const std::string& v) {
-  auto d = ParsePromDuration(v);
+  auto d = ParseDuration(v);
   if (!d.ok()) return Bad(flag, v, "not a duration (e.g. 30s, 5m, 15d)");
   return *d;
 }
@@ -241,7 +239,7 @@ std::string ConfigDir(const ServeConfig& cfg) {
 
 Result<int64_t> YamlDur(const YAML::Node& n, const std::string& where) {
   std::string s = n.as<std::string>();
-  auto d = ParsePromDuration(s);
+  auto d = ParseDuration(s);
   if (!d.ok()) return Status::InvalidArgument("config: " + where + ": not a duration: \"" + s + "\"");
   return *d;
 }
@@ -465,13 +463,13 @@ std::vector<std::pair<std::string, std::string>> EffectiveFlags(const ServeConfi
           {"otlp-listen", c.otlp_listen},
           {"rules", rules},
           {"slo", slos},
-          {"retention-time", FormatPromDuration(c.retention_ms)},
+          {"retention-time", FormatDuration(c.retention_ms)},
           {"retention-size", std::to_string(c.retention_bytes)},
-          {"query-timeout", FormatPromDuration(c.query_timeout_ms)},
+          {"query-timeout", FormatDuration(c.query_timeout_ms)},
           {"query-max-samples", std::to_string(c.query_max_samples)},
           {"query-max-concurrency", std::to_string(c.query_max_concurrency)},
           {"query-workers", std::to_string(c.query_workers)},
-          {"lookback-delta", FormatPromDuration(c.lookback_delta_ms)},
+          {"lookback-delta", FormatDuration(c.lookback_delta_ms)},
           {"log-level", c.log_level},
           {"enable-admin-api", c.enable_admin_api ? "true" : "false"},
           {"sync", c.sync},
@@ -519,7 +517,7 @@ std::string EffectiveConfigYaml(const ServeConfig& c) {
   YAML::Emitter e;
   e << YAML::BeginMap;
   e << YAML::Key << "global" << YAML::Value << YAML::BeginMap;
-  e << YAML::Key << "evaluation_interval" << YAML::Value << FormatPromDuration(c.evaluation_interval_ms);
+  e << YAML::Key << "evaluation_interval" << YAML::Value << FormatDuration(c.evaluation_interval_ms);
   if (!c.external_labels.empty()) {
     e << YAML::Key << "external_labels" << YAML::Value << YAML::BeginMap;
     for (const auto& [k, v] : c.external_labels) e << YAML::Key << k << YAML::Value << v;
@@ -536,7 +534,7 @@ std::string EffectiveConfigYaml(const ServeConfig& c) {
       << YAML::Value << YAML::BeginSeq;
     for (const auto& am : c.alertmanagers) {
       e << YAML::BeginMap << YAML::Key << "url" << YAML::Value << am.url;
-      e << YAML::Key << "timeout" << YAML::Value << FormatPromDuration(am.timeout_ms);
+      e << YAML::Key << "timeout" << YAML::Value << FormatDuration(am.timeout_ms);
       httpclient::EmitClientConfig(e, am.http);
       e << YAML::EndMap;
     }
@@ -544,14 +542,14 @@ std::string EffectiveConfigYaml(const ServeConfig& c) {
   }
   e << YAML::Key << "storage" << YAML::Value << YAML::BeginMap;
   e << YAML::Key << "data_dir" << YAML::Value << c.data_dir;
-  e << YAML::Key << "retention_time" << YAML::Value << FormatPromDuration(c.retention_ms);
+  e << YAML::Key << "retention_time" << YAML::Value << FormatDuration(c.retention_ms);
   e << YAML::Key << "retention_size" << YAML::Value << std::to_string(c.retention_bytes);
   e << YAML::Key << "sync" << YAML::Value << c.sync;
   e << YAML::EndMap;
   e << YAML::Key << "query" << YAML::Value << YAML::BeginMap;
-  e << YAML::Key << "timeout" << YAML::Value << FormatPromDuration(c.query_timeout_ms);
+  e << YAML::Key << "timeout" << YAML::Value << FormatDuration(c.query_timeout_ms);
   e << YAML::Key << "max_samples" << YAML::Value << c.query_max_samples;
-  e << YAML::Key << "lookback_delta" << YAML::Value << FormatPromDuration(c.lookback_delta_ms);
+  e << YAML::Key << "lookback_delta" << YAML::Value << FormatDuration(c.lookback_delta_ms);
   e << YAML::Key << "max_concurrency" << YAML::Value << c.query_max_concurrency;
   e << YAML::Key << "workers" << YAML::Value << c.query_workers;
   e << YAML::EndMap;

@@ -12,13 +12,11 @@ namespace tidemark::alerting {
 
 // The duration language is PromQL's; one implementation serves the API, config and rules.
 Result<int64_t> ParsePromDuration(std::string_view s) {
-  auto d = promql::ParseDuration(s);
+  auto d = tidemark::ParseDuration(s);
   if (d.ok()) return d;
   // promtool (Prometheus 2.x) words every malformed duration this way; rule-file errors match it.
   return Status::InvalidArgument("not a valid duration string: \"" + std::string(s) + "\"");
 }
-
-std::string FormatPromDuration(int64_t ms) { return promql::FormatDuration(ms); }
 
 std::vector<std::string> ExpandGlobs(const std::vector<std::string>& patterns) {
   std::vector<std::string> out;

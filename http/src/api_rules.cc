@@ -26,7 +26,7 @@ void AppendAlert(std::string& out, const alerting::AlertSnapshot& a) {
   out += "\",\"activeAt\":\"" + Rfc3339(a.active_at) + "\"";
   if (a.keep_firing_since) out += ",\"keepFiringSince\":\"" + Rfc3339(a.keep_firing_since) + "\"";
   out += ",\"value\":";
-  AppendJsonString(out, FormatFloatE(a.value));
+  AppendJsonString(out, FormatFloat(a.value, 'e', -1));  // as Prometheus prints alert values
   out += '}';
 }
 

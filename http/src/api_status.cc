@@ -13,17 +13,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string Rfc3339(Timestamp ms) {
-  std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(ms % 1000));
-  return buf;
-}
-
 HttpResponse Text(int status, std::string body) {
   HttpResponse r;
   r.status = status;
@@ -45,10 +34,10 @@ HttpResponse RuntimeInfo(Context& c, HttpRequest&) {
   if (getcwd(cwd, sizeof(cwd)) == nullptr) cwd[0] = 0;
   int64_t start = c.state ? c.state->start_time_ms.load() : 0;
   int64_t reload = c.state ? c.state->last_reload_ms.load() : 0;
-  json j = {{"startTime", Rfc3339(start)},
+  json j = {{"startTime", FormatRfc3339(start, Rfc3339Fraction::kMillis)},
             {"CWD", cwd},
             {"reloadConfigSuccess", c.state ? c.state->last_reload_ok.load() : true},
-            {"lastConfigTime", Rfc3339(reload ? reload : start)},
+            {"lastConfigTime", FormatRfc3339(reload ? reload : start, Rfc3339Fraction::kMillis)},
             {"corruptionCount", 0},
             {"goroutineCount", 0},
             {"GOMAXPROCS", static_cast<int>(std::thread::hardware_concurrency())},

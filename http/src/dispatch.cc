@@ -5,6 +5,7 @@
 
 #include "tidemark/http/format.h"
 #include "tidemark/http/gzip.h"
+#include "tidemark/storage/model/gzip.h"
 
 namespace tidemark::http {
 
@@ -64,16 +65,17 @@ PreparedRequest Dispatcher::Prepare(bhttp::request<bhttp::string_body>&& breq,
   if (!p.route->raw_body) {
     std::string_view enc = r.Header("content-encoding");
     if (enc == "gzip" || enc == "x-gzip") {
-      auto dec = GzipDecompress(r.body, options_.max_decompressed_body_bytes);
-      if (!dec.ok()) {
+      std::string dec;
+      Status st = GzipDecompress(r.body, options_.max_decompressed_body_bytes, &dec);
+      if (!st.ok()) {
         HttpResponse e;
-        e.status = dec.status().code() == StatusCode::kResourceExhausted ? 413 : 400;
-        e.body = ErrorJson("bad_data", dec.status().message());
+        e.status = st.code() == StatusCode::kResourceExhausted ? 413 : 400;
+        e.body = ErrorJson("bad_data", st.message());
         p.early = std::move(e);
         p.pool = Pool::kInline;
         return p;
       }
-      r.body = std::move(*dec);
+      r.body = std::move(dec);
     } else if (!enc.empty() && enc != "identity") {
       HttpResponse e;
       e.status = 415;

@@ -11,21 +11,6 @@ namespace tidemark::http {
 
 namespace {
 
-// Appends Go's strconv.FormatFloat(v, 'f', -1, 64): no temporary string per value.
-void AppendSampleValue(std::string& out, double v) {
-  if (std::isnan(v)) {
-    out += "NaN";
-    return;
-  }
-  if (std::isinf(v)) {
-    out += v > 0 ? "+Inf" : "-Inf";
-    return;
-  }
-  char buf[400];  // fixed notation of DBL_MAX has 309 digits
-  auto res = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::fixed);
-  out.append(buf, res.ptr);
-}
-
 void AppendTimestamp(std::string& out, Timestamp ms) {
   char buf[32];
   char* p = buf;
@@ -52,7 +37,7 @@ void AppendTimestamp(std::string& out, Timestamp ms) {
 
 std::string FormatSampleValue(double v) {
   std::string out;
-  AppendSampleValue(out, v);
+  AppendFloat(out, v, 'f', -1);
   return out;
 }
 
@@ -62,36 +47,10 @@ std::string FormatTimestamp(Timestamp ms) {
   return out;
 }
 
-std::string FormatFloatE(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  char buf[64];
-  auto r = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::scientific);
-  return std::string(buf, r.ptr);
-}
-
 std::string FormatShortestFloat(double v) {
   char buf[64];
   auto r = std::to_chars(buf, buf + sizeof(buf), v);
   return std::string(buf, r.ptr);
-}
-
-std::string FormatRfc3339(Timestamp ms) {
-  const Timestamp secs_part = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
-  std::time_t secs = static_cast<std::time_t>(secs_part);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  int n = std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
-                        tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-  std::string out(buf, static_cast<size_t>(n));
-  if (int frac = static_cast<int>(ms - secs_part * 1000); frac != 0) {
-    std::snprintf(buf, sizeof(buf), ".%03d", frac);
-    std::string f = buf;
-    while (f.back() == '0') f.pop_back();
-    out += f;
-  }
-  return out + "Z";
 }
 
 void AppendJsonString(std::string& out, std::string_view s) {
@@ -137,7 +96,7 @@ void AppendPointJson(std::string& out, Timestamp t, double v) {
   out += '[';
   AppendTimestamp(out, t);
   out += ",\"";
-  AppendSampleValue(out, v);
+  AppendFloat(out, v, 'f', -1);
   out += "\"]";
 }
 

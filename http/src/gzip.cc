@@ -23,37 +23,6 @@ std::string GzipCompress(std::string_view in) {
   return out;
 }
 
-Result<std::string> GzipDecompress(std::string_view in, size_t max_out) {
-  z_stream zs{};
-  if (inflateInit2(&zs, 15 + 32) != Z_OK) return Status::Internal("inflateInit failed");
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  zs.avail_in = static_cast<uInt>(in.size());
-  std::string out;
-  char buf[64 * 1024];
-  int rc = Z_OK;
-  while (rc != Z_STREAM_END) {
-    zs.next_out = reinterpret_cast<Bytef*>(buf);
-    zs.avail_out = sizeof(buf);
-    rc = inflate(&zs, Z_NO_FLUSH);
-    if (rc != Z_OK && rc != Z_STREAM_END) {
-      inflateEnd(&zs);
-      return Status::InvalidArgument("invalid gzip request body");
-    }
-    size_t n = sizeof(buf) - zs.avail_out;
-    if (out.size() + n > max_out) {
-      inflateEnd(&zs);
-      return Status::ResourceExhausted("decompressed request body too large");
-    }
-    out.append(buf, n);
-    if (rc == Z_OK && n == 0 && zs.avail_in == 0) {
-      inflateEnd(&zs);
-      return Status::InvalidArgument("truncated gzip request body");
-    }
-  }
-  inflateEnd(&zs);
-  return out;
-}
-
 bool AcceptsGzip(std::string_view ae) {
   // Tokens separated by commas, optional ";q=0" disables.
   while (!ae.empty()) {

@@ -1,8 +1,9 @@
 // logfmt rendering.
 #include "tidemark/http/log.h"
 
+#include "tidemark/storage/model/strconv.h"
+
 #include <chrono>
-#include <ctime>
 
 namespace tidemark::http {
 
@@ -66,15 +67,8 @@ void Logger::Write(LogLevel level, std::string_view msg, const std::string& fiel
   static constexpr const char* kNames[] = {"debug", "info", "warn", "error"};
   auto now = std::chrono::system_clock::now();
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-  std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char ts[64];
-  std::snprintf(ts, sizeof(ts), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(ms % 1000));
   std::string line = "ts=";
-  line += ts;
+  line += FormatRfc3339(ms, Rfc3339Fraction::kMillis);
   line += " level=";
   line += kNames[static_cast<int>(level)];
   line += " msg=";

@@ -12,19 +12,6 @@ namespace tidemark::http {
 
 namespace {
 
-bool ParseGoFloat(std::string_view s, double* out) {
-  if (s.empty() || s.front() == ' ' || s.back() == ' ') return false;
-  std::string tmp(s);
-  char* end = nullptr;
-  errno = 0;
-  double v = std::strtod(tmp.c_str(), &end);
-  if (end != tmp.c_str() + tmp.size()) return false;
-  if (errno == ERANGE && std::isinf(v)) return false;
-  // strtod accepts hex floats and "infinity"; Go accepts those too, so this is close enough.
-  *out = v;
-  return true;
-}
-
 // Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm).
 int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
   y -= m <= 2;
@@ -92,10 +79,9 @@ bool ParseRfc3339(std::string_view s, Timestamp* out) {
 }  // namespace
 
 Result<Timestamp> ParseApiTime(std::string_view s) {
-  double f;
-  if (ParseGoFloat(s, &f) && std::isfinite(f) && std::fabs(f) < 9.2e15) {
+  if (auto p = ParseFloat(s); p.ok() && std::isfinite(*p) && std::fabs(*p) < 9.2e15) {
     double ip;
-    double frac = std::modf(f, &ip);
+    double frac = std::modf(*p, &ip);
     return static_cast<Timestamp>(ip) * 1000 + static_cast<Timestamp>(std::round(frac * 1000));
   }
   Timestamp t;
@@ -106,24 +92,18 @@ Result<Timestamp> ParseApiTime(std::string_view s) {
   return Status::InvalidArgument("cannot parse \"" + std::string(s) + "\" to a valid timestamp");
 }
 
-// The duration language is PromQL's; one implementation serves the API, config and rules.
-Result<int64_t> ParsePromDuration(std::string_view s) { return promql::ParseDuration(s); }
-
 Result<int64_t> ParseApiDuration(std::string_view s) {
-  double f;
-  if (ParseGoFloat(s, &f)) {
-    double ms = f * 1000;
+  if (auto f = ParseFloat(s); f.ok()) {
+    double ms = *f * 1000;
     if (!std::isfinite(ms) || ms > 9.2e18 || ms < -9.2e18) {
       return Status::InvalidArgument("cannot parse \"" + std::string(s) +
                                      "\" to a valid duration. It overflows int64");
     }
     return static_cast<int64_t>(ms);
   }
-  auto d = ParsePromDuration(s);
+  auto d = ParseDuration(s);
   if (d.ok()) return *d;
   return Status::InvalidArgument("cannot parse \"" + std::string(s) + "\" to a valid duration");
 }
-
-std::string FormatPromDuration(int64_t ms) { return promql::FormatDuration(ms); }
 
 }  // namespace tidemark::http

@@ -1,4 +1,4 @@
-// Bounded snappy (block format) and gzip/zlib decompression for request bodies.
+// Bounded snappy (block format) decompression for request bodies (gzip: storage/model/gzip.h).
 #pragma once
 
 #include <cstddef>
@@ -13,10 +13,5 @@ namespace tidemark::ingest {
 // snappy header is checked against `limit` before anything is allocated.
 // Errors: ResourceExhausted (too large), InvalidArgument (corrupt).
 Status SnappyDecompress(std::string_view in, size_t limit, std::string* out);
-
-// Inflates a gzip or zlib stream into *out, growing the buffer as data arrives (the gzip trailer's
-// claimed size is never trusted). Errors: ResourceExhausted past `limit`, InvalidArgument if corrupt
-// or truncated.
-Status GzipDecompress(std::string_view in, size_t limit, std::string* out);
 
 }  // namespace tidemark::ingest

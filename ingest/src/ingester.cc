@@ -6,6 +6,7 @@
 
 #include "batch_writer.h"
 #include "compression.h"
+#include "tidemark/storage/model/gzip.h"
 #include "content_type.h"
 #include "metadata_store.h"
 #include "otlp.h"

@@ -154,7 +154,7 @@ std::string Render(const json& j) {
   if (j.is_string()) return j.get<std::string>();
   if (j.is_boolean()) return j.get<bool>() ? "true" : "false";
   if (j.is_number_integer()) return std::to_string(j.get<int64_t>());
-  if (j.is_number_float()) return FormatFloat(j.get<double>());
+  if (j.is_number_float()) return FormatFloat(j.get<double>(), 'f', -1);
   if (j.is_null()) return {};
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "tidemark/storage/model/strconv.h"
+
 namespace tidemark::ingest {
 
 struct OtlpAttribute {
@@ -83,9 +85,5 @@ struct OtlpRequest {
   std::vector<OtlpResourceMetrics> resources;
 };
 
-// Renders a double the way Go's strconv.FormatFloat(v, 'f', -1, 64) does (shortest round-trip,
-// no exponent), with "+Inf", "-Inf", "NaN" for the specials. Used for `le`, `quantile` and
-// double attribute values.
-std::string FormatFloat(double v);
 
 }  // namespace tidemark::ingest

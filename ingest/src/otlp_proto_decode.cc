@@ -112,7 +112,7 @@ bool AnyValueToString(std::string_view msg, std::string* out) {
       case 1: if (r.Bytes(&s)) out->assign(s); break;
       case 2: if (r.Varint(&u)) *out = u != 0 ? "true" : "false"; break;
       case 3: if (r.Varint(&u)) *out = std::to_string(static_cast<int64_t>(u)); break;
-      case 4: if (r.Double(&d)) *out = FormatFloat(d); break;
+      case 4: if (r.Double(&d)) *out = FormatFloat(d, 'f', -1); break;
       case 5:
       case 6:
       case 7: {

@@ -1,6 +1,4 @@
 // OTLP response bodies (ExportMetricsServiceResponse, google.rpc.Status) and float formatting.
-#include <charconv>
-#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "otlp.h"
@@ -14,15 +12,6 @@ std::string JsonDump(const nlohmann::json& j) {
 }
 
 }  // namespace
-
-std::string FormatFloat(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  char buf[400];
-  auto res = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::fixed);
-  if (res.ec != std::errc()) return std::to_string(v);
-  return std::string(buf, res.ptr);
-}
 
 std::string EncodeOtlpResponse(bool json, int64_t rejected, std::string_view message) {
   if (json) {

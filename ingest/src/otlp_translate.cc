@@ -183,7 +183,7 @@ OtlpTranslateResult TranslateOtlp(const OtlpRequest& req, const IngestOptions& o
             uint64_t cumulative = 0;
             for (size_t i = 0; i < p.explicit_bounds.size(); ++i) {
               if (i < p.bucket_counts.size()) cumulative += p.bucket_counts[i];
-              pw.Write(base, name + "_bucket", "le", FormatFloat(p.explicit_bounds[i]),
+              pw.Write(base, name + "_bucket", "le", FormatFloat(p.explicit_bounds[i], 'f', -1),
                        sample(static_cast<double>(cumulative)));
             }
             pw.Write(base, name + "_bucket", "le", "+Inf", sample(static_cast<double>(p.count)));
@@ -196,7 +196,7 @@ OtlpTranslateResult TranslateOtlp(const OtlpRequest& req, const IngestOptions& o
             LabelMap base = pw.Base(p.attributes);
             auto sample = [&](double v) { return MakeSample(p.start_time_ns, p.time_ns, v, p.flags); };
             for (const OtlpQuantile& q : p.quantiles) {
-              pw.Write(base, name, "quantile", FormatFloat(q.quantile), sample(q.value));
+              pw.Write(base, name, "quantile", FormatFloat(q.quantile, 'f', -1), sample(q.value));
             }
             pw.Write(base, name + "_sum", {}, {}, sample(p.sum));
             pw.Write(base, name + "_count", {}, {}, sample(static_cast<double>(p.count)));

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <string_view>
 
+#include "tidemark/storage/model/varint.h"
+
 namespace tidemark::ingest {
 
 enum class WireType : uint8_t { kVarint = 0, kFixed64 = 1, kLen = 2, kStartGroup = 3, kEndGroup = 4, kFixed32 = 5 };
@@ -67,19 +69,7 @@ class ProtoReader {
   }
 
   // Reads a raw varint from the current position (used for packed repeated fields).
-  bool ReadVarint(uint64_t* v) {
-    uint64_t result = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (p_ == end_) return Fail();
-      uint8_t b = *p_++;
-      result |= static_cast<uint64_t>(b & 0x7f) << shift;
-      if (!(b & 0x80)) {
-        *v = result;
-        return true;
-      }
-    }
-    return Fail();  // more than 10 bytes
-  }
+  bool ReadVarint(uint64_t* v) { return ReadUvarint(&p_, end_, v) || Fail(); }
   bool ReadFixed64(uint64_t* v) {
     if (end_ - p_ < 8) return Fail();
     std::memcpy(v, p_, 8);

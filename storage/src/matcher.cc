@@ -4,6 +4,8 @@
 
 #include <re2/re2.h>
 
+#include "tidemark/storage/model/strconv.h"
+
 namespace tidemark {
 namespace {
 
@@ -59,18 +61,6 @@ std::string LiteralPrefix(const std::string& re) {
   return out;
 }
 
-void AppendQuoted(std::string& out, std::string_view v) {
-  out += '"';
-  for (char c : v) {
-    switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      case '\n': out += "\\n"; break;
-      default: out += c;
-    }
-  }
-  out += '"';
-}
 
 }  // namespace
 
@@ -135,7 +125,7 @@ bool Matcher::Matches(std::string_view v) const {
 std::string Matcher::ToString() const {
   std::string out = name_;
   out += MatchTypeString(type_);
-  AppendQuoted(out, value_);
+  AppendQuotedLabelValue(out, value_);
   return out;
 }
 

@@ -77,16 +77,5 @@ TEST(OtlpNamingTest, Units) {
   EXPECT_EQ(PrometheusUnit("{thing}"), "");
 }
 
-TEST(OtlpNamingTest, FormatFloatMatchesGoShortestFixed) {
-  EXPECT_EQ(FormatFloat(0.5), "0.5");
-  EXPECT_EQ(FormatFloat(10), "10");
-  EXPECT_EQ(FormatFloat(1e6), "1000000");
-  EXPECT_EQ(FormatFloat(0.001), "0.001");
-  EXPECT_EQ(FormatFloat(0.1 + 0.2), "0.30000000000000004");
-  EXPECT_EQ(FormatFloat(-2.5), "-2.5");
-  EXPECT_EQ(FormatFloat(1.0 / 0.0), "+Inf");
-  EXPECT_EQ(FormatFloat(-1.0 / 0.0), "-Inf");
-}
-
 }  // namespace
 }  // namespace tidemark::ingest

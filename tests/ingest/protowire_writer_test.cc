@@ -11,19 +11,6 @@
 namespace tidemark::ingest {
 namespace {
 
-TEST(ProtowireWriterTest, VarintBytesAndSizes) {
-  std::string out;
-  AppendVarint(&out, 300);  // the protobuf documentation's example: 0xac 0x02
-  EXPECT_EQ(out, std::string("\xac\x02", 2));
-  for (uint64_t v : {uint64_t{0}, uint64_t{127}, uint64_t{128}, uint64_t{16383}, uint64_t{16384},
-                     std::numeric_limits<uint64_t>::max()}) {
-    std::string b;
-    AppendVarint(&b, v);
-    EXPECT_EQ(b.size(), VarintSize(v)) << v;
-  }
-  EXPECT_EQ(VarintSize(std::numeric_limits<uint64_t>::max()), 10u);
-}
-
 TEST(ProtowireWriterTest, FieldsHaveTagsAndLittleEndianFixed64) {
   std::string out;
   AppendVarintField(&out, 1, 150);

@@ -293,7 +293,7 @@ TEST(PromqlAst, NamesAndTypes) {
   EXPECT_EQ((*ParseExpr("1 + x"))->Type(), ValueKind::kVector);
   EXPECT_EQ((*ParseExpr("time()"))->Type(), ValueKind::kScalar);
   EXPECT_EQ((*ParseExpr("\"s\""))->Type(), ValueKind::kString);
-  EXPECT_EQ(QuoteString("a\"b\\\n\x01\xff"), "\"a\\\"b\\\\\\n\\x01\\xff\"");
+  EXPECT_EQ(Quote("a\"b\\\n\x01\xff"), "\"a\\\"b\\\\\\n\\x01\\xff\"");
 }
 
 // Every non-failing eval expression of the upstream corpus must parse and round-trip.

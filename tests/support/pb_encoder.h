@@ -33,7 +33,7 @@ class PbWriter {
   PbWriter& Message(uint32_t field, const PbWriter& m) { return Bytes(field, m.str()); }
   PbWriter& PackedVarint(uint32_t field, const std::vector<uint64_t>& vs) {
     std::string p;
-    for (uint64_t v : vs) AppendVarint(&p, v);
+    for (uint64_t v : vs) AppendUvarint(&p, v);
     return Bytes(field, p);
   }
   PbWriter& PackedFixed64(uint32_t field, const std::vector<uint64_t>& vs) {
@@ -51,7 +51,7 @@ class PbWriter {
     return *this;
   }
   // A bare varint with no tag: for building malformed bodies.
-  void PutVarint(uint64_t v) { AppendVarint(&buf_, v); }
+  void PutVarint(uint64_t v) { AppendUvarint(&buf_, v); }
   const std::string& str() const { return buf_; }
 
  private:

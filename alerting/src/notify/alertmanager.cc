@@ -3,27 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include <cstdio>
-#include <ctime>
 
 namespace tidemark::alerting {
-
-std::string Rfc3339(Timestamp ms) {
-  if (ms == 0) return "0001-01-01T00:00:00Z";
-  int64_t secs = ms / 1000, frac = ms % 1000;
-  if (frac < 0) {
-    frac += 1000;
-    --secs;
-  }
-  std::time_t tt = static_cast<std::time_t>(secs);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-  char out[80];
-  std::snprintf(out, sizeof(out), "%s.%03lldZ", buf, static_cast<long long>(frac));
-  return out;
-}
 
 std::string AlertmanagerV2Body(const std::vector<NotifyAlert>& alerts) {
   nlohmann::json arr = nlohmann::json::array();
@@ -33,8 +14,8 @@ std::string AlertmanagerV2Body(const std::vector<NotifyAlert>& alerts) {
     for (const auto& l : a.annotations) ann[l.name] = l.value;
     nlohmann::json j = {{"labels", labels}, {"annotations", ann},
                         {"generatorURL", a.generator_url}};
-    if (a.starts_at != 0) j["startsAt"] = Rfc3339(a.starts_at);
-    if (a.ends_at != 0) j["endsAt"] = Rfc3339(a.ends_at);
+    if (a.starts_at != 0) j["startsAt"] = FormatGoTime(a.starts_at, Rfc3339Fraction::kMillis);
+    if (a.ends_at != 0) j["endsAt"] = FormatGoTime(a.ends_at, Rfc3339Fraction::kMillis);
     arr.push_back(std::move(j));
   }
   return arr.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

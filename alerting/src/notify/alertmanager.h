@@ -8,11 +8,9 @@
 #include "notify/http_sender.h"
 #include "tidemark/alerting/manager.h"
 #include "tidemark/alerting/notify.h"
+#include "tidemark/storage/model/strconv.h"
 
 namespace tidemark::alerting {
-
-// RFC 3339 with millisecond precision in UTC, as Go's time.Time marshals to JSON.
-std::string Rfc3339(Timestamp ms);
 
 // The Alertmanager v2 JSON array for `alerts` (labels, annotations, startsAt, endsAt,
 // generatorURL).

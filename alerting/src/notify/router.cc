@@ -47,20 +47,6 @@ Labels Common(const std::vector<const NotifyAlert*>& alerts, bool annotations) {
   return Labels(std::move(out));
 }
 
-std::string UrlEscape(std::string_view s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      char b[4];
-      std::snprintf(b, sizeof(b), "%%%02X", c);
-      out += b;
-    }
-  }
-  return out;
-}
-
 struct Rendered {
   std::string status;  // firing | resolved
   std::vector<const NotifyAlert*> alerts;
@@ -76,8 +62,8 @@ TValue TemplateData(const Rendered& r, const std::string& receiver, const std::s
         {{"Status", TValue::String(r.resolved[i] ? "resolved" : "firing")},
          {"Labels", TValue::FromLabels(a.labels)},
          {"Annotations", TValue::FromLabels(a.annotations)},
-         {"StartsAt", TValue::String(Rfc3339(a.starts_at))},
-         {"EndsAt", TValue::String(r.resolved[i] ? Rfc3339(a.ends_at) : Rfc3339(0))},
+         {"StartsAt", TValue::String(FormatGoTime(a.starts_at, Rfc3339Fraction::kMillis))},
+         {"EndsAt", TValue::String(FormatGoTime(r.resolved[i] ? a.ends_at : 0, Rfc3339Fraction::kMillis))},
          {"GeneratorURL", TValue::String(a.generator_url)},
          {"Fingerprint", TValue::String(Hex(a.labels.Hash()))}},
         "template.Alert"));
@@ -311,8 +297,8 @@ void Router::Flush(AggGroup& g, Timestamp now) {
         alerts.push_back({{"status", r.resolved[k] ? "resolved" : "firing"},
                           {"labels", LabelsJson(a.labels)},
                           {"annotations", LabelsJson(a.annotations)},
-                          {"startsAt", Rfc3339(a.starts_at)},
-                          {"endsAt", r.resolved[k] ? Rfc3339(a.ends_at) : Rfc3339(0)},
+                          {"startsAt", FormatGoTime(a.starts_at, Rfc3339Fraction::kMillis)},
+                          {"endsAt", FormatGoTime(r.resolved[k] ? a.ends_at : 0, Rfc3339Fraction::kMillis)},
                           {"generatorURL", a.generator_url},
                           {"fingerprint", Hex(a.labels.Hash())}});
       }
@@ -349,7 +335,7 @@ void Router::Flush(AggGroup& g, Timestamp now) {
         if (!extra.empty()) title += " (" + extra + ")";
       }
       std::string link = sc.title_link.empty()
-                             ? options_.external_url + "/#/alerts?receiver=" + UrlEscape(recv->name)
+                             ? options_.external_url + "/#/alerts?receiver=" + UrlEscape(recv->name, /*space_as_plus=*/false)
                              : Expand(sc.title_link, data, options_.external_url);
       std::string color = sc.color.empty() ? (r.status == "firing" ? "danger" : "good")
                                            : Expand(sc.color, data, options_.external_url);

@@ -8,26 +8,6 @@
 #include "template/template.h"
 
 namespace tidemark::alerting {
-namespace {
-
-std::string UrlQueryEscape(std::string_view s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else if (c == ' ') {
-      out += '+';
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
-}  // namespace
 
 Result<promql::Vector> QueryVector(const QueryFn& q, const std::string& expr, Timestamp t) {
   if (!q) return Status::Internal("no query function configured");
@@ -232,7 +212,7 @@ std::vector<NotifyAlert> AlertingRule::AlertsToSend(Timestamp ts, int64_t resend
     n.starts_at = a.snap.fired_at;
     n.resolved = a.snap.resolved_at != 0;
     n.ends_at = n.resolved ? a.snap.resolved_at : a.valid_until;
-    n.generator_url = external_url + "/graph?g0.expr=" + UrlQueryEscape(spec_.expr) + "&g0.tab=1";
+    n.generator_url = external_url + "/graph?g0.expr=" + UrlEscape(spec_.expr, /*space_as_plus=*/true) + "&g0.tab=1";
     out.push_back(std::move(n));
   }
   return out;

@@ -26,13 +26,6 @@ std::string SliMetric(std::string_view window) {
   return std::string(kSliErrorMetric) + std::string(window);
 }
 
-// Go strconv.FormatFloat(v, 'f', -1, 64): shortest round-trip digits, never an exponent.
-std::string GoFixedFloat(double v) {
-  char buf[400];
-  auto res = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::fixed);
-  return std::string(buf, res.ptr);
-}
-
 SloLabelMap IdLabels(const SloSpec& s) {
   return {{"sloth_id", s.id}, {"sloth_service", s.service}, {"sloth_slo", s.name}};
 }
@@ -42,7 +35,7 @@ std::string IdFilter(const SloSpec& s) {
   std::string out = "{";
   for (const auto& [k, v] : IdLabels(s)) {
     if (out.size() > 1) out += ", ";
-    out += k + "=" + promql::QuoteString(v);
+    out += k + "=" + tidemark::Quote(v);
   }
   return out + "}";
 }
@@ -111,11 +104,11 @@ GroupSpec MetaGroup(const SloSpec& s) {
   g.file = s.file;
   const SloLabelMap ids = IdLabels(s);
   const SloLabelMap labels = Merge({&ids, &s.labels});
-  const std::string ratio = GoFloatString(s.ObjectiveRatio());
+  const std::string ratio = FormatFloat(s.ObjectiveRatio(), 'g', -1);
   const double days = static_cast<double>(s.period_ms) / (24.0 * 3600 * 1000);
   g.rules.push_back(Record("slo:objective:ratio", "vector(" + ratio + ")", labels));
   g.rules.push_back(Record(std::string(kErrorBudgetMetric), "vector(1-" + ratio + ")", labels));
-  g.rules.push_back(Record("slo:time_period:days", "vector(" + GoFloatString(days) + ")", labels));
+  g.rules.push_back(Record("slo:time_period:days", "vector(" + FormatFloat(days, 'g', -1) + ")", labels));
   g.rules.push_back(Record("slo:current_burn_rate:ratio",
                            BurnRateExpr(s, SloAlertWindows()[0].short_window), labels));
   g.rules.push_back(
@@ -125,7 +118,7 @@ GroupSpec MetaGroup(const SloSpec& s) {
   const SloLabelMap info{{"sloth_version", std::string(kSlothVersion)},
                          {"sloth_mode", std::string(kSlothMode)},
                          {"sloth_spec", std::string(kSlothSpec)},
-                         {"sloth_objective", GoFixedFloat(s.objective)}};
+                         {"sloth_objective", FormatFloat(s.objective, 'f', -1)}};
   g.rules.push_back(Record("sloth_slo_info", "vector(1)", Merge({&labels, &info})));
   return g;
 }
@@ -133,8 +126,8 @@ GroupSpec MetaGroup(const SloSpec& s) {
 // One `max(<sli> > (factor * budget)) without (sloth_window)` term of the alert expression.
 std::string BurnTerm(const SloSpec& s, std::string_view window, double factor) {
   const double budget = (100 - s.objective) / 100;
-  return "max(" + SliMetric(window) + IdFilter(s) + " > (" + GoFloatString(factor) + " * " +
-         GoFloatString(budget) + ")) without (sloth_window)";
+  return "max(" + SliMetric(window) + IdFilter(s) + " > (" + FormatFloat(factor, 'g', -1) + " * " +
+         FormatFloat(budget, 'g', -1) + ")) without (sloth_window)";
 }
 
 // Sloth's two-condition alert: (quick short and quick long) or (slow short and slow long).

@@ -27,7 +27,7 @@ bool ParseLe(const std::string& s, double* out) {
 
 }  // namespace
 
-std::string HistogramLeLabel(double threshold_seconds) { return GoFloatString(threshold_seconds); }
+std::string HistogramLeLabel(double threshold_seconds) { return FormatFloat(threshold_seconds, 'g', -1); }
 
 void ExpandHistogramSli(SloSli* sli) {
   const SloHistogramSli& h = *sli->histogram;

@@ -16,12 +16,12 @@ constexpr int64_t kDayMs = 24LL * 3600 * 1000;
 // The sloth_window label of the period series ("30d").
 std::string PeriodWindowName(int64_t period_ms) {
   if (period_ms % kDayMs == 0) return std::to_string(period_ms / kDayMs) + "d";
-  return promql::FormatDuration(period_ms);
+  return tidemark::FormatDuration(period_ms);
 }
 
 std::string SloMatchers(const SloSpec& s) {
-  return "sloth_id=" + promql::QuoteString(s.id) + ",sloth_service=" +
-         promql::QuoteString(s.service) + ",sloth_slo=" + promql::QuoteString(s.name);
+  return "sloth_id=" + tidemark::Quote(s.id) + ",sloth_service=" +
+         tidemark::Quote(s.service) + ",sloth_slo=" + tidemark::Quote(s.name);
 }
 
 std::optional<double> Finite(double v) {
@@ -94,7 +94,7 @@ SloStatus ComputeSloStatus(const LoadedSlo& slo, const QueryFn& query, Timestamp
   // evaluation interval, so data reaching within one interval of the period's start is complete.
   auto first = QueryVector(query,
                            "ts_of_first_over_time(slo:sli_error:ratio_rate5m{" + sel + "}[" +
-                               promql::FormatDuration(spec.period_ms) + "])",
+                               tidemark::FormatDuration(spec.period_ms) + "])",
                            now);
   if (first.ok() && !first->empty()) {
     double since_s = (*first)[0].v;

@@ -87,46 +87,12 @@ std::string TValue::GoTypeName() const {
   return "?";
 }
 
-std::string GoFloatString(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  if (v == 0) return std::signbit(v) ? "-0" : "0";
-  // Shortest round-trip digits, then strconv's %e/%f choice for precision -1: %e when the
-  // decimal exponent is < -4 or >= 6 (so 1e+06, 123456, 1.234567e+06).
-  char buf[64];
-  auto res = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::scientific);
-  std::string sci(buf, res.ptr);
-  size_t epos = sci.find('e');
-  std::string mant = sci.substr(0, epos);
-  int exp = std::stoi(sci.substr(epos + 1));
-  bool neg = mant[0] == '-';
-  if (neg) mant.erase(0, 1);
-  std::string digits;
-  for (char c : mant) {
-    if (c != '.') digits += c;
-  }
-  int nd = static_cast<int>(digits.size());
-  constexpr int eprec = 6;
-  std::string out = neg ? "-" : "";
-  if (exp < -4 || exp >= eprec) {
-    out += digits.substr(0, 1);
-    if (nd > 1) out += "." + digits.substr(1);
-    char eb[16];
-    std::snprintf(eb, sizeof(eb), "e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
-    return out + eb;
-  }
-  if (exp < 0) return out + "0." + std::string(static_cast<size_t>(-exp - 1), '0') + digits;
-  if (nd <= exp + 1) return out + digits + std::string(static_cast<size_t>(exp + 1 - nd), '0');
-  return out + digits.substr(0, static_cast<size_t>(exp + 1)) + "." +
-         digits.substr(static_cast<size_t>(exp + 1));
-}
-
 std::string GoPrint(const TValue& v) {
   switch (v.kind) {
     case TValue::Kind::kNil: return "<nil>";
     case TValue::Kind::kBool: return v.b ? "true" : "false";
     case TValue::Kind::kInt: return std::to_string(v.i);
-    case TValue::Kind::kFloat: return GoFloatString(v.f);
+    case TValue::Kind::kFloat: return FormatFloat(v.f, 'g', -1);
     case TValue::Kind::kString: return v.s;
     case TValue::Kind::kMap: {
       std::string s = "map[";
@@ -166,28 +132,6 @@ std::string BadVerb(char verb, const TValue& v) {
   return std::string("%!") + verb + "(" + v.GoTypeName() + "=" + GoPrint(v) + ")";
 }
 
-std::string Quote(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        if (c < 0x20) {
-          char b[8];
-          std::snprintf(b, sizeof(b), "\\x%02x", c);
-          out += b;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
-
 std::string Pad(std::string s, int width, bool minus, bool zero) {
   if (width <= 0 || static_cast<int>(s.size()) >= width) return s;
   size_t n = static_cast<size_t>(width) - s.size();
@@ -199,26 +143,29 @@ std::string Pad(std::string s, int width, bool minus, bool zero) {
   return std::string(n, ' ') + s;
 }
 
+// %v %e %f %g (and %E %G) of a float64: default precision 6 for %e/%f, shortest for %g; the + and
+// space flags sign non-negative numbers; # keeps C's alternate form, which matches Go's there.
 std::string FormatFloatVerb(double f, char verb, const std::string& flags, int prec) {
-  if (std::isnan(f) || std::isinf(f)) {
-    std::string s = std::isnan(f) ? "NaN" : (f > 0 ? "+Inf" : "-Inf");
-    if (std::isinf(f) && f > 0 && flags.find('+') == std::string::npos &&
-        flags.find(' ') == std::string::npos && verb != 'v') {
-      return s;  // Go prints "+Inf" for %f too
+  if (verb == 'v') verb = 'g';
+  if (std::isnan(f) || std::isinf(f)) return FormatFloat(f, 'g', -1);  // Go prints "+Inf" for %f too
+  const bool g = verb == 'g' || verb == 'G';
+  if (flags.find('#') != std::string::npos && !(g && prec < 0)) {
+    std::string fmt = "%" + flags;
+    if (prec >= 0) fmt += "." + std::to_string(prec);
+    fmt += verb;
+    char buf[512];
+    std::snprintf(buf, sizeof(buf), fmt.c_str(), f);
+    return buf;
+  }
+  std::string s = FormatFloat(f, verb, prec < 0 && !g ? 6 : prec);
+  if (s[0] != '-') {
+    if (flags.find('+') != std::string::npos) {
+      s.insert(0, "+");
+    } else if (flags.find(' ') != std::string::npos) {
+      s.insert(0, " ");
     }
-    return s;
   }
-  if ((verb == 'g' || verb == 'v') && prec < 0) {
-    std::string s = GoFloatString(f);
-    if (flags.find('+') != std::string::npos && f >= 0) s = "+" + s;
-    return s;
-  }
-  std::string fmt = "%" + flags;
-  if (prec >= 0) fmt += "." + std::to_string(prec);
-  fmt += verb == 'v' ? 'g' : verb;
-  char buf[512];
-  std::snprintf(buf, sizeof(buf), fmt.c_str(), f);
-  return buf;
+  return s;
 }
 
 }  // namespace

@@ -9,47 +9,8 @@
 namespace tidemark::alerting {
 namespace {
 
-// Go's fmt "%.4g" plus a suffix; Go spells infinities +Inf/-Inf and NaN as NaN.
-std::string G4(double v, const char* suffix = "") {
-  if (std::isnan(v)) return std::string("NaN") + suffix;
-  if (std::isinf(v)) return std::string(v > 0 ? "+Inf" : "-Inf") + suffix;
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%.4g%s", v, suffix);
-  return buf;
-}
-
-// strconv.ParseFloat's accepted spellings for the values rules produce.
-Result<double> ParseGoFloat(const std::string& s) {
-  auto bad = [&] {
-    return Status::InvalidArgument("strconv.ParseFloat: parsing \"" + s + "\": invalid syntax");
-  };
-  if (s.empty()) return bad();
-  std::string_view body = s;
-  double sign = 1;
-  if (body[0] == '+' || body[0] == '-') {
-    sign = body[0] == '-' ? -1 : 1;
-    body.remove_prefix(1);
-  }
-  auto ieq = [](std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-      if (std::tolower(static_cast<unsigned char>(a[i])) != b[i]) return false;
-    }
-    return true;
-  };
-  if (ieq(body, "inf") || ieq(body, "infinity")) return sign * HUGE_VAL;
-  if (ieq(body, "nan")) return std::nan("");
-  for (char c : body) {
-    if (!(std::isxdigit(static_cast<unsigned char>(c)) || c == '.' || c == 'e' || c == 'E' ||
-          c == '+' || c == '-' || c == 'x' || c == 'X' || c == 'p' || c == 'P')) {
-      return bad();
-    }
-  }
-  char* end = nullptr;
-  double v = std::strtod(s.c_str(), &end);
-  if (end != s.c_str() + s.size()) return bad();
-  return v;
-}
+// Go's fmt "%.4g" plus a suffix.
+std::string G4(double v, std::string_view suffix = "") { return FormatFloat(v, 'g', 4).append(suffix); }
 
 }  // namespace
 
@@ -57,7 +18,7 @@ Result<double> TemplateToFloat(const TValue& v) {
   switch (v.kind) {
     case TValue::Kind::kFloat: return v.f;
     case TValue::Kind::kInt: return static_cast<double>(v.i);
-    case TValue::Kind::kString: return ParseGoFloat(v.s);
+    case TValue::Kind::kString: return ParseFloat(v.s);
     default: return Status::InvalidArgument("can't convert " + v.GoTypeName() + " to float");
   }
 }
@@ -147,7 +108,7 @@ Result<std::string> HumanizeTimestamp(const TValue& in) {
   if (std::isnan(v) || std::isinf(v)) return G4(v);
   const double ns = v * 1e9;
   if (ns >= 9.2233720368547758e18 || ns < -9.2233720368547758e18) {
-    return Status::InvalidArgument(GoFloatString(v) +
+    return Status::InvalidArgument(FormatFloat(v, 'g', -1) +
                                    " cannot be represented as a nanoseconds timestamp since it "
                                    "overflows int64");
   }

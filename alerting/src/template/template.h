@@ -49,8 +49,6 @@ struct TValue {
 
 // Go's %v rendering of a value (floats as strconv 'g' shortest, maps as map[k:v]).
 std::string GoPrint(const TValue& v);
-// strconv.FormatFloat(v, 'g', -1, 64) with Go's spellings of infinities and NaN.
-std::string GoFloatString(double v);
 // Go fmt.Sprintf for the verbs templates use (%v %s %d %f %e %g %q %x %t %%, width, precision).
 std::string GoSprintf(std::string_view format, const std::vector<TValue>& args);
 

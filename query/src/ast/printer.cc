@@ -11,29 +11,11 @@
 namespace tidemark::promql {
 namespace {
 
-// strconv.FormatFloat(v, 'f', -1, 64): shortest round-trip digits, never an exponent.
-std::string FormatFloatF(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  char buf[400];
-  auto res = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
-  return std::string(buf, res.ptr);
-}
-
-// fmt's %v of a float64: shortest digits, exponent form below 1e-4 or from 1e21 on.
-std::string FormatFloatV(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  if (v == 0) return std::signbit(v) ? "-0" : "0";
+// The fill modifiers' number text: 'f' shortest, but the exponent form below 1e-4 or from 1e21 on.
+std::string FormatFillValue(double v) {
   double a = std::fabs(v);
-  if (a < 1e-4 || a >= 1e21) {
-    char buf[64];
-    auto res = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
-    std::string s(buf, res.ptr);
-    // C++ writes e+21 / e-05 like Go, but Go needs at least two exponent digits: same rule.
-    return s;
-  }
-  return FormatFloatF(v);
+  if (a != 0 && (a < 1e-4 || a >= 1e21)) return FormatFloat(v, 'e', -1);
+  return FormatFloat(v, 'f', -1);
 }
 
 bool IsLegacyLabelName(std::string_view s) {
@@ -50,14 +32,14 @@ bool IsLegacyLabelName(std::string_view s) {
 void WriteLabels(std::string& out, const std::vector<std::string>& labels) {
   for (size_t i = 0; i < labels.size(); ++i) {
     if (i > 0) out += ", ";
-    out += IsLegacyLabelName(labels[i]) ? labels[i] : QuoteString(labels[i]);
+    out += IsLegacyLabelName(labels[i]) ? labels[i] : Quote(labels[i]);
   }
 }
 
 std::string MatcherString(const Matcher& m) {
-  std::string out = IsLegacyLabelName(m.name()) ? m.name() : QuoteString(m.name());
+  std::string out = IsLegacyLabelName(m.name()) ? m.name() : Quote(m.name());
   out += MatchTypeString(m.type());
-  out += QuoteString(m.value());
+  out += Quote(m.value());
   return out;
 }
 
@@ -128,10 +110,10 @@ std::string MatchingString(const BinaryExpr& b) {
   }
   if (vm.fill_lhs || vm.fill_rhs) {
     if (vm.fill_lhs && vm.fill_rhs && *vm.fill_lhs == *vm.fill_rhs) {
-      out += " fill (" + FormatFloatV(*vm.fill_lhs) + ")";
+      out += " fill (" + FormatFillValue(*vm.fill_lhs) + ")";
     } else {
-      if (vm.fill_lhs) out += " fill_left (" + FormatFloatV(*vm.fill_lhs) + ")";
-      if (vm.fill_rhs) out += " fill_right (" + FormatFloatV(*vm.fill_rhs) + ")";
+      if (vm.fill_lhs) out += " fill_left (" + FormatFillValue(*vm.fill_lhs) + ")";
+      if (vm.fill_rhs) out += " fill_right (" + FormatFillValue(*vm.fill_rhs) + ")";
     }
   }
   return out;
@@ -173,12 +155,12 @@ void Write(std::string& out, const Expr& e) {
           out += FormatDuration(static_cast<int64_t>(ms));
         }
       } else {
-        out += FormatFloatF(n.value);
+        out += FormatFloat(n.value, 'f', -1);
       }
       return;
     }
     case NodeKind::kString:
-      out += QuoteString(static_cast<const StringLiteral&>(e).value);
+      out += Quote(static_cast<const StringLiteral&>(e).value);
       return;
     case NodeKind::kVectorSelector: {
       const auto& vs = static_cast<const VectorSelector&>(e);
@@ -269,69 +251,6 @@ void Write(std::string& out, const Expr& e) {
 std::string FormatExpr(const Expr& expr) {
   std::string out;
   Write(out, expr);
-  return out;
-}
-
-// Go's strconv.Quote: printable UTF-8 kept, the usual escapes, \x for bad bytes and controls.
-std::string QuoteString(std::string_view s) {
-  std::string out = "\"";
-  size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      switch (c) {
-        case '\a': out += "\\a"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        case '\v': out += "\\v"; break;
-        case '\\': out += "\\\\"; break;
-        case '"': out += "\\\""; break;
-        default:
-          if (c < 0x20 || c == 0x7f) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\x%02x", c);
-            out += buf;
-          } else {
-            out += static_cast<char>(c);
-          }
-      }
-      ++i;
-      continue;
-    }
-    // Decode one UTF-8 sequence; invalid bytes are escaped one at a time.
-    size_t n = (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    uint32_t r = n == 2 ? (c & 0x1fu) : n == 3 ? (c & 0x0fu) : (c & 0x07u);
-    bool valid = n != 0 && i + n <= s.size();
-    for (size_t k = 1; valid && k < n; ++k) {
-      unsigned char cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xc0) != 0x80) valid = false;
-      r = (r << 6) | (cc & 0x3fu);
-    }
-    if (valid && ((n == 2 && r < 0x80) || (n == 3 && r < 0x800) || (n == 4 && r < 0x10000) ||
-                  (r >= 0xd800 && r < 0xe000) || r > 0x10ffff)) {
-      valid = false;
-    }
-    if (!valid) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
-      out += buf;
-      ++i;
-      continue;
-    }
-    if (r < 0xa0 || r == 0xad || (r >= 0x2028 && r <= 0x2029) || r == 0xfeff) {
-      // C1 controls and a few invisible format characters Go does not consider printable.
-      char buf[16];
-      std::snprintf(buf, sizeof buf, "\\u%04x", r);
-      out += buf;
-    } else {
-      out.append(s.substr(i, n));
-    }
-    i += n;
-  }
-  out += '"';
   return out;
 }
 

@@ -19,15 +19,6 @@ struct Group : AggAcc {
   std::vector<ESample> heap;    // topk/bottomk/limitk/limit_ratio
 };
 
-// Go's strconv.FormatFloat(v, 'f', -1, 64).
-std::string FormatFixed(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  char buf[512];
-  auto r = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::fixed);
-  return std::string(buf, r.ptr);
-}
-
 // container/heap over samples with a "less" (min-heap on less).
 template <typename Less>
 void HeapUp(std::vector<ESample>& h, size_t j, Less less) {
@@ -101,7 +92,7 @@ EValue Evaluator::EvalAggregate(const AggregateExpr& a, Timestamp ts) {
     std::vector<Group> groups;
     std::unordered_map<uint64_t, size_t> idx;
     for (const auto& s : vec) {
-      Labels l = s.metric->With(value_label, FormatFixed(s.v));
+      Labels l = s.metric->With(value_label, FormatFloat(s.v, 'f', -1));
       uint64_t k = group_key(l);
       auto [it, inserted] = idx.emplace(k, groups.size());
       if (inserted) {
@@ -120,19 +111,19 @@ EValue Evaluator::EvalAggregate(const AggregateExpr& a, Timestamp ts) {
   double ratio = 0;
   if (k_op) {
     if (std::isnan(param)) FailExec("Parameter value is NaN");
-    if (param <= -9.2233720368547758e18) FailExec("Scalar value " + FormatFloat(param) + " underflows int64");
-    if (param >= 9.2233720368547758e18) FailExec("Scalar value " + FormatFloat(param) + " overflows int64");
+    if (param <= -9.2233720368547758e18) FailExec("Scalar value " + FormatFloat(param, 'g', -1) + " underflows int64");
+    if (param >= 9.2233720368547758e18) FailExec("Scalar value " + FormatFloat(param, 'g', -1) + " overflows int64");
     k = std::min<int64_t>(static_cast<int64_t>(param), static_cast<int64_t>(vec.size()));
     if (k < 1) return out;
   } else if (a.op == AggOp::kLimitRatio) {
     if (std::isnan(param)) FailExec("Ratio value is NaN");
-    if (param > 1) Warn("PromQL warning: ratio value should be between -1 and 1, got " + FormatFloat(param) + ", capping to 1" + Pos(*a.param));
-    if (param < -1) Warn("PromQL warning: ratio value should be between -1 and 1, got " + FormatFloat(param) + ", capping to -1" + Pos(*a.param));
+    if (param > 1) Warn("PromQL warning: ratio value should be between -1 and 1, got " + FormatFloat(param, 'g', -1) + ", capping to 1" + Pos(*a.param));
+    if (param < -1) Warn("PromQL warning: ratio value should be between -1 and 1, got " + FormatFloat(param, 'g', -1) + ", capping to -1" + Pos(*a.param));
     if (param == 0) return out;
     ratio = std::clamp(param, -1.0, 1.0);
   } else if (a.op == AggOp::kQuantile) {
     if (std::isnan(param) || param < 0 || param > 1) {
-      Warn("PromQL warning: quantile value should be between 0 and 1, got " + FormatFloat(param) +
+      Warn("PromQL warning: quantile value should be between 0 and 1, got " + FormatFloat(param, 'g', -1) +
            Pos(*a.param));
     }
   }

@@ -20,10 +20,8 @@ bool ParseLe(std::string_view s, double* out) {
 
 // OpenMetrics float rendering for the quantile label ("0.0", "0.25", "1.0").
 std::string OpenMetricsFloat(double q) {
-  if (std::isnan(q)) return "NaN";
-  if (std::isinf(q)) return q > 0 ? "+Inf" : "-Inf";
-  std::string s = FormatFloat(q);
-  if (s.find_first_of(".eE") == std::string::npos) s += ".0";
+  std::string s = FormatFloat(q, 'g', -1);
+  if (std::isfinite(q) && s.find_first_of(".eE") == std::string::npos) s += ".0";
   return s;
 }
 
@@ -41,7 +39,7 @@ EValue Evaluator::EvalHistogramCall(const Call& c, Timestamp ts) {
   size_t vec_arg = 1;
   auto check_q = [&](double q, const Expr& arg) {
     if (std::isnan(q) || q < 0 || q > 1) {
-      Warn("PromQL warning: quantile value should be between 0 and 1, got " + FormatFloat(q) +
+      Warn("PromQL warning: quantile value should be between 0 and 1, got " + FormatFloat(q, 'g', -1) +
            Pos(arg));
     }
   };

@@ -90,7 +90,7 @@ void Evaluator::BuildRangeBlock(const Call& c, const Expr& matrix_arg, const Mat
     if (name == "quantile_over_time") {
       double q = scalars.at(0);
       if (std::isnan(q) || q < 0 || q > 1) {
-        Warn("PromQL warning: quantile value should be between 0 and 1, got " + FormatFloat(q) +
+        Warn("PromQL warning: quantile value should be between 0 and 1, got " + FormatFloat(q, 'g', -1) +
              Pos(*c.args[0]));
       }
     }

@@ -113,29 +113,6 @@ Labels DropMetricName(const Labels& l) {
   return b.Build();
 }
 
-std::string FormatFloat(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  char buf[64];
-  auto r = std::to_chars(buf, buf + sizeof(buf), v);
-  std::string s(buf, r.ptr);
-  // Go prints large/small magnitudes with an exponent like "1e+06"; to_chars shortest agrees
-  // except for the exponent sign/width ("1e+06" vs "1e+06"): normalize to Go's form.
-  auto epos = s.find('e');
-  if (epos != std::string::npos) {
-    std::string mant = s.substr(0, epos);
-    std::string exp = s.substr(epos + 1);
-    char sign = '+';
-    if (!exp.empty() && (exp[0] == '-' || exp[0] == '+')) {
-      sign = exp[0];
-      exp = exp.substr(1);
-    }
-    if (exp.size() < 2) exp = "0" + exp;
-    s = mant + "e" + sign + exp;
-  }
-  return s;
-}
-
 double Quantile(double q, std::vector<double> values) {
   if (values.empty() || std::isnan(q)) return std::nan("");
   if (q < 0) return -std::numeric_limits<double>::infinity();

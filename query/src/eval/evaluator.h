@@ -264,7 +264,6 @@ class Evaluator {
 // Helpers shared by the node files.
 const Expr& Unwrap(const Expr& e);  // strips parentheses and step-invariant wrappers
 Labels DropMetricName(const Labels& l);
-std::string FormatFloat(double v);  // Go's strconv.FormatFloat(v, 'f', -1, 64)-like
 // Kahan-Babuska-Neumaier compensated summation step.
 inline void KahanInc(double inc, double& sum, double& c) {
   double t = sum + inc;

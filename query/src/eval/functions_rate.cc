@@ -89,16 +89,10 @@ void LinearRegression(std::span<const Point> samples, Timestamp intercept_time, 
   *intercept = sum_y / n - *slope * sum_x / n;
 }
 
-std::string FixedArg(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%f", v);
-  return buf;
-}
-
 bool DoubleExponentialSmoothing(const RangeCtx& c, double* out) {
   double sf = c.scalars.at(0), tf = c.scalars.at(1);
-  if (sf <= 0 || sf >= 1) FailExec("invalid smoothing factor. Expected: 0 < sf < 1, got: " + FixedArg(sf));
-  if (tf <= 0 || tf >= 1) FailExec("invalid trend factor. Expected: 0 < tf < 1, got: " + FixedArg(tf));
+  if (sf <= 0 || sf >= 1) FailExec("invalid smoothing factor. Expected: 0 < sf < 1, got: " + FormatFloat(sf, 'f', 6));
+  if (tf <= 0 || tf >= 1) FailExec("invalid trend factor. Expected: 0 < tf < 1, got: " + FormatFloat(tf, 'f', 6));
   const auto& p = c.points;
   if (p.size() < 2) return false;
   double s0 = 0, s1 = p[0].v, b = p[1].v - p[0].v;

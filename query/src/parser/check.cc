@@ -109,7 +109,7 @@ class Checker {
         for (const auto& l1 : vm.labels) {
           for (const auto& l2 : vm.include) {
             if (l1 == l2) {
-              Fail(OpRange(b), "label " + QuoteString(l1) + " must not occur in ON and GROUP clause at once");
+              Fail(OpRange(b), "label " + Quote(l1) + " must not occur in ON and GROUP clause at once");
             }
           }
         }
@@ -208,8 +208,8 @@ class Checker {
     if (!vs.name.empty()) {
       for (size_t i = 0; i + 1 < vs.matchers.size(); ++i) {
         if (vs.matchers[i].name() == "__name__") {
-          Fail(vs.pos, "metric name must not be set twice: " + QuoteString(vs.name) + " or " +
-                           QuoteString(vs.matchers[i].value()));
+          Fail(vs.pos, "metric name must not be set twice: " + Quote(vs.name) + " or " +
+                           Quote(vs.matchers[i].value()));
         }
       }
       return;

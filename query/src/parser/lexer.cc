@@ -1,6 +1,7 @@
 // Tokenizer: PEGTL matches one token at a time; this loop adds the lexer modes and the error
 // messages of Prometheus' hand-written lexer (parenthesis balance, unterminated strings, ...).
 #include "parser/lexer.h"
+#include "tidemark/storage/model/strconv.h"
 
 #include <cstdio>
 
@@ -199,9 +200,9 @@ class Lexer {
       }
       if (c == '!') {
         return Error(start, "unexpected character after '!': " +
-                                QuoteRune(input_, static_cast<size_t>(start) + 1));
+                                QuoteRuneAt(input_, static_cast<size_t>(start) + 1));
       }
-      return Error(start, "unexpected character: " + QuoteRune(input_, static_cast<size_t>(start)));
+      return Error(start, "unexpected character: " + QuoteRuneAt(input_, static_cast<size_t>(start)));
     }
     switch (type) {
       case Tok::kEql:
@@ -247,11 +248,11 @@ class Lexer {
       if (c == '"' || c == '\'' || c == '`') return StringError(start);
       if (c == '!') {
         return Error(start, "unexpected character after '!' inside braces: " +
-                                QuoteRune(input_, static_cast<size_t>(start) + 1));
+                                QuoteRuneAt(input_, static_cast<size_t>(start) + 1));
       }
       if (c == '{') return Error(start, "unexpected left brace '{'");
       return Error(start,
-                   "unexpected character inside braces: " + QuoteRune(input_, static_cast<size_t>(start)));
+                   "unexpected character inside braces: " + QuoteRuneAt(input_, static_cast<size_t>(start)));
     }
     Emit(type, start);
     if (type == Tok::kRBrace) mode_ = Mode::kExpr;
@@ -265,7 +266,7 @@ class Lexer {
       if ((c >= '0' && c <= '9') || c == '.') return NumberError(start);
       if (c == '[') return Error(start, "unexpected left bracket '['");
       return Error(start, "unexpected character in duration expression: " +
-                              QuoteRune(input_, static_cast<size_t>(start)));
+                              QuoteRuneAt(input_, static_cast<size_t>(start)));
     }
     switch (type) {
       case Tok::kIdent: {
@@ -275,10 +276,10 @@ class Lexer {
           if (bracket_has_token_) {
             // Prometheus' lexer leaves duration mode after the first number of the bracket.
             return Error(start, "unexpected character: " +
-                                    QuoteRune(input_, static_cast<size_t>(start)) + ", expected ':'");
+                                    QuoteRuneAt(input_, static_cast<size_t>(start)) + ", expected ':'");
           }
           return Error(start, "unexpected character in duration expression: " +
-                                  QuoteRune(input_, static_cast<size_t>(start)));
+                                  QuoteRuneAt(input_, static_cast<size_t>(start)));
         }
         break;
       }
@@ -317,27 +318,11 @@ class Lexer {
 
 }  // namespace
 
-std::string QuoteRune(std::string_view input, size_t pos) {
+std::string QuoteRuneAt(std::string_view input, size_t pos) {
   if (pos >= input.size()) return "'\\x00'";  // Go prints eof (-1) oddly; keep it simple
-  unsigned char c = static_cast<unsigned char>(input[pos]);
-  switch (c) {
-    case '\n': return "'\\n'";
-    case '\t': return "'\\t'";
-    case '\r': return "'\\r'";
-    case '\'': return "'\\''";
-    case '\\': return "'\\\\'";
-    default: break;
-  }
-  if (c < 0x20 || c == 0x7f) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "'\\x%02x'", c);
-    return buf;
-  }
-  if (c < 0x80) return std::string("'") + static_cast<char>(c) + "'";
-  // A multi-byte UTF-8 sequence: copy it whole.
-  size_t len = (c >= 0xf0) ? 4 : (c >= 0xe0) ? 3 : (c >= 0xc0) ? 2 : 1;
-  if (pos + len > input.size()) len = 1;
-  return "'" + std::string(input.substr(pos, len)) + "'";
+  uint32_t r;
+  DecodeRune(input, pos, &r);
+  return QuoteRune(r);
 }
 
 std::vector<Token> Lex(std::string_view input) { return Lexer(input).Run(); }

@@ -29,6 +29,6 @@ struct Token {
 std::vector<Token> Lex(std::string_view input);
 
 // Go-style %q of a single character for messages: 'x', '\n', '\'' ...
-std::string QuoteRune(std::string_view input, size_t pos);
+std::string QuoteRuneAt(std::string_view input, size_t pos);
 
 }  // namespace tidemark::promql::parser

@@ -26,15 +26,6 @@ std::optional<MatchType> MatchTypeOf(Tok t) {
   }
 }
 
-// Prometheus' %f of a float for the @ bounds message.
-std::string GoPercentF(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  char buf[400];
-  std::snprintf(buf, sizeof buf, "%f", v);
-  return buf;
-}
-
 }  // namespace
 
 PosRange RangeOf(const Expr& e) { return e.pos; }
@@ -307,7 +298,7 @@ void Parser::ParseAt(Expr& target) {
     double ts = sign * static_cast<NumberLiteral&>(*n).value;
     if (std::isnan(ts) || std::isinf(ts) || ts >= 9.223372036854775807e18 ||
         ts <= -9.223372036854775808e18) {
-      Fail(target.pos, "timestamp out of bounds for @ modifier: " + GoPercentF(ts));
+      Fail(target.pos, "timestamp out of bounds for @ modifier: " + FormatFloat(ts, 'f', 6));
     }
     at.kind = AtKind::kTimestamp;
     at.timestamp = static_cast<int64_t>(std::llround(ts * 1000.0));

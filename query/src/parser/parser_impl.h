@@ -34,7 +34,6 @@ bool IsAggregatorKw(Kw k);
 // Prometheus' description of a token for "unexpected ..." messages.
 std::string DescribeToken(const Token& t, Kw kw);
 // Decodes a string token ("...", '...', `...`), Go escapes included.
-Result<std::string> Unquote(std::string_view token);
 // Go's strconv.ParseInt(s, 0, 64) then ParseFloat fallback, as Prometheus' number().
 Result<double> ParseNumber(std::string_view text);
 

@@ -1,4 +1,4 @@
-// Keyword classification, token descriptions, string unquoting and number parsing.
+// Keyword classification, token descriptions and number parsing.
 #include <cerrno>
 #include <cmath>
 #include <cstdint>
@@ -32,66 +32,8 @@ std::string GoQuoteMaybeTruncated(std::string_view s) {
       ++runes;
     }
   }
-  if (cut < s.size()) return QuoteString(s.substr(0, cut)) + "...";
-  return QuoteString(s);
-}
-
-bool IsHex(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-int HexVal(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return c - 'A' + 10;
-}
-
-void AppendUtf8(std::string& out, uint32_t r) {
-  if (r < 0x80) {
-    out += static_cast<char>(r);
-  } else if (r < 0x800) {
-    out += static_cast<char>(0xc0 | (r >> 6));
-    out += static_cast<char>(0x80 | (r & 0x3f));
-  } else if (r < 0x10000) {
-    out += static_cast<char>(0xe0 | (r >> 12));
-    out += static_cast<char>(0x80 | ((r >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (r & 0x3f));
-  } else {
-    out += static_cast<char>(0xf0 | (r >> 18));
-    out += static_cast<char>(0x80 | ((r >> 12) & 0x3f));
-    out += static_cast<char>(0x80 | ((r >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (r & 0x3f));
-  }
-}
-
-// Go's %#U: "U+0063 'c'".
-std::string RuneDesc(std::string_view s, size_t i) {
-  unsigned char c = static_cast<unsigned char>(s[i]);
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "U+%04X", c);
-  if (c >= 0x20 && c < 0x7f) return std::string(buf) + " '" + static_cast<char>(c) + "'";
-  return buf;
-}
-
-bool ValidUtf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (n == 0 || i + n > s.size()) return false;
-    uint32_t r = n == 1 ? c : n == 2 ? (c & 0x1f) : n == 3 ? (c & 0x0f) : (c & 0x07);
-    for (size_t k = 1; k < n; ++k) {
-      unsigned char cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xc0) != 0x80) return false;
-      r = (r << 6) | (cc & 0x3f);
-    }
-    // Reject overlong forms, surrogates and out-of-range code points.
-    if ((n == 2 && r < 0x80) || (n == 3 && r < 0x800) || (n == 4 && r < 0x10000) ||
-        (r >= 0xd800 && r < 0xe000) || r > 0x10ffff) {
-      return false;
-    }
-    i += n;
-  }
-  return true;
+  if (cut < s.size()) return Quote(s.substr(0, cut)) + "...";
+  return Quote(s);
 }
 
 }  // namespace
@@ -133,9 +75,9 @@ std::string DescribeToken(const Token& t, Kw kw) {
       if (kw >= Kw::kAnd && kw <= Kw::kAtan2) return "<op:" + text + ">";
       if (IsAggregatorKw(kw)) return "<aggr:" + text + ">";
       if (kw >= Kw::kOffset && kw <= Kw::kBool) return "<" + text + ">";
-      if (kw != Kw::kNone) return QuoteString(text);
-      if (text.find(':') != std::string::npos) return "metric identifier " + QuoteString(text);
-      return "identifier " + QuoteString(text);
+      if (kw != Kw::kNone) return Quote(text);
+      if (text.find(':') != std::string::npos) return "metric identifier " + Quote(text);
+      return "identifier " + Quote(text);
     case Tok::kNumber: return "number " + GoQuoteMaybeTruncated(text);
     case Tok::kDuration: return "duration " + GoQuoteMaybeTruncated(text);
     case Tok::kString: return "string " + GoQuoteMaybeTruncated(text);
@@ -145,76 +87,8 @@ std::string DescribeToken(const Token& t, Kw kw) {
     case Tok::kTrimUpper: case Tok::kTrimLower:
       return "<op:" + text + ">";
     default:
-      return QuoteString(text);
+      return Quote(text);
   }
-}
-
-Result<std::string> Unquote(std::string_view tok) {
-  if (tok.size() < 2) return Status::InvalidArgument("invalid string literal");
-  char q = tok.front();
-  std::string_view body = tok.substr(1, tok.size() - 2);
-  if (!ValidUtf8(body)) return Status::InvalidArgument("invalid UTF-8 rune");
-  if (q == '`') return std::string(body);
-  std::string out;
-  out.reserve(body.size());
-  for (size_t i = 0; i < body.size(); ++i) {
-    char c = body[i];
-    if (c != '\\') {
-      out += c;
-      continue;
-    }
-    if (++i >= body.size()) return Status::InvalidArgument("escape sequence not terminated");
-    char e = body[i];
-    switch (e) {
-      case 'a': out += '\a'; continue;
-      case 'b': out += '\b'; continue;
-      case 'f': out += '\f'; continue;
-      case 'n': out += '\n'; continue;
-      case 'r': out += '\r'; continue;
-      case 't': out += '\t'; continue;
-      case 'v': out += '\v'; continue;
-      case '\\': out += '\\'; continue;
-      default: break;
-    }
-    if (e == q) {
-      out += e;
-      continue;
-    }
-    int n = 0;
-    uint32_t base = 0, max = 0;
-    if (e >= '0' && e <= '7') {
-      n = 3, base = 8, max = 255;
-      --i;  // the first digit is part of the value
-    } else if (e == 'x') {
-      n = 2, base = 16, max = 255;
-    } else if (e == 'u') {
-      n = 4, base = 16, max = 0x10ffff;
-    } else if (e == 'U') {
-      n = 8, base = 16, max = 0x10ffff;
-    } else {
-      return Status::InvalidArgument("unknown escape sequence " + RuneDesc(body, i));
-    }
-    uint32_t x = 0;
-    for (int k = 0; k < n; ++k) {
-      if (++i >= body.size()) return Status::InvalidArgument("escape sequence not terminated");
-      char d = body[i];
-      uint32_t v = IsHex(d) ? static_cast<uint32_t>(HexVal(d)) : 16;
-      if (v >= base) {
-        return Status::InvalidArgument("illegal character " + RuneDesc(body, i) +
-                                       " in escape sequence");
-      }
-      x = x * base + v;
-    }
-    if (x > max || (x >= 0xd800 && x < 0xe000 && base == 16 && n >= 4)) {
-      return Status::InvalidArgument("escape sequence is an invalid Unicode code point");
-    }
-    if (n >= 4) {
-      AppendUtf8(out, x);
-    } else {
-      out += static_cast<char>(x);  // \x and octal escapes are raw bytes
-    }
-  }
-  return out;
 }
 
 Result<double> ParseNumber(std::string_view text) {
@@ -233,7 +107,7 @@ Result<double> ParseNumber(std::string_view text) {
       return static_cast<double>(v);
     }
     return Status::InvalidArgument("error parsing number: strconv.ParseFloat: parsing " +
-                                   QuoteString(text) + ": invalid syntax");
+                                   Quote(text) + ": invalid syntax");
   }
   if (all_digits && s.size() > 1 && s[0] == '0') {
     // Go's base-0 integer parsing: a leading 0 means octal.
@@ -257,11 +131,11 @@ Result<double> ParseNumber(std::string_view text) {
   double d = std::strtod(s.c_str(), &end);
   if (end == s.c_str() || *end != '\0') {
     return Status::InvalidArgument("error parsing number: strconv.ParseFloat: parsing " +
-                                   QuoteString(text) + ": invalid syntax");
+                                   Quote(text) + ": invalid syntax");
   }
   if (errno == ERANGE && std::isinf(d)) {
     return Status::InvalidArgument("error parsing number: strconv.ParseFloat: parsing " +
-                                   QuoteString(text) + ": value out of range");
+                                   Quote(text) + ": value out of range");
   }
   return d;
 }

@@ -5,7 +5,6 @@
 
 #include <cmath>
 #include <limits>
-#include <sstream>
 
 namespace tidemark::promql::script {
 namespace {
@@ -13,20 +12,11 @@ namespace {
 constexpr double kEpsilon = 1e-6;
 constexpr double kMinNormal = 2.2250738585072014e-308;
 
-std::string Num(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  std::ostringstream s;
-  s.precision(17);
-  s << v;
-  return s.str();
-}
-
 std::string PointsString(const std::vector<Point>& pts) {
   std::string out = "[";
   for (size_t i = 0; i < pts.size(); ++i) {
     if (i > 0) out += " ";
-    out += Num(pts[i].v) + " @[" + std::to_string(pts[i].t) + "]";
+    out += FormatFloat(pts[i].v, 'g', 17) + " @[" + std::to_string(pts[i].t) + "]";
   }
   return out + "]";
 }
@@ -161,7 +151,7 @@ std::string CompareResult(const EvalCmd& ev, const QueryValue& v) {
         size_t pos;
         const SeriesLine* exp = FindExpected(ev, s.metric, &pos);
         if (exp == nullptr) {
-          return "unexpected metric " + s.metric.ToString() + " in result, has value " + Num(s.v);
+          return "unexpected metric " + s.metric.ToString() + " in result, has value " + FormatFloat(s.v, 'g', 17);
         }
         if (ev.ordered && pos != k) {
           return "expected metric " + s.metric.ToString() + " at position " +
@@ -171,8 +161,8 @@ std::string CompareResult(const EvalCmd& ev, const QueryValue& v) {
           return "expected no value for " + s.metric.ToString();
         }
         if (!AlmostEqual(*exp->values[0], s.v)) {
-          return "expected " + Num(*exp->values[0]) + " for " + s.metric.ToString() +
-                 " but got " + Num(s.v);
+          return "expected " + FormatFloat(*exp->values[0], 'g', 17) + " for " + s.metric.ToString() +
+                 " but got " + FormatFloat(s.v, 'g', 17);
         }
         seen[pos] = true;
       }
@@ -182,9 +172,9 @@ std::string CompareResult(const EvalCmd& ev, const QueryValue& v) {
       return "";
     }
     case ValueKind::kScalar:
-      if (!ev.expect_scalar) return "expected vector or matrix result, but got scalar " + Num(v.scalar);
+      if (!ev.expect_scalar) return "expected vector or matrix result, but got scalar " + FormatFloat(v.scalar, 'g', 17);
       if (!AlmostEqual(ev.scalar, v.scalar)) {
-        return "expected scalar " + Num(ev.scalar) + " but got " + Num(v.scalar);
+        return "expected scalar " + FormatFloat(ev.scalar, 'g', 17) + " but got " + FormatFloat(v.scalar, 'g', 17);
       }
       return "";
     case ValueKind::kString: {

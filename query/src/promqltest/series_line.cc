@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "promqltest/script.h"
+#include "tidemark/storage/model/strconv.h"
 
 namespace tidemark::promql::script {
 namespace {
@@ -20,61 +21,16 @@ bool IsIdentChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == ':';
 }
 
-void AppendUtf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
-// Reads a quoted string at s[*i] (", ' or `), unescaping; advances *i past the closing quote.
+// Reads a quoted string at s[*i] (", ' or `) and unquotes it as the PromQL lexer does; advances
+// *i past the closing quote. False when unterminated or not a valid Go string literal.
 bool ReadQuoted(std::string_view s, size_t* i, std::string* out) {
   char q = s[*i];
   size_t k = *i + 1;
-  out->clear();
-  while (k < s.size() && s[k] != q) {
-    char c = s[k];
-    if (c == '\\' && q != '`' && k + 1 < s.size()) {
-      char e = s[++k];
-      switch (e) {
-        case 'n': out->push_back('\n'); break;
-        case 't': out->push_back('\t'); break;
-        case 'r': out->push_back('\r'); break;
-        case '\\': out->push_back('\\'); break;
-        case '"': out->push_back('"'); break;
-        case '\'': out->push_back('\''); break;
-        case 'x':
-          if (k + 2 < s.size()) {
-            out->push_back(static_cast<char>(std::stoi(std::string(s.substr(k + 1, 2)), nullptr, 16)));
-            k += 2;
-          }
-          break;
-        case 'u':
-          if (k + 4 < s.size()) {
-            AppendUtf8(*out, static_cast<uint32_t>(std::stoul(std::string(s.substr(k + 1, 4)), nullptr, 16)));
-            k += 4;
-          }
-          break;
-        default: out->push_back('\\'); out->push_back(e); break;
-      }
-      ++k;
-      continue;
-    }
-    out->push_back(c);
-    ++k;
-  }
+  while (k < s.size() && s[k] != q) k += (s[k] == '\\' && q != '`') ? 2 : 1;
   if (k >= s.size()) return false;
+  auto v = Unquote(s.substr(*i, k + 1 - *i));
+  if (!v.ok()) return false;
+  *out = std::move(*v);
   *i = k + 1;
   return true;
 }

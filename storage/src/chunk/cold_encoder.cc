@@ -167,9 +167,9 @@ std::string ColdEncoder::Impl::Build(std::span<const Sample> samples, bool xor_o
     out.push_back(static_cast<char>(coldfmt::kExtensionMarker));
     out.push_back(static_cast<char>(best_t->time_codec));
   }
-  PutUvarint(&out, samples.size());
+  AppendUvarint(&out, samples.size());
   if (best_zstd) {
-    PutUvarint(&out, payload.size());
+    AppendUvarint(&out, payload.size());
     out.append(best_compressed, sizeof(coldfmt::kZstdMagic), std::string::npos);
   } else {
     out += payload;

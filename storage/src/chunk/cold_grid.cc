@@ -136,12 +136,12 @@ void EncodeGridTimestamps(std::span<const Sample> samples, std::string* out) {
   PutVarint(out, plan.step);
   size_t num_skips = 0;
   for (uint64_t s : plan.skips) num_skips += s != 0;
-  PutUvarint(out, num_skips);
+  AppendUvarint(out, num_skips);
   size_t prev = 0;
   for (size_t i = 1; i < samples.size(); ++i) {
     if (plan.skips[i] == 0) continue;
-    PutUvarint(out, i - prev);
-    PutUvarint(out, plan.skips[i]);
+    AppendUvarint(out, i - prev);
+    AppendUvarint(out, plan.skips[i]);
     prev = i;
   }
   out->push_back(static_cast<char>(plan.width));
@@ -150,7 +150,7 @@ void EncodeGridTimestamps(std::span<const Sample> samples, std::string* out) {
   BitWriter bits(out, start * 8);
   for (uint64_t o : plan.offsets) bits.WriteBits(std::min(o, esc), plan.width);
   for (uint64_t o : plan.offsets) {
-    if (o >= esc) PutUvarint(out, o - esc);
+    if (o >= esc) AppendUvarint(out, o - esc);
   }
 }
 

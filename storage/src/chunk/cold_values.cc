@@ -140,7 +140,7 @@ bool DecodeDecimalStream(ByteReader& br, uint64_t g, double pow10, uint32_t n, u
   uint32_t i = 1;
   // While a whole varint fits in what is left, read one- and two-byte varints (small deltas,
   // the common case) without a data-dependent branch; longer ones take the general path.
-  for (; i < n && end - p >= ByteReader::kMaxUvarintBytes; ++i) {
+  for (; i < n && end - p >= kMaxUvarintBytes; ++i) {
     const uint64_t b0 = p[0], b1 = p[1];
     const uint64_t more = b0 >> 7;  // 1: a second byte follows
     if (more & (b1 >> 7)) [[unlikely]] {
@@ -216,15 +216,15 @@ void EncodeXorValues(std::span<const Sample> samples, std::string* out) {
 }
 
 void EncodeDecimal(std::span<const Sample> samples, const DecimalPlan& plan, std::string* out) {
-  PutUvarint(out, plan.exceptions.size());
+  AppendUvarint(out, plan.exceptions.size());
   uint32_t last = 0;
   for (size_t j = 0; j < plan.exceptions.size(); ++j) {
     const uint32_t idx = plan.exceptions[j];
-    PutUvarint(out, j == 0 ? idx : idx - last - 1);
+    AppendUvarint(out, j == 0 ? idx : idx - last - 1);
     PutFixed64(out, std::bit_cast<uint64_t>(samples[idx].v));
     last = idx;
   }
-  PutUvarint(out, plan.gcd);
+  AppendUvarint(out, plan.gcd);
   PutVarint(out, plan.m[0]);
   uint64_t prev_delta = 0;
   for (size_t i = 1; i < plan.m.size(); ++i) {

@@ -9,6 +9,7 @@
 #include <cstdint>
 
 #include "tidemark/storage/model/sample.h"
+#include "tidemark/storage/model/varint.h"
 
 namespace tidemark::chunk::xorfmt {
 
@@ -44,12 +45,8 @@ struct State {
   uint8_t trailing = 0;
 };
 
-inline uint64_t ZigZag(int64_t v) {
-  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
-}
-inline int64_t UnZigZag(uint64_t v) {
-  return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1);
-}
+using tidemark::UnZigZag;
+using tidemark::ZigZag;
 
 // True iff the signed value fits in `bits` bits of two's complement.
 inline bool FitsSigned(int64_t v, unsigned bits) {

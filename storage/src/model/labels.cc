@@ -1,6 +1,7 @@
 // Labels: construction (sorted, empty values dropped), in-memory hashing, rendering and the
 // validation ingestion applies.
 #include "tidemark/storage/model/labels.h"
+#include "tidemark/storage/model/strconv.h"
 
 #include <algorithm>
 #include <cstring>
@@ -42,18 +43,6 @@ bool Contains(std::span<const std::string> names, std::string_view n) {
   return std::find(names.begin(), names.end(), n) != names.end();
 }
 
-void AppendQuoted(std::string& out, std::string_view v) {
-  out += '"';
-  for (char c : v) {
-    switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      case '\n': out += "\\n"; break;
-      default: out += c;
-    }
-  }
-  out += '"';
-}
 
 }  // namespace
 
@@ -111,7 +100,7 @@ std::string Labels::ToString() const {
     first = false;
     out += l.name;
     out += '=';
-    AppendQuoted(out, l.value);
+    AppendQuotedLabelValue(out, l.value);
   }
   if (any) {
     out += '}';

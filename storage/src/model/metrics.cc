@@ -96,30 +96,8 @@ void MetricsRegistry::AddCollector(Collector c) {
   collectors_.push_back(std::move(c));
 }
 
-std::string FormatMetricValue(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  char buf[64];
-  auto res = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::general);
-  return std::string(buf, res.ptr);
-}
-
-std::string EscapeLabelValue(std::string_view v) {
-  std::string out;
-  out.reserve(v.size());
-  for (char c : v) {
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (c == '"') {
-      out += "\\\"";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
+// client_golang's writeFloat: strconv.FormatFloat(v, 'g', -1, 64).
+std::string FormatMetricValue(double v) { return FormatFloat(v, 'g', -1); }
 
 void AppendSimpleMetric(std::string& out, std::string_view name, std::string_view type,
                         std::string_view help, double value) {

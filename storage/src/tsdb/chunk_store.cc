@@ -30,7 +30,7 @@ Status ChunkStore::OpenDb() {
   rocksdb::Status st = db_->Get({}, cf(kMeta), kMetaFormatVersion, &v);
   if (st.IsNotFound()) {
     std::string enc;
-    PutVarint64(&enc, kFormatVersion);
+    AppendUvarint(&enc, kFormatVersion);
     rocksdb::WriteOptions wo;
     wo.sync = true;
     TM_RETURN_IF_ERROR(FromRocks(db_->Put(wo, cf(kMeta), kMetaFormatVersion, enc), "storage"));
@@ -38,7 +38,7 @@ Status ChunkStore::OpenDb() {
     TM_RETURN_IF_ERROR(FromRocks(st, "storage: read format version"));
     std::string_view in(v);
     uint64_t ver = 0;
-    if (!GetVarint64(&in, &ver)) return Status::Corruption("storage: malformed format version");
+    if (!ReadUvarint(&in, &ver)) return Status::Corruption("storage: malformed format version");
     if (ver != kFormatVersion) {
       return Status::InvalidArgument("storage: unsupported format version " + std::to_string(ver));
     }
@@ -46,7 +46,7 @@ Status ChunkStore::OpenDb() {
   st = db_->Get({}, cf(kMeta), kMetaNextSeriesRef, &v);
   if (st.ok()) {
     std::string_view in(v);
-    if (!GetVarint64(&in, &meta_next_series_ref_)) {
+    if (!ReadUvarint(&in, &meta_next_series_ref_)) {
       return Status::Corruption("storage: next series ref");
     }
   } else if (!st.IsNotFound()) {
@@ -55,7 +55,7 @@ Status ChunkStore::OpenDb() {
   st = db_->Get({}, cf(kMeta), kMetaNextChunkId, &v);
   if (st.ok()) {
     std::string_view in(v);
-    if (!GetVarint64(&in, &next_chunk_id_)) return Status::Corruption("storage: next chunk id");
+    if (!ReadUvarint(&in, &next_chunk_id_)) return Status::Corruption("storage: next chunk id");
   } else if (!st.IsNotFound()) {
     return FromRocks(st, "storage: read next chunk id");
   }
@@ -127,7 +127,7 @@ void ChunkStore::Batch::DeleteSeries(SeriesRef ref, uint64_t hash, std::string_v
 
 void ChunkStore::Batch::PutNextSeriesRef(uint64_t next_ref) {
   std::string enc;
-  PutVarint64(&enc, next_ref);
+  AppendUvarint(&enc, next_ref);
   wb_.Put(store_.cf(kMeta), kMetaNextSeriesRef, enc).PermitUncheckedError();
 }
 
@@ -151,7 +151,7 @@ void ChunkStore::Batch::AddChunk(SeriesRef ref, Timestamp mint, Timestamp maxt, 
   if (queue_cold) {
     // The value tells a running compaction that a chunk arrived after it read the window.
     std::string val;
-    PutVarint64(&val, k.id);
+    AppendUvarint(&val, k.id);
     wb_.Put(store_.cf(kColdTodo), ColdTodoKey(ColdWindowOf(mint), ref), val).PermitUncheckedError();
   }
   partitions_.push_back(k.partition);
@@ -167,7 +167,7 @@ void ChunkStore::Batch::DeleteColdTodo(std::string_view key) {
 
 void ChunkStore::Batch::PutNextChunkId() {
   std::string id;
-  PutVarint64(&id, store_.next_chunk_id_);
+  AppendUvarint(&id, store_.next_chunk_id_);
   wb_.Put(store_.cf(kMeta), kMetaNextChunkId, id).PermitUncheckedError();
 }
 
@@ -191,7 +191,7 @@ Status ChunkStore::PutHeadMark(SeriesRef ref, const HeadMark& mark, std::string_
 
 Status ChunkStore::PutNextChunkId(std::string_view what) {
   std::string id;
-  PutVarint64(&id, next_chunk_id_);
+  AppendUvarint(&id, next_chunk_id_);
   return FromRocks(db_->Put(rocksdb::WriteOptions(), cf(kMeta), kMetaNextChunkId, id), what);
 }
 

@@ -132,14 +132,14 @@ Result<Postings> ChunkStore::SelectPostings(const Matchers& matchers) {
 Result<std::vector<MetricCardinality>> ChunkStore::CountSeriesByValue(std::string_view name) {
   // All refs of one (name, value) are one contiguous key range: count runs.
   std::string prefix;
-  PutVarint64(&prefix, name.size());
+  AppendUvarint(&prefix, name.size());
   prefix.append(name);
   std::vector<MetricCardinality> counts;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, cf(kPost)));
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     std::string_view rest(it->key().data() + prefix.size(), it->key().size() - prefix.size());
     uint64_t len = 0;
-    if (!GetVarint64(&rest, &len) || rest.size() != len + 8) {
+    if (!ReadUvarint(&rest, &len) || rest.size() != len + 8) {
       return Status::Corruption("storage: malformed postings key");
     }
     std::string_view value = rest.substr(0, len);

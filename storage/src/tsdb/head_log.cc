@@ -7,12 +7,12 @@ namespace tidemark::tsdb {
 
 void EncodeHeadLogRecord(const LoggedSample* samples, size_t n, std::string* out) {
   out->clear();
-  PutVarint64(out, n);
+  AppendUvarint(out, n);
   Timestamp prev = 0;
   for (size_t i = 0; i < n; ++i) {
     const LoggedSample& s = samples[i];
-    PutVarint64(out, s.ref);
-    PutVarint64(out, ZigZag(static_cast<int64_t>(static_cast<uint64_t>(s.t) -
+    AppendUvarint(out, s.ref);
+    AppendUvarint(out, ZigZag(static_cast<int64_t>(static_cast<uint64_t>(s.t) -
                                                 static_cast<uint64_t>(prev))));
     prev = s.t;
     uint64_t bits = std::bit_cast<uint64_t>(s.v);

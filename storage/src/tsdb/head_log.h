@@ -34,11 +34,11 @@ namespace tidemark::tsdb {
 template <typename Fn>
 Status DecodeHeadLogRecord(std::string_view in, Fn&& fn) {
   uint64_t n = 0;
-  if (!GetVarint64(&in, &n)) return Status::Corruption("head log record: bad count");
+  if (!ReadUvarint(&in, &n)) return Status::Corruption("head log record: bad count");
   Timestamp prev = 0;
   for (uint64_t i = 0; i < n; ++i) {
     uint64_t ref = 0, dt = 0;
-    if (!GetVarint64(&in, &ref) || !GetVarint64(&in, &dt) || in.size() < 8) {
+    if (!ReadUvarint(&in, &ref) || !ReadUvarint(&in, &dt) || in.size() < 8) {
       return Status::Corruption("head log record: truncated sample");
     }
     uint64_t bits = 0;

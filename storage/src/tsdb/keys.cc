@@ -18,31 +18,6 @@ uint64_t GetBE64(const char* p) {
   return v;
 }
 
-void PutVarint64(std::string* dst, uint64_t v) {
-  char buf[10];
-  int n = 0;
-  while (v >= 0x80) {
-    buf[n++] = static_cast<char>((v & 0x7f) | 0x80);
-    v >>= 7;
-  }
-  buf[n++] = static_cast<char>(v);
-  dst->append(buf, n);
-}
-
-bool GetVarint64(std::string_view* in, uint64_t* v) {
-  uint64_t result = 0;
-  for (size_t i = 0; i < in->size() && i < 10; ++i) {
-    uint64_t b = static_cast<uint8_t>((*in)[i]);
-    result |= (b & 0x7f) << (7 * i);
-    if (b < 0x80) {
-      *v = result;
-      in->remove_prefix(i + 1);
-      return true;
-    }
-  }
-  return false;
-}
-
 namespace {
 int64_t FloorDiv(int64_t t, int64_t d) {
   int64_t q = t / d;
@@ -69,9 +44,9 @@ std::string HashKey(uint64_t hash, SeriesRef ref) {
 
 std::string PostingPrefix(std::string_view name, std::string_view value) {
   std::string k;
-  PutVarint64(&k, name.size());
+  AppendUvarint(&k, name.size());
   k.append(name);
-  PutVarint64(&k, value.size());
+  AppendUvarint(&k, value.size());
   k.append(value);
   return k;
 }
@@ -136,7 +111,7 @@ std::string EncodeChunkValue(uint8_t encoding, Timestamp mint, std::string_view 
   std::string v;
   v.reserve(bytes.size() + 11);
   v.push_back(static_cast<char>(encoding));
-  PutVarint64(&v, ZigZag(mint));
+  AppendUvarint(&v, ZigZag(mint));
   v.append(bytes);
   return v;
 }
@@ -147,7 +122,7 @@ bool DecodeChunkValue(std::string_view value, uint8_t* encoding, Timestamp* mint
   *encoding = static_cast<uint8_t>(value[0]);
   value.remove_prefix(1);
   uint64_t z = 0;
-  if (!GetVarint64(&value, &z)) return false;
+  if (!ReadUvarint(&value, &z)) return false;
   *mint = UnZigZag(z);
   *bytes = value;
   return true;
@@ -155,17 +130,17 @@ bool DecodeChunkValue(std::string_view value, uint8_t* encoding, Timestamp* mint
 
 std::string EncodeHeadMark(const HeadMark& m) {
   std::string v;
-  PutVarint64(&v, m.seq);
-  PutVarint64(&v, m.ord);
-  PutVarint64(&v, ZigZag(m.persisted_min));
-  PutVarint64(&v, ZigZag(m.persisted_max));
+  AppendUvarint(&v, m.seq);
+  AppendUvarint(&v, m.ord);
+  AppendUvarint(&v, ZigZag(m.persisted_min));
+  AppendUvarint(&v, ZigZag(m.persisted_max));
   return v;
 }
 
 bool DecodeHeadMark(std::string_view v, HeadMark* m) {
   uint64_t a = 0, b = 0, c = 0, d = 0;
-  if (!GetVarint64(&v, &a) || !GetVarint64(&v, &b) || !GetVarint64(&v, &c) ||
-      !GetVarint64(&v, &d)) {
+  if (!ReadUvarint(&v, &a) || !ReadUvarint(&v, &b) || !ReadUvarint(&v, &c) ||
+      !ReadUvarint(&v, &d)) {
     return false;
   }
   m->seq = a;

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "tidemark/storage/model/sample.h"
+#include "tidemark/storage/model/varint.h"
 
 namespace tidemark::tsdb {
 
@@ -45,12 +46,6 @@ uint64_t GetBE64(const char* p);
 // Maps int64 order onto uint64 order so big-endian keys sort like the signed value.
 inline uint64_t FlipSign(int64_t v) { return static_cast<uint64_t>(v) ^ (1ULL << 63); }
 inline int64_t UnflipSign(uint64_t v) { return static_cast<int64_t>(v ^ (1ULL << 63)); }
-void PutVarint64(std::string* dst, uint64_t v);
-// Consumes a varint from the front of `in`; false on truncation/overflow.
-bool GetVarint64(std::string_view* in, uint64_t* v);
-inline uint64_t ZigZag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
-inline int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
-
 // floor(t / kPartitionMs), correct for negative t.
 int64_t PartitionOf(Timestamp t);
 inline Timestamp PartitionStart(int64_t p) { return p * kPartitionMs; }

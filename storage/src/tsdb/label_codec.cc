@@ -6,11 +6,11 @@
 namespace tidemark::tsdb {
 
 void EncodeLabels(const Labels& labels, std::string* out) {
-  PutVarint64(out, labels.size());
+  AppendUvarint(out, labels.size());
   for (const auto& l : labels) {
-    PutVarint64(out, l.name.size());
+    AppendUvarint(out, l.name.size());
     out->append(l.name);
-    PutVarint64(out, l.value.size());
+    AppendUvarint(out, l.value.size());
     out->append(l.value);
   }
 }
@@ -33,7 +33,7 @@ inline bool TakeEqual(std::string_view* enc, std::string_view want) {
   if (!enc->empty() && static_cast<uint8_t>((*enc)[0]) < 0x80) {
     len = static_cast<uint8_t>((*enc)[0]);
     enc->remove_prefix(1);
-  } else if (!GetVarint64(enc, &len)) {
+  } else if (!ReadUvarint(enc, &len)) {
     return false;
   }
   if (len != want.size() || enc->size() < len ||
@@ -47,7 +47,7 @@ inline bool TakeEqual(std::string_view* enc, std::string_view want) {
 template <typename Range>
 bool EqualPairs(std::string_view enc, const Range& labels) {
   uint64_t n = 0;
-  if (!GetVarint64(&enc, &n) || n != labels.size()) return false;
+  if (!ReadUvarint(&enc, &n) || n != labels.size()) return false;
   for (const auto& l : labels) {
     if (!TakeEqual(&enc, l.name) || !TakeEqual(&enc, l.value)) return false;
   }

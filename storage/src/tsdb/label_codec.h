@@ -30,13 +30,13 @@ namespace tidemark::tsdb {
 template <typename Fn>
 bool ForEachEncodedLabel(std::string_view enc, Fn&& fn) {
   uint64_t n = 0;
-  if (!GetVarint64(&enc, &n)) return false;
+  if (!ReadUvarint(&enc, &n)) return false;
   for (uint64_t i = 0; i < n; ++i) {
     uint64_t ln = 0, lv = 0;
-    if (!GetVarint64(&enc, &ln) || ln > enc.size()) return false;
+    if (!ReadUvarint(&enc, &ln) || ln > enc.size()) return false;
     std::string_view name = enc.substr(0, ln);
     enc.remove_prefix(ln);
-    if (!GetVarint64(&enc, &lv) || lv > enc.size()) return false;
+    if (!ReadUvarint(&enc, &lv) || lv > enc.size()) return false;
     std::string_view value = enc.substr(0, lv);
     enc.remove_prefix(lv);
     fn(name, value);

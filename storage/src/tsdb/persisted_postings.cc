@@ -16,7 +16,7 @@ Status Corrupt() { return Status::Corruption("storage: malformed postings key");
 // The key prefix shared by every posting of label `name`.
 std::string NamePrefix(std::string_view name) {
   std::string k;
-  PutVarint64(&k, name.size());
+  AppendUvarint(&k, name.size());
   k.append(name);
   return k;
 }
@@ -41,7 +41,7 @@ Status ScanName(rocksdb::Iterator* it, const Matcher& m, bool want, Postings* ou
   while (it->Valid() && it->key().starts_with(prefix)) {
     std::string_view rest(it->key().data() + prefix.size(), it->key().size() - prefix.size());
     uint64_t len = 0;
-    if (!GetVarint64(&rest, &len) || rest.size() != len + 8) return Corrupt();
+    if (!ReadUvarint(&rest, &len) || rest.size() != len + 8) return Corrupt();
     std::string_view value = rest.substr(0, len);
     if (m.Matches(value) == want) {
       // Read every ref of this value in one run.

@@ -16,7 +16,7 @@ namespace {
 // bytes and head copies are held at a time.
 constexpr size_t kBatchSeries = 64;
 
-// A varint as in GetVarint64, inline for the one-byte case (label lengths, mostly): sorting a
+// ReadUvarint with the one-byte case first (label lengths, mostly): sorting a
 // large selection spends much of its time here.
 inline bool ReadVarint(std::string_view* in, uint64_t* v) {
   if (!in->empty() && static_cast<uint8_t>(in->front()) < 0x80) {
@@ -24,7 +24,7 @@ inline bool ReadVarint(std::string_view* in, uint64_t* v) {
     in->remove_prefix(1);
     return true;
   }
-  return GetVarint64(in, v);
+  return ReadUvarint(in, v);
 }
 
 // Three-way comparison of two label encodings in Labels' order (pairwise by name, then value;

@@ -49,7 +49,6 @@ RuleFileSpec LoadRuleFile(const std::string& path);
 
 // Prometheus duration ("1h30m", "5m", "0"): units y w d h m s ms. Error text like Prometheus'.
 Result<int64_t> ParsePromDuration(std::string_view s);
-std::string FormatPromDuration(int64_t ms);  // "1h30m", "0s"
 
 // Expands glob patterns into sorted file paths (patterns without matches yield nothing).
 std::vector<std::string> ExpandGlobs(const std::vector<std::string>& patterns);

@@ -7,6 +7,7 @@
 #include "tidemark/query/engine.h"
 #include "tidemark/storage/model/labels.h"
 #include "tidemark/storage/model/sample.h"
+#include "tidemark/storage/model/strconv.h"
 
 namespace tidemark::http {
 
@@ -16,15 +17,12 @@ std::string FormatSampleValue(double v);
 // Milliseconds as float seconds: 1700000000123 -> "1700000000.123", 1000 -> "1",
 // 1500 -> "1.500" (Prometheus writes the three fraction digits when the fraction is non-zero).
 std::string FormatTimestamp(Timestamp ms);
-// Go's strconv.FormatFloat(v, 'e', -1, 64): "1e+00", "1.5e-07", "NaN", "+Inf", "-Inf" (how
-// Prometheus writes alert values).
-std::string FormatFloatE(double v);
 // Shortest round-trip text in fixed or exponent form, whichever is shorter ("30", "0.5",
 // "1e-05"): the number fields of /api/v1/rules.
 std::string FormatShortestFloat(double v);
 // UTC RFC 3339 as Go's RFC3339Nano prints millisecond times: "2026-12-06T08:00:00Z",
 // "2026-12-06T08:00:00.25Z" (trailing fraction zeros dropped).
-std::string FormatRfc3339(Timestamp ms);
+using tidemark::FormatRfc3339;
 
 // Appends `s` as a JSON string literal (quotes included).
 void AppendJsonString(std::string& out, std::string_view s);

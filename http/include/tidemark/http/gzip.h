@@ -1,4 +1,4 @@
-// gzip (RFC 1952) compression for responses and decompression of request bodies, via zlib.
+// gzip (RFC 1952) compression for responses, via zlib (request bodies: storage/model/gzip.h).
 #pragma once
 
 #include <cstddef>
@@ -10,8 +10,6 @@
 namespace tidemark::http {
 
 std::string GzipCompress(std::string_view in);
-// ResourceExhausted when the output would exceed `max_out`; InvalidArgument for corrupt input.
-Result<std::string> GzipDecompress(std::string_view in, size_t max_out);
 // True when an Accept-Encoding header value allows gzip.
 bool AcceptsGzip(std::string_view accept_encoding);
 

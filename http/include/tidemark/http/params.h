@@ -7,6 +7,7 @@
 
 #include "tidemark/storage/model/sample.h"
 #include "tidemark/storage/model/status.h"
+#include "tidemark/storage/model/strconv.h"
 
 namespace tidemark::http {
 
@@ -19,9 +20,7 @@ inline constexpr Timestamp kApiMaxTime = kMaxTimestamp;
 Result<Timestamp> ParseApiTime(std::string_view s);
 // "15s", "1h30m", "500ms", "30", "0.5" -> ms. Error: cannot parse "x" to a valid duration.
 Result<int64_t> ParseApiDuration(std::string_view s);
-// A Prometheus duration string only ("5m", "1d2h", "100ms"), ms. No floats.
-Result<int64_t> ParsePromDuration(std::string_view s);
-// Renders ms as a Prometheus duration ("1h30m", "15s", "0s").
-std::string FormatPromDuration(int64_t ms);
+// Prometheus duration strings only (no floats): tidemark::ParseDuration / FormatDuration in
+// tidemark/storage/model/strconv.h.
 
 }  // namespace tidemark::http

@@ -1,6 +1,6 @@
 // Protobuf wire-format writer: appends varints and tagged fields to a std::string. Builds the OTLP
-// response bodies; tests and load generators use it to build request bodies. Header-only and
-// dependency-free so tools that link no tidemark module can use it too.
+// response bodies; tests and load generators use it to build request bodies. Header-only (like the
+// varint.h it builds on) so tools that link no tidemark module can use it too.
 #pragma once
 
 #include <bit>
@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+
+#include "tidemark/storage/model/varint.h"
 
 namespace tidemark::ingest {
 
@@ -18,36 +20,18 @@ inline constexpr uint32_t kFixed64 = 1;
 inline constexpr uint32_t kLen = 2;
 }  // namespace protowire_internal
 
-// How many bytes AppendVarint writes for `v`.
-constexpr size_t VarintSize(uint64_t v) {
-  size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    ++n;
-  }
-  return n;
-}
-
-inline void AppendVarint(std::string* out, uint64_t v) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-
 // Eight bytes, little-endian whatever the host order.
 inline void AppendFixed64(std::string* out, uint64_t v) {
   for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>(v >> (8 * i)));
 }
 
 inline void AppendTag(std::string* out, uint32_t field, uint32_t wire_type) {
-  AppendVarint(out, (uint64_t{field} << 3) | wire_type);
+  AppendUvarint(out, (uint64_t{field} << 3) | wire_type);
 }
 
 inline void AppendVarintField(std::string* out, uint32_t field, uint64_t v) {
   AppendTag(out, field, protowire_internal::kVarint);
-  AppendVarint(out, v);
+  AppendUvarint(out, v);
 }
 
 inline void AppendFixed64Field(std::string* out, uint32_t field, uint64_t v) {
@@ -63,7 +47,7 @@ inline void AppendDoubleField(std::string* out, uint32_t field, double v) {
 // a message be written in place when its size is known up front).
 inline void AppendLenPrefix(std::string* out, uint32_t field, size_t len) {
   AppendTag(out, field, protowire_internal::kLen);
-  AppendVarint(out, len);
+  AppendUvarint(out, len);
 }
 
 // A length-delimited field: bytes, string or an encoded sub-message.
@@ -74,7 +58,7 @@ inline void AppendLenField(std::string* out, uint32_t field, std::string_view by
 
 // How many bytes AppendLenField writes for a `len`-byte payload.
 constexpr size_t LenFieldSize(uint32_t field, size_t len) {
-  return VarintSize(uint64_t{field} << 3) + VarintSize(len) + len;
+  return UvarintSize(uint64_t{field} << 3) + UvarintSize(len) + len;
 }
 
 }  // namespace tidemark::ingest

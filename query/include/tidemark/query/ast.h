@@ -10,6 +10,7 @@
 #include "tidemark/storage/matcher.h"
 #include "tidemark/storage/model/sample.h"
 #include "tidemark/storage/model/status.h"
+#include "tidemark/storage/model/strconv.h"
 
 namespace tidemark::promql {
 
@@ -182,12 +183,7 @@ inline constexpr int kMaxBinaryChain = 10000;
 Result<ExprPtr> ParseExpr(std::string_view input);
 // Parses a series selector for match[] parameters (`up`, `{job="a"}`), into matchers.
 Result<Matchers> ParseMetricSelector(std::string_view input);
-// Parses a Prometheus duration ("1h30m", "500ms"); result in ms.
-Result<int64_t> ParseDuration(std::string_view input);
 // Renders an expression back to PromQL text, the way Prometheus' String() does (format_query).
 std::string FormatExpr(const Expr& expr);
-std::string FormatDuration(int64_t ms);
-// Go strconv.Quote-style double-quoted string (as Prometheus prints strings and label values).
-std::string QuoteString(std::string_view s);
 
 }  // namespace tidemark::promql

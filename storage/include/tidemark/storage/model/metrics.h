@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "tidemark/storage/model/strconv.h"
+
 namespace tidemark {
 
 // A monotonically increasing value. Thread-safe, lock-free.
@@ -107,8 +109,7 @@ class MetricsRegistry {
 };
 
 // Text-format helpers shared by collectors.
-std::string FormatMetricValue(double v);  // Go-style: NaN, +Inf, -Inf, shortest repr
-std::string EscapeLabelValue(std::string_view v);
+std::string FormatMetricValue(double v);  // Go's 'g' shortest: NaN, +Inf, -Inf, 1e+06
 // Appends "# HELP"/"# TYPE" and one unlabeled sample line.
 void AppendSimpleMetric(std::string& out, std::string_view name, std::string_view type,
                         std::string_view help, double value);
