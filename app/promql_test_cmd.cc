@@ -26,7 +26,7 @@ void PrintUsage(FILE* out) {
 }  // namespace
 
 int PromqlTestMain(int argc, char** argv) {
-  promql::PromqlTestOptions options;
+  query::PromqlTestOptions options;
   bool quiet = false;
   std::string list_passing;
   std::vector<std::string> files;
@@ -36,9 +36,9 @@ int PromqlTestMain(int argc, char** argv) {
       PrintUsage(stdout);
       return 0;
     } else if (a == "--store=mem") {
-      options.store = promql::TestStore::kMem;
+      options.store = query::TestStore::kMem;
     } else if (a == "--store=disk") {
-      options.store = promql::TestStore::kDisk;
+      options.store = query::TestStore::kDisk;
     } else if (a == "--quiet") {
       quiet = true;
     } else if (a.rfind("--list-passing=", 0) == 0) {
@@ -61,15 +61,15 @@ int PromqlTestMain(int argc, char** argv) {
   std::vector<std::string> passing_ids;
   bool file_errors = false;
   for (const auto& path : files) {
-    promql::FileResult r = promql::RunPromqlTestFile(path, options);
+    query::FileResult r = query::RunPromqlTestFile(path, options);
     std::string base = std::filesystem::path(path).filename().string();
     if (!r.error.empty()) {
       std::printf("%s: error: %s\n", path.c_str(), r.error.c_str());
       file_errors = true;
     }
     for (const auto& c : r.cases) {
-      if (c.outcome == promql::CaseOutcome::kPassed) passing_ids.push_back(base + ":" + std::to_string(c.line));
-      if (c.outcome == promql::CaseOutcome::kFailed && !quiet) {
+      if (c.outcome == query::CaseOutcome::kPassed) passing_ids.push_back(base + ":" + std::to_string(c.line));
+      if (c.outcome == query::CaseOutcome::kFailed && !quiet) {
         std::printf("FAIL %s:%d: %s\n    %s\n", base.c_str(), c.line, c.command.c_str(),
                     c.message.c_str());
       }
@@ -79,7 +79,7 @@ int PromqlTestMain(int argc, char** argv) {
     passed += r.passed();
     failed += r.failed();
     skipped += r.skipped();
-    if (promql::IsStableFloatTestFile(base)) {
+    if (query::IsStableFloatTestFile(base)) {
       any_stable = true;
       stable_passed += r.passed();
       stable_total += r.passed() + r.failed();

@@ -128,13 +128,13 @@ int ServeMain(int argc, char** argv) {
   log.Info("storage opened", {{"dir", cfg.data_dir}, {"engine", cfg.storage}});
 
   MetricsRegistry metrics;
-  promql::EngineOptions eo;
+  query::EngineOptions eo;
   eo.lookback_delta_ms = cfg.lookback_delta_ms;
   eo.timeout_ms = cfg.query_timeout_ms;
   eo.max_samples = cfg.query_max_samples;
   eo.default_subquery_step_ms = cfg.evaluation_interval_ms;
   eo.workers_per_query = cfg.query_workers;
-  promql::Engine engine(*storage, eo);
+  query::Engine engine(*storage, eo);
 
   ingest::IngestOptions io;
   io.max_body_bytes = cfg.max_body_bytes;

@@ -113,7 +113,7 @@ void ValidateRule(const RuleSpec& r, const YAML::Node& node, bool has_record, bo
   if (r.expr.empty()) {
     add(expr ? expr : node, "field 'expr' must be set in rule");
   } else {
-    auto parsed = promql::ParseExpr(r.expr);
+    auto parsed = query::ParseExpr(r.expr);
     if (!parsed.ok()) add(expr, "could not parse expression: " + parsed.status().message());
   }
   if (has_record && !has_alert) {

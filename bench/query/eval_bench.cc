@@ -152,7 +152,7 @@ FixedStore& GaugeStore() {
 }
 
 void RunRange(benchmark::State& state, tidemark::Queryable& store, const std::string& q) {
-  tidemark::promql::Engine engine(store, tidemark::promql::EngineOptions{});
+  tidemark::query::Engine engine(store, tidemark::query::EngineOptions{});
   for (auto _ : state) {
     auto r = engine.RangeQuery(q, 0, kHourMs, 15'000);
     if (!r.ok()) {

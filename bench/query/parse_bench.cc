@@ -30,7 +30,7 @@ void BM_ParseDashboardQueries(benchmark::State& state) {
   for (const auto& q : qs) bytes += q.size();
   for (auto _ : state) {
     for (const auto& q : qs) {
-      auto r = tidemark::promql::ParseExpr(q);
+      auto r = tidemark::query::ParseExpr(q);
       if (!r.ok()) state.SkipWithError(r.status().message().c_str());
       benchmark::DoNotOptimize(r);
     }
@@ -44,9 +44,9 @@ void BM_ParseAndFormat(benchmark::State& state) {
   const auto& qs = DashboardQueries();
   for (auto _ : state) {
     for (const auto& q : qs) {
-      auto r = tidemark::promql::ParseExpr(q);
+      auto r = tidemark::query::ParseExpr(q);
       if (!r.ok()) state.SkipWithError(r.status().message().c_str());
-      std::string s = tidemark::promql::FormatExpr(**r);
+      std::string s = tidemark::query::FormatExpr(**r);
       benchmark::DoNotOptimize(s);
     }
   }

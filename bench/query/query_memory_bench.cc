@@ -140,7 +140,7 @@ int Run(int argc, char** argv) {
               static_cast<unsigned long long>(StatusKiB("VmRSS") / 1024),
               static_cast<unsigned long long>(StatusKiB("VmHWM") / 1024));
 
-  promql::Engine engine(*db, promql::EngineOptions{});
+  query::Engine engine(*db, query::EngineOptions{});
   const int64_t end_s = last_t / 1000 / 15 * 15;
   const int64_t start_s = (start_ms / 1000 + 14) / 15 * 15;
   std::printf("%-26s %10s %10s %10s %10s %8s\n", "query", "rss MiB", "peak +MiB", "after +MiB",

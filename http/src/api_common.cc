@@ -60,7 +60,7 @@ Timestamp NowMs() {
 Result<std::vector<Matchers>> MatchParams(const HttpRequest& r) {
   std::vector<Matchers> out;
   for (const std::string& m : r.ParamAll("match[]")) {
-    auto ms = promql::ParseMetricSelector(m);
+    auto ms = query::ParseMetricSelector(m);
     if (!ms.ok()) return Status::InvalidArgument(ms.status().message());
     out.push_back(std::move(*ms));
   }
@@ -78,7 +78,7 @@ Watchdog::~Watchdog() {
   thread_.join();
 }
 
-uint64_t Watchdog::Add(std::chrono::steady_clock::time_point deadline, promql::CancelToken* token) {
+uint64_t Watchdog::Add(std::chrono::steady_clock::time_point deadline, query::CancelToken* token) {
   std::lock_guard<std::mutex> lock(mu_);
   uint64_t id = next_++;
   items_[id] = {deadline, token};

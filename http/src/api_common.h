@@ -37,14 +37,14 @@ class Watchdog {
   Watchdog();
   ~Watchdog();
   // Returns an id for Remove.
-  uint64_t Add(std::chrono::steady_clock::time_point deadline, promql::CancelToken* token);
+  uint64_t Add(std::chrono::steady_clock::time_point deadline, query::CancelToken* token);
   void Remove(uint64_t id);
 
  private:
   void Loop();
   std::mutex mu_;
   std::condition_variable cv_;
-  std::map<uint64_t, std::pair<std::chrono::steady_clock::time_point, promql::CancelToken*>> items_;
+  std::map<uint64_t, std::pair<std::chrono::steady_clock::time_point, query::CancelToken*>> items_;
   uint64_t next_ = 1;
   bool stop_ = false;
   std::thread thread_;

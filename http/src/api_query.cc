@@ -31,7 +31,7 @@ class QuerySlot {
 // Cancels `token` if the request's client disconnects while the guard lives.
 class CancelOnDisconnect {
  public:
-  CancelOnDisconnect(DisconnectSignal* signal, promql::CancelToken* token) : signal_(signal) {
+  CancelOnDisconnect(DisconnectSignal* signal, query::CancelToken* token) : signal_(signal) {
     if (signal_) signal_->OnSet([token] { token->canceled.store(true); });
   }
   ~CancelOnDisconnect() {
@@ -78,14 +78,14 @@ HttpResponse RunQuery(Context& c, const HttpRequest& r, const char* type, int64_
     return ErrorResponse("unavailable", "too many concurrent queries (limit " +
                                             std::to_string(c.b.max_concurrent_queries) + ")");
   }
-  promql::CancelToken token;
+  query::CancelToken token;
   uint64_t wid = 0;
   if (timeout_ms > 0) {
     wid = c.watchdog->Add(std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms),
                           &token);
   }
   auto start = std::chrono::steady_clock::now();
-  Result<promql::QueryValue> res = [&] {
+  Result<query::QueryValue> res = [&] {
     CancelOnDisconnect on_disconnect(r.disconnect.get(), &token);
     return fn(&token);
   }();
@@ -113,13 +113,13 @@ HttpResponse RunQuery(Context& c, const HttpRequest& r, const char* type, int64_
     }
     return StatusResponse(s);
   }
-  promql::QueryValue& v = *res;
+  query::QueryValue& v = *res;
   std::vector<std::string> warnings = v.warnings;
   if (limit > 0) {
-    if (v.kind == promql::ValueKind::kVector && v.vector.size() > limit) {
+    if (v.kind == query::ValueKind::kVector && v.vector.size() > limit) {
       v.vector.resize(limit);
       warnings.push_back("results truncated due to limit");
-    } else if (v.kind == promql::ValueKind::kMatrix && v.matrix.size() > limit) {
+    } else if (v.kind == query::ValueKind::kMatrix && v.matrix.size() > limit) {
       v.matrix.resize(limit);
       warnings.push_back("results truncated due to limit");
     }
@@ -136,7 +136,7 @@ HttpResponse Query(Context& c, HttpRequest& r) {
   if (!limit.ok()) return BadData(limit.status().message());
   if (!c.b.engine) return ErrorResponse("unavailable", "query engine not available");
   std::string q = r.Param("query");
-  return RunQuery(c, r, "instant", *timeout, *limit, [&](const promql::CancelToken* tok) {
+  return RunQuery(c, r, "instant", *timeout, *limit, [&](const query::CancelToken* tok) {
     return c.b.engine->InstantQuery(q, *t, tok);
   });
 }
@@ -163,16 +163,16 @@ HttpResponse QueryRange(Context& c, HttpRequest& r) {
   if (!limit.ok()) return BadData(limit.status().message());
   if (!c.b.engine) return ErrorResponse("unavailable", "query engine not available");
   std::string q = r.Param("query");
-  return RunQuery(c, r, "range", *timeout, *limit, [&](const promql::CancelToken* tok) {
+  return RunQuery(c, r, "range", *timeout, *limit, [&](const query::CancelToken* tok) {
     return c.b.engine->RangeQuery(q, *start, *end, *step, tok);
   });
 }
 
 HttpResponse FormatQuery(Context&, HttpRequest& r) {
-  auto e = promql::ParseExpr(r.Param("query"));
+  auto e = query::ParseExpr(r.Param("query"));
   if (!e.ok()) return BadData(e.status().message());
   std::string data;
-  AppendJsonString(data, promql::FormatExpr(**e));
+  AppendJsonString(data, query::FormatExpr(**e));
   return Success(data);
 }
 
@@ -183,7 +183,7 @@ HttpResponse QueryExemplars(Context&, HttpRequest& r) {
   if (!end.ok()) return BadData(end.status().message());
   if (*end < *start) return BadData("end timestamp must not be before start timestamp");
   // The query must still be valid PromQL; exemplars themselves are not stored (empty answer).
-  auto e = promql::ParseExpr(r.Param("query"));
+  auto e = query::ParseExpr(r.Param("query"));
   if (!e.ok()) return BadData(e.status().message());
   return Success("[]");
 }

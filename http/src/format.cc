@@ -100,9 +100,9 @@ void AppendPointJson(std::string& out, Timestamp t, double v) {
   out += "\"]";
 }
 
-std::string QueryDataJson(const promql::QueryValue& value) {
+std::string QueryDataJson(const query::QueryValue& value) {
   std::string out;
-  using promql::ValueKind;
+  using query::ValueKind;
   switch (value.kind) {
     case ValueKind::kScalar:
       out += "{\"resultType\":\"scalar\",\"result\":";

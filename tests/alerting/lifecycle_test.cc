@@ -28,14 +28,14 @@ std::string WriteRules(const std::string& body) {
 // A scripted query function: each expression maps to a function of time.
 class FakeQueries {
  public:
-  using Fn = std::function<promql::Vector(Timestamp)>;
+  using Fn = std::function<query::Vector(Timestamp)>;
   void Set(const std::string& expr, Fn fn) { fns_[expr] = std::move(fn); }
   QueryFn AsQueryFn() {
-    return [this](std::string_view expr, Timestamp t) -> Result<promql::QueryValue> {
+    return [this](std::string_view expr, Timestamp t) -> Result<query::QueryValue> {
       auto it = fns_.find(std::string(expr));
       if (it == fns_.end()) return Status::InvalidArgument("unknown expr " + std::string(expr));
-      promql::QueryValue v;
-      v.kind = promql::ValueKind::kVector;
+      query::QueryValue v;
+      v.kind = query::ValueKind::kVector;
       v.vector = it->second(t);
       return v;
     };
@@ -83,7 +83,7 @@ TEST(LifecycleTest, PendingFiringResolvedWithinGuarantee) {
   FakeQueries fq;
   Timestamp true_from = kStart + 95'000, true_until = kStart + 600'000;
   fq.Set("cond", [&](Timestamp t) {
-    promql::Vector v;
+    query::Vector v;
     if (t >= true_from && t < true_until) v.push_back({Labels({{"instance", "a"}}), t, 42});
     return v;
   });
@@ -151,7 +151,7 @@ TEST(LifecycleTest, KeepFiringForHoldsAlert) {
   FakeQueries fq;
   bool on = true;
   fq.Set("cond", [&](Timestamp t) {
-    promql::Vector v;
+    query::Vector v;
     if (on) v.push_back({Labels(), t, 1});
     return v;
   });
@@ -187,13 +187,13 @@ TEST(LifecycleTest, RecordingRulesVisibleToLaterRulesAndErrorsDoNotStopGroup) {
   auto store = NewMemStorage();
   FakeQueries fq;
   fq.Set("src", [](Timestamp t) {
-    return promql::Vector{{Labels({{"__name__", "src"}, {"job", "a"}}), t, 3},
+    return query::Vector{{Labels({{"__name__", "src"}, {"job", "a"}}), t, 3},
                           {Labels({{"__name__", "src"}, {"job", "b"}}), t, 4}};
   });
   // The later rule reads what the earlier one wrote, at the same timestamp.
   Storage* sp = store.get();
   fq.Set("job:src:x", [sp](Timestamp t) {
-    promql::Vector v;
+    query::Vector v;
     auto q = sp->NewQuerier(t, t);
     Matchers ms{*Matcher::Make(MatchType::kEqual, "__name__", "job:src:x")};
     auto set = (*q)->Select(true, nullptr, ms);
@@ -232,7 +232,7 @@ TEST(LifecycleTest, LimitExceededIsAnError) {
   auto store = NewMemStorage();
   FakeQueries fq;
   fq.Set("many", [](Timestamp t) {
-    promql::Vector v;
+    query::Vector v;
     for (int i = 0; i < 3; ++i) v.push_back({Labels({{"i", std::to_string(i)}}), t, 1});
     return v;
   });
@@ -272,7 +272,7 @@ TEST(LifecycleTest, RestoreForStateAfterRestart) {
   FakeClock clock(kStart);
   auto store = NewMemStorage(/*out_of_order_window_ms=*/3'600'000);
   FakeQueries fq;
-  fq.Set("cond", [](Timestamp t) { return promql::Vector{{Labels({{"x", "1"}}), t, 1}}; });
+  fq.Set("cond", [](Timestamp t) { return query::Vector{{Labels({{"x", "1"}}), t, 1}}; });
   const std::string rules = WriteRules(
       "groups:\n- name: g\n  interval: 1m\n  rules:\n  - alert: Long\n    expr: cond\n    for: 30m\n"
       "  - alert: Short\n    expr: cond\n    for: 2m\n");
@@ -324,7 +324,7 @@ TEST(LifecycleTest, GroupsAreAlignedAndSpread) {
   std::vector<Timestamp> evals;
   fq.Set("x", [&](Timestamp t) {
     evals.push_back(t);
-    return promql::Vector{};
+    return query::Vector{};
   });
   RuleManager::Options o;
   o.rule_files = {WriteRules("groups:\n- name: g\n  interval: 10s\n  rules:\n  - record: r\n    expr: x\n")};

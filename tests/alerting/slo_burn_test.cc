@@ -1,6 +1,6 @@
 // The SRE workbook's multi-window multi-burn-rate alerts as Sloth generates them, run for real:
 // synthetic counters in an in-memory store, the generated rules evaluated by RuleManager over a
-// promql::Engine on fake time. Each case checks which alerts fire, and when, against window
+// query::Engine on fake time. Each case checks which alerts fire, and when, against window
 // arithmetic (a continuous model of each window's error ratio).
 //
 // Choices that keep the table fast (< 60 s at -O2): counters get one sample per minute; the
@@ -171,7 +171,7 @@ TEST_P(SloBurnTest, AlertsFollowTheWindowArithmetic) {
 
   FakeClock clock(eval_from);
   auto store = NewMemStorage();
-  promql::Engine engine(*store, promql::EngineOptions{});
+  query::Engine engine(*store, query::EngineOptions{});
   RuleManager::Options o;
   o.slo_files = {WriteSloFile(c.objective)};
   o.evaluation_interval_ms = c.eval;

@@ -49,7 +49,7 @@ std::string HistogramSlo(const std::string& threshold) {
 struct Env {
   FakeClock clock{kStart};
   std::unique_ptr<Storage> store = NewMemStorage();
-  promql::Engine engine{*store, promql::EngineOptions{}};
+  query::Engine engine{*store, query::EngineOptions{}};
   std::unique_ptr<RuleManager> manager;
 
   void Start(RuleManager::Options o) {

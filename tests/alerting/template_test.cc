@@ -100,10 +100,10 @@ TEST(TemplateTest, PrometheusOutputs) {
 }
 
 TEST(TemplateTest, QueryRangeFirstValueLabel) {
-  QueryFn q = [](std::string_view expr, Timestamp t) -> Result<promql::QueryValue> {
-    promql::QueryValue v;
+  QueryFn q = [](std::string_view expr, Timestamp t) -> Result<query::QueryValue> {
+    query::QueryValue v;
     if (expr == "fail") return Status::InvalidArgument("boom");
-    v.kind = promql::ValueKind::kVector;
+    v.kind = query::ValueKind::kVector;
     v.vector.push_back({Labels({{"instance", "a"}}), t, 1});
     v.vector.push_back({Labels({{"instance", "b"}}), t, 0.25});
     return v;

@@ -10,12 +10,12 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);
-  auto parsed = tidemark::promql::ParseExpr(input);
+  auto parsed = tidemark::query::ParseExpr(input);
   if (!parsed.ok()) return 0;
-  std::string printed = tidemark::promql::FormatExpr(**parsed);
-  auto again = tidemark::promql::ParseExpr(printed);
+  std::string printed = tidemark::query::FormatExpr(**parsed);
+  auto again = tidemark::query::ParseExpr(printed);
   if (!again.ok()) abort();  // the printer produced something the parser rejects
-  if (tidemark::promql::FormatExpr(**again) != printed) abort();  // not a fixed point
-  (void)tidemark::promql::ParseMetricSelector(input);
+  if (tidemark::query::FormatExpr(**again) != printed) abort();  // not a fixed point
+  (void)tidemark::query::ParseMetricSelector(input);
   return 0;
 }

@@ -200,7 +200,7 @@ TEST(ApiRuleManagerTest, ServesLoadedGroups) {
   alerting::RuleManager::Options o;
   o.rule_files = {file};
   alerting::RuleManager manager(
-      [](std::string_view, Timestamp) -> Result<promql::QueryValue> {
+      [](std::string_view, Timestamp) -> Result<query::QueryValue> {
         return Status::Internal("not evaluated in this test");
       },
       *storage, clock, o);

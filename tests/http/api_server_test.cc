@@ -25,19 +25,19 @@ using testing::TestServer;
 // A scripted engine: instant "1+1" -> scalar 2, "up" -> vector, "slow" -> waits for cancel,
 // "block" -> waits until released, "throw" -> throws, "toomany" -> execution error, anything
 // else -> bad_data; every range query -> one series with value t/1000 at each step.
-class FakeEngine : public promql::QueryEngine {
+class FakeEngine : public query::QueryEngine {
  public:
-  Result<promql::QueryValue> InstantQuery(std::string_view q, Timestamp t,
-                                          const promql::CancelToken* c) override {
-    promql::QueryValue v;
+  Result<query::QueryValue> InstantQuery(std::string_view q, Timestamp t,
+                                          const query::CancelToken* c) override {
+    query::QueryValue v;
     if (q == "1+1") {
-      v.kind = promql::ValueKind::kScalar;
+      v.kind = query::ValueKind::kScalar;
       v.scalar = 2;
       v.t = t;
       return v;
     }
     if (q == "up") {
-      v.kind = promql::ValueKind::kVector;
+      v.kind = query::ValueKind::kVector;
       v.vector.push_back({Labels{{"__name__", "up"}, {"job", "api"}}, t, 1});
       v.vector.push_back({Labels{{"__name__", "up"}, {"job", "db"}}, t, 0});
       return v;
@@ -51,7 +51,7 @@ class FakeEngine : public promql::QueryEngine {
       ++blocked;
       cv.notify_all();
       cv.wait(lock, [this] { return released; });
-      v.kind = promql::ValueKind::kVector;
+      v.kind = query::ValueKind::kVector;
       return v;
     }
     if (q == "throw") throw std::runtime_error("boom");
@@ -59,11 +59,11 @@ class FakeEngine : public promql::QueryEngine {
     return Status::InvalidArgument("1:4: parse error: unexpected end of input");
   }
 
-  Result<promql::QueryValue> RangeQuery(std::string_view, Timestamp s, Timestamp e, int64_t step,
-                                        const promql::CancelToken*) override {
-    promql::QueryValue v;
-    v.kind = promql::ValueKind::kMatrix;
-    promql::MatrixSeries ms{Labels{{"job", "x"}}, {}};
+  Result<query::QueryValue> RangeQuery(std::string_view, Timestamp s, Timestamp e, int64_t step,
+                                        const query::CancelToken*) override {
+    query::QueryValue v;
+    v.kind = query::ValueKind::kMatrix;
+    query::MatrixSeries ms{Labels{{"job", "x"}}, {}};
     for (Timestamp t = s; t <= e; t += step) ms.points.push_back({t, static_cast<double>(t) / 1000});
     v.matrix.push_back(ms);
     return v;

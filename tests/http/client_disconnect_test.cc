@@ -22,7 +22,7 @@ using testing::TestServer;
 constexpr auto kLiveness = std::chrono::seconds(60);
 
 // The fixture is its own engine: "hold" runs until its token is cancelled or the test releases it.
-class ClientDisconnectTest : public ::testing::Test, public promql::QueryEngine {
+class ClientDisconnectTest : public ::testing::Test, public query::QueryEngine {
  protected:
   void SetUp() override {
     storage_ = NewMemStorage();
@@ -30,8 +30,8 @@ class ClientDisconnectTest : public ::testing::Test, public promql::QueryEngine 
     b_.engine = this;
   }
 
-  Result<promql::QueryValue> InstantQuery(std::string_view q, Timestamp t,
-                                          const promql::CancelToken* c) override {
+  Result<query::QueryValue> InstantQuery(std::string_view q, Timestamp t,
+                                          const query::CancelToken* c) override {
     if (q == "hold") {
       std::unique_lock<std::mutex> lock(mu_);
       ++entered_;
@@ -43,14 +43,14 @@ class ClientDisconnectTest : public ::testing::Test, public promql::QueryEngine 
         return Status::Canceled("query was canceled in expression evaluation");
       }
     }
-    promql::QueryValue v;
-    v.kind = promql::ValueKind::kScalar;
+    query::QueryValue v;
+    v.kind = query::ValueKind::kScalar;
     v.scalar = q == "hold" ? 7 : 1;
     v.t = t;
     return v;
   }
-  Result<promql::QueryValue> RangeQuery(std::string_view, Timestamp, Timestamp, int64_t,
-                                        const promql::CancelToken*) override {
+  Result<query::QueryValue> RangeQuery(std::string_view, Timestamp, Timestamp, int64_t,
+                                        const query::CancelToken*) override {
     return Status::Internal("range queries are not used here");
   }
 

@@ -58,33 +58,33 @@ std::string ReadGolden(const std::string& name) {
 }
 
 TEST(QueryDataJsonTest, VectorGolden) {
-  promql::QueryValue v;
-  v.kind = promql::ValueKind::kVector;
+  query::QueryValue v;
+  v.kind = query::ValueKind::kVector;
   v.vector.push_back({Labels{{"__name__", "up"}, {"job", "a"}}, 1700000000123, 1});
   v.vector.push_back({Labels{{"job", "b"}}, 1700000000123, std::nan("")});
   EXPECT_EQ(SuccessJson(QueryDataJson(v)), ReadGolden("vector.json"));
 }
 
 TEST(QueryDataJsonTest, MatrixGolden) {
-  promql::QueryValue v;
-  v.kind = promql::ValueKind::kMatrix;
+  query::QueryValue v;
+  v.kind = query::ValueKind::kMatrix;
   v.matrix.push_back({Labels{{"__name__", "x"}}, {{1000, 1.5}, {2000, 1e6}, {3500, -1e-3}}});
   EXPECT_EQ(SuccessJson(QueryDataJson(v)), ReadGolden("matrix.json"));
 }
 
 TEST(QueryDataJsonTest, ScalarAndString) {
-  promql::QueryValue s;
-  s.kind = promql::ValueKind::kScalar;
+  query::QueryValue s;
+  s.kind = query::ValueKind::kScalar;
   s.t = 1700000000000;
   s.scalar = 2;
   EXPECT_EQ(QueryDataJson(s), "{\"resultType\":\"scalar\",\"result\":[1700000000,\"2\"]}");
-  promql::QueryValue str;
-  str.kind = promql::ValueKind::kString;
+  query::QueryValue str;
+  str.kind = query::ValueKind::kString;
   str.t = 1000;
   str.str = "hi";
   EXPECT_EQ(QueryDataJson(str), "{\"resultType\":\"string\",\"result\":[1,\"hi\"]}");
-  promql::QueryValue empty;
-  empty.kind = promql::ValueKind::kVector;
+  query::QueryValue empty;
+  empty.kind = query::ValueKind::kVector;
   EXPECT_EQ(QueryDataJson(empty), "{\"resultType\":\"vector\",\"result\":[]}");
 }
 

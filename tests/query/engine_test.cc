@@ -5,7 +5,7 @@
 #include "tidemark/query/engine.h"
 #include "tidemark/storage/storage.h"
 
-namespace tidemark::promql {
+namespace tidemark::query {
 namespace {
 
 class EngineTest : public ::testing::Test {
@@ -126,4 +126,4 @@ TEST_F(EngineTest, RangeQueryOfMatrixIsRejected) {
 }
 
 }  // namespace
-}  // namespace tidemark::promql
+}  // namespace tidemark::query

@@ -12,7 +12,7 @@
 #include "tidemark/query/engine.h"
 #include "tidemark/storage/storage.h"
 
-namespace tidemark::promql {
+namespace tidemark::query {
 namespace {
 
 constexpr int64_t kStep = 60'000;
@@ -161,4 +161,4 @@ TEST_F(ParallelEvalTest, LimitsFailTheSameWayWithWorkers) {
 }
 
 }  // namespace
-}  // namespace tidemark::promql
+}  // namespace tidemark::query

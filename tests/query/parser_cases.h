@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-namespace tidemark::promql::testing {
+namespace tidemark::query::testing {
 
 struct FormatCase {
   std::string input;
@@ -19,4 +19,4 @@ struct ErrorCase {
 const std::vector<FormatCase>& FormatCases();
 const std::vector<ErrorCase>& ErrorCases();
 
-}  // namespace tidemark::promql::testing
+}  // namespace tidemark::query::testing

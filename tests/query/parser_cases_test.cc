@@ -2,7 +2,7 @@
 // Expected strings follow Prometheus 3.x (parser String() output and ParseErr texts).
 #include "parser_cases.h"
 
-namespace tidemark::promql::testing {
+namespace tidemark::query::testing {
 
 const std::vector<FormatCase>& FormatCases() {
   static const std::vector<FormatCase> kCases = {
@@ -484,4 +484,4 @@ const std::vector<ErrorCase>& ErrorCases() {
   return kCases;
 }
 
-}  // namespace tidemark::promql::testing
+}  // namespace tidemark::query::testing

@@ -14,7 +14,7 @@
 #include "parser_cases.h"
 #include "tidemark/query/ast.h"
 
-namespace tidemark::promql {
+namespace tidemark::query {
 namespace {
 
 std::string Format(std::string_view q) {
@@ -350,4 +350,4 @@ TEST(PromqlCorpus, AllEvalExpressionsParse) {
 }
 
 }  // namespace
-}  // namespace tidemark::promql
+}  // namespace tidemark::query

@@ -9,7 +9,7 @@
 
 #include "tidemark/query/promql_test.h"
 
-namespace tidemark::promql {
+namespace tidemark::query {
 namespace {
 
 std::vector<std::string> TestFiles(const std::filesystem::path& dir) {
@@ -103,4 +103,4 @@ TEST(PromqlScriptsTest, UpstreamCorpusFigures) {
 }
 
 }  // namespace
-}  // namespace tidemark::promql
+}  // namespace tidemark::query

@@ -6,7 +6,7 @@
 #include <memory>
 #include <vector>
 
-namespace tidemark::promql::eval {
+namespace tidemark::query::eval {
 namespace {
 
 TEST(PtrIndexTest, EmptyFindsNothing) {
@@ -40,4 +40,4 @@ TEST(PtrIndexTest, AdjacentArrayElementsAreDistinct) {
 }
 
 }  // namespace
-}  // namespace tidemark::promql::eval
+}  // namespace tidemark::query::eval

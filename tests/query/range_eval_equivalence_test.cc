@@ -13,7 +13,7 @@
 #include "tidemark/query/engine.h"
 #include "tidemark/storage/storage.h"
 
-namespace tidemark::promql {
+namespace tidemark::query {
 namespace {
 
 constexpr int64_t kStep = 15'000;
@@ -170,4 +170,4 @@ INSTANTIATE_TEST_SUITE_P(
         "max_over_time(rate(cpu_seconds_total{mode=\"user\"}[1m])[5m:30s])"));
 
 }  // namespace
-}  // namespace tidemark::promql
+}  // namespace tidemark::query

@@ -15,7 +15,7 @@
 #include "tidemark/query/engine.h"
 #include "tidemark/storage/storage.h"
 
-namespace tidemark::promql {
+namespace tidemark::query {
 namespace {
 
 constexpr int64_t kStep = 15'000;
@@ -189,4 +189,4 @@ TEST(StreamedAggregationLimitsTest, SeriesLimitStillApplies) {
 }
 
 }  // namespace
-}  // namespace tidemark::promql
+}  // namespace tidemark::query

@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-namespace tidemark::promql::eval {
+namespace tidemark::query::eval {
 namespace {
 
 TEST(WorkerPool, RunsEveryIndexExactlyOnce) {
@@ -86,4 +86,4 @@ TEST(WorkerPool, SeveralCallersShareOnePool) {
 }
 
 }  // namespace
-}  // namespace tidemark::promql::eval
+}  // namespace tidemark::query::eval

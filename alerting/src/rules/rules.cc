@@ -9,15 +9,15 @@
 
 namespace tidemark::alerting {
 
-Result<promql::Vector> QueryVector(const QueryFn& q, const std::string& expr, Timestamp t) {
+Result<query::Vector> QueryVector(const QueryFn& q, const std::string& expr, Timestamp t) {
   if (!q) return Status::Internal("no query function configured");
   auto r = q(expr, t);
   if (!r.ok()) return r.status();
   switch (r->kind) {
-    case promql::ValueKind::kVector: return std::move(r->vector);
-    case promql::ValueKind::kScalar: {
-      promql::Vector v;
-      v.push_back(promql::VectorSample{Labels(), t, r->scalar});
+    case query::ValueKind::kVector: return std::move(r->vector);
+    case query::ValueKind::kScalar: {
+      query::Vector v;
+      v.push_back(query::VectorSample{Labels(), t, r->scalar});
       return v;
     }
     default:
@@ -55,7 +55,7 @@ void Rule::SetResult(const Status& s, Timestamp at, double seconds) {
 
 Result<std::vector<OutSample>> RecordingRule::Eval(const EvalContext& ctx) {
   const Timestamp t = ctx.ts - ctx.query_offset_ms;
-  TM_ASSIGN_OR_RETURN(promql::Vector vec, QueryVector(*ctx.query, spec_.expr, t));
+  TM_ASSIGN_OR_RETURN(query::Vector vec, QueryVector(*ctx.query, spec_.expr, t));
   std::vector<OutSample> out;
   out.reserve(vec.size());
   std::set<Labels> seen;
@@ -79,7 +79,7 @@ Result<std::vector<OutSample>> RecordingRule::Eval(const EvalContext& ctx) {
 
 Result<std::vector<OutSample>> AlertingRule::Eval(const EvalContext& ctx) {
   const Timestamp qt = ctx.ts - ctx.query_offset_ms;
-  TM_ASSIGN_OR_RETURN(promql::Vector vec, QueryVector(*ctx.query, spec_.expr, qt));
+  TM_ASSIGN_OR_RETURN(query::Vector vec, QueryVector(*ctx.query, spec_.expr, qt));
   // Expand templates and build alerts outside the lock (queries in templates may be slow).
   struct Fresh {
     Labels labels;

@@ -31,7 +31,7 @@ struct OutSample {
 };
 
 // Runs a QueryFn and normalises the result to a vector (scalars → one unlabelled sample).
-Result<promql::Vector> QueryVector(const QueryFn& q, const std::string& expr, Timestamp t);
+Result<query::Vector> QueryVector(const QueryFn& q, const std::string& expr, Timestamp t);
 
 // One alert instance tracked by an alerting rule.
 struct Alert {

@@ -123,7 +123,7 @@ Status CheckSliQuery(const Ctx& c, const YAML::Node& at, const std::string& fiel
   if (rendered.find("{{") != std::string::npos) {
     return c.Err(at, field, "only the {{.window}} template variable is supported");
   }
-  auto parsed = promql::ParseExpr(rendered);
+  auto parsed = query::ParseExpr(rendered);
   if (!parsed.ok()) return c.Err(at, field, "invalid PromQL: " + parsed.status().message());
   return Status::OK();
 }
@@ -144,7 +144,7 @@ Status ParseHistogram(const Ctx& c, const YAML::Node& n, const std::string& path
   }
   TM_ASSIGN_OR_RETURN(h.filter, GetString(c, n["filter"], path + ".filter"));
   if (!h.filter.empty()) {
-    auto m = promql::ParseMetricSelector("{" + h.filter + "}");
+    auto m = query::ParseMetricSelector("{" + h.filter + "}");
     if (!m.ok() || h.filter.find_first_of("{}") != std::string::npos) {
       return c.Err(n["filter"], path + ".filter",
                    "must be label matchers without braces, e.g. job=\"api\"" +
@@ -170,11 +170,11 @@ Status ParseAvailability(const Ctx& c, const YAML::Node& n, const std::string& p
   if (a.query.find("{{") != std::string::npos) {
     return c.Err(n["query"], path + ".query", "takes no template variables");
   }
-  auto parsed = promql::ParseExpr(a.query);
+  auto parsed = query::ParseExpr(a.query);
   if (!parsed.ok()) {
     return c.Err(n["query"], path + ".query", "invalid PromQL: " + parsed.status().message());
   }
-  if ((*parsed)->Type() != promql::ValueKind::kVector) {
+  if ((*parsed)->Type() != query::ValueKind::kVector) {
     return c.Err(n["query"], path + ".query", "must be an instant vector expression");
   }
   sli->availability = std::move(a);

@@ -11,7 +11,7 @@ namespace {
 // The `le` values present for the histogram's buckets within [now - period, now].
 Result<std::vector<std::string>> BucketLeValues(Queryable& source, const SloHistogramSli& h,
                                                 Timestamp from, Timestamp now) {
-  TM_ASSIGN_OR_RETURN(Matchers ms, promql::ParseMetricSelector(h.metric + "_bucket{" + h.filter + "}"));
+  TM_ASSIGN_OR_RETURN(Matchers ms, query::ParseMetricSelector(h.metric + "_bucket{" + h.filter + "}"));
   TM_ASSIGN_OR_RETURN(auto q, source.NewQuerier(from, now));
   return q->LabelValues("le", ms);
 }

@@ -241,11 +241,11 @@ Result<TValue> Query(const Args& a, const TemplateContext& ctx) {
   if (!r.ok()) return r.status();
   TList out;
   switch (r->kind) {
-    case promql::ValueKind::kVector:
+    case query::ValueKind::kVector:
       for (const auto& s : r->vector) out.push_back(TValue::Sample(s.metric, s.v));
       break;
-    case promql::ValueKind::kScalar: out.push_back(TValue::Sample(Labels(), r->scalar)); break;
-    case promql::ValueKind::kString:
+    case query::ValueKind::kScalar: out.push_back(TValue::Sample(Labels(), r->scalar)); break;
+    case query::ValueKind::kString:
       out.push_back(TValue::Sample(Labels({{"__value__", r->str}}), 0));
       break;
     default: return Status::InvalidArgument("query result is not a vector or scalar");

@@ -6,7 +6,7 @@
 
 #include "tidemark/query/ast.h"
 
-namespace tidemark::promql {
+namespace tidemark::query {
 
 std::string_view ValueKindName(ValueKind k) {
   switch (k) {
@@ -176,4 +176,4 @@ Result<int64_t> EvalDurationExpr(const Expr& expr, int64_t step_ms, int64_t rang
   return static_cast<int64_t>(ms);
 }
 
-}  // namespace tidemark::promql
+}  // namespace tidemark::query

@@ -5,7 +5,7 @@
 
 #include "tidemark/query/ast.h"
 
-namespace tidemark::promql {
+namespace tidemark::query {
 namespace {
 
 // One compact row per function; arg types are letters: v instant vector, m range vector,
@@ -155,4 +155,4 @@ const FunctionInfo* LookupFunction(std::string_view name) {
   return &*it;
 }
 
-}  // namespace tidemark::promql
+}  // namespace tidemark::query

@@ -8,7 +8,7 @@
 
 #include "tidemark/query/ast.h"
 
-namespace tidemark::promql {
+namespace tidemark::query {
 namespace {
 
 // The fill modifiers' number text: 'f' shortest, but the exponent form below 1e-4 or from 1e21 on.
@@ -254,4 +254,4 @@ std::string FormatExpr(const Expr& expr) {
   return out;
 }
 
-}  // namespace tidemark::promql
+}  // namespace tidemark::query

@@ -10,7 +10,7 @@
 
 #include "eval/evaluator.h"
 
-namespace tidemark::promql::eval {
+namespace tidemark::query::eval {
 
 // True for the operators AggAcc covers.
 inline bool IsFoldingAggOp(AggOp op) {
@@ -122,4 +122,4 @@ class AggGrouping {
   std::vector<std::string> without_names_;
 };
 
-}  // namespace tidemark::promql::eval
+}  // namespace tidemark::query::eval

@@ -9,7 +9,7 @@
 
 #include "eval/evaluator.h"
 
-namespace tidemark::promql::eval {
+namespace tidemark::query::eval {
 
 template <class Info>
 class BatchedReads {
@@ -87,4 +87,4 @@ class BatchedReads {
   WorkerPool::Task reading_;  // declared last: destroyed (waited for) before the batches
 };
 
-}  // namespace tidemark::promql::eval
+}  // namespace tidemark::query::eval

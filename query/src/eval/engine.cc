@@ -10,7 +10,7 @@
 #include "eval/evaluator.h"
 #include "eval/worker_pool.h"
 
-namespace tidemark::promql {
+namespace tidemark::query {
 namespace {
 
 using eval::EValue;
@@ -195,4 +195,4 @@ Result<QueryValue> Engine::RangeQueryExpr(const Expr& expr, std::string_view tex
   return Execute(storage_, options_, *pool_, expr, text, start, end, step_ms, true, cancel);
 }
 
-}  // namespace tidemark::promql
+}  // namespace tidemark::query

@@ -9,7 +9,7 @@
 #include "eval/agg_acc.h"
 #include "eval/evaluator.h"
 
-namespace tidemark::promql::eval {
+namespace tidemark::query::eval {
 namespace {
 
 struct Group : AggAcc {
@@ -237,4 +237,4 @@ EValue Evaluator::EvalAggregate(const AggregateExpr& a, Timestamp ts) {
   return out;
 }
 
-}  // namespace tidemark::promql::eval
+}  // namespace tidemark::query::eval

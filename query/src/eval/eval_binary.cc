@@ -6,7 +6,7 @@
 
 #include "eval/evaluator.h"
 
-namespace tidemark::promql::eval {
+namespace tidemark::query::eval {
 namespace {
 
 bool ChangesMetricSchema(BinOp op) {
@@ -261,4 +261,4 @@ EValue Evaluator::EvalBinary(const BinaryExpr& b, Timestamp ts) {
   return out;
 }
 
-}  // namespace tidemark::promql::eval
+}  // namespace tidemark::query::eval

@@ -7,7 +7,7 @@
 #include "eval/evaluator.h"
 #include "eval/functions_label.h"
 
-namespace tidemark::promql::eval {
+namespace tidemark::query::eval {
 namespace {
 
 bool EndsWith(std::string_view s, std::string_view suffix) {
@@ -200,4 +200,4 @@ EValue Evaluator::EvalCall(const Call& c, Timestamp ts) {
   return out;
 }
 
-}  // namespace tidemark::promql::eval
+}  // namespace tidemark::query::eval

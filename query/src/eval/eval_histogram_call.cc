@@ -6,7 +6,7 @@
 
 #include "eval/evaluator.h"
 
-namespace tidemark::promql::eval {
+namespace tidemark::query::eval {
 namespace {
 
 // Go's strconv.ParseFloat for `le` values.
@@ -120,4 +120,4 @@ EValue Evaluator::EvalHistogramCall(const Call& c, Timestamp ts) {
   return out;
 }
 
-}  // namespace tidemark::promql::eval
+}  // namespace tidemark::query::eval

@@ -8,7 +8,7 @@
 
 #include "eval/evaluator.h"
 
-namespace tidemark::promql::eval {
+namespace tidemark::query::eval {
 namespace {
 
 // Values held per block: series × steps doubles. Small enough to stay cache-resident and to be
@@ -202,4 +202,4 @@ void Evaluator::BuildRangeBlock(const Call& c, const Expr& matrix_arg, const Mat
   }
 }
 
-}  // namespace tidemark::promql::eval
+}  // namespace tidemark::query::eval

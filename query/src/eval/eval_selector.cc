@@ -6,7 +6,7 @@
 #include "eval/batched_reads.h"
 #include "eval/evaluator.h"
 
-namespace tidemark::promql::eval {
+namespace tidemark::query::eval {
 namespace {
 
 struct PlannedSelect {
@@ -316,4 +316,4 @@ EMatrix Evaluator::EvalSubquery(const SubqueryExpr& sq, Timestamp ts) {
   return out;
 }
 
-}  // namespace tidemark::promql::eval
+}  // namespace tidemark::query::eval

@@ -11,7 +11,7 @@
 #include "eval/batched_reads.h"
 #include "eval/evaluator.h"
 
-namespace tidemark::promql::eval {
+namespace tidemark::query::eval {
 
 namespace {
 
@@ -196,4 +196,4 @@ EValue Evaluator::StreamedAggregateAt(const AggregateExpr& a, const StreamedAgg&
   return out;
 }
 
-}  // namespace tidemark::promql::eval
+}  // namespace tidemark::query::eval

@@ -7,7 +7,7 @@
 #include <new>
 #include <cstdio>
 
-namespace tidemark::promql::eval {
+namespace tidemark::query::eval {
 
 void Fail(StatusCode code, std::string message) { throw EvalError{Status(code, std::move(message))}; }
 void FailExec(std::string message) { Fail(StatusCode::kInvalidArgument, std::move(message)); }
@@ -182,4 +182,4 @@ EValue Evaluator::Eval(const Expr& e, Timestamp ts) {
   Fail(StatusCode::kInternal, "unhandled expression node");
 }
 
-}  // namespace tidemark::promql::eval
+}  // namespace tidemark::query::eval

@@ -18,7 +18,7 @@
 #include "tidemark/query/engine.h"
 #include "tidemark/storage/querier.h"
 
-namespace tidemark::promql::eval {
+namespace tidemark::query::eval {
 
 // Labels are shared between steps so a series' identity is built once per query, not per step.
 // Every label set is interned by the Evaluator (Intern), which owns it for the whole query, so a
@@ -311,4 +311,4 @@ struct BucketQuantileResult {
 BucketQuantileResult BucketQuantile(double q, std::vector<Bucket> buckets);
 double BucketFraction(double lower, double upper, std::vector<Bucket> buckets);
 
-}  // namespace tidemark::promql::eval
+}  // namespace tidemark::query::eval

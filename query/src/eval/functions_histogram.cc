@@ -4,7 +4,7 @@
 
 #include "eval/evaluator.h"
 
-namespace tidemark::promql::eval {
+namespace tidemark::query::eval {
 namespace {
 
 constexpr double kSmallDeltaTolerance = 1e-12;
@@ -136,4 +136,4 @@ double BucketFraction(double lower, double upper, std::vector<Bucket> buckets) {
   return (upper_rank - lower_rank) / count;
 }
 
-}  // namespace tidemark::promql::eval
+}  // namespace tidemark::query::eval

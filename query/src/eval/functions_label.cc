@@ -8,7 +8,7 @@
 #include "eval/evaluator.h"
 #include "eval/functions_label.h"
 
-namespace tidemark::promql::eval {
+namespace tidemark::query::eval {
 namespace {
 
 bool IsNameChar(char c) {
@@ -180,4 +180,4 @@ Labels AbsentLabels(const Expr& arg) {
   return b.Build();
 }
 
-}  // namespace tidemark::promql::eval
+}  // namespace tidemark::query::eval

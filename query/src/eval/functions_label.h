@@ -6,7 +6,7 @@
 
 #include "eval/evaluator.h"
 
-namespace tidemark::promql::eval {
+namespace tidemark::query::eval {
 
 void LabelReplace(Evaluator& ev, EVector& vec, const std::string& dst, const std::string& repl,
                   const std::string& src, const std::string& regex);
@@ -19,4 +19,4 @@ Labels AbsentLabels(const Expr& arg);
 bool IsDateFunction(std::string_view name);
 double DateFunction(std::string_view name, double unix_seconds);
 
-}  // namespace tidemark::promql::eval
+}  // namespace tidemark::query::eval

@@ -4,7 +4,7 @@
 
 #include "eval/evaluator.h"
 
-namespace tidemark::promql::eval {
+namespace tidemark::query::eval {
 namespace {
 
 // Go's math.Max/Min: NaN wins, and the signed zeros are ordered.
@@ -136,4 +136,4 @@ bool ElementFunction(std::string_view name, double f, const std::vector<double>&
   return true;
 }
 
-}  // namespace tidemark::promql::eval
+}  // namespace tidemark::query::eval

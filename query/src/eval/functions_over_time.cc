@@ -4,7 +4,7 @@
 
 #include "eval/evaluator.h"
 
-namespace tidemark::promql::eval {
+namespace tidemark::query::eval {
 
 bool RateFunction(std::string_view name, const RangeCtx& c, double* out, bool* handled);
 
@@ -142,4 +142,4 @@ bool RangeFunction(std::string_view name, const RangeCtx& c, double* out) {
   return true;
 }
 
-}  // namespace tidemark::promql::eval
+}  // namespace tidemark::query::eval

@@ -4,7 +4,7 @@
 
 #include "eval/evaluator.h"
 
-namespace tidemark::promql::eval {
+namespace tidemark::query::eval {
 
 // Prometheus' extrapolated rate: extends the sampled interval towards the window edges
 // (at most half an average sample interval, and never below zero for counters).
@@ -154,4 +154,4 @@ bool RateFunction(std::string_view name, const RangeCtx& c, double* out, bool* h
   return false;
 }
 
-}  // namespace tidemark::promql::eval
+}  // namespace tidemark::query::eval

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace tidemark::promql::eval {
+namespace tidemark::query::eval {
 
 class PtrIndex {
  public:
@@ -65,4 +65,4 @@ class PtrIndex {
   std::size_t size_ = 0;
 };
 
-}  // namespace tidemark::promql::eval
+}  // namespace tidemark::query::eval

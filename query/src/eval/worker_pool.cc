@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <atomic>
 
-namespace tidemark::promql::eval {
+namespace tidemark::query::eval {
 
 struct WorkerPool::Job {
   Fn fn;
@@ -89,4 +89,4 @@ WorkerPool::Task& WorkerPool::Task::operator=(Task&& other) noexcept {
   return *this;
 }
 
-}  // namespace tidemark::promql::eval
+}  // namespace tidemark::query::eval

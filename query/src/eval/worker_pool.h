@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-namespace tidemark::promql::eval {
+namespace tidemark::query::eval {
 
 class WorkerPool {
  public:
@@ -55,4 +55,4 @@ class WorkerPool {
   std::vector<std::thread> workers_;
 };
 
-}  // namespace tidemark::promql::eval
+}  // namespace tidemark::query::eval

@@ -3,7 +3,7 @@
 
 #include "parser/parser_impl.h"
 
-namespace tidemark::promql::parser {
+namespace tidemark::query::parser {
 namespace {
 
 bool IsSpaceChar(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
@@ -228,4 +228,4 @@ class Checker {
 
 void CheckAst(const Expr& e, std::string_view input) { Checker(input).Check(e); }
 
-}  // namespace tidemark::promql::parser
+}  // namespace tidemark::query::parser

@@ -3,7 +3,7 @@
 
 #include <tao/pegtl.hpp>
 
-namespace tidemark::promql::grammar {
+namespace tidemark::query::grammar {
 
 // PEGTL rule types are the one sanctioned exception to CamelCase type names (style.md).
 namespace pg = tao::pegtl;
@@ -105,4 +105,4 @@ struct expr_tokens : pg::star<pg::sor<skip, expr_token>> {};
 struct brace_tokens : pg::star<pg::sor<skip, brace_token>> {};
 struct bracket_tokens : pg::star<pg::sor<skip, bracket_token>> {};
 
-}  // namespace tidemark::promql::grammar
+}  // namespace tidemark::query::grammar

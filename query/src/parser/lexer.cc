@@ -7,7 +7,7 @@
 
 #include "parser/grammar.h"
 
-namespace tidemark::promql::parser {
+namespace tidemark::query::parser {
 namespace {
 
 namespace pg = tao::pegtl;
@@ -327,4 +327,4 @@ std::string QuoteRuneAt(std::string_view input, size_t pos) {
 
 std::vector<Token> Lex(std::string_view input) { return Lexer(input).Run(); }
 
-}  // namespace tidemark::promql::parser
+}  // namespace tidemark::query::parser

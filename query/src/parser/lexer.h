@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-namespace tidemark::promql::parser {
+namespace tidemark::query::parser {
 
 enum class Tok : uint8_t {
   kEof, kError, kIdent, kNumber, kDuration, kString,
@@ -31,4 +31,4 @@ std::vector<Token> Lex(std::string_view input);
 // Go-style %q of a single character for messages: 'x', '\n', '\'' ...
 std::string QuoteRuneAt(std::string_view input, size_t pos);
 
-}  // namespace tidemark::promql::parser
+}  // namespace tidemark::query::parser

@@ -4,7 +4,7 @@
 #include "parser/parser_impl.h"
 #include "tidemark/query/ast.h"
 
-namespace tidemark::promql {
+namespace tidemark::query {
 namespace {
 
 // "line:col" (both 1-based; col counts bytes) of a byte offset, as Prometheus' StartPosInput.
@@ -46,4 +46,4 @@ Result<Matchers> ParseMetricSelector(std::string_view input) {
   }
 }
 
-}  // namespace tidemark::promql
+}  // namespace tidemark::query

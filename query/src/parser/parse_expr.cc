@@ -5,7 +5,7 @@
 
 #include "parser/parser_impl.h"
 
-namespace tidemark::promql::parser {
+namespace tidemark::query::parser {
 namespace {
 
 // Binding strength of binary operators (higher binds tighter); 0 = not a binary operator.
@@ -445,4 +445,4 @@ std::vector<std::string> Parser::ParseGroupingLabels() {
   }
 }
 
-}  // namespace tidemark::promql::parser
+}  // namespace tidemark::query::parser

@@ -6,7 +6,7 @@
 
 #include "parser/parser_impl.h"
 
-namespace tidemark::promql::parser {
+namespace tidemark::query::parser {
 namespace {
 
 // Durations must fit a Go time.Duration (int64 nanoseconds) as in Prometheus.
@@ -459,4 +459,4 @@ Matchers Parser::ParseSelectorOnly() {
   return std::move(static_cast<VectorSelector&>(*e).matchers);
 }
 
-}  // namespace tidemark::promql::parser
+}  // namespace tidemark::query::parser

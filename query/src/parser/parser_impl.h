@@ -9,7 +9,7 @@
 #include "parser/lexer.h"
 #include "tidemark/query/ast.h"
 
-namespace tidemark::promql::parser {
+namespace tidemark::query::parser {
 
 // Thrown inside the parser only (style.md allows it); ParseExpr turns it into a Status.
 struct ParseError {
@@ -99,4 +99,4 @@ void CheckAst(const Expr& e, std::string_view input);
 PosRange RangeOf(const Expr& e);
 bool IsConstantDuration(const Expr& e);
 
-}  // namespace tidemark::promql::parser
+}  // namespace tidemark::query::parser

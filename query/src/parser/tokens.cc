@@ -8,7 +8,7 @@
 
 #include "parser/parser_impl.h"
 
-namespace tidemark::promql::parser {
+namespace tidemark::query::parser {
 namespace {
 
 std::string Lower(std::string_view s) {
@@ -140,4 +140,4 @@ Result<double> ParseNumber(std::string_view text) {
   return d;
 }
 
-}  // namespace tidemark::promql::parser
+}  // namespace tidemark::query::parser

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <limits>
 
-namespace tidemark::promql::script {
+namespace tidemark::query::script {
 namespace {
 
 constexpr double kEpsilon = 1e-6;
@@ -188,4 +188,4 @@ std::string CompareResult(const EvalCmd& ev, const QueryValue& v) {
   return "query returned no value";
 }
 
-}  // namespace tidemark::promql::script
+}  // namespace tidemark::query::script

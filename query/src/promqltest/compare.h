@@ -6,7 +6,7 @@
 #include "promqltest/script.h"
 #include "tidemark/query/engine.h"
 
-namespace tidemark::promql::script {
+namespace tidemark::query::script {
 
 // Prometheus' almost.Equal with the test epsilon 1e-6.
 bool AlmostEqual(double a, double b);
@@ -15,4 +15,4 @@ std::string CheckFailure(const EvalCmd& ev, const std::string& actual_error);
 std::string CheckAnnotations(const EvalCmd& ev, const QueryValue& v);
 std::string CompareResult(const EvalCmd& ev, const QueryValue& v);
 
-}  // namespace tidemark::promql::script
+}  // namespace tidemark::query::script

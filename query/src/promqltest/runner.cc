@@ -14,7 +14,7 @@
 #include "tidemark/query/promql_test.h"
 #include "tidemark/storage/storage.h"
 
-namespace tidemark::promql {
+namespace tidemark::query {
 namespace {
 
 using script::Command;
@@ -396,4 +396,4 @@ FileResult RunPromqlTestFile(const std::string& path, const PromqlTestOptions& o
   return RunPromqlTestScript(path, ss.str(), options);
 }
 
-}  // namespace tidemark::promql
+}  // namespace tidemark::query

@@ -5,7 +5,7 @@
 #include <cctype>
 #include <regex>
 
-namespace tidemark::promql::script {
+namespace tidemark::query::script {
 namespace {
 
 std::string Trim(std::string_view s) {
@@ -221,4 +221,4 @@ std::vector<Command> ParseScript(std::string_view text) {
   return out;
 }
 
-}  // namespace tidemark::promql::script
+}  // namespace tidemark::query::script

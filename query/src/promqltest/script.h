@@ -10,7 +10,7 @@
 #include "tidemark/storage/model/sample.h"
 #include "tidemark/storage/model/status.h"
 
-namespace tidemark::promql::script {
+namespace tidemark::query::script {
 
 // A series description with its expanded values; nullopt = no sample at that slot.
 struct SeriesLine {
@@ -69,4 +69,4 @@ Result<int64_t> ParseScriptDuration(std::string_view s);
 // Go's strconv.ParseInt(s, 0, 64) then ParseFloat fallback.
 std::optional<double> ParseNumber(std::string_view s);
 
-}  // namespace tidemark::promql::script
+}  // namespace tidemark::query::script

@@ -8,7 +8,7 @@
 #include "promqltest/script.h"
 #include "tidemark/storage/model/strconv.h"
 
-namespace tidemark::promql::script {
+namespace tidemark::query::script {
 namespace {
 
 std::string_view Trim(std::string_view s) {
@@ -258,4 +258,4 @@ Result<SeriesLine> ParseSeriesLine(std::string_view line) {
   return out;
 }
 
-}  // namespace tidemark::promql::script
+}  // namespace tidemark::query::script

@@ -23,7 +23,7 @@ namespace tidemark::alerting {
 
 // Evaluates a PromQL expression at time t (Prometheus' QueryFunc). Scalars are accepted and
 // turned into a one-sample vector without labels; strings and matrices are rule errors.
-using QueryFn = std::function<Result<promql::QueryValue>(std::string_view expr, Timestamp t)>;
+using QueryFn = std::function<Result<query::QueryValue>(std::string_view expr, Timestamp t)>;
 
 // An injectable source of time so `for:` and notification timing are testable on fake time.
 class Clock {
@@ -207,8 +207,8 @@ class RuleManager : public RulesReader {
   std::unique_ptr<Impl> impl_;
 };
 
-// A QueryFn evaluating through a promql::Engine (the engine must outlive the function).
-inline QueryFn EngineQueryFn(promql::Engine& engine) {
+// A QueryFn evaluating through a query::Engine (the engine must outlive the function).
+inline QueryFn EngineQueryFn(query::Engine& engine) {
   return [&engine](std::string_view expr, Timestamp t) { return engine.InstantQuery(expr, t); };
 }
 

@@ -54,7 +54,7 @@ class ServerControl {
 struct ApiBackends {
   Storage* storage = nullptr;  // index reads, tsdb status, admin delete
 
-  promql::QueryEngine* engine = nullptr;  // query, query_range (must honour the cancel token)
+  query::QueryEngine* engine = nullptr;  // query, query_range (must honour the cancel token)
   ingest::Ingester* ingester = nullptr;   // remote write, OTLP, metadata
   const alerting::RulesReader* rules = nullptr;  // rules, alerts, slos
   ServerControl* control = nullptr;              // reload, ready, status config/flags/runtimeinfo

@@ -32,7 +32,7 @@ void AppendLabelsJson(std::string& out, const Labels& labels);
 void AppendPointJson(std::string& out, Timestamp t, double v);
 
 // The "data" object of a query response: {"resultType":...,"result":...}.
-std::string QueryDataJson(const promql::QueryValue& value);
+std::string QueryDataJson(const query::QueryValue& value);
 
 // Whole-response envelopes.
 std::string SuccessJson(std::string_view data_json, const std::vector<std::string>& warnings = {});

@@ -12,7 +12,7 @@
 #include "tidemark/storage/model/status.h"
 #include "tidemark/storage/model/strconv.h"
 
-namespace tidemark::promql {
+namespace tidemark::query {
 
 enum class ValueKind : uint8_t { kNone, kScalar, kString, kVector, kMatrix };
 std::string_view ValueKindName(ValueKind k);  // "scalar", "string", "instant vector", "range vector"
@@ -186,4 +186,4 @@ Result<Matchers> ParseMetricSelector(std::string_view input);
 // Renders an expression back to PromQL text, the way Prometheus' String() does (format_query).
 std::string FormatExpr(const Expr& expr);
 
-}  // namespace tidemark::promql
+}  // namespace tidemark::query

@@ -11,7 +11,7 @@
 #include "tidemark/query/ast.h"
 #include "tidemark/storage/querier.h"
 
-namespace tidemark::promql {
+namespace tidemark::query {
 
 namespace eval {
 class WorkerPool;
@@ -103,4 +103,4 @@ class Engine : public QueryEngine {
   std::unique_ptr<eval::WorkerPool> pool_;  // shared by the queries that run at once
 };
 
-}  // namespace tidemark::promql
+}  // namespace tidemark::query

@@ -9,7 +9,7 @@
 
 #include "tidemark/storage/model/status.h"
 
-namespace tidemark::promql {
+namespace tidemark::query {
 
 enum class TestStore : uint8_t {
   kMem,   // NewMemStorage()
@@ -53,4 +53,4 @@ FileResult RunPromqlTestFile(const std::string& path, const PromqlTestOptions& o
 bool IsExperimentalTestFile(std::string_view basename);
 bool IsStableFloatTestFile(std::string_view basename);
 
-}  // namespace tidemark::promql
+}  // namespace tidemark::query
