@@ -14,6 +14,25 @@ constexpr size_t kSeries = 100'000;
 constexpr size_t kBatch = 2000;
 constexpr Timestamp kStart = testing::kDefaultStart;
 
+// A store in `o.dir`; null (and the benchmark skipped) when it cannot be opened.
+std::unique_ptr<Storage> OpenOrSkip(benchmark::State& state, const StorageOptions& o) {
+  auto opened = Storage::Open(o);
+  if (!opened.ok()) {
+    state.SkipWithError(opened.status().ToString().c_str());
+    return nullptr;
+  }
+  return std::move(opened).value();
+}
+
+// Each series' label pairs as views, the way a remote-write request body holds them.
+std::vector<std::vector<LabelPairView>> PairViews(const std::vector<Labels>& labels) {
+  std::vector<std::vector<LabelPairView>> pairs(labels.size());
+  for (size_t s = 0; s < labels.size(); ++s) {
+    for (const Label& l : labels[s]) pairs[s].push_back({l.name, l.value});
+  }
+  return pairs;
+}
+
 // args: 0 = no ref hints (a remote-write request through Append), 1 = cached refs (a
 //       scraper-like caller), 2 = the ingester's remote-write path (AppendExisting on the
 //       label pairs, Append only to create a series); sync policy 0 = kWal, 1 = kFsyncBatch.
@@ -24,18 +43,11 @@ void BM_TsdbAppend(benchmark::State& state) {
   StorageOptions o;
   o.dir = dir.path();
   o.sync = state.range(1) ? SyncPolicy::kFsyncBatch : SyncPolicy::kWal;
-  auto opened = Storage::Open(o);
-  if (!opened.ok()) {
-    state.SkipWithError(opened.status().ToString().c_str());
-    return;
-  }
-  auto db = std::move(opened).value();
+  auto db = OpenOrSkip(state, o);
+  if (!db) return;
   const std::vector<Labels> labels = MakeSeriesLabels(kSeries);
   std::vector<SeriesRef> refs(kSeries, 0);
-  std::vector<std::vector<LabelPairView>> pairs(kSeries);
-  for (size_t s = 0; s < kSeries; ++s) {
-    for (const Label& l : labels[s]) pairs[s].push_back({l.name, l.value});
-  }
+  const std::vector<std::vector<LabelPairView>> pairs = PairViews(labels);
   const std::vector<double> values =
       testing::GenerateValues(testing::ValuePattern::kCounter, 1 << 16, 7);
   auto app = db->NewAppender();
@@ -90,17 +102,10 @@ void BM_TsdbStageExisting(benchmark::State& state) {
   BenchDir dir;
   StorageOptions o;
   o.dir = dir.path();
-  auto opened = Storage::Open(o);
-  if (!opened.ok()) {
-    state.SkipWithError(opened.status().ToString().c_str());
-    return;
-  }
-  auto db = std::move(opened).value();
+  auto db = OpenOrSkip(state, o);
+  if (!db) return;
   const std::vector<Labels> labels = MakeSeriesLabels(kSeries);
-  std::vector<std::vector<LabelPairView>> pairs(kSeries);
-  for (size_t s = 0; s < kSeries; ++s) {
-    for (const Label& l : labels[s]) pairs[s].push_back({l.name, l.value});
-  }
+  const std::vector<std::vector<LabelPairView>> pairs = PairViews(labels);
   auto app = db->NewAppender();
   for (size_t s = 0; s < kSeries; ++s) {
     if (!app->Append(0, labels[s], SampleIn{0, kStart, 1}).ok()) {
