@@ -26,8 +26,9 @@ void Head::ResolveExistingRun(std::span<const SeriesViewIn> items,
   // The shared index lock is held while series are used: dropping one needs it exclusively.
   std::shared_lock lock(index_mu_);
   // Checks item `i` against the series stored under `hash` (trying `candidate` first); false
-  // once an entry ends the run.
-  auto check_item = [&](size_t i, uint64_t hash, SeriesRef candidate) {
+  // once an entry ends the run. Inlined: the run's loop stays one body, as it was before.
+  auto check_item = [&](size_t i, uint64_t hash, SeriesRef candidate)
+                        __attribute__((always_inline)) {
     const SeriesViewIn& item = items[i];
     HeadSeries* s = SeriesByRefLocked(candidate);
     if (!s || !EncodedLabelsEqual(s->labels_enc(), item.labels)) {
