@@ -43,6 +43,21 @@ inline constexpr size_t kMaxSealsPerBatch = 16384;
 
 class Head {
  public:
+  // Sees every head truncation (the eviction service, eviction.h). All calls hold the commit
+  // lock; VisitSeries also holds the index lock (shared) and the series' stripe.
+  class TruncationListener {
+   public:
+    virtual ~TruncationListener() = default;
+    // Before the pass over the resident series; false skips VisitSeries for this truncation.
+    virtual bool BeginTruncation() = 0;
+    // Each resident series once the pass has cut its head or kept it (`s` stays valid while
+    // the commit lock is held).
+    virtual void VisitSeries(HeadSeries* s) = 0;
+    // After the cut heads are written: nothing of a series without head data is only in the
+    // head log any more.
+    virtual void EndTruncation() = 0;
+  };
+
   Head(const StorageOptions& options, ChunkStore& store);
   Head(const Head&) = delete;
   Head& operator=(const Head&) = delete;
@@ -107,9 +122,16 @@ class Head {
   std::mutex& commit_mutex() { return commit_mu_; }
   // Newest sample time in the store (kMinTimestamp when empty).
   Timestamp max_time() const { return global_max_t_.load(); }
-  // REQUIRES commit lock. Cuts lagging/idle (or all, if `all`) head series, evicts inactive
-  // series and drops head-log records that nothing in the head needs any more.
+  // REQUIRES commit lock. Cuts lagging/idle (or all, if `all`) head series, writes them, tells
+  // the truncation listener, and drops head-log records that nothing in the head needs any more.
   Status TruncateHead(bool all);
+  // At most one; set before Recover (which truncates), null to remove.
+  void SetTruncationListener(TruncationListener* listener) { truncation_listener_ = listener; }
+  // REQUIRES commit lock and no stripe; `victims` are resident, persisted, without head data,
+  // and were visited by the current truncation after its seals were written. Drops them from
+  // memory (hash table, postings, registry; they stay in the store) under the index lock held
+  // exclusively, and bumps the generation appenders recheck (inactive_series.cc).
+  void EvictSeries(const std::vector<HeadSeries*>& victims);
   // REQUIRES commit lock. Retention after the store dropped every chunk before `kept_from`:
   // trims resident series' bounds, drops series left without data, and does the same for
   // series outside memory from their head marks.
@@ -138,8 +160,6 @@ class Head {
   // REQUIRES commit_mu_. Makes the persisted series `refs` resident (those not already are);
   // refs without a series record are skipped.
   Status LoadRefs(const std::vector<SeriesRef>& refs);
-  // REQUIRES commit_mu_ (so no head changes) and no stripe. Drops inactive series from memory.
-  void EvictLocked(const std::vector<HeadSeries*>& victims);
   // REQUIRES commit_mu_. Retention for series not in memory: drops those whose persisted data
   // is all before `kept_from` and trims the head marks of the others.
   Status RetainInactive(Timestamp kept_from);
@@ -212,6 +232,7 @@ class Head {
   uint64_t persisted_next_ref_ = 1;
   std::string record_buf_;
   Status sticky_error_;  // a failed seal write: the head may lack data until restart
+  TruncationListener* truncation_listener_ = nullptr;  // under commit_mu_
 
   // Series outside memory. has_inactive_: some persisted series may not be resident (set at
   // Open or on the first eviction, never cleared). inactive_max_t_: no non-resident series has
@@ -221,7 +242,6 @@ class Head {
   std::atomic<bool> has_inactive_{false};
   std::atomic<Timestamp> inactive_max_t_{kMinTimestamp};
   std::atomic<uint64_t> index_gen_{0};
-  std::atomic<uint64_t> evicted_total_{0};
   // Non-resident series with persisted data, and a lower bound of their oldest sample (both
   // under index_mu_; Stats reports them without reading the store).
   uint64_t inactive_series_ = 0;

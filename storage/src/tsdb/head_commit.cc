@@ -156,12 +156,10 @@ Status Head::TruncateHead(bool all) {
   const uint64_t lag_limit = next_seq_ > kMaxHeadLogLagRecords ? next_seq_ - kMaxHeadLogLagRecords : 0;
   const Timestamp idle_before = global_max_t_.load() - kIdleSealMs;
   uint64_t min_needed = next_seq_;
-  // Series with no head data and nothing newer than this leave memory (inactive_series.cc).
-  const int64_t inactive_after = opts_.series_inactive_after_ms;
-  const Timestamp newest = global_max_t_.load();
-  const bool evict = inactive_after > 0 && !store_.closing() && newest > kMinTimestamp + inactive_after;
-  const Timestamp inactive_before = evict ? newest - inactive_after : kMinTimestamp;
-  std::vector<HeadSeries*> victims;
+  TruncationListener* const listener =
+      truncation_listener_ != nullptr && truncation_listener_->BeginTruncation()
+          ? truncation_listener_
+          : nullptr;
   {
     std::shared_lock ilock(index_mu_);
     for (const auto& sp : series_) {
@@ -169,30 +167,25 @@ Status Head::TruncateHead(bool all) {
       if (!s) continue;
       {
         std::lock_guard lock(StripeFor(s->ref()));
-        const bool seal = s->has_head() && (all || s->first_seq < lag_limit ||
-                                            s->head_max_time() < idle_before);
-        // Evicted after the seals below are written (a series sealed here qualifies too).
-        if (evict && s->persisted && s->max_time() < inactive_before &&
-            (!s->has_head() || seal)) {
-          victims.push_back(s);
+        if (s->has_head()) {
+          if (all || s->first_seq < lag_limit || s->head_max_time() < idle_before) {
+            s->SealAll(&cut_);
+            PublishCuts();
+            // Everything applied so far (every record before next_seq_) is now persisted.
+            marks_.push_back({s, next_seq_, 0});
+          } else {
+            min_needed = std::min(min_needed, s->first_seq);
+          }
         }
-        if (!s->has_head()) continue;
-        if (seal) {
-          s->SealAll(&cut_);
-          PublishCuts();
-          // Everything applied so far (every record before next_seq_) is now persisted.
-          marks_.push_back({s, next_seq_, 0});
-        } else {
-          min_needed = std::min(min_needed, s->first_seq);
-        }
+        // In the same pass, so a head of a million series is walked once per truncation.
+        if (listener) listener->VisitSeries(s);
       }
       // Sealing a million series at once would otherwise build one huge batch in memory.
       if (marks_.size() >= kMaxSealsPerBatch) TM_RETURN_IF_ERROR(WriteSeals());
     }
   }
   TM_RETURN_IF_ERROR(WriteSeals());
-  // Every victim's head is now in RocksDB with its head mark; nothing else holds its pointer.
-  EvictLocked(victims);
+  if (listener) listener->EndTruncation();
   if (min_needed > truncated_below_) {
     TM_RETURN_IF_ERROR(store_.DeleteHeadLogBelow(min_needed, "storage: truncate head log"));
     truncated_below_ = min_needed;

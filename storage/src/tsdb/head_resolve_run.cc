@@ -22,14 +22,46 @@ void PrefetchSeries(const HeadSeries* s) {
 
 void Head::ResolveExistingRun(std::span<const SeriesViewIn> items,
                                      std::vector<ExistingCheck>* out) {
+  const size_t n = items.size();
+  // The shared index lock is held while series are used: dropping one needs it exclusively.
+  std::shared_lock lock(index_mu_);
+  // Checks item `i` against the series stored under `hash` (trying `candidate` first); false
+  // once an entry ends the run. Inlined: the run's loop stays one body, as it was before.
+  auto check_item = [&](size_t i, uint64_t hash, SeriesRef candidate)
+                        __attribute__((always_inline)) {
+    const SeriesViewIn& item = items[i];
+    HeadSeries* s = SeriesByRefLocked(candidate);
+    if (!s || !EncodedLabelsEqual(s->labels_enc(), item.labels)) {
+      SeriesRef found = by_hash_.Find(hash, [&](SeriesRef r) {
+        HeadSeries* c = SeriesByRefLocked(r);
+        return c && EncodedLabelsEqual(c->labels_enc(), item.labels);
+      });
+      s = found != 0 ? SeriesByRefLocked(found) : nullptr;
+    }
+    if (!s) {
+      out->push_back({0, CheckResult::kAccept});
+      return false;
+    }
+    std::lock_guard slock(StripeFor(s->ref()));
+    for (const SampleIn& in : item.samples) {
+      const CheckResult r = s->Check(in.t, in.v, opts_.out_of_order_window_ms);
+      out->push_back({s->ref(), r});
+      if (r != CheckResult::kAccept && r != CheckResult::kDuplicate) return false;
+    }
+    return true;
+  };
+  // One item (a sender that appends series one at a time): nothing to overlap its misses with,
+  // so the pipeline below would only add its setup and prefetches already in flight.
+  if (n == 1) {
+    check_item(0, SeriesHash(items[0].labels), 0);
+    return;
+  }
+
   struct Ahead {
     uint64_t hash = 0;
     SeriesRef candidate = 0;  // first ref stored under the hash; labels not compared yet
   };
   Ahead ring[kRing];
-  const size_t n = items.size();
-  // The shared index lock is held while series are used: dropping one needs it exclusively.
-  std::shared_lock lock(index_mu_);
   auto hash_stage = [&](size_t j) {
     Ahead& a = ring[j % kRing];
     a.hash = SeriesHash(items[j].labels);
@@ -51,27 +83,8 @@ void Head::ResolveExistingRun(std::span<const SeriesViewIn> items,
     if (i + 3 * kStage < n) hash_stage(i + 3 * kStage);
     if (i + 2 * kStage < n) slot_stage(i + 2 * kStage);
     if (i + kStage < n) series_stage(i + kStage);
-
-    const SeriesViewIn& item = items[i];
     const Ahead& a = ring[i % kRing];
-    HeadSeries* s = SeriesByRefLocked(a.candidate);
-    if (!s || !EncodedLabelsEqual(s->labels_enc(), item.labels)) {
-      SeriesRef found = by_hash_.Find(a.hash, [&](SeriesRef r) {
-        HeadSeries* c = SeriesByRefLocked(r);
-        return c && EncodedLabelsEqual(c->labels_enc(), item.labels);
-      });
-      s = found != 0 ? SeriesByRefLocked(found) : nullptr;
-    }
-    if (!s) {
-      out->push_back({0, CheckResult::kAccept});
-      return;
-    }
-    std::lock_guard slock(StripeFor(s->ref()));
-    for (const SampleIn& in : item.samples) {
-      const CheckResult r = s->Check(in.t, in.v, opts_.out_of_order_window_ms);
-      out->push_back({s->ref(), r});
-      if (r != CheckResult::kAccept && r != CheckResult::kDuplicate) return;
-    }
+    if (!check_item(i, a.hash, a.candidate)) return;
   }
 }
 

@@ -42,7 +42,6 @@ void Head::FillIndexStats(StorageStats* out) {
       for (const auto& [v, p] : vm) st.series_count_by_label_pair.push_back({n + "=" + v, p.size()});
     }
   }
-  st.series_evicted = evicted_total_.load(std::memory_order_relaxed);
   if (mn <= mx) {
     st.min_time = mn;
     st.max_time = mx;

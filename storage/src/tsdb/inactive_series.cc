@@ -52,7 +52,7 @@ Status Head::LoadRefs(const std::vector<SeriesRef>& refs) {
   return Status::OK();
 }
 
-void Head::EvictLocked(const std::vector<HeadSeries*>& victims) {
+void Head::EvictSeries(const std::vector<HeadSeries*>& victims) {
   if (victims.empty()) return;
   std::vector<std::pair<SeriesRef, std::string_view>> items;
   items.reserve(victims.size());
@@ -78,7 +78,6 @@ void Head::EvictLocked(const std::vector<HeadSeries*>& victims) {
     series_[s->ref()].reset();
   }
   by_hash_.MaybeShrink();
-  evicted_total_.fetch_add(victims.size(), std::memory_order_relaxed);
 }
 
 Status Head::RetainInactive(Timestamp kept_from) {

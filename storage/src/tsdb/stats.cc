@@ -48,6 +48,7 @@ StorageStats TsdbStorage::Stats() {
   st.cold_blocks_written = compactor_->blocks_written();
   if (closed()) return st;
   head_->FillIndexStats(&st);
+  st.series_evicted = evictor_->evicted_total();
   if (head_->has_inactive()) {
     // Per-metric counts cover every series (persisted postings); label-name and label-pair
     // counts stay those of the resident series: counting them for all would read the whole

@@ -24,6 +24,7 @@ Result<std::unique_ptr<Storage>> TsdbStorage::Open(const StorageOptions& options
   std::unique_ptr<TsdbStorage> s(new TsdbStorage(options));
   TM_ASSIGN_OR_RETURN(s->store_, ChunkStore::Open(options));
   s->head_ = std::make_unique<Head>(options, *s->store_);
+  s->evictor_ = std::make_unique<Evictor>(options, *s->head_, *s->store_);
   s->compactor_ = std::make_unique<Compactor>(options, *s->head_, *s->store_);
   s->retention_ = std::make_unique<Retention>(options, *s->head_, *s->store_);
   TM_RETURN_IF_ERROR(s->head_->LoadSeries());

@@ -15,6 +15,7 @@
 #include "tidemark/storage/storage.h"
 #include "tsdb/chunk_store.h"
 #include "tsdb/compaction.h"
+#include "tsdb/eviction.h"
 #include "tsdb/head.h"
 #include "tsdb/retention.h"
 
@@ -46,6 +47,7 @@ class TsdbStorage final : public Storage {
   const StorageOptions opts_;
   std::unique_ptr<ChunkStore> store_;
   std::unique_ptr<Head> head_;
+  std::unique_ptr<Evictor> evictor_;  // before Recover: its truncation evicts too
   std::unique_ptr<Compactor> compactor_;
   std::unique_ptr<Retention> retention_;
 
