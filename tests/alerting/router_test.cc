@@ -93,6 +93,19 @@ TEST(RouterConfigTest, Errors) {
   EXPECT_FALSE(ParseRouterConfig("route: {receiver: x, bogus: 1}\nreceivers: [{name: x}]\n").ok());
   EXPECT_FALSE(ParseRouterConfig("receivers: [{name: x}]\n").ok());
   EXPECT_TRUE(ParseRouterConfig(kConfig).ok());
+  // Aliases that name 10^6 routes in a few lines are refused, not expanded.
+  std::string tree = "&l0 {receiver: x}";
+  for (int i = 1; i <= 6; ++i) {
+    const std::string prev = "*l" + std::to_string(i - 1);
+    std::string next = "&l" + std::to_string(i) + " {receiver: x, routes: [" + tree;
+    for (int k = 1; k < 10; ++k) next += ", " + prev;
+    tree = next + "]}";
+  }
+  const std::string bomb = "receivers: [{name: x}]\nroute: " + tree + "\n";
+  auto refused = ParseRouterConfig(bomb);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("excessive aliasing"), std::string::npos)
+      << refused.status().message();
 }
 
 TEST(RouterTest, GroupWaitGroupingAndContinue) {

@@ -69,7 +69,20 @@ Result<Matcher> ParseMatcherString(std::string s) {
   return Matcher::Make(type, name, value);
 }
 
-Status ParseRoute(const YAML::Node& n, const Route* parent, Route* r) {
+// YAML aliases let a few lines name a route tree of any size (or a cycle); Go's YAML parser
+// refuses such "excessive aliasing", and so do we, by bounding depth and count.
+constexpr int kMaxRouteDepth = 64;
+constexpr size_t kMaxRoutes = 10'000;
+
+Status ParseRoute(const YAML::Node& n, const Route* parent, Route* r, int depth, size_t* budget) {
+  if (depth > kMaxRouteDepth) {
+    return Status::InvalidArgument("route: nested more than " + std::to_string(kMaxRouteDepth) + " levels deep");
+  }
+  if (*budget == 0) {
+    return Status::InvalidArgument("route: more than " + std::to_string(kMaxRoutes) +
+                                   " routes (excessive aliasing?)");
+  }
+  --*budget;
   TM_RETURN_IF_ERROR(KeysIn(n, {"receiver", "group_by", "group_wait", "group_interval",
                                 "repeat_interval", "matchers", "match", "match_re", "continue",
                                 "routes", "mute_time_intervals", "active_time_intervals"},
@@ -128,7 +141,7 @@ Status ParseRoute(const YAML::Node& n, const Route* parent, Route* r) {
   if (const auto rs = n["routes"]; rs && !rs.IsNull()) {
     for (const auto& c : rs) {
       Route child;
-      TM_RETURN_IF_ERROR(ParseRoute(c, r, &child));
+      TM_RETURN_IF_ERROR(ParseRoute(c, r, &child, depth + 1, budget));
       r->routes.push_back(std::move(child));
     }
     // Sibling routes with equal matchers get an index suffix in Alertmanager; keep keys unique.
@@ -214,7 +227,8 @@ Result<RouterConfig> ParseRouterConfig(const std::string& text, const std::strin
       }
     }
     if (!root["route"]) return Status::InvalidArgument("no route provided in config");
-    TM_RETURN_IF_ERROR(ParseRoute(root["route"], nullptr, &cfg.root));
+    size_t route_budget = kMaxRoutes;
+    TM_RETURN_IF_ERROR(ParseRoute(root["route"], nullptr, &cfg.root, 0, &route_budget));
     if (!cfg.root.matchers.empty()) return Status::InvalidArgument("root route must not have any matchers");
     if (cfg.root.receiver.empty()) return Status::InvalidArgument("root route must specify a default receiver");
     std::set<std::string> names;
