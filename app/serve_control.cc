@@ -2,6 +2,7 @@
 // HTTP API's status endpoints show it.
 #include "serve_wiring.h"
 #include "tidemark/http/params.h"
+#include "tidemark/storage/model/strconv.h"
 
 namespace tidemark::app {
 
@@ -64,7 +65,7 @@ std::vector<std::pair<std::string, std::string>> ServeControl::Flags() {
 
 std::string ServeControl::StorageRetention() {
   std::lock_guard<std::mutex> lock(mu_);
-  std::string r = current_.retention_ms ? http::FormatPromDuration(current_.retention_ms) : "";
+  std::string r = current_.retention_ms ? FormatDuration(current_.retention_ms) : "";
   if (current_.retention_bytes) {
     r += (r.empty() ? "" : " or ") + std::to_string(current_.retention_bytes) + "B";
   }
