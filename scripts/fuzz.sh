@@ -10,9 +10,9 @@ srcs=(tests/fuzz/*_fuzz.cc)
 targets=()
 for s in "${srcs[@]}"; do targets+=("$(basename "$s" .cc)"); done
 scripts/build.sh fuzz "${targets[@]}"
-# Built but not run: slo_spec_fuzz found an out-of-memory input (no artifact kept) that route
-# trees expanded through YAML aliases would explain; route depth and count are now bounded, and
-# the target joins the run once a long run confirms it (TM_FUZZ_SKIP= runs everything).
+# Built but not run: slo_spec_fuzz still finds an out-of-memory input within ~30 s (libFuzzer
+# hangs at the limit and keeps no artifact); it joins the run once that is found and fixed
+# (TM_FUZZ_SKIP= runs everything).
 skip=" ${TM_FUZZ_SKIP-slo_spec_fuzz} "
 for t in "${targets[@]}"; do
   if [[ "$skip" == *" $t "* ]]; then echo "fuzz: $t built, not run (TM_FUZZ_SKIP)"; continue; fi
