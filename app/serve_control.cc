@@ -1,7 +1,6 @@
 // ServeControl: configuration reload (SIGHUP, /-/reload) and the configuration in effect, as the
 // HTTP API's status endpoints show it.
 #include "serve_wiring.h"
-#include "tidemark/http/params.h"
 #include "tidemark/storage/model/strconv.h"
 
 namespace tidemark::app {
