@@ -67,6 +67,10 @@ Result<std::vector<Matchers>> MatchParams(const HttpRequest& r) {
   return out;
 }
 
+Labels ExternalLabels(const Context& c) {
+  return c.b.control ? c.b.control->ExternalLabels() : Labels();
+}
+
 Watchdog::Watchdog() : thread_([this] { Loop(); }) {}
 
 Watchdog::~Watchdog() {
@@ -119,6 +123,7 @@ void RegisterPrometheusApi(Router& router, const ApiBackends& backends, ApiState
   api::RegisterRuleRoutes(router, ctx);
   api::RegisterSloRoutes(router, ctx);
   api::RegisterIngestRoutes(router, ctx, false);
+  api::RegisterFederationRoutes(router, ctx);
 }
 
 void RegisterOtlpRoutes(Router& router, const ApiBackends& backends) {

@@ -31,6 +31,10 @@ Timestamp NowMs();
 // Parses every match[] parameter into matcher sets (bad_data on error).
 Result<std::vector<Matchers>> MatchParams(const HttpRequest& r);
 
+struct Context;
+// The current config's external labels (none without a ServerControl).
+Labels ExternalLabels(const Context& c);
+
 // Cancels tokens when their deadline passes (per-request `timeout` parameters).
 class Watchdog {
  public:
@@ -63,5 +67,6 @@ void RegisterStatusRoutes(Router& router, std::shared_ptr<Context> ctx);
 void RegisterRuleRoutes(Router& router, std::shared_ptr<Context> ctx);
 void RegisterSloRoutes(Router& router, std::shared_ptr<Context> ctx);
 void RegisterIngestRoutes(Router& router, std::shared_ptr<Context> ctx, bool otlp_only);
+void RegisterFederationRoutes(Router& router, std::shared_ptr<Context> ctx);
 
 }  // namespace tidemark::http::api
