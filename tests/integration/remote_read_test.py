@@ -2,7 +2,8 @@
 Tidemark answers PromQL over data only Tidemark holds, identically to Tidemark's own answers; and
 a pure-Python client (lib/promread.py) asks for STREAMED_XOR_CHUNKS and must get back exactly the
 samples that were written, in CRC-checked frames of Prometheus XOR chunks. Prometheus 2.42's
-client only asks for SAMPLES, so the streamed answer is checked by the independent decoder."""
+client only asks for SAMPLES (streamed reads arrived in its client in 2.55), so the streamed
+answer is checked by the independent decoder."""
 import json
 import os
 import sys
