@@ -10,16 +10,6 @@ namespace tidemark::http::api {
 
 namespace {
 
-// Go's http.Error, as Prometheus' federation handler answers failures.
-HttpResponse TextError(int status, std::string_view message) {
-  HttpResponse r;
-  r.status = status;
-  r.content_type = "text/plain; charset=utf-8";
-  r.body = std::string(message) + "\n";
-  r.headers.emplace_back("X-Content-Type-Options", "nosniff");
-  return r;
-}
-
 // expfmt's writeFloat: Go's shortest 'g' form, but 0 (also -0), 1 and -1 plainly.
 void AppendValue(std::string& out, double v) {
   if (v == 0) {
@@ -61,11 +51,11 @@ void AppendSeries(std::string& out, const Latest& s, const std::vector<Label>& e
 
 HttpResponse Federate(Context& c, HttpRequest& r) {
   auto sets = MatchParams(r);
-  if (!sets.ok()) return TextError(400, sets.status().message());
+  if (!sets.ok()) return PlainError(400, sets.status().message());
   const Timestamp maxt = NowMs();
   const Timestamp mint = maxt - c.b.lookback_delta_ms;
   auto q = c.b.storage->NewQuerier(mint, maxt);
-  if (!q.ok()) return TextError(q.status().code() == StatusCode::kUnavailable ? 503 : 500, q.status().message());
+  if (!q.ok()) return PlainError(q.status());
 
   // Series selected by several match[] sets appear once (Prometheus merges the sets).
   std::map<Labels, Sample> latest;
@@ -75,7 +65,7 @@ HttpResponse Federate(Context& c, HttpRequest& r) {
   std::unique_ptr<SeriesIterator> it;
   for (const Matchers& ms : *sets) {
     auto set = (*q)->Select(true, &hints, ms);
-    if (!set.ok()) return TextError(500, set.status().message());
+    if (!set.ok()) return PlainError(set.status());
     while ((*set)->Next()) {
       const Series& s = (*set)->At();
       if (latest.contains(s.labels())) continue;
@@ -86,13 +76,13 @@ HttpResponse Federate(Context& c, HttpRequest& r) {
         last = it->At();
         any = true;
       }
-      if (!it->status().ok()) return TextError(500, it->status().message());
+      if (!it->status().ok()) return PlainError(it->status());
       // The exposition format has no staleness marker: a stale series is left out.
       if (any && !IsStaleNaN(last.v) && !s.labels().MetricName().empty()) {
         latest.emplace(s.labels(), last);
       }
     }
-    if (!(*set)->status().ok()) return TextError(500, (*set)->status().message());
+    if (!(*set)->status().ok()) return PlainError((*set)->status());
   }
 
   std::vector<Latest> vec;

@@ -41,7 +41,8 @@ void RegisterIngestRoutes(Router& router, std::shared_ptr<Context> ctx, bool otl
                 if (!ctx->b.remote_reader) {
                   return ErrorResponse("unavailable", "remote read not available");
                 }
-                return FromIngest(ctx->b.remote_reader->Read(r.body, ExternalLabels(*ctx)));
+                auto answer = ctx->b.remote_reader->Read(r.body, ExternalLabels(*ctx));
+                return answer.ok() ? FromIngest(std::move(*answer)) : PlainError(answer.status());
               }});
 }
 

@@ -15,24 +15,6 @@ namespace {
 // Prometheus' decodeReadLimit: compressed and decompressed request bodies.
 constexpr size_t kMaxReadRequestBytes = 32u << 20;
 
-// Go's http.Error, which is how Prometheus' read handler answers failures.
-IngestResponse TextError(int status, std::string_view message) {
-  IngestResponse r;
-  r.http_status = status;
-  r.content_type = "text/plain; charset=utf-8";
-  r.body = std::string(message) + "\n";
-  r.headers.emplace_back("X-Content-Type-Options", "nosniff");
-  return r;
-}
-
-IngestResponse FromStatus(const Status& s) {
-  switch (s.code()) {
-    case StatusCode::kInvalidArgument: return TextError(400, s.message());
-    case StatusCode::kUnavailable: return TextError(503, s.message());
-    default: return TextError(500, s.message());
-  }
-}
-
 // An equality matcher on an external label with its value selects series without that label:
 // the store never holds external labels, they are added on the way out.
 Matchers FilterExternalLabels(const Matchers& in, const Labels& external) {
@@ -82,7 +64,7 @@ class StreamSink : public SeriesSink {
 RemoteReader::RemoteReader(Queryable& storage, RemoteReadOptions options)
     : storage_(storage), options_(options) {}
 
-IngestResponse RemoteReader::Read(std::string_view body, const Labels& external_labels) {
+Result<IngestResponse> RemoteReader::Read(std::string_view body, const Labels& external_labels) {
   {
     std::unique_lock<std::mutex> lock(mu_);
     if (options_.concurrent_limit > 0) {
@@ -102,24 +84,21 @@ IngestResponse RemoteReader::Read(std::string_view body, const Labels& external_
   } release{this};
 
   if (body.size() > kMaxReadRequestBytes) {
-    return TextError(400, "request body of " + std::to_string(body.size()) + " bytes exceeds limit " +
-                              std::to_string(kMaxReadRequestBytes));
+    return Status::InvalidArgument("request body of " + std::to_string(body.size()) +
+                                   " bytes exceeds limit " + std::to_string(kMaxReadRequestBytes));
   }
   std::string proto;
   Status st = SnappyDecompress(body, kMaxReadRequestBytes, &proto);
-  if (!st.ok()) return TextError(400, st.message());
-  auto req = DecodeReadRequest(proto);
-  if (!req.ok()) return TextError(400, req.status().message());
-  auto type = NegotiateResponseType(req->accepted_response_types);
-  if (!type.ok()) return TextError(400, type.status().message());
-  const bool streamed = *type == ReadResponseType::kStreamedXorChunks;
+  if (!st.ok()) return Status::InvalidArgument(st.message());  // too large is a bad request here too
+  TM_ASSIGN_OR_RETURN(ReadRequest req, DecodeReadRequest(proto));
+  TM_ASSIGN_OR_RETURN(ReadResponseType type, NegotiateResponseType(req.accepted_response_types));
+  const bool streamed = type == ReadResponseType::kStreamedXorChunks;
 
   std::string out;  // ReadResponse, or the frames of the stream
   std::vector<Sample> samples;
-  for (size_t qi = 0; qi < req->queries.size(); ++qi) {
-    const ReadQuery& q = req->queries[qi];
-    auto querier = storage_.NewQuerier(q.start_ms, q.end_ms);
-    if (!querier.ok()) return FromStatus(querier.status());
+  for (size_t qi = 0; qi < req.queries.size(); ++qi) {
+    const ReadQuery& q = req.queries[qi];
+    TM_ASSIGN_OR_RETURN(auto querier, storage_.NewQuerier(q.start_ms, q.end_ms));
     // With hints, Prometheus' TSDB returns samples of the hinted window (within the queried one)
     // and, for func "series", labels only.
     SelectHints hints;
@@ -135,16 +114,15 @@ IngestResponse RemoteReader::Read(std::string_view body, const Labels& external_
       hi = std::min(hi, q.hints->end_ms);
       labels_only = q.hints->func == "series";
     }
-    auto set = (*querier)->Select(true, q.hints ? &hints : nullptr,
-                                  FilterExternalLabels(q.matchers, external_labels));
-    if (!set.ok()) return FromStatus(set.status());
+    TM_ASSIGN_OR_RETURN(auto set, (querier->Select(true, q.hints ? &hints : nullptr,
+                                                   FilterExternalLabels(q.matchers, external_labels))));
     SamplesSink samples_sink;
     StreamSink stream_sink(&out, static_cast<int64_t>(qi), options_.max_bytes_in_frame);
     SeriesSink& sink = streamed ? static_cast<SeriesSink&>(stream_sink) : samples_sink;
     size_t count = 0;
     std::unique_ptr<SeriesIterator> it;
-    while ((*set)->Next()) {
-      const Series& s = (*set)->At();
+    while (set->Next()) {
+      const Series& s = set->At();
       samples.clear();
       if (!labels_only) {
         it = s.Iterator(std::move(it));
@@ -152,16 +130,17 @@ IngestResponse RemoteReader::Read(std::string_view body, const Labels& external_
           Sample smp = it->At();
           if (smp.t > hi) break;
           if (options_.sample_limit > 0 && ++count > options_.sample_limit) {
-            return TextError(400, "exceeded sample limit (" + std::to_string(options_.sample_limit) + ")");
+            return Status::InvalidArgument("exceeded sample limit (" +
+                                           std::to_string(options_.sample_limit) + ")");
           }
           samples.push_back(smp);
         }
-        if (!it->status().ok()) return FromStatus(it->status());
+        TM_RETURN_IF_ERROR(it->status());
         if (samples.empty()) continue;
       }
       sink.Add(MergeExternalLabels(s.labels(), external_labels), samples);
     }
-    if (!(*set)->status().ok()) return FromStatus((*set)->status());
+    TM_RETURN_IF_ERROR(set->status());
     if (!streamed) AppendLenField(&out, 1, samples_sink.result);
   }
 

@@ -1,6 +1,6 @@
 // libFuzzer target: remote-read request bodies through the RemoteReader over a small store.
 // The first input byte picks snappy-wrapping (so the protobuf decoder sees the rest) or raw
-// bytes; answers must be 200 or 400, and a 200 must carry one of the two response types.
+// bytes; a failure must be InvalidArgument (400), and an answer one of the two response types.
 #include <snappy.h>
 
 #include <cstdint>
@@ -43,9 +43,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     body.assign(payload);
   }
   auto r = reader->Read(body, tidemark::Labels{{"zone", "eu"}});
-  bool ok = r.http_status == 400 ||
-            (r.http_status == 200 && (r.content_type == "application/x-protobuf" ||
-                                      r.content_type.starts_with("application/x-streamed-protobuf")));
+  bool ok = r.ok() ? r->http_status == 200 && (r->content_type == "application/x-protobuf" ||
+                                                r->content_type.starts_with("application/x-streamed-protobuf"))
+                    : r.status().code() == tidemark::StatusCode::kInvalidArgument;
   if (!ok) std::abort();
   return 0;
 }

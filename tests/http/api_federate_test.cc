@@ -8,6 +8,7 @@
 #include "http_test_util.h"
 #include "support/compress.h"
 #include "support/pb_encoder.h"
+#include "support/status_matchers.h"
 #include "tidemark/ingest/remote_read.h"
 #include "tidemark/storage/storage.h"
 

@@ -249,12 +249,12 @@ class RemoteReaderTest : public ::testing::Test {
 TEST_F(RemoteReaderTest, SamplesAnswerHonoursRangeMatchersAndExternalLabels) {
   RemoteReader reader(*store_, {});
   Labels ext{{"zone", "eu"}, {"a", "b"}};
-  IngestResponse r = reader.Read(
+  ASSERT_OK_AND_ASSIGN(IngestResponse r, reader.Read(
       Request({QueryMsg(10'000, 19'500, {MatcherMsg(0, "__name__", "m"), MatcherMsg(2, "i", "[01]")}),
                QueryMsg(0, 100'000, {MatcherMsg(0, "__name__", "other")}),
                QueryMsg(0, 100'000, {MatcherMsg(0, "__name__", "m"), MatcherMsg(0, "zone", "eu"),
                                      MatcherMsg(0, "i", "2")})}),
-      ext);
+      ext));
   ASSERT_EQ(r.http_status, 200) << r.body;
   EXPECT_EQ(r.content_type, "application/x-protobuf");
   ASSERT_EQ(r.headers.size(), 1u);
@@ -283,7 +283,8 @@ TEST_F(RemoteReaderTest, HintsNarrowTheWindowAndSeriesFuncReturnsLabelsOnly) {
   narrow.Message(4, PbWriter().Varint(3, 50'000).Varint(4, 59'000));
   PbWriter series = QueryMsg(0, 300'000, {MatcherMsg(0, "i", "1")});
   series.Message(4, PbWriter().Bytes(2, "series").Varint(3, 0).Varint(4, 300'000));
-  auto res = ParseSamples(reader.Read(Request({narrow, series}), {}));
+  ASSERT_OK_AND_ASSIGN(IngestResponse r, reader.Read(Request({narrow, series}), {}));
+  auto res = ParseSamples(r);
   ASSERT_EQ(res.size(), 2u);
   ASSERT_EQ(res[0].size(), 1u);
   ASSERT_EQ(res[0][0].samples.size(), 10u);
@@ -297,28 +298,29 @@ TEST_F(RemoteReaderTest, SampleLimitAnswers400AsPrometheus) {
   RemoteReadOptions o;
   o.sample_limit = 599;  // two series of 300
   RemoteReader reader(*store_, o);
-  IngestResponse r = reader.Read(Request({QueryMsg(0, 1'000'000, {MatcherMsg(2, "i", "[01]")})}), {});
-  EXPECT_EQ(r.http_status, 400);
-  EXPECT_EQ(r.body, "exceeded sample limit (599)\n");
-  EXPECT_EQ(r.content_type, "text/plain; charset=utf-8");
+  auto r = reader.Read(Request({QueryMsg(0, 1'000'000, {MatcherMsg(2, "i", "[01]")})}), {});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);  // Prometheus answers 400
+  EXPECT_EQ(r.status().message(), "exceeded sample limit (599)");
   // The limit is per query: two queries of 300 each pass.
   r = reader.Read(Request({QueryMsg(0, 1'000'000, {MatcherMsg(0, "i", "0")}),
                            QueryMsg(0, 1'000'000, {MatcherMsg(0, "i", "1")})}),
                   {});
-  EXPECT_EQ(r.http_status, 200) << r.body;
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->http_status, 200);
   r = reader.Read(Request({QueryMsg(0, 1'000'000, {MatcherMsg(2, "i", "[01]")})}, {1}), {});
-  EXPECT_EQ(r.http_status, 400) << "streamed answers are bounded too";
+  EXPECT_FALSE(r.ok()) << "streamed answers are bounded too";
 }
 
 TEST_F(RemoteReaderTest, StreamedChunksSplitSeriesOverFrames) {
   RemoteReadOptions o;
   o.max_bytes_in_frame = 100;  // less than one chunk: every chunk gets a frame of its own
   RemoteReader reader(*store_, o);
-  IngestResponse r = reader.Read(
+  ASSERT_OK_AND_ASSIGN(IngestResponse r, reader.Read(
       Request({QueryMsg(0, 1'000'000, {MatcherMsg(0, "__name__", "m")}),
                QueryMsg(0, 1'000'000, {MatcherMsg(0, "__name__", "other")})},
               {1, 0}),
-      Labels{{"zone", "eu"}});
+      Labels{{"zone", "eu"}}));
   ASSERT_EQ(r.http_status, 200) << r.body;
   EXPECT_EQ(r.content_type, "application/x-streamed-protobuf; proto=prometheus.ChunkedReadResponse");
   EXPECT_TRUE(r.headers.empty());
@@ -349,7 +351,7 @@ TEST_F(RemoteReaderTest, StreamedChunksSplitSeriesOverFrames) {
   EXPECT_EQ((got[{1, Labels{{"__name__", "other"}, {"zone", "own"}}.ToString()}].size()), 1u);
 }
 
-TEST_F(RemoteReaderTest, BadRequestsAnswer400WithAClearMessage) {
+TEST_F(RemoteReaderTest, BadRequestsAreInvalidArgumentsWithAClearMessage) {
   RemoteReader reader(*store_, {});
   struct Case {
     std::string body;
@@ -363,10 +365,10 @@ TEST_F(RemoteReaderTest, BadRequestsAnswer400WithAClearMessage) {
       {Request({QueryMsg(0, 1, {MatcherMsg(2, "a", "*")})}), "queries[0].matchers[0]"},
   };
   for (const Case& c : cases) {
-    IngestResponse r = reader.Read(c.body, {});
-    EXPECT_EQ(r.http_status, 400) << c.want;
-    EXPECT_NE(r.body.find(c.want), std::string::npos) << r.body;
-    EXPECT_EQ(r.content_type, "text/plain; charset=utf-8");
+    auto r = reader.Read(c.body, {});
+    ASSERT_FALSE(r.ok()) << c.want;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(r.status().message().find(c.want), std::string::npos) << r.status().message();
   }
 }
 

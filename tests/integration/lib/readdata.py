@@ -3,7 +3,7 @@ bits (so NaN payloads such as Prometheus' stale marker survive), pushed through 
 import random
 import struct
 
-from promwrite import _field_bytes, _label, _varint, snappy_literal_block
+from promwrite import _varint, encode_write_request, snappy_literal_block
 import tmtest
 
 STALE_BITS = 0x7FF0000000000002
@@ -19,15 +19,8 @@ def to_float(b):
 
 def push(url, series):
     """series: list of (labels dict, [(t_ms, value bits)]). Asserts the write was accepted."""
-    body = bytearray()
-    for labels, samples in series:
-        ts = bytearray()
-        for name in sorted(labels):
-            ts += _field_bytes(1, _label(name, labels[name]))
-        for t, b in samples:
-            ts += _field_bytes(2, b"\x09" + struct.pack("<Q", b) + b"\x10" + _varint(t))
-        body += _field_bytes(1, bytes(ts))
-    status, _, out = tmtest.request("POST", url + "/api/v1/write", snappy_literal_block(bytes(body)), {
+    body = encode_write_request(series, lambda t, b: b"\x09" + struct.pack("<Q", b) + b"\x10" + _varint(t))
+    status, _, out = tmtest.request("POST", url + "/api/v1/write", snappy_literal_block(body), {
         "Content-Type": "application/x-protobuf", "Content-Encoding": "snappy",
         "X-Prometheus-Remote-Write-Version": "0.1.0"})
     assert status in (200, 204), (url, status, out)

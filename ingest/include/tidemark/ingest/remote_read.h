@@ -1,7 +1,8 @@
 // RemoteReader: answers Prometheus remote-read requests (POST /api/v1/read) from a Queryable.
 //
 // The HTTP layer hands over the raw body (snappy-compressed prometheus.ReadRequest) and the
-// current external labels, and writes back the returned IngestResponse verbatim. Responses are
+// current external labels, and writes back the returned IngestResponse verbatim (or renders the
+// error Status, as Prometheus does, as plain text). Responses are
 // SAMPLES (snappy ReadResponse) or STREAMED_XOR_CHUNKS (CRC-framed ChunkedReadResponse messages),
 // whichever the client lists first. Thread-safe.
 #pragma once
@@ -38,8 +39,9 @@ class RemoteReader {
 
   // `external_labels` are added to every returned series lacking them, and an equality matcher
   // on one of them with its value selects series without the label (Prometheus' handler does
-  // both). Errors answer text/plain: 400 for a bad request or the sample limit, 500 otherwise.
-  IngestResponse Read(std::string_view body, const Labels& external_labels);
+  // both). Errors: InvalidArgument for a bad request or the sample limit (Prometheus answers
+  // 400), otherwise what the store reported.
+  Result<IngestResponse> Read(std::string_view body, const Labels& external_labels);
 
  private:
   Queryable& storage_;
