@@ -38,7 +38,9 @@ Result<uint64_t> Uint(const std::string& flag, const std::string& v) {
 Result<uint64_t> FloatCount(const std::string& flag, const std::string& v) {
   char* e = nullptr;
   double d = std::strtod(v.c_str(), &e);
-  if (v.empty() || e != v.c_str() + v.size() || !(d >= 0) || d > 9e18) return Bad(flag, v, "not a number");
+  if (v.empty() || e != v.c_str() + v.size() || !(d >= 0) || d > 9e18) {
+    return Bad(flag, v, "expected a non-negative number");
+  }
   return static_cast<uint64_t>(d);
 }
 
