@@ -34,6 +34,16 @@ Result<uint64_t> Uint(const std::string& flag, const std::string& v) {
   return static_cast<uint64_t>(n);
 }
 
+// Kingpin's int flags parse as floats ("5e7" is the sample limit's default), then truncate.
+Result<uint64_t> FloatCount(const std::string& flag, const std::string& v) {
+  char* e = nullptr;
+  double d = std::strtod(v.c_str(), &e);
+  if (v.empty() || e != v.c_str() + v.size() || !(d >= 0) || d > 9e18) {
+    return Bad(flag, v, "expected a non-negative number");
+  }
+  return static_cast<uint64_t>(d);
+}
+
 Result<bool> Bool(const std::string& flag, const std::string& v) {
   if (v == "true" || v == "1" || v.empty()) return true;
   if (v == "false" || v == "0") return false;
@@ -170,6 +180,29 @@ const std::vector<FlagDef>& Defs() {
        false,
        [](ServeConfig& c, const std::string& v) {
          c.external_url = v;
+         return Status::OK();
+       }},
+      {{"storage.remote.read-sample-limit", "N",
+        "maximum samples one remote-read query may return (0 = no limit)", "5e7"},
+       false,
+       [](ServeConfig& c, const std::string& v) {
+         TM_ASSIGN_OR_RETURN(c.remote_read_sample_limit, FloatCount("storage.remote.read-sample-limit", v));
+         return Status::OK();
+       }},
+      {{"storage.remote.read-concurrent-limit", "N",
+        "maximum concurrent remote-read requests; more wait (0 = no limit)", "10"},
+       false,
+       [](ServeConfig& c, const std::string& v) {
+         TM_ASSIGN_OR_RETURN(c.remote_read_concurrent_limit,
+                             FloatCount("storage.remote.read-concurrent-limit", v));
+         return Status::OK();
+       }},
+      {{"storage.remote.read-max-bytes-in-frame", "BYTES",
+        "bytes of labels and chunks per streamed remote-read frame", "1048576"},
+       false,
+       [](ServeConfig& c, const std::string& v) {
+         TM_ASSIGN_OR_RETURN(c.remote_read_max_bytes_in_frame,
+                             FloatCount("storage.remote.read-max-bytes-in-frame", v));
          return Status::OK();
        }},
   };
@@ -475,7 +508,10 @@ std::vector<std::pair<std::string, std::string>> EffectiveFlags(const ServeConfi
           {"sync", c.sync},
           {"storage", c.storage},
           {"max-body-size", std::to_string(c.max_body_bytes)},
-          {"external-url", c.external_url}};
+          {"external-url", c.external_url},
+          {"storage.remote.read-sample-limit", std::to_string(c.remote_read_sample_limit)},
+          {"storage.remote.read-concurrent-limit", std::to_string(c.remote_read_concurrent_limit)},
+          {"storage.remote.read-max-bytes-in-frame", std::to_string(c.remote_read_max_bytes_in_frame)}};
 }
 
 namespace {

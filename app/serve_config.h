@@ -33,6 +33,10 @@ struct ServeConfig {
   int64_t out_of_order_window_ms = 10 * 60 * 1000;
   uint64_t max_body_bytes = 32u << 20;
   std::string external_url;
+  // Prometheus' --storage.remote.read-* limits (0 = unlimited).
+  uint64_t remote_read_sample_limit = 50'000'000;
+  uint64_t remote_read_concurrent_limit = 10;
+  uint64_t remote_read_max_bytes_in_frame = 1 << 20;
   // From the YAML file only.
   int64_t evaluation_interval_ms = 60'000;
   std::vector<std::pair<std::string, std::string>> external_labels;

@@ -5,13 +5,13 @@
 
 namespace tidemark::app {
 
-namespace {
-
 Labels ToLabels(const std::vector<std::pair<std::string, std::string>>& kv) {
   std::vector<Label> v;
   for (const auto& [k, val] : kv) v.push_back({k, val});
   return Labels(std::move(v));
 }
+
+namespace {
 
 // Alerting's log sink on the server's logger.
 alerting::LogSink LogTo(http::Logger& log) {
