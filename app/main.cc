@@ -6,6 +6,7 @@
 #include "allocator.h"
 #include "commands.h"
 #include "serve_config.h"
+#include "tidemark/storage/model/version.h"
 
 namespace {
 
@@ -14,7 +15,9 @@ void Usage(FILE* out) {
                "usage: tidemark <command> [flags]\n\n"
                "commands:\n"
                "  serve                 run the server (see `tidemark serve --help`)\n"
+               "  version               print version and build information (also --version)\n"
                "  promql-test FILE...   run PromQL test scripts\n"
+               "  check config FILE...  validate config files and the rule/SLO files they name\n"
                "  check rules FILE...   validate rule files\n"
                "  test rules FILE...    run rule unit tests (promtool format)\n"
                "  slo generate FILE...  print the rules generated from Sloth SLO specs\n\n");
@@ -32,6 +35,10 @@ int main(int argc, char** argv) {
   std::string_view cmd = argv[1];
   if (cmd == "--help" || cmd == "-h" || cmd == "help") {
     Usage(stdout);
+    return 0;
+  }
+  if (cmd == "--version" || cmd == "version") {
+    std::fputs(tidemark::VersionText("tidemark").c_str(), stdout);
     return 0;
   }
   if (cmd == "serve") return tidemark::app::ServeMain(argc - 1, argv + 1);
