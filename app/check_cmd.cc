@@ -1,4 +1,7 @@
-// `tidemark check rules FILE...` and `tidemark check config FILE...`: promtool-compatible validation.
+// `tidemark check rules FILE...` and `tidemark check config FILE...`: promtool-compatible
+// validation (promtool's lines, streams and exit codes: 0 valid, 1 invalid, 2 usage).
+#include "check_cmd.h"
+
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -8,30 +11,37 @@
 
 namespace tidemark::app {
 
+bool CheckRuleFile(const std::string& path, const char* error_indent) {
+  std::printf("Checking %s\n", path.c_str());
+  std::fflush(stdout);
+  alerting::RuleFileSpec f = alerting::LoadRuleFile(path);
+  if (!f.errors.empty()) {
+    std::fprintf(stderr, "  FAILED:\n");
+    for (const auto& e : f.errors) std::fprintf(stderr, "%s%s\n", error_indent, e.c_str());
+    std::fflush(stderr);
+    std::printf("\n");
+    return false;
+  }
+  std::printf("  SUCCESS: %zu rules found\n\n", f.NumRules());
+  return true;
+}
+
 int CheckMain(int argc, char** argv) {
-  if (argc < 2 || std::strcmp(argv[1], "rules") != 0) {
-    std::fprintf(stderr, "usage: tidemark check rules FILE...\n");
+  const bool rules = argc >= 2 && std::strcmp(argv[1], "rules") == 0;
+  const bool config = argc >= 2 && std::strcmp(argv[1], "config") == 0;
+  if (!rules && !config) {
+    std::fprintf(stderr, "usage: tidemark check rules|config FILE...\n");
     return 2;
   }
   if (argc < 3) {
-    std::fprintf(stderr, "tidemark check rules: no rule files given\n");
+    std::fprintf(stderr, "tidemark check %s: no files given\n", argv[1]);
     return 2;
   }
-  bool failed = false;
+  bool ok = true;
   for (int i = 2; i < argc; ++i) {
-    std::printf("Checking %s\n", argv[i]);
-    std::fflush(stdout);
-    alerting::RuleFileSpec f = alerting::LoadRuleFile(argv[i]);
-    if (!f.errors.empty()) {
-      failed = true;
-      std::fprintf(stderr, "  FAILED:\n");
-      for (const auto& e : f.errors) std::fprintf(stderr, "%s\n", e.c_str());
-      std::fprintf(stderr, "\n");
-      continue;
-    }
-    std::printf("  SUCCESS: %zu rules found\n\n", f.NumRules());
+    ok = (rules ? CheckRuleFile(argv[i], "") : CheckConfigFile(argv[i])) && ok;
   }
-  return failed ? 1 : 0;
+  return ok ? 0 : 1;
 }
 
 }  // namespace tidemark::app
