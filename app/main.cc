@@ -1,9 +1,11 @@
 // tidemark: the single binary. Each subcommand lives in its own *_cmd.cc file.
 #include <cstdio>
 #include <cstring>
+#include <string>
 #include <string_view>
 
 #include "allocator.h"
+#include "closest_name.h"
 #include "commands.h"
 #include "serve_config.h"
 #include "tidemark/storage/model/version.h"
@@ -46,6 +48,9 @@ int main(int argc, char** argv) {
   if (cmd == "check") return tidemark::app::CheckMain(argc - 1, argv + 1);
   if (cmd == "test") return tidemark::app::TestRulesMain(argc - 1, argv + 1);
   if (cmd == "slo") return tidemark::app::SloMain(argc - 1, argv + 1);
-  std::fprintf(stderr, "tidemark: unknown command \"%s\" (see tidemark --help)\n", argv[1]);
+  const std::string near = tidemark::app::ClosestName(
+      cmd, {"serve", "version", "promql-test", "check", "test", "slo", "help"});
+  std::fprintf(stderr, "tidemark: unknown command \"%s\"%s (see tidemark --help)\n", argv[1],
+               near.empty() ? "" : (", did you mean " + near + "?").c_str());
   return 2;
 }

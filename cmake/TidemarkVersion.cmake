@@ -1,43 +1,13 @@
-# Build identity for `tidemark --version` and tidemark_build_info, taken when CMake configures:
-# git describe/branch of the source tree (or the TM_BUILD_REVISION / TM_BUILD_BRANCH cache
-# values, e.g. for a source tarball), user@host, UTC date, compiler and platform. The values land
-# in a generated header that only storage/src/model/version.cc includes, so a re-configure
-# recompiles that one file.
+# Build identity for `tidemark --version` and tidemark_build_info. A target run on every build
+# (cmake/GenerateVersion.cmake) asks git for the revision and branch and rewrites the generated
+# header only when they changed, stamping the date and user then: a commit shows in the next
+# build without re-configuring, and an unchanged tree rebuilds nothing. TM_BUILD_REVISION and
+# TM_BUILD_BRANCH replace git's answers (e.g. when building from a source tarball).
 set(TM_BUILD_REVISION "" CACHE STRING "revision to report instead of git describe (empty: ask git)")
 set(TM_BUILD_BRANCH "" CACHE STRING "branch to report instead of git's (empty: ask git)")
 
-set(tm_revision "${TM_BUILD_REVISION}")
-set(tm_branch "${TM_BUILD_BRANCH}")
 find_package(Git QUIET)
-if(GIT_FOUND AND EXISTS "${PROJECT_SOURCE_DIR}/.git")
-  if(tm_revision STREQUAL "")
-    execute_process(COMMAND ${GIT_EXECUTABLE} describe --always --dirty --abbrev=40
-      WORKING_DIRECTORY ${PROJECT_SOURCE_DIR} OUTPUT_VARIABLE tm_revision
-      OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
-  endif()
-  if(tm_branch STREQUAL "")
-    execute_process(COMMAND ${GIT_EXECUTABLE} rev-parse --abbrev-ref HEAD
-      WORKING_DIRECTORY ${PROJECT_SOURCE_DIR} OUTPUT_VARIABLE tm_branch
-      OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
-    if(tm_branch STREQUAL "HEAD")  # detached: no branch to name
-      set(tm_branch "")
-    endif()
-  endif()
-endif()
-if(tm_revision STREQUAL "")
-  set(tm_revision "unknown")
-endif()
-
-if(DEFINED ENV{USER} AND NOT "$ENV{USER}" STREQUAL "")
-  set(tm_user "$ENV{USER}")
-else()
-  execute_process(COMMAND id -un OUTPUT_VARIABLE tm_user OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
-endif()
 cmake_host_system_information(RESULT tm_host QUERY HOSTNAME)
-set(tm_build_user "${tm_user}@${tm_host}")
-string(TIMESTAMP tm_build_date "%Y%m%d-%H:%M:%S" UTC)
-set(tm_compiler "${CMAKE_CXX_COMPILER_ID} ${CMAKE_CXX_COMPILER_VERSION}")
-
 # Go's GOOS/GOARCH spelling, as `prometheus --version` prints its platform.
 string(TOLOWER "${CMAKE_SYSTEM_NAME}" tm_os)
 set(tm_arch "${CMAKE_SYSTEM_PROCESSOR}")
@@ -46,7 +16,19 @@ if(tm_arch MATCHES "^(x86_64|AMD64)$")
 elseif(tm_arch MATCHES "^(aarch64|arm64)$")
   set(tm_arch "arm64")
 endif()
-set(tm_platform "${tm_os}/${tm_arch}")
 
-configure_file(${CMAKE_CURRENT_LIST_DIR}/build_version.h.in
-  ${PROJECT_BINARY_DIR}/generated/tidemark_build_version.h @ONLY)
+set(tm_version_header ${PROJECT_BINARY_DIR}/generated/tidemark_build_version.h)
+add_custom_target(tidemark_build_version
+  COMMAND ${CMAKE_COMMAND}
+    -DOUT=${tm_version_header}
+    -DSOURCE_DIR=${PROJECT_SOURCE_DIR}
+    -DGIT=${GIT_EXECUTABLE}
+    -DREVISION_OVERRIDE=${TM_BUILD_REVISION}
+    -DBRANCH_OVERRIDE=${TM_BUILD_BRANCH}
+    -DVERSION=${PROJECT_VERSION}
+    -DHOST=${tm_host}
+    "-DCOMPILER=${CMAKE_CXX_COMPILER_ID} ${CMAKE_CXX_COMPILER_VERSION}"
+    -DPLATFORM=${tm_os}/${tm_arch}
+    -P ${CMAKE_CURRENT_LIST_DIR}/GenerateVersion.cmake
+  BYPRODUCTS ${tm_version_header}
+  COMMENT "" VERBATIM)
