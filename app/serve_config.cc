@@ -61,21 +61,16 @@ const std::vector<FlagDef>& Defs() {
   static const std::vector<FlagDef> defs = {
       {{"config.file", "FILE", "YAML configuration file (Prometheus-shaped; flags override it)", "",
         "config"},
-       false,
-       [](ServeConfig& c, const std::string& v) {
-         c.config_file = v;
-         return Status::OK();
-       }},
-      {{"storage.tsdb.path", "DIR", "data directory", "./data", "data-dir"},
-       false,
+       false, [](ServeConfig& c, const std::string& v) { c.config_file = v; return Status::OK(); }},
+      {{"storage.tsdb.path", "DIR", "data directory", "./data",
+        "data-dir"}, false,
        [](ServeConfig& c, const std::string& v) {
          if (v.empty()) return Bad("storage.tsdb.path", v, "must not be empty");
          c.data_dir = v;
          return Status::OK();
        }},
       {{"web.listen-address", "HOST:PORT", "Prometheus HTTP API listen address", "127.0.0.1:9090",
-        "listen"},
-       false,
+        "listen"}, false,
        [](ServeConfig& c, const std::string& v) {
          TM_RETURN_IF_ERROR(CheckListen("web.listen-address", v));
          c.listen = v;
@@ -89,44 +84,40 @@ const std::vector<FlagDef>& Defs() {
          c.otlp_listen = v;
          return Status::OK();
        }},
-      {{"rules", "GLOB", "rule files to load (repeatable)", ""},
-       false,
+      {{"rules", "GLOB", "rule files to load (repeatable)", ""}, false,
        [](ServeConfig& c, const std::string& v) {
          c.rule_files.push_back(v);
          return Status::OK();
        }},
-      {{"slo", "GLOB", "Sloth SLO files to run (repeatable)", ""},
-       false,
+      {{"slo", "GLOB", "Sloth SLO files to run (repeatable)", ""}, false,
        [](ServeConfig& c, const std::string& v) {
          c.slo_files.push_back(v);
          return Status::OK();
        }},
       {{"storage.tsdb.retention.time", "DURATION", "how long to keep samples (0 = forever)", "15d",
-        "retention-time"},
-       false,
+        "retention-time"}, false,
        [](ServeConfig& c, const std::string& v) {
          TM_ASSIGN_OR_RETURN(c.retention_ms, Dur("storage.tsdb.retention.time", v));
          return Status::OK();
        }},
       {{"storage.tsdb.retention.size", "BYTES", "maximum bytes on disk, e.g. 10GB (0 = unlimited)",
-        "0", "retention-size"},
-       false,
+        "0", "retention-size"}, false,
        [](ServeConfig& c, const std::string& v) {
          auto b = ParseByteSize(v);
-         if (!b.ok())
+         if (!b.ok()) {
            return Bad("storage.tsdb.retention.size", v, "expected bytes like 512MB or 10GB");
+         }
          c.retention_bytes = *b;
          return Status::OK();
        }},
-      {{"query.timeout", "DURATION", "maximum time a query may take", "2m", "query-timeout"},
-       false,
+      {{"query.timeout", "DURATION", "maximum time a query may take", "2m",
+        "query-timeout"}, false,
        [](ServeConfig& c, const std::string& v) {
          TM_ASSIGN_OR_RETURN(c.query_timeout_ms, Dur("query.timeout", v));
          return Status::OK();
        }},
       {{"query.max-samples", "N", "maximum samples a query may hold in memory", "50000000",
-        "query-max-samples"},
-       false,
+        "query-max-samples"}, false,
        [](ServeConfig& c, const std::string& v) {
          TM_ASSIGN_OR_RETURN(c.query_max_samples, Uint("query.max-samples", v));
          return Status::OK();
@@ -139,22 +130,20 @@ const std::vector<FlagDef>& Defs() {
          return Status::OK();
        }},
       {{"query.max-concurrency", "N", "concurrent queries before 503", "20",
-        "query-max-concurrency"},
-       false,
+        "query-max-concurrency"}, false,
        [](ServeConfig& c, const std::string& v) {
          TM_ASSIGN_OR_RETURN(c.query_max_concurrency, Uint("query.max-concurrency", v));
          return Status::OK();
        }},
       {{"query.lookback-delta", "DURATION", "how far back an instant selector looks", "5m",
-        "lookback-delta"},
-       false,
+        "lookback-delta"}, false,
        [](ServeConfig& c, const std::string& v) {
          TM_ASSIGN_OR_RETURN(c.lookback_delta_ms, Dur("query.lookback-delta", v));
          if (c.lookback_delta_ms <= 0) return Bad("query.lookback-delta", v, "must be positive");
          return Status::OK();
        }},
-      {{"log.level", "LEVEL", "debug, info, warn or error", "info", "log-level"},
-       false,
+      {{"log.level", "LEVEL", "debug, info, warn or error", "info",
+        "log-level"}, false,
        [](ServeConfig& c, const std::string& v) {
          if (v != "debug" && v != "info" && v != "warn" && v != "error") {
            return Bad("log.level", v, "expected debug, info, warn or error");
@@ -162,8 +151,7 @@ const std::vector<FlagDef>& Defs() {
          c.log_level = v;
          return Status::OK();
        }},
-      {{"enable-admin-api", "", "enable /api/v1/admin/* endpoints", "false"},
-       true,
+      {{"enable-admin-api", "", "enable /api/v1/admin/* endpoints", "false"}, true,
        [](ServeConfig& c, const std::string& v) {
          TM_ASSIGN_OR_RETURN(c.enable_admin_api, Bool("enable-admin-api", v));
          return Status::OK();
@@ -180,13 +168,11 @@ const std::vector<FlagDef>& Defs() {
         "rocksdb"},
        false,
        [](ServeConfig& c, const std::string& v) {
-         if (v != "rocksdb" && v != "memory")
-           return Bad("storage", v, "expected rocksdb or memory");
+         if (v != "rocksdb" && v != "memory") return Bad("storage", v, "expected rocksdb or memory");
          c.storage = v;
          return Status::OK();
        }},
-      {{"max-body-size", "BYTES", "maximum request body as received (413 above)", "32MB"},
-       false,
+      {{"max-body-size", "BYTES", "maximum request body as received (413 above)", "32MB"}, false,
        [](ServeConfig& c, const std::string& v) {
          auto b = ParseByteSize(v);
          if (!b.ok() || *b == 0) return Bad("max-body-size", v, "expected bytes like 32MB");

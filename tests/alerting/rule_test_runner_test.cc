@@ -37,8 +37,9 @@ TEST(RuleTestRunner, EveryFileHasTheVerdictItsNameStates) {
 TEST(RuleTestRunner, FailedAlertNamesGroupAlertAndTime) {
   const auto r = RunRuleTestFile((kDir / "fail_alert_pending.yml").string());
   ASSERT_EQ(r.errors.size(), 1u) << Joined(r.errors);
-  EXPECT_TRUE(r.errors[0].starts_with("    name: still pending,\n    alertname: InstanceDown, "
-                                      "time: 4m, \n        exp:[\n            0:\n"))
+  EXPECT_TRUE(
+      r.errors[0].starts_with("    name: still pending,\n    alertname: InstanceDown, "
+                              "time: 4m, \n        exp:[\n            0:\n"))
       << r.errors[0];
   EXPECT_NE(r.errors[0].find("Labels:{alertname=\"InstanceDown\", instance=\"i\", job=\"j\", "
                              "severity=\"page\"}"),

@@ -32,8 +32,8 @@ std::string GoDuration(int64_t ms) {
   const uint64_t total_min = u / 60'000;
   if (total_min == 0) return sign + secs + "s";
   if (total_min < 60) return sign + std::to_string(total_min) + "m" + secs + "s";
-  return sign + std::to_string(total_min / 60) + "h" + std::to_string(total_min % 60) + "m" +
-         secs + "s";
+  return sign + std::to_string(total_min / 60) + "h" + std::to_string(total_min % 60) + "m" + secs +
+         "s";
 }
 
 std::string IndentLines(std::string_view text, std::string_view indent) {

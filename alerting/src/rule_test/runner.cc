@@ -55,19 +55,19 @@ std::string AlertsString(const std::vector<LabeledAlert>& alerts) {
   if (alerts.empty()) return "[]";
   std::string s = "[";
   for (size_t i = 0; i < alerts.size(); ++i) {
-    const std::string one = "Labels:" + GoLabels(alerts[i].labels) +
-                            "\nAnnotations:" + GoLabels(alerts[i].annotations);
+    const std::string one =
+        "Labels:" + GoLabels(alerts[i].labels) + "\nAnnotations:" + GoLabels(alerts[i].annotations);
     s += (i == 0 ? "\n" : ",\n") + std::to_string(i) + ":" + IndentLines("\n" + one, "  ");
   }
   return s + "\n]";
 }
 
-struct Sample {
+struct ExprSample {
   Labels labels;
   double value = 0;
 };
 
-std::string SamplesString(const std::vector<Sample>& samples) {
+std::string SamplesString(const std::vector<ExprSample>& samples) {
   if (samples.empty()) return "nil";
   std::string s;
   for (const auto& x : samples) {
@@ -91,9 +91,7 @@ class GroupRun {
   void CheckAlerts(Timestamp ts, const std::vector<std::unique_ptr<Group>>& groups,
                    std::vector<std::string>* errs);
   void CheckExpressions(std::vector<std::string>* errs);
-  std::string NamePrefix() const {
-    return tg_.name.empty() ? "" : "    name: " + tg_.name + ",\n";
-  }
+  std::string NamePrefix() const { return tg_.name.empty() ? "" : "    name: " + tg_.name + ",\n"; }
 
   const ruletest::TestGroup& tg_;
   const int64_t eval_interval_ms_;
@@ -139,7 +137,8 @@ std::vector<std::string> GroupRun::Run(const std::vector<std::string>& rule_file
   for (const auto& path : rule_files) {
     RuleFileSpec f = LoadRuleFile(path);
     errs.insert(errs.end(), f.errors.begin(), f.errors.end());
-    for (auto& g : f.groups) groups.push_back(std::make_unique<Group>(std::move(g), tg_.interval_ms));
+    for (auto& g : f.groups)
+      groups.push_back(std::make_unique<Group>(std::move(g), tg_.interval_ms));
   }
   if (!errs.empty()) return errs;
   // group_eval_order ranks the groups it names; the others rank 0, as in promtool (whose order
@@ -215,17 +214,17 @@ void GroupRun::CheckAlerts(Timestamp ts, const std::vector<std::unique_ptr<Group
       std::vector<LabeledAlert> want;
       for (const auto& e : at.exp_alerts) {
         // The alertname label is added by evaluation; users give only the rule's labels.
-        want.push_back({ToLabels(e.labels).With("alertname", at.alertname),
-                        ToLabels(e.annotations)});
+        want.push_back(
+            {ToLabels(e.labels).With("alertname", at.alertname), ToLabels(e.annotations)});
       }
       std::vector<LabeledAlert> have = got[at.alertname];
       std::sort(want.begin(), want.end());
       std::sort(have.begin(), have.end());
       if (want == have) continue;
       errs->push_back(NamePrefix() + "    alertname: " + at.alertname +
-                      ", time: " + FormatDuration(t) + ", \n        exp:" +
-                      IndentLines(AlertsString(want), "            ") + ", \n        got:" +
-                      IndentLines(AlertsString(have), "            "));
+                      ", time: " + FormatDuration(t) +
+                      ", \n        exp:" + IndentLines(AlertsString(want), "            ") +
+                      ", \n        got:" + IndentLines(AlertsString(have), "            "));
     }
   }
 }
@@ -235,18 +234,18 @@ void GroupRun::CheckExpressions(std::vector<std::string>* errs) {
     const std::string where =
         "    expr: " + Quote(pt.expr) + ", time: " + FormatDuration(pt.eval_time_ms);
     auto res = engine_->InstantQuery(pt.expr, pt.eval_time_ms);
-    std::vector<Sample> got;
+    std::vector<ExprSample> got;
     if (res.ok() && res->kind == query::ValueKind::kVector) {
       for (const auto& s : res->vector) got.push_back({s.metric, s.v});
     } else if (res.ok() && res->kind == query::ValueKind::kScalar) {
       got.push_back({Labels(), res->scalar});
     } else {
-      const std::string why = res.ok() ? "rule result is not a vector or scalar"
-                                       : res.status().message();
+      const std::string why =
+          res.ok() ? "rule result is not a vector or scalar" : res.status().message();
       errs->push_back(where + ", err: " + why);
       continue;
     }
-    std::vector<Sample> want;
+    std::vector<ExprSample> want;
     bool bad_labels = false;
     for (const auto& e : pt.exp_samples) {
       // promtool's ParseMetric reads an empty string as the empty label set.
@@ -264,7 +263,7 @@ void GroupRun::CheckExpressions(std::vector<std::string>* errs) {
       want.push_back({desc->labels, e.value});
     }
     if (bad_labels) continue;
-    auto by_labels = [](const Sample& a, const Sample& b) { return a.labels < b.labels; };
+    auto by_labels = [](const ExprSample& a, const ExprSample& b) { return a.labels < b.labels; };
     std::sort(want.begin(), want.end(), by_labels);
     std::sort(got.begin(), got.end(), by_labels);
     bool same = want.size() == got.size();

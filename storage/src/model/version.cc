@@ -1,5 +1,7 @@
-// The build identity recorded at configure time, and its `--version` rendering.
+// The build identity recorded by the build (cmake/GenerateVersion.cmake), and its `--version` text.
 #include "tidemark/storage/model/version.h"
+
+#include <utility>
 
 #include "tidemark_build_version.h"
 
@@ -14,22 +16,18 @@ const BuildInfo& GetBuildInfo() {
 
 std::string VersionText(std::string_view program) {
   const BuildInfo& b = GetBuildInfo();
-  std::string out(program);
-  out += ", version ";
-  out += b.version;
-  out += " (branch: ";
-  out += b.branch;
-  out += ", revision: ";
-  out += b.revision;
-  out += ")\n  build user:       ";
-  out += b.build_user;
-  out += "\n  build date:       ";
-  out += b.build_date;
-  out += "\n  compiler:         ";
-  out += b.compiler;
-  out += "\n  platform:         ";
-  out += b.platform;
-  out += "\n";
+  // Field names padded to one column, as Prometheus' version template has them.
+  std::string out = std::string(program) + ", version " + std::string(b.version) +
+                    " (branch: " + std::string(b.branch) +
+                    ", revision: " + std::string(b.revision) + ")\n";
+  for (const auto& [name, value] : {std::pair{"build user", b.build_user},
+                                    {"build date", b.build_date},
+                                    {"compiler", b.compiler},
+                                    {"platform", b.platform}}) {
+    std::string label = std::string("  ") + name + ":";
+    label.resize(20, ' ');
+    out += label + std::string(value) + "\n";
+  }
   return out;
 }
 

@@ -1,5 +1,5 @@
 // What this binary was built from, for `tidemark --version` and the tidemark_build_info series:
-// the values CMake recorded at configure time (cmake/TidemarkVersion.cmake).
+// the values the build recorded (cmake/TidemarkVersion.cmake: git revision and branch, user, date).
 #pragma once
 
 #include <string>
@@ -9,7 +9,7 @@ namespace tidemark {
 
 struct BuildInfo {
   std::string_view version;     // the project version, e.g. "0.1.0"
-  std::string_view revision;    // git describe --always --dirty, or "unknown"
+  std::string_view revision;    // git describe --always --dirty --abbrev=40, or "unknown"
   std::string_view branch;      // "" when not known (detached HEAD, no git)
   std::string_view build_user;  // user@host
   std::string_view build_date;  // UTC, "20060102-15:04:05" as Prometheus prints it
