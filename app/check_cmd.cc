@@ -11,19 +11,28 @@
 
 namespace tidemark::app {
 
-bool CheckRuleFile(const std::string& path, const char* error_indent) {
+void PrintChecking(const std::string& path) {
   std::printf("Checking %s\n", path.c_str());
   std::fflush(stdout);
-  alerting::RuleFileSpec f = alerting::LoadRuleFile(path);
-  if (!f.errors.empty()) {
+}
+
+bool PrintVerdict(const std::vector<std::string>& errors, const char* error_indent,
+                  const std::string& success) {
+  if (!errors.empty()) {
     std::fprintf(stderr, "  FAILED:\n");
-    for (const auto& e : f.errors) std::fprintf(stderr, "%s%s\n", error_indent, e.c_str());
+    for (const auto& e : errors) std::fprintf(stderr, "%s%s\n", error_indent, e.c_str());
     std::fflush(stderr);
     std::printf("\n");
     return false;
   }
-  std::printf("  SUCCESS: %zu rules found\n\n", f.NumRules());
+  std::printf("  SUCCESS: %s\n\n", success.c_str());
   return true;
+}
+
+bool CheckRuleFile(const std::string& path, const char* error_indent) {
+  PrintChecking(path);
+  const alerting::RuleFileSpec f = alerting::LoadRuleFile(path);
+  return PrintVerdict(f.errors, error_indent, std::to_string(f.NumRules()) + " rules found");
 }
 
 int CheckMain(int argc, char** argv) {

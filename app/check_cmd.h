@@ -2,8 +2,16 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace tidemark::app {
+
+// promtool's "Checking FILE" line, flushed before the check's own output.
+void PrintChecking(const std::string& path);
+// "  SUCCESS: <success>" on stdout, or "  FAILED:" and each error (after `error_indent`) on
+// stderr; true when there were no errors.
+bool PrintVerdict(const std::vector<std::string>& errors, const char* error_indent,
+                  const std::string& success);
 
 // "Checking FILE" then "  SUCCESS: N rules found" or "  FAILED:" and the errors, each prefixed
 // with `error_indent` (promtool indents them under `check config`, not under `check rules`).

@@ -40,25 +40,15 @@ Status CheckConfig(const std::string& path, ServeConfig* cfg, std::vector<std::s
 }
 
 bool CheckSloFile(const std::string& path) {
-  std::printf("Checking %s\n", path.c_str());
-  std::fflush(stdout);
+  PrintChecking(path);
   const alerting::SloFileCheck c = alerting::CheckSloFile(path);
-  if (!c.errors.empty()) {
-    std::fprintf(stderr, "  FAILED:\n");
-    for (const auto& e : c.errors) std::fprintf(stderr, "     %s\n", e.c_str());
-    std::fflush(stderr);
-    std::printf("\n");
-    return false;
-  }
-  std::printf("  SUCCESS: %zu SLOs found\n\n", c.slos);
-  return true;
+  return PrintVerdict(c.errors, "     ", std::to_string(c.slos) + " SLOs found");
 }
 
 }  // namespace
 
 bool CheckConfigFile(const std::string& path) {
-  std::printf("Checking %s\n", path.c_str());
-  std::fflush(stdout);
+  PrintChecking(path);
   ServeConfig cfg;
   std::vector<std::string> rules, slos;
   if (Status s = CheckConfig(path, &cfg, &rules, &slos); !s.ok()) {
