@@ -11,6 +11,16 @@
 
 namespace tidemark::app {
 
+bool OnlyFileArguments(const char* command, int argc, char** argv) {
+  for (int i = 2; i < argc; ++i) {
+    if (argv[i][0] == '-' && argv[i][1] != '\0') {
+      std::fprintf(stderr, "tidemark %s %s: unknown flag %s\n", command, argv[1], argv[i]);
+      return false;
+    }
+  }
+  return true;
+}
+
 void PrintChecking(const std::string& path) {
   std::printf("Checking %s\n", path.c_str());
   std::fflush(stdout);
@@ -46,6 +56,7 @@ int CheckMain(int argc, char** argv) {
     std::fprintf(stderr, "tidemark check %s: no files given\n", argv[1]);
     return 2;
   }
+  if (!OnlyFileArguments("check", argc, argv)) return 2;
   bool ok = true;
   for (int i = 2; i < argc; ++i) {
     ok = (rules ? CheckRuleFile(argv[i], "") : CheckConfigFile(argv[i])) && ok;

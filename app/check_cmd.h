@@ -1,10 +1,15 @@
-// The pieces of `tidemark check`: one file checked and reported on stdout/stderr as promtool does.
+// The pieces of `tidemark check` (and `test`'s argument check): one file checked and reported on stdout/stderr as promtool does.
 #pragma once
 
 #include <string>
 #include <vector>
 
 namespace tidemark::app {
+
+// `tidemark check|test <what> FILE...`: false (after saying so) when an argument is a flag, e.g.
+// one of promtool's options (--lint, --syntax-only, --run, --junit) that Tidemark does not offer,
+// rather than reading it as a file name.
+bool OnlyFileArguments(const char* command, int argc, char** argv);
 
 // promtool's "Checking FILE" line, flushed before the check's own output.
 void PrintChecking(const std::string& path);

@@ -3,6 +3,7 @@
 #include <cstring>
 #include <string>
 
+#include "check_cmd.h"
 #include "commands.h"
 #include "tidemark/alerting/rule_test.h"
 
@@ -17,6 +18,7 @@ int TestRulesMain(int argc, char** argv) {
     std::fprintf(stderr, "tidemark test rules: no test files given\n");
     return 2;
   }
+  if (!OnlyFileArguments("test", argc, argv)) return 2;
   bool failed = false;
   for (int i = 2; i < argc; ++i) {
     // promtool's streams: progress and blank lines on stdout, warnings and failures on stderr.

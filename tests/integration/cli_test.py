@@ -68,6 +68,10 @@ def check_flag_errors(failures):
     rc, _, err = run_cli("serve", "--query.timeout", "soon")
     if rc != 2 or "--query.timeout" not in err:
         failures.append(f"bad value: rc {rc}: {err}")
+    for args in [("check", "config", "--syntax-only", "x.yml"), ("test", "rules", "--run", "x.yml")]:
+        rc, _, err = run_cli(*args)
+        if rc != 2 or "unknown flag" not in err:
+            failures.append(f"{args}: promtool option not refused: rc {rc}: {err}")
     rc, _, err = run_cli("verison")
     if rc != 2 or "did you mean version?" not in err:
         failures.append(f"mistyped command: rc {rc}: {err}")
