@@ -35,6 +35,9 @@ alerting::RuleManager::Options RuleManagerOptions(const ServeConfig& cfg, Storag
   o.external_labels = ToLabels(cfg.external_labels);
   o.external_url = cfg.external_url.empty() ? "http://" + cfg.listen : cfg.external_url;
   o.alertmanagers = cfg.alertmanagers;
+  o.outage_tolerance_ms = cfg.for_outage_tolerance_ms;
+  o.for_grace_period_ms = cfg.for_grace_period_ms;
+  o.resend_delay_ms = cfg.resend_delay_ms;
   o.notification_config_yaml = cfg.notifications_yaml;
   if (!cfg.config_file.empty()) {
     o.config_dir = std::filesystem::path(cfg.config_file).parent_path().string();
