@@ -359,6 +359,7 @@ TEST(EmailTest, RequireTlsAndCertificateChecksFailDelivery) {
   rig.Fire(kDown);
   EXPECT_TRUE(plain.messages().empty());
   EXPECT_NE(rig.AllLogs().find("does not advertise the STARTTLS extension"), std::string::npos) << rig.AllLogs();
+  EXPECT_NE(rig.AllLogs().find("integration=email[0] attempt=1 host=smtp://127.0.0.1:"), std::string::npos);
 
   SmtpSink tls({.tls = pki.ServerContext(), .auth = ""});
   Rig rig2("  email_configs:\n  - {to: a@example.org, from: f@example.org, smarthost: 'localhost:" +

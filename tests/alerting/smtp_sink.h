@@ -3,8 +3,6 @@
 // every accepted message with its envelope, whether it came over TLS, and the credentials.
 #pragma once
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
 #include <sys/socket.h>
@@ -16,6 +14,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "capture_server.h"
 
 namespace tidemark::alerting {
 
@@ -34,17 +34,7 @@ class SmtpSink {
   };
 
   explicit SmtpSink(Options o) : o_(o) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    int one = 1;
-    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-    socklen_t len = sizeof(addr);
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-    ::listen(fd_, 8);
+    fd_ = ListenOnLoopback(&port_);
     thread_ = std::thread([this] { Loop(); });
   }
   ~SmtpSink() {

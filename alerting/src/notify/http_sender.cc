@@ -91,7 +91,8 @@ Status HttpSender::Attempt(Delivery& d, bool* retryable) {
   LogFields fields = {{"receiver", d.receiver},
                       {"integration", d.integration + "[" + std::to_string(d.index) + "]"},
                       {"attempt", std::to_string(d.attempts)},
-                      {"host", httpclient::UrlHostForLog(d.url)}};
+                      // smtp://host:port (e-mail) has no path to hide.
+                      {"host", d.url.rfind("smtp://", 0) == 0 ? d.url : httpclient::UrlHostForLog(d.url)}};
   Status outcome;
   if (d.send) {
     outcome = d.send(retryable);  // judges retryability itself

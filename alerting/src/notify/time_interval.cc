@@ -6,6 +6,8 @@
 #include <cctype>
 #include <set>
 
+#include "notify/config_util.h"
+
 namespace tidemark::alerting {
 namespace {
 
@@ -69,17 +71,6 @@ Result<int> MinuteOfDay(const std::string& s) {
   return std::stoi(s.substr(0, 2)) * 60 + std::stoi(s.substr(3, 2));
 }
 
-Status KnownKeys(const YAML::Node& n, const std::set<std::string>& known, const std::string& where) {
-  if (!n.IsMap()) return Status::InvalidArgument(where + ": expected a mapping");
-  for (const auto& kv : n) {
-    if (known.count(kv.first.Scalar()) == 0) {
-      return Status::InvalidArgument("line " + std::to_string(kv.first.Mark().line + 1) + ": field " +
-                                     kv.first.Scalar() + " not found in " + where);
-    }
-  }
-  return Status::OK();
-}
-
 // Days since 1970-01-01 to a civil date (proleptic Gregorian; H. Hinnant's algorithm).
 void CivilFromDays(int64_t z, int* year, int* month, int* day) {
   z += 719468;
@@ -107,7 +98,7 @@ bool AnyContains(const std::optional<std::vector<TimeInterval::Range>>& ranges, 
 }  // namespace
 
 Result<TimeInterval> ParseTimeInterval(const YAML::Node& n, const std::string& where, const std::string& zoneinfo_dir) {
-  TM_RETURN_IF_ERROR(KnownKeys(n, {"times", "weekdays", "days_of_month", "months", "years", "location"}, where));
+  TM_RETURN_IF_ERROR(KeysIn(n, {"times", "weekdays", "days_of_month", "months", "years", "location"}, where));
   TimeInterval ti;
   using Ranges = std::optional<std::vector<TimeInterval::Range>>;
   auto list = [&](const char* key, Ranges* dst, auto parse) -> Status {
@@ -124,7 +115,7 @@ Result<TimeInterval> ParseTimeInterval(const YAML::Node& n, const std::string& w
     return Status::OK();
   };
   if (Status st = list("times", &ti.times, [&](const YAML::Node& t) -> Result<TimeInterval::Range> {
-    TM_RETURN_IF_ERROR(KnownKeys(t, {"start_time", "end_time"}, where + ".times"));
+    TM_RETURN_IF_ERROR(KeysIn(t, {"start_time", "end_time"}, where + ".times"));
     const std::string s = t["start_time"] ? t["start_time"].Scalar() : "";
     const std::string e = t["end_time"] ? t["end_time"].Scalar() : "";
     if (s.empty() || e.empty()) return Status::InvalidArgument("both start and end times must be provided");
