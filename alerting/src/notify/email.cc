@@ -231,7 +231,7 @@ OutgoingNotification EmailIntegration::Render(const Notification& n) const {
   };
   if (!c_.text.empty()) part("text/plain", tmpl(c_.text));
   if (!c_.html.empty() || c_.default_html) part("text/html", c_.html.empty() ? DefaultHtml(n) : tmpl(c_.html));
-  msg += std::string(first ? "" : "\r\n") + "--" + boundary + "--\r\n";
+  msg += "\r\n--" + boundary + "--\r\n";  // as Go's multipart.Writer.Close, parts or not
   out.body = msg;
   httpclient::SmtpMessage m;
   if (bad.ok()) {

@@ -19,7 +19,7 @@ Notification FiringOnly(const Notification& n) {
   return out;
 }
 
-Status DoHttp(const httpclient::Client& client, const httpclient::Request& req, bool* retryable, int also_retry) {
+Status DoHttp(const httpclient::Client& client, const httpclient::Request& req, bool* retryable) {
   auto res = client.Do(req);
   if (!res.ok()) {
     // A malformed request never gets better; network and TLS errors may.
@@ -27,7 +27,7 @@ Status DoHttp(const httpclient::Client& client, const httpclient::Request& req, 
     return res.status();
   }
   if (res->status >= 200 && res->status < 300) return Status::OK();
-  *retryable = res->status >= 500 || res->status == also_retry;
+  *retryable = res->status >= 500 || res->status == 429;
   return Status::Unavailable("HTTP " + std::to_string(res->status) + ": " + res->body.substr(0, 256));
 }
 

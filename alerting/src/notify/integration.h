@@ -40,9 +40,8 @@ class Integration {
 // `n` without its resolved alerts, with status and common labels recomputed.
 Notification FiringOnly(const Notification& n);
 
-// Does one HTTP request with Alertmanager's retry classification: 2xx is success, 5xx and
-// `also_retry` (429 unless told otherwise) are worth retrying, other answers are final.
-Status DoHttp(const httpclient::Client& client, const httpclient::Request& req, bool* retryable,
-              int also_retry = 429);
+// Does one HTTP request with Alertmanager's retry classification: 2xx is success, 5xx and 429
+// are worth retrying, other answers are final.
+Status DoHttp(const httpclient::Client& client, const httpclient::Request& req, bool* retryable);
 
 }  // namespace tidemark::alerting

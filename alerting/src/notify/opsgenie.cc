@@ -5,6 +5,8 @@
 
 #include <re2/re2.h>
 
+#include <cctype>
+
 namespace tidemark::alerting {
 namespace {
 

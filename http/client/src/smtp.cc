@@ -172,11 +172,11 @@ Status Auth(Conn& c, const SmtpOptions& o, const std::string& mechs) {
     start = sp + 1;
     if (mech != "PLAIN" && mech != "LOGIN") continue;
     if (o.password.empty()) return Status::InvalidArgument("missing password for " + mech + " auth mechanism");
-    // As Go's net/smtp: credentials only over TLS or to the local host.
-    if (!c.tls() && o.host != "localhost" && o.host != "127.0.0.1" && o.host != "::1") {
-      return Status::Unavailable(mech + " auth: unencrypted connection");
-    }
     if (mech == "PLAIN") {
+      // As Go's smtp.PlainAuth: only over TLS or to the local host (its LOGIN has no such check).
+      if (!c.tls() && o.host != "localhost" && o.host != "127.0.0.1" && o.host != "::1") {
+        return Status::Unavailable("PLAIN auth: unencrypted connection");
+      }
       return c.Cmd("AUTH PLAIN " + Base64(o.identity + std::string(1, '\0') + o.username + std::string(1, '\0') + o.password),
                    235, 235, nullptr, "AUTH PLAIN");
     }
