@@ -585,8 +585,10 @@ namespace {
 
 // Alertmanager's Secret and SecretURL fields, shown as Prometheus shows secrets.
 void MaskSecrets(YAML::Node n, bool url_is_secret) {
-  static const std::set<std::string> kSecret = {"password", "bearer_token", "credentials",
-                                                "api_url", "slack_api_url"};
+  static const std::set<std::string> kSecret = {
+      "password", "bearer_token", "credentials", "api_url", "slack_api_url", "routing_key",
+      "service_key", "api_key", "opsgenie_api_key", "auth_password", "smtp_auth_password",
+      "webhook_url"};
   if (n.IsSequence()) {
     for (auto child : n) MaskSecrets(child, url_is_secret);
     return;

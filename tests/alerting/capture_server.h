@@ -18,6 +18,23 @@
 
 namespace tidemark::alerting {
 
+// A listening TCP socket on 127.0.0.1 with a port the kernel picked (stored in `port`).
+inline int ListenOnLoopback(int* port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  int one = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  *port = ntohs(addr.sin_port);
+  ::listen(fd, 16);
+  return fd;
+}
+
 class CaptureServer {
  public:
   struct Request {
@@ -39,18 +56,7 @@ class CaptureServer {
 
   // With `tls` (owned from then on) the server speaks HTTPS.
   explicit CaptureServer(int status = 200, SSL_CTX* tls = nullptr) : status_(status), tls_(tls) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    int one = 1;
-    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-    socklen_t len = sizeof(addr);
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-    ::listen(fd_, 16);
+    fd_ = ListenOnLoopback(&port_);
     thread_ = std::thread([this] { Loop(); });
   }
   ~CaptureServer() {

@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "capture_server.h"
+#include "test_pki.h"
 #include "notify/alertmanager.h"
 #include "notify/http_sender.h"
 #include "notify/router.h"
@@ -23,41 +24,6 @@ constexpr Timestamp kT0 = 1'700'000'000'000;
 
 void Write(const fs::path& p, const std::string& text) {
   std::ofstream(p) << text;
-}
-
-// A CA, a server certificate for localhost/127.0.0.1 signed by it, and an unrelated CA.
-class Pki {
- public:
-  Pki() : dir_(fs::temp_directory_path() / ("tm_pki_" + std::to_string(::getpid()))) {
-    fs::create_directories(dir_);
-    Write(dir_ / "san.cnf", "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
-    const std::string d = dir_.string();
-    const std::string ec = " -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
-    const std::string cmd =
-        "cd " + d + " && openssl req -x509" + ec + " -keyout ca.key -out ca.crt -days 2 -subj /CN=TestCA" +
-        " && openssl req -x509" + ec + " -keyout other.key -out other.crt -days 2 -subj /CN=OtherCA" +
-        " && openssl req" + ec + " -keyout server.key -out server.csr -subj /CN=localhost" +
-        " && openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial" +
-        " -out server.crt -days 2 -extfile san.cnf";
-    ok_ = std::system((cmd + " >/dev/null 2>&1").c_str()) == 0;
-  }
-  ~Pki() {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  bool ok() const { return ok_; }
-  std::string dir() const { return dir_.string(); }
-  std::string path(const std::string& f) const { return (dir_ / f).string(); }
-  SSL_CTX* ServerContext() const { return CaptureServer::TlsContext(path("server.crt"), path("server.key")); }
-
- private:
-  fs::path dir_;
-  bool ok_ = false;
-};
-
-const Pki& SharedPki() {
-  static const Pki pki;  // made once per test process (key generation is not free)
-  return pki;
 }
 
 NotifyAlert Firing(const std::string& name, Timestamp now) {
@@ -426,9 +392,9 @@ TEST(HttpConfigTest, UnsupportedOrConflictingFieldsAreLoadErrorsNamingTheField) 
   // Secrets are not echoed in errors.
   EXPECT_EQ(err("    http_config: {bearer_token: hunter2, bearer_token_file: f}\n").find("hunter2"),
             std::string::npos);
-  auto global = ParseRouterConfig("global: {smtp_from: a@b}\nroute: {receiver: r}\nreceivers: [{name: r}]\n");
+  auto global = ParseRouterConfig("global: {wechat_api_url: 'http://x/'}\nroute: {receiver: r}\nreceivers: [{name: r}]\n");
   ASSERT_FALSE(global.ok());
-  EXPECT_NE(global.status().message().find("smtp_from"), std::string::npos);
+  EXPECT_NE(global.status().message().find("wechat_api_url"), std::string::npos);
 }
 
 }  // namespace

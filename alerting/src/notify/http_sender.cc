@@ -87,24 +87,32 @@ Status HttpSender::Attempt(Delivery& d, bool* retryable) {
   req.body = d.body;
   req.content_type = d.content_type;
   req.timeout_ms = d.timeout_ms > 0 ? d.timeout_ms : options_.timeout_ms;
-  auto res = d.client ? d.client->Do(req) : Status::InvalidArgument("delivery without HTTP client");
-  if (res.ok() && res->status >= 200 && res->status < 300) return Status::OK();
+  req.headers = d.headers;
   LogFields fields = {{"receiver", d.receiver},
                       {"integration", d.integration + "[" + std::to_string(d.index) + "]"},
                       {"attempt", std::to_string(d.attempts)},
-                      {"host", httpclient::UrlHostForLog(d.url)}};
+                      // smtp://host:port (e-mail) has no path to hide.
+                      {"host", d.url.rfind("smtp://", 0) == 0 ? d.url : httpclient::UrlHostForLog(d.url)}};
   Status outcome;
-  if (!res.ok()) {
-    outcome = res.status();
-    // A malformed URL or request never gets better; network and TLS errors may.
-    *retryable = res.status().code() != StatusCode::kInvalidArgument;
-    fields.emplace_back("err", res.status().message());
+  if (d.send) {
+    outcome = d.send(retryable);  // judges retryability itself
+    if (outcome.ok()) return outcome;
+    fields.emplace_back("err", outcome.message());
   } else {
-    // As Alertmanager: 5xx and 429 are worth retrying, other answers are final.
-    *retryable = res->status >= 500 || res->status == 429;
-    outcome = Status::Unavailable("HTTP " + std::to_string(res->status));
-    fields.emplace_back("status", std::to_string(res->status));
-    fields.emplace_back("body", res->body.substr(0, 256));
+    auto res = d.client ? d.client->Do(req) : Status::InvalidArgument("delivery without HTTP client");
+    if (res.ok() && res->status >= 200 && res->status < 300) return Status::OK();
+    if (!res.ok()) {
+      outcome = res.status();
+      // A malformed URL or request never gets better; network and TLS errors may.
+      *retryable = res.status().code() != StatusCode::kInvalidArgument;
+      fields.emplace_back("err", res.status().message());
+    } else {
+      // As Alertmanager: 5xx and 429 are worth retrying, other answers are final.
+      *retryable = res->status >= 500 || res->status == 429;
+      outcome = Status::Unavailable("HTTP " + std::to_string(res->status));
+      fields.emplace_back("status", std::to_string(res->status));
+      fields.emplace_back("body", res->body.substr(0, 256));
+    }
   }
   fields.emplace_back("retry", *retryable ? "true" : "false");
   if (options_.log) options_.log(LogLevel::kWarn, "notification attempt failed", fields);

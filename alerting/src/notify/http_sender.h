@@ -26,9 +26,13 @@ struct Delivery {
   std::string url;
   std::string body;
   std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;  // extra request headers (secrets)
+  // When set, performs the delivery instead of POSTing `body` to `url` (SMTP, multi-request
+  // integrations), and says whether a failure may be retried.
+  std::function<Status(bool* retryable)> send;
   int timeout_ms = 0;        // per request; 0 = the sender's default
   std::string receiver;      // for logs and metrics
-  std::string integration;   // kind for metrics: "webhook" | "slack" | "alertmanager"
+  std::string integration;   // kind for metrics: "webhook" | "slack" | "pagerduty" | ... | "alertmanager"
   int index = 0;             // the integration's position in its receiver, for logs: slack[0]
   // A newer delivery with the same non-empty key replaces a queued older one (which then
   // finishes with kCanceled): a fresh notification supersedes a stale retry.

@@ -1,4 +1,5 @@
-// Router: route matching, aggregation groups, dedup log, and webhook/Slack payloads.
+// Router: route matching, aggregation groups, time intervals, dedup log, and webhook/Slack
+// payloads (other integrations render themselves, see integration.h).
 #include "notify/router.h"
 
 #include <nlohmann/json.hpp>
@@ -9,85 +10,12 @@
 #include <sstream>
 
 #include "notify/alertmanager.h"
-#include "template/template.h"
+#include "notify/notification.h"
 
 namespace tidemark::alerting {
 namespace {
 
 using json = nlohmann::json;
-
-std::string Hex(uint64_t v) {
-  char b[20];
-  std::snprintf(b, sizeof(b), "%016llx", static_cast<unsigned long long>(v));
-  return b;
-}
-
-json LabelsJson(const Labels& l) {
-  json j = json::object();
-  for (const auto& x : l) j[x.name] = x.value;
-  return j;
-}
-
-// Labels every alert shares (same name and value).
-Labels Common(const std::vector<const NotifyAlert*>& alerts, bool annotations) {
-  if (alerts.empty()) return Labels();
-  const Labels& first = annotations ? alerts[0]->annotations : alerts[0]->labels;
-  std::vector<Label> out;
-  for (const auto& l : first) {
-    bool all = true;
-    for (const auto* a : alerts) {
-      const Labels& x = annotations ? a->annotations : a->labels;
-      if (!x.Has(l.name) || x.Get(l.name) != l.value) {
-        all = false;
-        break;
-      }
-    }
-    if (all) out.push_back(l);
-  }
-  return Labels(std::move(out));
-}
-
-struct Rendered {
-  std::string status;  // firing | resolved
-  std::vector<const NotifyAlert*> alerts;
-  std::vector<bool> resolved;
-  Labels group_labels, common_labels, common_annotations;
-};
-
-TValue TemplateData(const Rendered& r, const std::string& receiver, const std::string& ext_url) {
-  TList alerts;
-  for (size_t i = 0; i < r.alerts.size(); ++i) {
-    const NotifyAlert& a = *r.alerts[i];
-    alerts.push_back(TValue::Struct(
-        {{"Status", TValue::String(r.resolved[i] ? "resolved" : "firing")},
-         {"Labels", TValue::FromLabels(a.labels)},
-         {"Annotations", TValue::FromLabels(a.annotations)},
-         {"StartsAt", TValue::String(FormatGoTime(a.starts_at, Rfc3339Fraction::kMillis))},
-         {"EndsAt", TValue::String(FormatGoTime(r.resolved[i] ? a.ends_at : 0, Rfc3339Fraction::kMillis))},
-         {"GeneratorURL", TValue::String(a.generator_url)},
-         {"Fingerprint", TValue::String(Hex(a.labels.Hash()))}},
-        "template.Alert"));
-  }
-  return TValue::Struct({{"Receiver", TValue::String(receiver)},
-                         {"Status", TValue::String(r.status)},
-                         {"Alerts", TValue::List(std::move(alerts))},
-                         {"GroupLabels", TValue::FromLabels(r.group_labels)},
-                         {"CommonLabels", TValue::FromLabels(r.common_labels)},
-                         {"CommonAnnotations", TValue::FromLabels(r.common_annotations)},
-                         {"ExternalURL", TValue::String(ext_url)}},
-                        "template.Data");
-}
-
-std::string Expand(const std::string& text, const TValue& data, const std::string& ext_url) {
-  if (text.find("{{") == std::string::npos) return text;
-  auto t = Template::Parse(text, "slack");
-  if (!t.ok()) return "<error expanding template: " + t.status().message() + ">";
-  TemplateContext ctx;
-  ctx.dot = data;
-  ctx.external_url = ext_url;
-  auto r = (*t)->Execute(ctx);
-  return r.ok() ? *r : "<error expanding template: " + r.status().message() + ">";
-}
 
 }  // namespace
 
@@ -126,10 +54,13 @@ void Router::Match(const Route& r, const Labels& labels, std::vector<const Route
 bool Router::Inhibited(const Labels& labels, Timestamp now) const {
   for (const auto& rule : config_.inhibit_rules) {
     if (!MatchesAll(labels, rule.target)) continue;
+    // When the target also matches the source side, only sources that do not also match the
+    // target side count (so such alerts cannot inhibit each other), as Alertmanager.
+    const bool two_sided = MatchesAll(labels, rule.source);
     for (const auto& [fp, src] : all_alerts_) {
       if (src.resolved || src.ends_at <= now) continue;
       if (!MatchesAll(src.labels, rule.source)) continue;
-      if (MatchesAll(labels, rule.source)) continue;  // an alert never inhibits itself
+      if (two_sided && MatchesAll(src.labels, rule.target)) continue;
       bool equal = true;
       for (const auto& e : rule.equal) equal &= src.labels.Get(e) == labels.Get(e);
       if (equal) return true;
@@ -199,7 +130,22 @@ size_t Router::NumGroups() const {
 }
 
 void Router::Flush(AggGroup& g, Timestamp now) {
-  Rendered r;
+  // A route outside its active intervals, or inside a mute interval, sends nothing; the flush
+  // still counts as done, so resolved alerts leave the group (Alertmanager's time stages).
+  const Route& route = *g.route;
+  if ((!route.active_time_intervals.empty() &&
+       !InTimeIntervals(config_.time_intervals, route.active_time_intervals, now)) ||
+      InTimeIntervals(config_.time_intervals, route.mute_time_intervals, now)) {
+    for (auto it = g.alerts.begin(); it != g.alerts.end();) {
+      const NotifyAlert& a = it->second;
+      it = a.resolved || (a.ends_at != 0 && a.ends_at <= now) ? g.alerts.erase(it) : std::next(it);
+    }
+    return;
+  }
+  Notification r;
+  r.external_url = options_.external_url;
+  r.group_key = g.key;
+  r.now = now;
   std::set<uint64_t> firing, resolved;
   // Alertmanager orders a notification's alerts by job, then instance, then all labels.
   std::vector<std::pair<uint64_t, const NotifyAlert*>> ordered;
@@ -222,13 +168,14 @@ void Router::Flush(AggGroup& g, Timestamp now) {
   }
   r.status = firing.empty() ? "resolved" : "firing";
   r.group_labels = g.group_labels;
-  r.common_labels = Common(r.alerts, false);
-  r.common_annotations = Common(r.alerts, true);
+  r.common_labels = CommonLabels(r.alerts, false);
+  r.common_annotations = CommonLabels(r.alerts, true);
 
   const Receiver* recv = nullptr;
   for (const auto& rc : config_.receivers) {
     if (rc.name == g.route->receiver) recv = &rc;
   }
+  if (recv != nullptr) r.receiver = recv->name;
   bool state_changed = false;
   std::vector<std::string> log_keys;  // of every integration of the receiver
   auto process = [&](const std::string& kind, size_t index, bool send_resolved,
@@ -263,6 +210,8 @@ void Router::Flush(AggGroup& g, Timestamp now) {
         d.client = client;
         d.url = n.url;
         d.body = n.body;
+        d.headers = n.headers;
+        d.send = n.send;
         d.timeout_ms = static_cast<int>(timeout_ms);
         d.receiver = recv->name;
         d.integration = kind;
@@ -312,31 +261,16 @@ void Router::Flush(AggGroup& g, Timestamp now) {
                    {"version", "4"},
                    {"groupKey", g.key},
                    {"truncatedAlerts", total - alerts.size()}};
-      return OutgoingNotification{"", wc.url, body.dump(-1, ' ', false, json::error_handler_t::replace),
-                                  "webhook"};
+      return OutgoingNotification{"", wc.url, DumpJson(body), "webhook", {}, nullptr};
     });
   }
   for (size_t i = 0; i < recv->slacks.size(); ++i) {
     const SlackConfig& sc = recv->slacks[i];
     process("slack", i, sc.send_resolved, sc.client, 0, [&](bool) {
-      const TValue data = TemplateData(r, recv->name, options_.external_url);
-      std::string title = Expand(sc.title, data, options_.external_url);
-      if (sc.title.empty()) {
-        // Alertmanager's slack.default.title.
-        size_t nfiring = 0;
-        for (bool res : r.resolved) nfiring += !res;
-        std::string up = r.status == "firing" ? "FIRING:" + std::to_string(nfiring) : "RESOLVED";
-        title = "[" + up + "]";
-        for (const auto& l : r.group_labels) title += " " + l.value;
-        std::string extra;
-        for (const auto& l : r.common_labels) {
-          if (!r.group_labels.Has(l.name)) extra += (extra.empty() ? "" : " ") + l.value;
-        }
-        if (!extra.empty()) title += " (" + extra + ")";
-      }
-      std::string link = sc.title_link.empty()
-                             ? options_.external_url + "/#/alerts?receiver=" + UrlEscape(recv->name, /*space_as_plus=*/false)
-                             : Expand(sc.title_link, data, options_.external_url);
+      const TValue data = TemplateData(r);
+      // Alertmanager's slack.default.title and slack.default.titlelink.
+      std::string title = sc.title.empty() ? DefaultSubject(r) : Expand(sc.title, data, options_.external_url);
+      std::string link = sc.title_link.empty() ? AlertmanagerUrl(r) : Expand(sc.title_link, data, options_.external_url);
       std::string color = sc.color.empty() ? (r.status == "firing" ? "danger" : "good")
                                            : Expand(sc.color, data, options_.external_url);
       auto expand = [&](const std::string& t) { return Expand(t, data, options_.external_url); };
@@ -359,9 +293,13 @@ void Router::Flush(AggGroup& g, Timestamp now) {
       if (!sc.icon_url.empty()) body["icon_url"] = expand(sc.icon_url);
       if (!sc.icon_emoji.empty()) body["icon_emoji"] = expand(sc.icon_emoji);
       if (sc.link_names) body["link_names"] = true;
-      return OutgoingNotification{"", sc.api_url,
-                                  body.dump(-1, ' ', false, json::error_handler_t::replace), "slack"};
+      return OutgoingNotification{"", sc.api_url, DumpJson(body), "slack", {}, nullptr};
     });
+  }
+  std::map<std::string, size_t> per_kind;  // an integration's index among its receiver's kind
+  for (const auto& in : recv->integrations) {
+    process(in->kind(), per_kind[in->kind()]++, in->send_resolved(), in->client(), 0,
+            [&](bool send_resolved) { return in->Render(send_resolved ? r : FiringOnly(r)); });
   }
   // A resolved alert leaves the group once no integration's log still records it as firing,
   // i.e. once its resolution was delivered (or was never owed). Until then the next flush

@@ -1,5 +1,5 @@
-// The built-in notification router: Alertmanager's configuration schema (route tree,
-// receivers with webhook_configs and slack_configs, inhibit_rules), grouping with
+// The built-in notification router: Alertmanager's configuration schema (route tree with
+// mute/active time intervals, receivers, inhibit_rules), grouping with
 // group_wait/group_interval/repeat_interval, dedup via a persisted notification log.
 #pragma once
 
@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "notify/http_sender.h"
+#include "notify/integration.h"
+#include "notify/time_interval.h"
 #include "tidemark/alerting/manager.h"
 #include "tidemark/storage/matcher.h"
 
@@ -48,6 +50,8 @@ struct Receiver {
   std::string name;
   std::vector<WebhookConfig> webhooks;
   std::vector<SlackConfig> slacks;
+  // pagerduty, email, msteams, opsgenie (in that order, each kind in config order).
+  std::vector<std::shared_ptr<const Integration>> integrations;
 };
 
 struct Route {
@@ -59,6 +63,8 @@ struct Route {
   int64_t group_interval_ms = 300'000;
   int64_t repeat_interval_ms = 4 * 3'600'000;
   bool cont = false;
+  // Names from RouterConfig::time_intervals; not inherited by child routes (as Alertmanager).
+  std::vector<std::string> mute_time_intervals, active_time_intervals;
   std::string key;  // Alertmanager's route key, e.g. {}/{severity="page"}
   std::vector<Route> routes;
 };
@@ -72,19 +78,12 @@ struct RouterConfig {
   Route root;
   std::vector<Receiver> receivers;
   std::vector<InhibitRule> inhibit_rules;
+  TimeIntervals time_intervals;  // time_intervals and the older mute_time_intervals
 };
 
 // Parses Alertmanager-schema YAML. Unknown receiver kinds and unknown keys are errors. Files
 // named by *_file fields and tls_config are read now, relative paths against `base_dir`.
 Result<RouterConfig> ParseRouterConfig(const std::string& yaml, const std::string& base_dir = "");
-
-// One rendered notification, before it becomes an HTTP request (exposed for tests).
-struct OutgoingNotification {
-  std::string receiver;
-  std::string url;
-  std::string body;  // JSON
-  std::string kind;  // "webhook" | "slack"
-};
 
 class Router : public Notifier {
  public:

@@ -1,13 +1,19 @@
-// Parses Alertmanager-schema notification config (route tree, receivers, inhibit_rules).
+// Parses Alertmanager-schema notification config (route tree, receivers, inhibit_rules,
+// time_intervals).
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <set>
 
+#include "notify/config_util.h"
+#include "notify/email.h"
+#include "notify/msteams.h"
+#include "notify/opsgenie.h"
+#include "notify/pagerduty.h"
 #include "notify/router.h"
 #include "tidemark/alerting/rule_file.h"
 
 namespace tidemark::alerting {
-namespace {
 
 Status KeysIn(const YAML::Node& n, const std::set<std::string>& known, const std::string& what) {
   if (!n.IsMap()) return Status::InvalidArgument(what + ": expected a mapping");
@@ -20,6 +26,8 @@ Status KeysIn(const YAML::Node& n, const std::set<std::string>& known, const std
   }
   return Status::OK();
 }
+
+namespace {
 
 Result<int64_t> Duration(const YAML::Node& n, int64_t def) {
   if (!n || n.IsNull()) return def;
@@ -87,9 +95,6 @@ Status ParseRoute(const YAML::Node& n, const Route* parent, Route* r, int depth,
                                 "repeat_interval", "matchers", "match", "match_re", "continue",
                                 "routes", "mute_time_intervals", "active_time_intervals"},
                             "route"));
-  if (n["mute_time_intervals"] || n["active_time_intervals"]) {
-    return Status::InvalidArgument("route: time intervals are not supported");
-  }
   if (parent) {
     r->receiver = parent->receiver;
     r->group_by = parent->group_by;
@@ -115,6 +120,8 @@ Status ParseRoute(const YAML::Node& n, const Route* parent, Route* r, int depth,
   TM_ASSIGN_OR_RETURN(r->repeat_interval_ms, Duration(n["repeat_interval"], r->repeat_interval_ms));
   if (r->group_interval_ms <= 0) return Status::InvalidArgument("group_interval cannot be zero");
   if (n["continue"]) r->cont = n["continue"].as<bool>();
+  for (const auto& name : n["mute_time_intervals"]) r->mute_time_intervals.push_back(name.Scalar());
+  for (const auto& name : n["active_time_intervals"]) r->active_time_intervals.push_back(name.Scalar());
   std::string keypart;
   if (const auto ms = n["matchers"]; ms && !ms.IsNull()) {
     for (const auto& m : ms) {
@@ -149,6 +156,8 @@ Status ParseRoute(const YAML::Node& n, const Route* parent, Route* r, int depth,
   }
   return Status::OK();
 }
+
+}  // namespace
 
 bool BoolOr(const YAML::Node& n, bool def) { return n ? n.as<bool>() : def; }
 std::string StrOr(const YAML::Node& n, const std::string& def) {
@@ -198,13 +207,75 @@ Result<std::string> UrlOrFile(const YAML::Node& n, const std::string& where, con
   return out;
 }
 
+namespace {
+
+// `time_intervals:` and the older `mute_time_intervals:` share one namespace of names.
+Status ParseTimeIntervals(const YAML::Node& root, TimeIntervals* out) {
+  for (const char* section : {"mute_time_intervals", "time_intervals"}) {
+    for (const auto& ti : root[section]) {
+      const std::string what = std::string(section) == "time_intervals" ? "time interval" : "mute time interval";
+      TM_RETURN_IF_ERROR(KeysIn(ti, {"name", "time_intervals"}, section));
+      const std::string name = StrOr(ti["name"], "");
+      if (name.empty()) return Status::InvalidArgument("missing name in " + what);
+      if (out->count(name) != 0) return Status::InvalidArgument(what + " \"" + name + "\" is not unique");
+      std::vector<TimeInterval>& list = (*out)[name];
+      for (const auto& spec : ti["time_intervals"]) {
+        TM_ASSIGN_OR_RETURN(TimeInterval t, ParseTimeInterval(spec, what + " \"" + name + "\""));
+        list.push_back(std::move(t));
+      }
+    }
+  }
+  return Status::OK();
+}
+
+// Inhibit rules: source/target as match, match_re and matchers together, and equal.
+Result<InhibitRule> ParseInhibitRule(const YAML::Node& ir) {
+  TM_RETURN_IF_ERROR(KeysIn(ir, {"source_match", "source_match_re", "source_matchers", "target_match",
+                                 "target_match_re", "target_matchers", "equal"},
+                            "inhibit rule"));
+  InhibitRule rule;
+  for (const char* prefix : {"source", "target"}) {
+    Matchers& side = prefix[0] == 's' ? rule.source : rule.target;
+    const std::string p = prefix;
+    for (const auto& kv : ir[p + "_match"]) {
+      TM_ASSIGN_OR_RETURN(Matcher mm, Matcher::Make(MatchType::kEqual, kv.first.Scalar(), kv.second.Scalar()));
+      side.push_back(std::move(mm));
+    }
+    for (const auto& kv : ir[p + "_match_re"]) {
+      auto mm = Matcher::Make(MatchType::kRegexMatch, kv.first.Scalar(), kv.second.Scalar());
+      if (!mm.ok()) return Status::InvalidArgument(p + "_match_re: " + mm.status().message());
+      side.push_back(std::move(mm).value());
+    }
+    for (const auto& m : ir[p + "_matchers"]) {
+      TM_ASSIGN_OR_RETURN(Matcher mm, ParseMatcherString(m.Scalar()));
+      side.push_back(std::move(mm));
+    }
+  }
+  for (const auto& e : ir["equal"]) rule.equal.push_back(e.Scalar());
+  return rule;
+}
+
+// Every time interval a route names must exist.
+Status CheckRouteTimeIntervals(const Route& r, const TimeIntervals& intervals) {
+  for (const auto* names : {&r.mute_time_intervals, &r.active_time_intervals}) {
+    for (const auto& name : *names) {
+      if (intervals.count(name) == 0) {
+        return Status::InvalidArgument("undefined time interval \"" + name + "\" used in route");
+      }
+    }
+  }
+  for (const auto& c : r.routes) TM_RETURN_IF_ERROR(CheckRouteTimeIntervals(c, intervals));
+  return Status::OK();
+}
+
 }  // namespace
 
 Result<RouterConfig> ParseRouterConfig(const std::string& text, const std::string& base_dir) {
   RouterConfig cfg;
   try {
     YAML::Node root = YAML::Load(text);
-    TM_RETURN_IF_ERROR(KeysIn(root, {"global", "route", "receivers", "inhibit_rules", "templates"},
+    TM_RETURN_IF_ERROR(KeysIn(root, {"global", "route", "receivers", "inhibit_rules", "templates",
+                                     "time_intervals", "mute_time_intervals"},
                               "notifications"));
     if (root["templates"] && root["templates"].size() > 0) {
       return Status::InvalidArgument("template files are not supported; put templates inline");
@@ -212,14 +283,19 @@ Result<RouterConfig> ParseRouterConfig(const std::string& text, const std::strin
     std::string global_slack;
     httpclient::ClientConfig global_http;
     std::shared_ptr<const httpclient::Client> global_client;
+    IntegrationDefaults defaults;
+    defaults.base_dir = base_dir;
+    defaults.http_client = &global_client;
     if (const auto g = root["global"]; g && !g.IsNull()) {
-      TM_RETURN_IF_ERROR(KeysIn(g, {"slack_api_url", "slack_api_url_file", "http_config",
-                                    "resolve_timeout"},
-                                "global"));
+      std::set<std::string> global_keys = {"slack_api_url", "slack_api_url_file", "http_config", "resolve_timeout"};
+      global_keys.insert(IntegrationGlobalKeys().begin(), IntegrationGlobalKeys().end());
+      TM_RETURN_IF_ERROR(KeysIn(g, global_keys, "global"));
+      TM_RETURN_IF_ERROR(ParseIntegrationGlobals(g, &defaults));
       // resolve_timeout only concerns alerts without an end time; ours always carry one.
       TM_RETURN_IF_ERROR(Duration(g["resolve_timeout"], 0).status());
       if (const auto h = g["http_config"]; h && !h.IsNull()) {
         TM_ASSIGN_OR_RETURN(global_http, httpclient::ParseClientConfig(h, "global.http_config", base_dir));
+        defaults.http = global_http;
       }
       if (g["slack_api_url"] || g["slack_api_url_file"]) {
         TM_ASSIGN_OR_RETURN(global_slack, UrlOrFile(g, "global", "slack_api_url", "slack_api_url_file",
@@ -230,6 +306,14 @@ Result<RouterConfig> ParseRouterConfig(const std::string& text, const std::strin
     size_t route_budget = kMaxRoutes;
     TM_RETURN_IF_ERROR(ParseRoute(root["route"], nullptr, &cfg.root, 0, &route_budget));
     if (!cfg.root.matchers.empty()) return Status::InvalidArgument("root route must not have any matchers");
+    if (!cfg.root.mute_time_intervals.empty()) {
+      return Status::InvalidArgument("root route must not have any mute time intervals");
+    }
+    if (!cfg.root.active_time_intervals.empty()) {
+      return Status::InvalidArgument("root route must not have any active time intervals");
+    }
+    TM_RETURN_IF_ERROR(ParseTimeIntervals(root, &cfg.time_intervals));
+    TM_RETURN_IF_ERROR(CheckRouteTimeIntervals(cfg.root, cfg.time_intervals));
     if (cfg.root.receiver.empty()) return Status::InvalidArgument("root route must specify a default receiver");
     std::set<std::string> names;
     for (const auto& rn : root["receivers"]) {
@@ -239,16 +323,33 @@ Result<RouterConfig> ParseRouterConfig(const std::string& text, const std::strin
       if (!names.insert(rc.name).second) {
         return Status::InvalidArgument("notification config name \"" + rc.name + "\" is not unique");
       }
+      using Parser = Result<std::shared_ptr<const Integration>> (*)(const YAML::Node&, const std::string&,
+                                                                    const IntegrationDefaults&);
+      static const std::vector<std::pair<std::string, Parser>> kIntegrations = {
+          {"pagerduty_configs", &ParsePagerduty},
+          {"email_configs", &ParseEmail},
+          {"msteams_configs", &ParseMsTeams},
+          {"opsgenie_configs", &ParseOpsgenie}};
       std::string unsupported;
       for (const auto& kv : rn) {
         const std::string k = kv.first.Scalar();
         if (k == "name" || k == "webhook_configs" || k == "slack_configs") continue;
+        if (std::any_of(kIntegrations.begin(), kIntegrations.end(), [&](const auto& p) { return p.first == k; })) continue;
         unsupported += (unsupported.empty() ? "" : ", ") + k;
       }
       if (!unsupported.empty()) {
         return Status::InvalidArgument("receiver \"" + rc.name +
                                        "\": unsupported receiver kind(s): " + unsupported +
-                                       " (supported: webhook_configs, slack_configs)");
+                                       " (supported: webhook_configs, slack_configs, pagerduty_configs, "
+                                       "email_configs, msteams_configs, opsgenie_configs)");
+      }
+      for (const auto& [key, parse] : kIntegrations) {
+        size_t i = 0;
+        for (const auto& node : rn[key]) {
+          const std::string where = "receiver \"" + rc.name + "\": " + key + "[" + std::to_string(i++) + "]";
+          TM_ASSIGN_OR_RETURN(auto integration, parse(node, where, defaults));
+          rc.integrations.push_back(std::move(integration));
+        }
       }
       for (const auto& w : rn["webhook_configs"]) {
         const std::string where = "receiver \"" + rc.name + "\": webhook_configs[" +
@@ -312,20 +413,7 @@ Result<RouterConfig> ParseRouterConfig(const std::string& text, const std::strin
       for (const auto& c : r->routes) stack.push_back(&c);
     }
     for (const auto& ir : root["inhibit_rules"]) {
-      InhibitRule rule;
-      for (const char* side : {"source_matchers", "target_matchers"}) {
-        for (const auto& m : ir[side]) {
-          TM_ASSIGN_OR_RETURN(Matcher mm, ParseMatcherString(m.Scalar()));
-          (side[0] == 's' ? rule.source : rule.target).push_back(std::move(mm));
-        }
-      }
-      for (const char* side : {"source_match", "target_match"}) {
-        for (const auto& kv : ir[side]) {
-          TM_ASSIGN_OR_RETURN(Matcher mm, Matcher::Make(MatchType::kEqual, kv.first.Scalar(), kv.second.Scalar()));
-          (side[0] == 's' ? rule.source : rule.target).push_back(std::move(mm));
-        }
-      }
-      for (const auto& e : ir["equal"]) rule.equal.push_back(e.Scalar());
+      TM_ASSIGN_OR_RETURN(InhibitRule rule, ParseInhibitRule(ir));
       cfg.inhibit_rules.push_back(std::move(rule));
     }
   } catch (const YAML::Exception& e) {

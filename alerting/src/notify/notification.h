@@ -1,0 +1,53 @@
+// One flush's notification as every integration sees it: the alerts, Alertmanager's template data,
+// and the texts of Alertmanager's default.tmpl that integrations fall back on.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+#include "template/template.h"
+#include "tidemark/alerting/manager.h"
+
+namespace tidemark::alerting {
+
+struct Notification {
+  std::string receiver;
+  std::string external_url;
+  std::string group_key;  // Alertmanager's "<route key>:<group labels>"
+  Timestamp now = 0;      // of the flush (e-mail Date)
+  std::string status;     // firing | resolved
+  std::vector<const NotifyAlert*> alerts;
+  std::vector<bool> resolved;  // parallel to `alerts`
+  Labels group_labels, common_labels, common_annotations;
+
+  size_t NumFiring() const;
+};
+
+std::string Hex(uint64_t v);
+nlohmann::json LabelsJson(const Labels& l);
+// JSON text as Go's encoder would accept it (invalid UTF-8 replaced, never an exception).
+std::string DumpJson(const nlohmann::json& j);
+// Labels every alert shares (same name and value).
+Labels CommonLabels(const std::vector<const NotifyAlert*>& alerts, bool annotations);
+
+// Alertmanager's template.Data for `n`.
+TValue TemplateData(const Notification& n);
+// Expands a notification template against `data`; errors become the text Alertmanager shows.
+std::string Expand(const std::string& text, const TValue& data, const std::string& external_url);
+
+// default.tmpl's "__subject": "[FIRING:2] <group label values> (<other common label values>)".
+std::string DefaultSubject(const Notification& n);
+// default.tmpl's "__alertmanagerURL".
+std::string AlertmanagerUrl(const Notification& n);
+// default.tmpl's "__text_alert_list" (or "__text_alert_list_markdown") over the firing or the
+// resolved alerts.
+std::string TextAlertList(const Notification& n, bool firing, bool markdown);
+// Alertmanager's notify.Key.Hash(): hex SHA-256 of the group key (PagerDuty dedup key, Opsgenie
+// alias).
+std::string GroupKeyHash(const std::string& group_key);
+// Go's notify.TruncateInRunes: at most `n` code points, the last one "…" when cut.
+std::string TruncateRunes(const std::string& s, size_t n);
+
+}  // namespace tidemark::alerting
