@@ -16,10 +16,15 @@
 #include "serve_wiring.h"
 #include "tidemark/http/api.h"
 #include "tidemark/http/log.h"
+#include "tidemark/http/process_metrics.h"
 #include "tidemark/http/server.h"
 #include "tidemark/ingest/ingester.h"
 #include "tidemark/query/engine.h"
 #include "tidemark/storage/storage.h"
+
+#ifndef TM_VERSION
+#error "TM_VERSION must be defined by the build (app/CMakeLists.txt)"
+#endif
 
 namespace tidemark::app {
 
@@ -138,6 +143,8 @@ int ServeMain(int argc, char** argv) {
 
   ingest::IngestOptions io;
   io.max_body_bytes = cfg.max_body_bytes;
+  io.otlp = cfg.otlp;
+  io.warn = [&log](const std::string& m) { log.Warn("ingest rejected samples", {{"detail", m}}); };
   ingest::Ingester ingester(*storage, io);
 
   alerting::SystemClock clock;
@@ -155,8 +162,8 @@ int ServeMain(int argc, char** argv) {
   rules.Start();
   log.Info("rule manager started", {{"rule_files", std::to_string(cfg.rule_files.size())},
                                     {"slo_files", std::to_string(cfg.slo_files.size())}});
-  ServeControl control(std::vector<std::string>(argv + 1, argv + argc), cfg, *storage, rules, clock,
-                       state, metrics, log);
+  ServeControl control(std::vector<std::string>(argv + 1, argv + argc), cfg, *storage, rules,
+                       ingester, clock, state, metrics, log);
 
   http::ApiBackends b;
   b.storage = storage.get();
@@ -172,6 +179,9 @@ int ServeMain(int argc, char** argv) {
   b.data_dir = cfg.data_dir;
 
   RegisterServerMetrics(metrics, *storage, ingester, rules);
+  RegisterPrometheusCompatMetrics(metrics, *storage, rules);
+  RegisterBuildInfo(metrics, {{"version", TM_VERSION}});
+  http::AddProcessCollector(metrics);
 
   http::Router router;
   http::RegisterPrometheusApi(router, b, &state);
