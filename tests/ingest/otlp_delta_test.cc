@@ -116,9 +116,9 @@ TEST(OtlpDeltaIngestTest, DeltaSumsBecomeCumulativeCountersAndRejectionsAreLogge
   o.monotonic_ms = [&] { return now; };
   o.warn = [&](const std::string& m) { warnings.push_back(m); };
   Ingester ing(*store, o);
-  EXPECT_EQ(ing.Otlp(DeltaSum(10, 0, 2), "application/json", "").body, "");
-  EXPECT_EQ(ing.Otlp(DeltaSum(20, 10, 3), "application/json", "").body, "");
-  EXPECT_EQ(ing.Otlp(DeltaSum(30, 20, 5), "application/json", "").body, "");
+  EXPECT_EQ(ing.Otlp(DeltaSum(10, 0, 2), "application/json", "").body, "{}");  // full success
+  EXPECT_EQ(ing.Otlp(DeltaSum(20, 10, 3), "application/json", "").body, "{}");  // full success
+  EXPECT_EQ(ing.Otlp(DeltaSum(30, 20, 5), "application/json", "").body, "{}");  // full success
   // Replayed point: out of order, rejected with its reason and logged at once.
   IngestResponse r = ing.Otlp(DeltaSum(20, 10, 3), "application/json", "");
   EXPECT_NE(r.body.find("not newer than its stream's last point"), std::string::npos) << r.body;
