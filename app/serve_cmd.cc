@@ -19,12 +19,10 @@
 #include "tidemark/http/process_metrics.h"
 #include "tidemark/http/server.h"
 #include "tidemark/ingest/ingester.h"
+#include "tidemark/ingest/remote_read.h"
 #include "tidemark/query/engine.h"
+#include "tidemark/storage/model/version.h"
 #include "tidemark/storage/storage.h"
-
-#ifndef TM_VERSION
-#error "TM_VERSION must be defined by the build (app/CMakeLists.txt)"
-#endif
 
 namespace tidemark::app {
 
@@ -146,6 +144,11 @@ int ServeMain(int argc, char** argv) {
   io.otlp = cfg.otlp;
   io.warn = [&log](const std::string& m) { log.Warn("ingest rejected samples", {{"detail", m}}); };
   ingest::Ingester ingester(*storage, io);
+  ingest::RemoteReadOptions rro;
+  rro.sample_limit = cfg.remote_read_sample_limit;
+  rro.concurrent_limit = cfg.remote_read_concurrent_limit;
+  rro.max_bytes_in_frame = cfg.remote_read_max_bytes_in_frame;
+  ingest::RemoteReader remote_reader(*storage, rro);
 
   alerting::SystemClock clock;
   http::ApiState state;
@@ -169,6 +172,7 @@ int ServeMain(int argc, char** argv) {
   b.storage = storage.get();
   b.engine = &engine;
   b.ingester = &ingester;
+  b.remote_reader = &remote_reader;
   b.rules = &rules;
   b.control = &control;
   b.metrics = &metrics;
@@ -180,7 +184,12 @@ int ServeMain(int argc, char** argv) {
 
   RegisterServerMetrics(metrics, *storage, ingester, rules);
   RegisterPrometheusCompatMetrics(metrics, *storage, rules);
-  RegisterBuildInfo(metrics, {{"version", TM_VERSION}});
+  const BuildInfo& build = GetBuildInfo();
+  RegisterBuildInfo(metrics, {{"branch", std::string(build.branch)},
+                              {"compiler", std::string(build.compiler)},
+                              {"platform", std::string(build.platform)},
+                              {"revision", std::string(build.revision)},
+                              {"version", std::string(build.version)}});
   http::AddProcessCollector(metrics);
 
   http::Router router;
