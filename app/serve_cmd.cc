@@ -16,10 +16,12 @@
 #include "serve_wiring.h"
 #include "tidemark/http/api.h"
 #include "tidemark/http/log.h"
+#include "tidemark/http/process_metrics.h"
 #include "tidemark/http/server.h"
 #include "tidemark/ingest/ingester.h"
 #include "tidemark/ingest/remote_read.h"
 #include "tidemark/query/engine.h"
+#include "tidemark/storage/model/version.h"
 #include "tidemark/storage/storage.h"
 
 namespace tidemark::app {
@@ -139,6 +141,8 @@ int ServeMain(int argc, char** argv) {
 
   ingest::IngestOptions io;
   io.max_body_bytes = cfg.max_body_bytes;
+  io.otlp = cfg.otlp;
+  io.warn = [&log](const std::string& m) { log.Warn("ingest rejected samples", {{"detail", m}}); };
   ingest::Ingester ingester(*storage, io);
   ingest::RemoteReadOptions rro;
   rro.sample_limit = cfg.remote_read_sample_limit;
@@ -161,8 +165,8 @@ int ServeMain(int argc, char** argv) {
   rules.Start();
   log.Info("rule manager started", {{"rule_files", std::to_string(cfg.rule_files.size())},
                                     {"slo_files", std::to_string(cfg.slo_files.size())}});
-  ServeControl control(std::vector<std::string>(argv + 1, argv + argc), cfg, *storage, rules, clock,
-                       state, metrics, log);
+  ServeControl control(std::vector<std::string>(argv + 1, argv + argc), cfg, *storage, rules,
+                       ingester, clock, state, metrics, log);
 
   http::ApiBackends b;
   b.storage = storage.get();
@@ -179,6 +183,14 @@ int ServeMain(int argc, char** argv) {
   b.data_dir = cfg.data_dir;
 
   RegisterServerMetrics(metrics, *storage, ingester, rules);
+  RegisterPrometheusCompatMetrics(metrics, *storage, rules);
+  const BuildInfo& build = GetBuildInfo();
+  RegisterBuildInfo(metrics, {{"branch", std::string(build.branch)},
+                              {"compiler", std::string(build.compiler)},
+                              {"platform", std::string(build.platform)},
+                              {"revision", std::string(build.revision)},
+                              {"version", std::string(build.version)}});
+  http::AddProcessCollector(metrics);
 
   http::Router router;
   http::RegisterPrometheusApi(router, b, &state);

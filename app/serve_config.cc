@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "closest_name.h"
+#include "otlp_config.h"
 #include "tidemark/http/params.h"
 #include "tidemark/httpclient/config.h"
 
@@ -349,7 +350,8 @@ Status ApplyYamlInner(const YAML::Node& root, ServeConfig& cfg) {
   if (root.IsNull()) return Status::OK();
   TM_RETURN_IF_ERROR(UnknownKeys(root, "", {"global", "rule_files", "alerting", "remote_write",
                                             "remote_read", "scrape_configs", "storage", "query",
-                                            "notifications", "slo_files", "tracing"}));
+                                            "notifications", "slo_files", "tracing", "otlp"}));
+  if (root["otlp"]) TM_RETURN_IF_ERROR(ParseOtlpSection(root["otlp"], &cfg.otlp));
   if (auto g = root["global"]) {
     TM_RETURN_IF_ERROR(UnknownKeys(g, "global", {"evaluation_interval", "external_labels",
                                                  "scrape_interval", "scrape_timeout",
@@ -658,6 +660,7 @@ std::string EffectiveConfigYaml(const ServeConfig& c) {
   e << YAML::Key << "max_concurrency" << YAML::Value << c.query_max_concurrency;
   e << YAML::Key << "workers" << YAML::Value << c.query_workers;
   e << YAML::EndMap;
+  EmitOtlpSection(e, c.otlp);
   if (!c.slo_files.empty()) {
     e << YAML::Key << "slo_files" << YAML::Value << YAML::BeginSeq;
     for (const auto& s : c.slo_files) e << s;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "tidemark/alerting/notify.h"
+#include "tidemark/ingest/ingester.h"
 #include "tidemark/storage/model/status.h"
 
 namespace tidemark::app {
@@ -46,6 +47,7 @@ struct ServeConfig {
   std::vector<alerting::AlertmanagerTarget> alertmanagers;  // http_config files read at parse
   std::string notifications_yaml;  // Alertmanager-schema route/receivers, parsed by alerting
   std::vector<std::string> slo_files;
+  ingest::IngestOptions::Otlp otlp;  // the `otlp:` section (reloaded with the file)
   std::vector<std::string> warnings;  // accepted-but-unsupported sections
 };
 

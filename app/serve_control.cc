@@ -14,11 +14,13 @@ constexpr const char* kReloadOkHelp =
 }  // namespace
 
 ServeControl::ServeControl(std::vector<std::string> args, ServeConfig initial, Storage& storage,
-                           alerting::RuleManager& rules, const alerting::Clock& clock,
-                           http::ApiState& state, MetricsRegistry& metrics, http::Logger& log)
+                           alerting::RuleManager& rules, ingest::Ingester& ingester,
+                           const alerting::Clock& clock, http::ApiState& state,
+                           MetricsRegistry& metrics, http::Logger& log)
     : args_(std::move(args)),
       storage_(storage),
       rules_(rules),
+      ingester_(ingester),
       clock_(clock),
       state_(state),
       metrics_(metrics),
@@ -45,6 +47,7 @@ Status ServeControl::Reload() {
   http::LogLevel l = http::LogLevel::kInfo;
   http::ParseLogLevel(next->log_level, &l);
   log_.set_level(l);
+  ingester_.SetOtlpConfig(next->otlp);
   for (const auto& w : next->warnings) log_.Warn(w);
   current_ = std::move(*next);
   log_.Info("configuration reloaded", {{"rule_files", std::to_string(current_.rule_files.size())},

@@ -26,12 +26,13 @@ alerting::RuleManager::Options RuleManagerOptions(const ServeConfig& cfg, Storag
                                                   http::Logger& log);
 
 // Reloads re-read the command line (and the config file it names) and apply the result to the
-// rule manager and the log level; the status endpoints show the configuration in effect.
+// rule manager, the OTLP translation settings and the log level; the status endpoints show the configuration in effect.
 class ServeControl : public http::ServerControl {
  public:
   ServeControl(std::vector<std::string> args, ServeConfig initial, Storage& storage,
-               alerting::RuleManager& rules, const alerting::Clock& clock, http::ApiState& state,
-               MetricsRegistry& metrics, http::Logger& log);
+               alerting::RuleManager& rules, ingest::Ingester& ingester,
+               const alerting::Clock& clock, http::ApiState& state, MetricsRegistry& metrics,
+               http::Logger& log);
 
   Status Reload() override;  // logs and counts its outcome
   bool Ready() override { return true; }
@@ -44,6 +45,7 @@ class ServeControl : public http::ServerControl {
   const std::vector<std::string> args_;
   Storage& storage_;
   alerting::RuleManager& rules_;
+  ingest::Ingester& ingester_;
   const alerting::Clock& clock_;
   http::ApiState& state_;
   MetricsRegistry& metrics_;
@@ -56,5 +58,12 @@ class ServeControl : public http::ServerControl {
 // Exposes storage, ingest and rule counters through `metrics`.
 void RegisterServerMetrics(MetricsRegistry& metrics, Storage& storage, ingest::Ingester& ingester,
                            alerting::RuleManager& rules);
+// Exposes Prometheus' own self-monitoring series where Tidemark has the same quantity
+// (docs/metrics.md).
+void RegisterPrometheusCompatMetrics(MetricsRegistry& metrics, Storage& storage,
+                                     alerting::RuleManager& rules);
+// tidemark_build_info{<labels>} 1 (label names sorted by the caller).
+void RegisterBuildInfo(MetricsRegistry& metrics,
+                       const std::vector<std::pair<std::string, std::string>>& labels);
 
 }  // namespace tidemark::app

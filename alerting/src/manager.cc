@@ -131,6 +131,8 @@ class RuleManager::Impl {
     env.resolved_retention_ms = opts.resolved_retention_ms;
     env.evaluations = &evaluations_;
     env.failures = &failures_;
+    env.rule_duration = &rule_duration_;
+    env.group_duration = &group_duration_;
     std::vector<NotifyAlert> to_send;
     for (auto& g : groups) {
       if (g->next_eval > now) continue;
@@ -139,6 +141,7 @@ class RuleManager::Impl {
       const int64_t missed = (now - ts) / g->interval_ms();
       if (missed > 0) {
         missed_.fetch_add(static_cast<uint64_t>(missed));
+        g->AddMissed(static_cast<uint64_t>(missed));
         ts += missed * g->interval_ms();
       }
       g->Eval(ts, env, &to_send);
@@ -255,14 +258,18 @@ class RuleManager::Impl {
     m.rule_evaluation_failures_total = failures_.load();
     m.group_iterations_missed_total = missed_.load();
     m.config_reload_failures_total = reload_failures_.load();
+    m.rule_evaluation_duration = rule_duration_.Snap();
+    m.group_duration = group_duration_.Snap();
     std::lock_guard<std::mutex> l(mu_);
     m.last_reload_successful = last_reload_ok_;
+    m.alertmanagers = options_.alertmanagers.size();
     m.last_reload_success_time = last_reload_time_;
     if (sender_) {
       m.notifications_sent_total = sender_->sent();
       m.notifications_failed_total = sender_->failed();
       m.notifications_dropped_total = sender_->dropped();
       m.notifications_queue_length = sender_->queue_length();
+      m.notifications_queue_capacity = sender_->queue_capacity();
       m.notifications_by_integration = sender_->PerIntegration();
     }
     return m;
@@ -291,6 +298,7 @@ class RuleManager::Impl {
   bool stop_ = false;
   std::thread thread_;
   std::atomic<uint64_t> evaluations_{0}, failures_{0}, missed_{0}, reload_failures_{0};
+  Summary rule_duration_, group_duration_;
 };
 
 RuleManager::RuleManager(QueryFn query, Appendable& appendable, Clock& clock, Options options)

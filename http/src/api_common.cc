@@ -27,6 +27,7 @@ HttpResponse StatusResponse(const Status& s) {
     case StatusCode::kNotFound: return ErrorResponse("not_found", s.message());
     case StatusCode::kUnavailable: return ErrorResponse("unavailable", s.message());
     case StatusCode::kResourceExhausted:
+    case StatusCode::kUnprocessable:
     case StatusCode::kOutOfRange:
     case StatusCode::kAlreadyExists: return ErrorResponse("execution", s.message());
     default: return ErrorResponse("internal", s.message());

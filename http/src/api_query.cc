@@ -94,6 +94,10 @@ HttpResponse RunQuery(Context& c, const HttpRequest& r, const char* type, int64_
   if (c.b.metrics) {
     c.b.metrics->GetHistogram("tidemark_query_duration_seconds", "PromQL query latency by type.",
                               DefaultLatencyBuckets(), {"type"}, {type})->Observe(secs);
+    // Our engine does not split a query into Prometheus' slices: the whole evaluation
+    // (selection included) is its inner_eval (docs/metrics.md).
+    c.b.metrics->GetSummary("prometheus_engine_query_duration_seconds", "Query timings",
+                            {"slice"}, {"inner_eval"})->Observe(secs);
   }
   if (!res.ok()) {
     Status s = res.status();

@@ -1,6 +1,7 @@
 // Status, lifecycle and admin endpoints, and /metrics.
 #include <unistd.h>
 
+#include <cstdlib>
 #include <ctime>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -67,17 +68,26 @@ json Cardinalities(const std::vector<MetricCardinality>& v) {
   return a;
 }
 
-HttpResponse Tsdb(Context& c, HttpRequest&) {
-  StorageStats s = c.b.storage->Stats();
+HttpResponse Tsdb(Context& c, HttpRequest& r) {
+  // `limit` as Prometheus' serveTSDBStatus: 1..10000, default 10.
+  constexpr long long kMaxLimit = 10'000;
+  long long limit = static_cast<long long>(kDefaultStatsTopN);
+  if (std::string v = r.Param("limit"); !v.empty()) {
+    char* end = nullptr;
+    limit = std::strtoll(v.c_str(), &end, 10);
+    if (end != v.c_str() + v.size() || limit < 1) return BadData("limit must be a positive number");
+    if (limit > kMaxLimit) return BadData("limit must not exceed " + std::to_string(kMaxLimit));
+  }
+  StorageStats s = c.b.storage->Stats(static_cast<size_t>(limit));
   json head = {{"numSeries", s.head_series ? s.head_series : s.num_series},
-               {"numLabelPairs", s.series_count_by_label_pair.size()},
+               {"numLabelPairs", s.num_label_pairs},
                {"chunkCount", s.head_chunks},
                {"minTime", s.min_time},
                {"maxTime", s.max_time}};
   json j = {{"headStats", head},
             {"seriesCountByMetricName", Cardinalities(s.series_count_by_metric)},
             {"labelValueCountByLabelName", Cardinalities(s.label_value_count_by_name)},
-            {"memoryInBytesByLabelName", json::array()},
+            {"memoryInBytesByLabelName", Cardinalities(s.label_bytes_by_name)},
             {"seriesCountByLabelValuePair", Cardinalities(s.series_count_by_label_pair)}};
   return Success(j.dump());
 }

@@ -122,6 +122,15 @@ std::shared_ptr<bhttp::response<bhttp::string_body>> Dispatcher::Run(PreparedReq
     metrics_->GetHistogram("tidemark_http_request_duration_seconds",
                            "HTTP request latency by handler.", DefaultLatencyBuckets(),
                            {"handler"}, {handler})->Observe(secs);
+    // Prometheus' own names, labels (handler = the route's path pattern) and buckets, so its
+    // dashboards work unchanged.
+    const std::string path = p.route ? p.route->pattern : "other";
+    metrics_->GetCounter("prometheus_http_requests_total",
+                         "Counter of HTTP requests.", {"code", "handler"}, {code, path})->Inc();
+    metrics_->GetHistogram("prometheus_http_request_duration_seconds",
+                           "Histogram of latencies for HTTP requests.",
+                           {0.1, 0.2, 0.4, 1, 3, 8, 20, 60, 120}, {"handler"}, {path})
+        ->Observe(secs);
   }
   if (r.status >= 500 || (r.status >= 400 && logger_->Enabled(LogLevel::kInfo))) {
     std::string err = r.body.size() > 300 ? r.body.substr(0, 300) : r.body;

@@ -2,14 +2,17 @@
 #include "tidemark/ingest/ingester.h"
 
 #include <atomic>
+#include <chrono>
 #include <mutex>
 
 #include "batch_writer.h"
 #include "compression.h"
+#include "delta_to_cumulative.h"
 #include "tidemark/storage/model/gzip.h"
 #include "content_type.h"
 #include "metadata_store.h"
 #include "otlp.h"
+#include "reject_log.h"
 #include "remote_write_decode.h"
 
 namespace tidemark::ingest {
@@ -64,11 +67,27 @@ struct Scratch {
   std::vector<Label> labels;
 };
 
+int64_t SteadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 struct Ingester::Impl {
-  Impl(Appendable& s, IngestOptions o) : storage(s), options(std::move(o)) {}
+  Impl(Appendable& s, IngestOptions o)
+      : storage(s),
+        options(std::move(o)),
+        otlp(options.otlp),
+        deltas(options.otlp_delta_max_streams, options.otlp_delta_max_stale_ms,
+               options.monotonic_ms ? options.monotonic_ms : SteadyMs),
+        rejects(options.warn, options.monotonic_ms ? options.monotonic_ms : SteadyMs) {}
 
   Appendable& storage;
   const IngestOptions options;
+  std::mutex otlp_mu;
+  IngestOptions::Otlp otlp;  // options.otlp as last set (reloads); guarded by otlp_mu
+  DeltaToCumulative deltas;
+  RejectLog rejects;
   MetadataStore metadata;
 
   std::mutex pool_mu;
@@ -203,6 +222,7 @@ IngestResponse Ingester::Impl::RemoteWrite(std::string_view body, std::string_vi
   Status commit = writer.Finish();
   Release(std::move(scratch));
   Account(writer);
+  rejects.Record("remote write", writer);
   IngestResponse resp;
   if (!commit.ok()) {
     resp = Text(RetryableStatus(commit), "storage: " + commit.message());
@@ -270,11 +290,17 @@ IngestResponse Ingester::Impl::Otlp(std::string_view body, std::string_view cont
     Release(std::move(scratch));
     return error(st.code() == StatusCode::kResourceExhausted ? 413 : 400, st.message());
   }
-  BatchWriter writer(storage, options);
-  OtlpTranslateResult tr = TranslateOtlp(req, options, writer, metadata);
+  IngestOptions current = options;
+  {
+    std::lock_guard lock(otlp_mu);
+    current.otlp = otlp;
+  }
+  BatchWriter writer(storage, current);
+  OtlpTranslateResult tr = TranslateOtlp(req, current, writer, metadata, deltas);
   Status commit = writer.Finish();
   Release(std::move(scratch));
   Account(writer);
+  rejects.Record("OTLP", writer);
   if (!commit.ok()) return error(RetryableStatus(commit), "storage: " + commit.message());
   IngestResponse r;
   r.http_status = 200;
@@ -292,6 +318,11 @@ Ingester::Ingester(Appendable& storage, IngestOptions options)
     : impl_(std::make_unique<Impl>(storage, std::move(options))) {}
 
 Ingester::~Ingester() = default;
+
+void Ingester::SetOtlpConfig(IngestOptions::Otlp otlp) {
+  std::lock_guard lock(impl_->otlp_mu);
+  impl_->otlp = std::move(otlp);
+}
 
 IngestResponse Ingester::RemoteWrite(std::string_view body, std::string_view content_type,
                                      std::string_view content_encoding) {

@@ -27,11 +27,15 @@ struct OtlpTranslateResult {
   uint64_t points_rejected = 0;
 };
 
-// Appends the Prometheus series for every data point through `writer`, records metric metadata,
-// and counts rejected points (invalid names/labels, delta temporality, exponential histograms,
+class DeltaToCumulative;
+
+// Appends the Prometheus series for every data point through `writer` (delta sums and
+// histograms accumulated to cumulative through `deltas`), records metric metadata, and counts
+// rejected points (invalid names/labels, exponential histograms, delta points out of order,
 // storage rejections).
 OtlpTranslateResult TranslateOtlp(const OtlpRequest& req, const IngestOptions& options,
-                                  BatchWriter& writer, MetadataStore& metadata);
+                                  BatchWriter& writer, MetadataStore& metadata,
+                                  DeltaToCumulative& deltas);
 
 // ExportMetricsServiceResponse, with partial_success when rejected > 0.
 std::string EncodeOtlpResponse(bool json, int64_t rejected, std::string_view message);

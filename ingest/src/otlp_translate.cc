@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <map>
 
+#include "delta_to_cumulative.h"
 #include "otlp.h"
 #include "otlp_naming.h"
 #include "tidemark/storage/model/sample.h"
@@ -55,7 +56,7 @@ struct ResourceLabels {
   LabelMap promoted;
 };
 
-ResourceLabels BuildResourceLabels(const std::vector<OtlpAttribute>& attrs, const IngestOptions& options) {
+ResourceLabels BuildResourceLabels(const std::vector<OtlpAttribute>& attrs, const IngestOptions::Otlp& otlp) {
   ResourceLabels r;
   const OtlpAttribute* name = Find(attrs, kServiceName);
   const OtlpAttribute* ns = Find(attrs, kServiceNamespace);
@@ -63,8 +64,15 @@ ResourceLabels BuildResourceLabels(const std::vector<OtlpAttribute>& attrs, cons
   if (name) r.job = ns && !ns->value.empty() ? ns->value + "/" + name->value : name->value;
   if (inst) r.instance = inst->value;
   std::vector<OtlpAttribute> promoted;
-  for (const std::string& key : options.promote_resource_attributes) {
-    if (const OtlpAttribute* a = Find(attrs, key)) promoted.push_back(*a);
+  if (otlp.promote_all_resource_attributes) {
+    const auto& ignored = otlp.ignore_resource_attributes;
+    for (const OtlpAttribute& a : attrs) {
+      if (std::find(ignored.begin(), ignored.end(), a.key) == ignored.end()) promoted.push_back(a);
+    }
+  } else {
+    for (const std::string& key : otlp.promote_resource_attributes) {
+      if (const OtlpAttribute* a = Find(attrs, key)) promoted.push_back(*a);
+    }
   }
   AddAttributes(promoted, &r.promoted);
   return r;
@@ -130,17 +138,19 @@ size_t PointCount(const OtlpMetric& m) {
 }  // namespace
 
 OtlpTranslateResult TranslateOtlp(const OtlpRequest& req, const IngestOptions& options,
-                                  BatchWriter& writer, MetadataStore& metadata) {
+                                  BatchWriter& writer, MetadataStore& metadata,
+                                  DeltaToCumulative& deltas) {
   OtlpTranslateResult result;
+  const IngestOptions::Otlp& otlp = options.otlp;
   for (const OtlpResourceMetrics& rm : req.resources) {
-    ResourceLabels resource = BuildResourceLabels(rm.resource_attributes, options);
+    ResourceLabels resource = BuildResourceLabels(rm.resource_attributes, otlp);
     PointWriter pw(options, writer, resource);
     uint64_t max_time_ns = 0;
     for (const OtlpScopeMetrics& sm : rm.scopes) {
       for (const OtlpMetric& m : sm.metrics) {
         size_t points = PointCount(m);
         result.points_total += points;
-        std::string name = PrometheusMetricName(m, options.otlp_add_suffixes);
+        std::string name = PrometheusMetricName(m, otlp.add_suffixes);
         auto reject_all = [&](RejectReason reason, const std::string& why) {
           writer.Reject(reason, points, "metric \"" + m.name + "\": " + why);
           result.points_rejected += points;
@@ -154,14 +164,11 @@ OtlpTranslateResult TranslateOtlp(const OtlpRequest& req, const IngestOptions& o
           continue;
         }
         bool cumulative_kind = m.kind == OtlpMetricKind::kSum || m.kind == OtlpMetricKind::kHistogram;
-        if (cumulative_kind && m.temporality != OtlpTemporality::kCumulative &&
-            !(m.temporality == OtlpTemporality::kDelta && options.otlp_accept_delta)) {
-          reject_all(m.temporality == OtlpTemporality::kDelta ? RejectReason::kUnsupported : RejectReason::kInvalid,
-                     m.temporality == OtlpTemporality::kDelta
-                         ? "delta temporality is not supported (configure the exporter for cumulative)"
-                         : "aggregation temporality is unspecified");
+        if (cumulative_kind && m.temporality == OtlpTemporality::kUnspecified) {
+          reject_all(RejectReason::kInvalid, "aggregation temporality is unspecified");
           continue;
         }
+        const bool delta = cumulative_kind && m.temporality == OtlpTemporality::kDelta;
         // Recorded for /api/v1/metadata; a full store is not an error for the samples.
         if (points > 0) metadata.Put(name, MetadataType(m), m.description, PrometheusUnit(m.unit));
         auto track = [&](uint64_t time_ns, auto&& write) {
@@ -170,14 +177,46 @@ OtlpTranslateResult TranslateOtlp(const OtlpRequest& req, const IngestOptions& o
           if (writer.rejected() > before) ++result.points_rejected;
           max_time_ns = std::max(max_time_ns, time_ns);
         };
+        // A delta point the accumulator refuses is rejected with its reason.
+        auto refuse = [&](DeltaToCumulative::Outcome o) {
+          writer.Reject(o == DeltaToCumulative::Outcome::kTooManyStreams ? RejectReason::kUnsupported
+                                                                         : RejectReason::kOutOfOrder,
+                        1, "metric \"" + m.name + "\": " + std::string(DeltaToCumulative::Describe(o)));
+        };
+        auto stream_key = [&](const std::vector<OtlpAttribute>& attrs) {
+          return DeltaStreamKey(rm.resource_attributes, sm.scope_name, sm.scope_version, m, attrs);
+        };
         for (const OtlpNumberPoint& p : m.numbers) {
           track(p.time_ns, [&] {
-            pw.Write(pw.Base(p.attributes), name, {}, {},
-                     MakeSample(p.start_time_ns, p.time_ns, p.value, p.flags));
+            OtlpNumberPoint point = p;
+            if (delta && !(p.flags & kOtlpFlagNoRecordedValue)) {
+              DeltaToCumulative::Number total;
+              auto o = deltas.AddNumber(stream_key(p.attributes), {p.start_time_ns, p.time_ns, p.value}, &total);
+              if (o != DeltaToCumulative::Outcome::kOk) return refuse(o);
+              point.start_time_ns = total.start_ns;
+              point.value = total.value;
+            }
+            pw.Write(pw.Base(point.attributes), name, {}, {},
+                     MakeSample(point.start_time_ns, point.time_ns, point.value, point.flags));
           });
         }
-        for (const OtlpHistogramPoint& p : m.histograms) {
-          track(p.time_ns, [&] {
+        for (const OtlpHistogramPoint& hp : m.histograms) {
+          track(hp.time_ns, [&] {
+            OtlpHistogramPoint p = hp;
+            if (delta && !(hp.flags & kOtlpFlagNoRecordedValue)) {
+              DeltaToCumulative::Histogram total;
+              auto o = deltas.AddHistogram(stream_key(hp.attributes),
+                                           {hp.start_time_ns, hp.time_ns, hp.count, hp.has_sum, hp.sum,
+                                            hp.explicit_bounds, hp.bucket_counts},
+                                           &total);
+              if (o != DeltaToCumulative::Outcome::kOk) return refuse(o);
+              p.start_time_ns = total.start_ns;
+              p.count = total.count;
+              p.has_sum = total.has_sum;
+              p.sum = total.sum;
+              p.explicit_bounds = std::move(total.bounds);
+              p.bucket_counts = std::move(total.buckets);
+            }
             LabelMap base = pw.Base(p.attributes);
             auto sample = [&](double v) { return MakeSample(p.start_time_ns, p.time_ns, v, p.flags); };
             uint64_t cumulative = 0;
@@ -204,10 +243,12 @@ OtlpTranslateResult TranslateOtlp(const OtlpRequest& req, const IngestOptions& o
         }
       }
     }
-    // target_info carries the resource attributes that did not become job/instance.
+    // target_info carries the resource attributes that did not become job/instance (and those
+    // too with keep_identifying_resource_attributes).
     if (options.otlp_target_info && max_time_ns > 0) {
       LabelMap info;
-      AddAttributes(rm.resource_attributes, &info, &IsIdentifying);
+      AddAttributes(rm.resource_attributes, &info,
+                    otlp.keep_identifying_resource_attributes ? nullptr : &IsIdentifying);
       if (!info.empty()) {
         if (!resource.job.empty()) info["job"] = resource.job;
         if (!resource.instance.empty()) info["instance"] = resource.instance;

@@ -108,7 +108,7 @@ class MemStorage final : public Storage {
     }
     return Status::OK();
   }
-  StorageStats Stats() override {
+  StorageStats Stats(size_t /*top_n*/ = kDefaultStatsTopN) override {
     std::shared_lock lock(mu_);
     StorageStats st;
     st.num_series = st.head_series = series_.size();

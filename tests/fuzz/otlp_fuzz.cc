@@ -17,7 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static auto* store = tidemark::NewMemStorage().release();
   IngestOptions opts;
   opts.max_decompressed_bytes = 1 << 20;
-  opts.promote_resource_attributes = {"host.name"};
+  opts.otlp.promote_resource_attributes = {"host.name"};
   static Ingester* ingester = new Ingester(*store, opts);
   uint8_t mode = data[0];
   std::string_view body(reinterpret_cast<const char*>(data + 1), size - 1);

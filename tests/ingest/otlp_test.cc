@@ -55,7 +55,8 @@ std::string ProtoRequest() {
   sp.Fixed64(2, kStartNs).Fixed64(3, kNs0).Fixed64(4, 10).Double(5, 4.5);
   sp.Message(6, PbWriter().Double(1, 0.5).Double(2, 0.4)).Message(6, PbWriter().Double(1, 0.99).Double(2, 1.5));
   metrics.push_back(Metric("gc.pause", "s", 11, PbWriter().Message(1, sp)));
-  // Rejected: delta sum and exponential histogram.
+  // A delta sum (converted to cumulative: its first point starts the total) and an exponential
+  // histogram (rejected).
   metrics.push_back(Metric("delta.count", "", 7,
                            PbWriter().Message(1, NumberPoint({}, kStartNs, kNs0, 1)).Varint(2, 1).Varint(3, 1)));
   metrics.push_back(Metric("exp.hist", "s", 10, PbWriter().Message(1, PbWriter().Fixed64(4, 1)).Varint(2, 2)));
@@ -108,6 +109,7 @@ Dump ExpectedDump() {
   return {
       {R"(cpu_utilization_ratio{cpu="0", )" + res + "}", {{kT0, 0.25}}},
       // cpu="1" holds a StaleNaN, which compares unequal to itself; checked separately.
+      {R"(delta_count_total{)" + res + "}", {{kT0, 1}}},
       {R"(gc_pause_seconds_count{)" + res + "}", {{kT0, 10}}},
       {R"(gc_pause_seconds_sum{)" + res + "}", {{kT0, 4.5}}},
       {R"(gc_pause_seconds{)" + res + R"(, quantile="0.5"})", {{kT0, 0.4}}},
@@ -158,13 +160,13 @@ TEST(OtlpTest, ProtobufTranslatesEveryKind) {
     ASSERT_FALSE(pr.error());
   }
   ASSERT_FALSE(resp.error());
-  EXPECT_EQ(rejected, 2u);
-  EXPECT_NE(message.find("rejected 2 of 8 data points"), std::string::npos) << message;
-  EXPECT_NE(message.find("delta temporality"), std::string::npos) << message;
+  EXPECT_EQ(rejected, 1u);
+  EXPECT_NE(message.find("rejected 1 of 8 data points"), std::string::npos) << message;
+  EXPECT_NE(message.find("exponential histograms"), std::string::npos) << message;
   CheckStore(*store);
   IngestStats s = ing.Stats();
   EXPECT_EQ(s.requests_otlp_protobuf, 1u);
-  EXPECT_EQ(s.samples_rejected_unsupported, 2u);
+  EXPECT_EQ(s.samples_rejected_unsupported, 1u);
   auto md = ing.Metadata("http_server_requests_total");
   ASSERT_EQ(md.size(), 1u);
   EXPECT_EQ(md[0].type, "counter");
@@ -180,8 +182,8 @@ TEST(OtlpTest, JsonMatchesProtobuf) {
   EXPECT_EQ(r.http_status, 200) << r.body;
   EXPECT_EQ(r.content_type, "application/json");
   auto j = nlohmann::json::parse(r.body);
-  EXPECT_EQ(j["partialSuccess"]["rejectedDataPoints"], "2");
-  EXPECT_NE(j["partialSuccess"]["errorMessage"].get<std::string>().find("delta temporality"),
+  EXPECT_EQ(j["partialSuccess"]["rejectedDataPoints"], "1");
+  EXPECT_NE(j["partialSuccess"]["errorMessage"].get<std::string>().find("exponential histograms"),
             std::string::npos)
       << r.body;
   CheckStore(*store);
@@ -250,7 +252,7 @@ TEST(OtlpTest, ErrorStatuses) {
 TEST(OtlpTest, CollidingAttributesAndPromotedResourceAttributes) {
   auto store = NewMemStorage();
   IngestOptions o;
-  o.promote_resource_attributes = {"k8s.pod.name", "missing.attr"};
+  o.otlp.promote_resource_attributes = {"k8s.pod.name", "missing.attr"};
   o.otlp_target_info = false;
   Ingester ing(*store, o);
   PbWriter req;

@@ -115,6 +115,25 @@ TEST_F(EngineTest, TimeoutIsDeadlineExceeded) {
   EXPECT_NE(r.status().message().find("query timed out in"), std::string::npos);
 }
 
+// Errors found while evaluating a well-formed query are Prometheus' "execution" errors (422),
+// not bad input (400): its returnAPIError maps every evaluation error that is not a timeout,
+// cancellation or storage failure to errorExec.
+TEST_F(EngineTest, EvaluationErrorsAreUnprocessable) {
+  Engine engine(*storage_, EngineOptions{});
+  for (const char* q : {
+           "x + on() x",                                                  // many-to-many
+           "label_replace(x, \"i\", \"same\", \"i\", \".*\")",    // duplicate label sets
+           "x + on(i) group_left label_replace(x, \"i\", \"0\", \"\", \"\")",  // duplicate match group
+       }) {
+    auto r = engine.InstantQuery(q, 30 * 60'000);
+    ASSERT_FALSE(r.ok()) << q;
+    EXPECT_EQ(r.status().code(), StatusCode::kUnprocessable) << q << ": " << r.status().ToString();
+  }
+  auto parse = engine.InstantQuery("x +", 0);
+  ASSERT_FALSE(parse.ok());
+  EXPECT_EQ(parse.status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST_F(EngineTest, RangeQueryOfMatrixIsRejected) {
   MatrixSelector ms;
   ms.vs = Selector("x");

@@ -2,6 +2,7 @@
 // persisted data, stats, and the series registry surviving restarts.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <thread>
@@ -73,6 +74,30 @@ TEST_F(TsdbPersistenceTest, DataSurvivesCloseAndReopenAcrossManyChunks) {
   ASSERT_OK_AND_ASSIGN(got, Query(*db, {Eq("instance", "host-3")}));
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].samples.size(), want[3].size() + 1);
+  ASSERT_OK(db->Close());
+}
+
+// numLabelPairs counts every distinct pair, not the length of a top list; the top lists hold as
+// many entries as asked for (the API's `limit`).
+TEST_F(TsdbPersistenceTest, StatsCountAllLabelPairsAndKeepTopN) {
+  constexpr int kSeries = 25;
+  ASSERT_OK_AND_ASSIGN(auto db, OpenStore());
+  for (int i = 0; i < kSeries; ++i) ASSERT_OK(AppendOne(*db, SeriesLabels(i), 1000, i));
+  // Pairs: __name__=node_metric, 25 instance values, job=odd and job=even.
+  StorageStats st = db->Stats();
+  EXPECT_EQ(st.num_label_pairs, uint64_t{1 + kSeries + 2});
+  EXPECT_EQ(st.series_count_by_label_pair.size(), kDefaultStatsTopN);
+  EXPECT_EQ(st.series_count_by_label_pair[0].name, "__name__=node_metric");
+  StorageStats wide = db->Stats(100);
+  EXPECT_EQ(wide.series_count_by_label_pair.size(), size_t{1 + kSeries + 2});
+  StorageStats one = db->Stats(1);
+  ASSERT_EQ(one.label_value_count_by_name.size(), 1u);
+  EXPECT_EQ(one.label_value_count_by_name[0].name, "instance");
+  // (len("job") + len("even")) x 13 + (len("job") + len("odd")) x 12.
+  auto job = std::find_if(wide.label_bytes_by_name.begin(), wide.label_bytes_by_name.end(),
+                          [](const MetricCardinality& m) { return m.name == "job"; });
+  ASSERT_NE(job, wide.label_bytes_by_name.end());
+  EXPECT_EQ(job->value, uint64_t{7 * 13 + 6 * 12});
   ASSERT_OK(db->Close());
 }
 

@@ -71,6 +71,7 @@ class HttpSender {
   uint64_t failed() const { return failed_.load(); }
   uint64_t dropped() const { return dropped_.load(); }
   size_t queue_length() const;
+  size_t queue_capacity() const { return options_.max_queue; }
   std::vector<IntegrationCounts> PerIntegration() const;
 
  private:

@@ -51,6 +51,7 @@ void Group::Eval(Timestamp ts, const GroupEnv& env, std::vector<NotifyAlert>* to
   ctx.external_labels = env.external_labels;
   ctx.external_url = env.external_url;
   ctx.resolved_retention_ms = env.resolved_retention_ms;
+  uint64_t failures = 0, samples = 0;
   for (size_t i = 0; i < rules_.size(); ++i) {
     Rule& rule = *rules_[i];
     const auto start = std::chrono::steady_clock::now();
@@ -58,11 +59,14 @@ void Group::Eval(Timestamp ts, const GroupEnv& env, std::vector<NotifyAlert>* to
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (env.evaluations) env.evaluations->fetch_add(1);
+    if (env.rule_duration) env.rule_duration->Observe(secs);
     if (!out.ok()) {
       if (env.failures) env.failures->fetch_add(1);
+      ++failures;
       rule.SetResult(out.status(), ts, secs);
       continue;  // an error never stops the group: the next rules still run
     }
+    samples += out->size();
     Status write_status;
     if (env.appendable != nullptr) {
       auto app = env.appendable->NewAppender();
@@ -84,16 +88,31 @@ void Group::Eval(Timestamp ts, const GroupEnv& env, std::vector<NotifyAlert>* to
     }
     // A failed write (e.g. out of order after a clock jump) is reported but keeps alert state.
     rule.SetResult(write_status, ts, secs);
-    if (!write_status.ok() && env.failures) env.failures->fetch_add(1);
+    if (!write_status.ok()) {
+      if (env.failures) env.failures->fetch_add(1);
+      ++failures;
+    }
     if (auto* ar = dynamic_cast<AlertingRule*>(&rule)) {
       auto alerts = ar->AlertsToSend(ts, env.resend_delay_ms, interval_ms_, env.external_url);
       for (auto& a : alerts) to_send->push_back(std::move(a));
     }
   }
+  const double group_secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - group_start).count();
+  if (env.group_duration) env.group_duration->Observe(group_secs);
   std::lock_guard<std::mutex> l(mu_);
   last_eval_ = ts;
-  eval_seconds_ =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - group_start).count();
+  eval_seconds_ = group_secs;
+  counters_.evaluations += rules_.size();
+  counters_.failures += failures;
+  counters_.iterations += 1;
+  counters_.last_samples = samples;
+}
+
+void Group::AddMissed(uint64_t n) {
+  std::lock_guard<std::mutex> l(mu_);
+  counters_.iterations += n;
+  counters_.iterations_missed += n;
 }
 
 void Group::RestoreForState(Queryable& source, Timestamp now, int64_t outage_tolerance_ms,
@@ -150,6 +169,7 @@ void Group::CopyStateFrom(Group& old) {
   std::lock_guard<std::mutex> lo(old.mu_);
   last_eval_ = old.last_eval_;
   eval_seconds_ = old.eval_seconds_;
+  counters_ = old.counters_;
 }
 
 void Group::MarkAllStale(Timestamp ts, Appendable& appendable) {
@@ -173,6 +193,7 @@ GroupSnapshot Group::Snapshot() const {
     std::lock_guard<std::mutex> l(mu_);
     g.last_evaluation = last_eval_;
     g.evaluation_time_s = eval_seconds_;
+    g.counters = counters_;
   }
   for (const auto& r : rules_) g.rules.push_back(r->Snapshot());
   return g;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "rules/rules.h"
+#include "tidemark/storage/model/metrics.h"
 
 namespace tidemark::alerting {
 
@@ -21,6 +22,8 @@ struct GroupEnv {
   int64_t resolved_retention_ms = 15 * 60'000;
   std::atomic<uint64_t>* evaluations = nullptr;
   std::atomic<uint64_t>* failures = nullptr;
+  Summary* rule_duration = nullptr;   // each rule's evaluation, seconds
+  Summary* group_duration = nullptr;  // each group evaluation, seconds
 };
 
 class Group {
@@ -47,6 +50,9 @@ class Group {
   // Writes stale markers for every series the group produced last time (group removed).
   void MarkAllStale(Timestamp ts, Appendable& app);
 
+  // Counts `n` scheduled evaluations skipped (slow evaluation, suspended process).
+  void AddMissed(uint64_t n);
+
   GroupSnapshot Snapshot() const;
   std::vector<AlertSnapshot> ActiveAlerts() const;
 
@@ -59,9 +65,10 @@ class Group {
   int64_t interval_ms_;
   std::vector<std::unique_ptr<Rule>> rules_;
   std::vector<std::set<Labels>> previous_series_;  // per rule
-  mutable std::mutex mu_;                          // guards the two fields below
+  mutable std::mutex mu_;                          // guards the fields below
   Timestamp last_eval_ = 0;
   double eval_seconds_ = 0;
+  GroupCounters counters_;
 };
 
 }  // namespace tidemark::alerting

@@ -10,7 +10,7 @@
 namespace tidemark::query::eval {
 
 void Fail(StatusCode code, std::string message) { throw EvalError{Status(code, std::move(message))}; }
-void FailExec(std::string message) { Fail(StatusCode::kInvalidArgument, std::move(message)); }
+void FailExec(std::string message) { Fail(StatusCode::kUnprocessable, std::move(message)); }
 
 Evaluator::Evaluator(Queryable& storage, const EngineOptions& options, WorkerPool& pool,
                      const CancelToken* cancel, std::string_view query, Timestamp start,

@@ -64,7 +64,8 @@ struct EvalError {
   Status status;
 };
 [[noreturn]] void Fail(StatusCode code, std::string message);
-[[noreturn]] void FailExec(std::string message);  // InvalidArgument-free "execution" errors
+// Evaluation errors Prometheus answers with 422 "execution" (returnAPIError's default).
+[[noreturn]] void FailExec(std::string message);
 
 // Selected series are handed to the worker pool this many at a time: enough to share out, few
 // enough that a batch's samples are a small part of what a query may hold.

@@ -1,8 +1,11 @@
 // Metrics registry and Prometheus text exposition.
 #include "tidemark/storage/model/metrics.h"
 
+#include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cmath>
+#include <limits>
 
 namespace tidemark {
 
@@ -44,6 +47,56 @@ Histogram::Snapshot Histogram::Snap() const {
   return s;
 }
 
+Summary::Summary(Clock now, int64_t max_age_ms, size_t max_samples, std::vector<double> quantiles)
+    : now_(now ? std::move(now)
+               : Clock([] {
+                   return std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::steady_clock::now().time_since_epoch())
+                       .count();
+                 })),
+      max_age_ms_(max_age_ms),
+      max_samples_(std::max<size_t>(1, max_samples)),
+      quantiles_(std::move(quantiles)) {}
+
+void Summary::Expire(int64_t now) const {
+  while (!window_.empty() && window_.front().first <= now - max_age_ms_) window_.pop_front();
+}
+
+void Summary::Observe(double v) {
+  const int64_t now = now_();
+  std::lock_guard<std::mutex> lock(mu_);
+  sum_ += v;
+  ++count_;
+  window_.emplace_back(now, v);
+  if (window_.size() > max_samples_) window_.pop_front();
+  Expire(now);
+}
+
+Summary::Snapshot Summary::Snap() const {
+  const int64_t now = now_();
+  std::vector<double> values;
+  Snapshot s;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    Expire(now);
+    values.reserve(window_.size());
+    for (const auto& [t, v] : window_) values.push_back(v);
+    s.sum = sum_;
+    s.count = count_;
+  }
+  std::sort(values.begin(), values.end());
+  for (double q : quantiles_) {
+    double v = std::numeric_limits<double>::quiet_NaN();
+    if (!values.empty()) {
+      // The smallest observation with at least q of them at or below it (nearest rank).
+      auto rank = static_cast<size_t>(std::ceil(q * static_cast<double>(values.size())));
+      v = values[std::clamp<size_t>(rank, 1, values.size()) - 1];
+    }
+    s.quantiles.emplace_back(q, v);
+  }
+  return s;
+}
+
 std::vector<double> DefaultLatencyBuckets() {
   return {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120};
 }
@@ -53,7 +106,7 @@ MetricsRegistry::Family& MetricsRegistry::GetFamily(const std::string& name,
                                                     const std::vector<std::string>& label_names) {
   auto it = families_.find(name);
   if (it == families_.end()) {
-    Family f{kind, help, label_names, {}, {}, {}, {}};
+    Family f{kind, help, label_names, {}, {}, {}, {}, {}};
     it = families_.emplace(name, std::move(f)).first;
   }
   return it->second;
@@ -91,6 +144,16 @@ Histogram* MetricsRegistry::GetHistogram(const std::string& name, const std::str
   return slot.get();
 }
 
+Summary* MetricsRegistry::GetSummary(const std::string& name, const std::string& help,
+                                     const std::vector<std::string>& label_names,
+                                     const std::vector<std::string>& label_values) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Family& f = GetFamily(name, help, Kind::kSummary, label_names);
+  auto& slot = f.summaries[label_values];
+  if (!slot) slot = std::make_unique<Summary>();
+  return slot.get();
+}
+
 void MetricsRegistry::AddCollector(Collector c) {
   std::lock_guard<std::mutex> lock(mu_);
   collectors_.push_back(std::move(c));
@@ -104,6 +167,18 @@ void AppendSimpleMetric(std::string& out, std::string_view name, std::string_vie
   out.append("# HELP ").append(name).append(" ").append(help).append("\n");
   out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
   out.append(name).append(" ").append(FormatMetricValue(value)).append("\n");
+}
+
+void AppendSummarySamples(std::string& out, std::string_view name, std::string_view labels,
+                          const Summary::Snapshot& s) {
+  const std::string sep = labels.empty() ? "" : ",";
+  for (const auto& [q, v] : s.quantiles) {
+    out.append(name).append("{").append(labels).append(sep).append("quantile=\"");
+    out.append(FormatMetricValue(q)).append("\"} ").append(FormatMetricValue(v)).append("\n");
+  }
+  const std::string block = labels.empty() ? "" : "{" + std::string(labels) + "}";
+  out.append(name).append("_sum").append(block).append(" ").append(FormatMetricValue(s.sum)).append("\n");
+  out.append(name).append("_count").append(block).append(" ").append(std::to_string(s.count)).append("\n");
 }
 
 namespace {
@@ -130,9 +205,10 @@ std::string MetricsRegistry::Expose() const {
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (const auto& [name, f] : families_) {
-      const char* type = f.kind == Kind::kCounter ? "counter"
-                         : f.kind == Kind::kGauge ? "gauge"
-                                                  : "histogram";
+      const char* type = f.kind == Kind::kCounter     ? "counter"
+                         : f.kind == Kind::kGauge     ? "gauge"
+                         : f.kind == Kind::kHistogram ? "histogram"
+                                                      : "summary";
       out.append("# HELP ").append(name).append(" ").append(f.help).append("\n");
       out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
       for (const auto& [vals, c] : f.counters) {
@@ -154,6 +230,11 @@ std::string MetricsRegistry::Expose() const {
         out.append(FormatMetricValue(s.sum)).append("\n");
         out.append(name).append("_count").append(LabelBlock(f.label_names, vals)).append(" ");
         out.append(std::to_string(s.count)).append("\n");
+      }
+      for (const auto& [vals, sm] : f.summaries) {
+        std::string block = LabelBlock(f.label_names, vals);
+        if (!block.empty()) block = block.substr(1, block.size() - 2);
+        AppendSummarySamples(out, name, block, sm->Snap());
       }
     }
     collectors = collectors_;

@@ -16,6 +16,7 @@ std::string_view StatusCodeName(StatusCode code) {
     case StatusCode::kCanceled: return "canceled";
     case StatusCode::kCorruption: return "corruption";
     case StatusCode::kInternal: return "internal";
+    case StatusCode::kUnprocessable: return "execution";
   }
   return "unknown";
 }

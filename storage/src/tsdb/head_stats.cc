@@ -39,7 +39,13 @@ void Head::FillIndexStats(StorageStats* out) {
     }
     for (const auto& [n, vm] : postings_.all_names()) {
       st.label_value_count_by_name.push_back({n, vm.size()});
-      for (const auto& [v, p] : vm) st.series_count_by_label_pair.push_back({n + "=" + v, p.size()});
+      st.num_label_pairs += vm.size();
+      uint64_t bytes = 0;
+      for (const auto& [v, p] : vm) {
+        st.series_count_by_label_pair.push_back({n + "=" + v, p.size()});
+        bytes += (n.size() + v.size()) * p.size();
+      }
+      st.label_bytes_by_name.push_back({n, bytes});
     }
   }
   if (mn <= mx) {

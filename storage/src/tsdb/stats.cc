@@ -1,4 +1,4 @@
-// StorageStats: counters, head size, bytes on disk and top-10 cardinalities from the index.
+// StorageStats: counters, head size, bytes on disk and top-N cardinalities from the index.
 #include <algorithm>
 #include <memory>
 #include <utility>
@@ -9,16 +9,15 @@
 namespace tidemark::tsdb {
 namespace {
 
-constexpr size_t kTopN = 10;
 constexpr std::chrono::seconds kMetricCountsTtl{30};
 
-void KeepTop(std::vector<MetricCardinality>* v) {
+void KeepTop(std::vector<MetricCardinality>* v, size_t n) {
   auto by_value = [](const MetricCardinality& a, const MetricCardinality& b) {
     return a.value != b.value ? a.value > b.value : a.name < b.name;
   };
-  if (v->size() > kTopN) {
-    std::partial_sort(v->begin(), v->begin() + kTopN, v->end(), by_value);
-    v->resize(kTopN);
+  if (v->size() > n) {
+    std::partial_sort(v->begin(), v->begin() + static_cast<std::ptrdiff_t>(n), v->end(), by_value);
+    v->resize(n);
   } else {
     std::sort(v->begin(), v->end(), by_value);
   }
@@ -35,13 +34,12 @@ Result<std::vector<MetricCardinality>> TsdbStorage::PersistedMetricCounts() {
   }
   TM_ASSIGN_OR_RETURN(std::vector<MetricCardinality> counts,
                       store_->CountSeriesByValue(kMetricName));
-  KeepTop(&counts);
   metric_counts_ = counts;
   metric_counts_at_ = now;
   return counts;
 }
 
-StorageStats TsdbStorage::Stats() {
+StorageStats TsdbStorage::Stats(size_t top_n) {
   StorageStats st;
   head_->FillCounters(&st);
   st.cold_chunks_merged = compactor_->chunks_merged();
@@ -56,9 +54,10 @@ StorageStats TsdbStorage::Stats() {
     auto counts = PersistedMetricCounts();
     if (counts.ok()) st.series_count_by_metric = std::move(counts).value();
   }
-  KeepTop(&st.series_count_by_metric);
-  KeepTop(&st.label_value_count_by_name);
-  KeepTop(&st.series_count_by_label_pair);
+  for (auto* top : {&st.series_count_by_metric, &st.label_value_count_by_name,
+                    &st.series_count_by_label_pair, &st.label_bytes_by_name}) {
+    KeepTop(top, top_n);
+  }
   {
     std::lock_guard lock(head_->commit_mutex());
     if (!closed()) st.bytes_on_disk = store_->BytesOnDisk();

@@ -35,7 +35,7 @@ class TsdbStorage final : public Storage {
   Status EnforceRetention() override;
   Status Compact(CompactScope scope) override;
   Status DeleteSeries(const Matchers& matchers, Timestamp mint, Timestamp maxt) override;
-  StorageStats Stats() override;
+  StorageStats Stats(size_t top_n = kDefaultStatsTopN) override;
 
  private:
   explicit TsdbStorage(const StorageOptions& options);

@@ -15,6 +15,7 @@
 #include "tidemark/query/engine.h"
 #include "tidemark/storage/appender.h"
 #include "tidemark/storage/model/labels.h"
+#include "tidemark/storage/model/metrics.h"
 #include "tidemark/storage/model/sample.h"
 #include "tidemark/storage/model/status.h"
 #include "tidemark/storage/querier.h"
@@ -88,6 +89,16 @@ struct RuleSnapshot {
   std::vector<AlertSnapshot> alerts;         // active alerts only
 };
 
+// Per-group counters for Prometheus' prometheus_rule_group_* series; they survive reloads that
+// keep the group.
+struct GroupCounters {
+  uint64_t evaluations = 0;          // rule evaluations
+  uint64_t failures = 0;             // rule evaluations (or their writes) that failed
+  uint64_t iterations = 0;           // scheduled group evaluations, run or missed
+  uint64_t iterations_missed = 0;
+  uint64_t last_samples = 0;         // samples the rules returned in the last evaluation
+};
+
 struct GroupSnapshot {
   std::string name;
   std::string file;
@@ -97,6 +108,7 @@ struct GroupSnapshot {
   double evaluation_time_s = 0;   // duration of the last evaluation of all rules, seconds
   Timestamp last_evaluation = 0;  // 0 = never
   std::vector<RuleSnapshot> rules;
+  GroupCounters counters;
 };
 
 // Counters for /metrics (Prometheus' prometheus_rule_* / prometheus_notifications_* analogues).
@@ -112,6 +124,10 @@ struct ManagerMetrics {
   uint64_t config_reload_failures_total = 0;
   bool last_reload_successful = true;
   Timestamp last_reload_success_time = 0;
+  Summary::Snapshot rule_evaluation_duration;  // seconds per rule evaluation
+  Summary::Snapshot group_duration;            // seconds per group evaluation
+  uint64_t notifications_queue_capacity = 0;
+  uint64_t alertmanagers = 0;  // configured Alertmanager endpoints
 };
 
 // What a notifier receives: one alert as Alertmanager's API v2 sees it.

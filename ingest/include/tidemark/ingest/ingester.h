@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -27,15 +28,34 @@ struct IngestOptions {
   size_t max_labels_per_series = 64;     // 400 when exceeded (counts __name__)
   size_t max_label_name_len = 1024;      // bytes; 400 when exceeded
   size_t max_label_value_len = 4096;     // bytes; 400 when exceeded
-  // OTLP: resource attributes copied onto every series of that resource (besides target_info).
-  std::vector<std::string> promote_resource_attributes;
-  // OTLP: append unit suffixes and `_total`/`_ratio` to metric names (Prometheus default).
-  bool otlp_add_suffixes = true;
+  // OTLP translation: Prometheus' `otlp:` configuration section; replaceable at run time
+  // (Ingester::SetOtlpConfig) when the configuration is reloaded.
+  struct Otlp {
+    // Resource attributes copied onto every series of that resource (besides target_info).
+    std::vector<std::string> promote_resource_attributes;
+    // Copy every resource attribute except those in ignore_resource_attributes (exclusive with
+    // promote_resource_attributes, as Prometheus checks at load).
+    bool promote_all_resource_attributes = false;
+    std::vector<std::string> ignore_resource_attributes;
+    // Keep service.name, service.namespace and service.instance.id on target_info too.
+    bool keep_identifying_resource_attributes = false;
+    // Unit suffixes and `_total`/`_ratio` on metric names: translation_strategy
+    // UnderscoreEscapingWithSuffixes (true, the default) or UnderscoreEscapingWithoutSuffixes.
+    bool add_suffixes = true;
+  } otlp;
   // OTLP: emit `target_info` for resources with attributes beyond job/instance.
   bool otlp_target_info = true;
-  // OTLP: delta sums/histograms are rejected (counted as unsupported) unless this is set, in which
-  // case their values are stored as-is (no accumulation into cumulative counters).
-  bool otlp_accept_delta = false;
+  // OTLP delta sums and histograms are accumulated into cumulative series per stream (the
+  // OpenTelemetry collector's deltatocumulative processor): at most this many streams are
+  // tracked (points of new streams beyond it are rejected), and a stream without points for
+  // `otlp_delta_max_stale_ms` is forgotten (its next point starts a new cumulative series).
+  size_t otlp_delta_max_streams = 100'000;
+  int64_t otlp_delta_max_stale_ms = 5 * 60 * 1000;
+  // Milliseconds on a monotonic clock, for delta stream staleness; empty = steady_clock.
+  std::function<int64_t()> monotonic_ms;
+  // Receives one warn-level line per rejection summary (at most one per 10 s, with counts per
+  // reason and the first reason's text); empty = rejections are only counted.
+  std::function<void(const std::string& message)> warn;
   // OTLP: data points per request (bounds the decoded request's memory); more → 413.
   size_t otlp_max_data_points = 2'000'000;
 };
@@ -68,7 +88,7 @@ struct IngestStats {
   uint64_t samples_rejected_invalid = 0;    // bad labels, limits
   uint64_t samples_rejected_out_of_order = 0;
   uint64_t samples_rejected_duplicate = 0;
-  uint64_t samples_rejected_unsupported = 0;  // OTLP delta / exponential histograms
+  uint64_t samples_rejected_unsupported = 0;  // OTLP exponential histograms, delta stream limit
   uint64_t exemplars_ignored = 0;
   uint64_t histograms_ignored = 0;          // native histograms (remote-write)
   uint64_t metadata_received = 0;
@@ -101,6 +121,10 @@ class Ingester {
   std::vector<MetricMetadata> Metadata(std::string_view metric = {}, size_t limit = 0) const;
 
   IngestStats Stats() const;
+
+  // Replaces the OTLP translation settings (configuration reload); requests already running
+  // finish with the old ones.
+  void SetOtlpConfig(IngestOptions::Otlp otlp);
 
  private:
   struct Impl;

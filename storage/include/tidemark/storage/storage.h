@@ -62,10 +62,20 @@ struct StorageStats {
   uint64_t series_evicted = 0;        // series that left memory as inactive, since open
   Timestamp min_time = 0;
   Timestamp max_time = 0;
-  std::vector<MetricCardinality> series_count_by_metric;        // top 10
-  std::vector<MetricCardinality> label_value_count_by_name;     // top 10
-  std::vector<MetricCardinality> series_count_by_label_pair;    // top 10, name "k=v"
+  // Distinct (label name, label value) pairs in the index of resident series, all of them (as
+  // Prometheus' headStats.numLabelPairs).
+  uint64_t num_label_pairs = 0;
+  // The top lists hold the `top_n` largest entries given to Stats(), largest first.
+  std::vector<MetricCardinality> series_count_by_metric;
+  std::vector<MetricCardinality> label_value_count_by_name;
+  std::vector<MetricCardinality> series_count_by_label_pair;    // name "k=v"
+  // Per label name: sum over its values of (len(name) + len(value)) x series with that pair,
+  // an estimate of the label bytes the name costs (Prometheus' memoryInBytesByLabelName).
+  std::vector<MetricCardinality> label_bytes_by_name;
 };
+
+// Entries in each StorageStats top list unless asked otherwise (Prometheus' default `limit`).
+inline constexpr size_t kDefaultStatsTopN = 10;
 
 class Storage : public Queryable, public Appendable {
  public:
@@ -85,7 +95,7 @@ class Storage : public Queryable, public Appendable {
   virtual Status Compact(CompactScope scope) = 0;
   // Deletes matching series' samples in [mint, maxt] (admin API).
   virtual Status DeleteSeries(const Matchers& matchers, Timestamp mint, Timestamp maxt) = 0;
-  virtual StorageStats Stats() = 0;
+  virtual StorageStats Stats(size_t top_n = kDefaultStatsTopN) = 0;
 };
 
 // A simple in-memory store with the same semantics (tests, promql-test runner, fakes).

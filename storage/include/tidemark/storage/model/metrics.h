@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -58,6 +59,38 @@ class Histogram {
   uint64_t count_ = 0;
 };
 
+// Quantiles over recent observations, plus a cumulative sum and count: the shape of
+// client_golang's Summary, which Prometheus uses for its rule, engine and notifier timings.
+// Quantiles are exact over the observations of the last `max_age_ms` (at most `max_samples` of
+// them, the newest); NaN when there are none, as client_golang reports. Thread-safe.
+class Summary {
+ public:
+  using Clock = std::function<int64_t()>;  // milliseconds, any epoch
+  static std::vector<double> DefaultQuantiles() { return {0.5, 0.9, 0.99}; }
+  // `now` defaults to the steady clock.
+  explicit Summary(Clock now = nullptr, int64_t max_age_ms = 10 * 60 * 1000,
+                   size_t max_samples = 1024, std::vector<double> quantiles = DefaultQuantiles());
+  void Observe(double v);
+  struct Snapshot {
+    std::vector<std::pair<double, double>> quantiles;  // (quantile, value)
+    double sum = 0;
+    uint64_t count = 0;
+  };
+  Snapshot Snap() const;
+
+ private:
+  void Expire(int64_t now) const;  // drops observations older than max_age_; needs mu_
+
+  Clock now_;
+  const int64_t max_age_ms_;
+  const size_t max_samples_;
+  const std::vector<double> quantiles_;
+  mutable std::mutex mu_;
+  mutable std::deque<std::pair<int64_t, double>> window_;  // (time, value), oldest first
+  double sum_ = 0;
+  uint64_t count_ = 0;
+};
+
 // Default latency buckets in seconds (Prometheus client default set).
 std::vector<double> DefaultLatencyBuckets();
 
@@ -80,6 +113,9 @@ class MetricsRegistry {
                           const std::vector<double>& bounds,
                           const std::vector<std::string>& label_names = {},
                           const std::vector<std::string>& label_values = {});
+  Summary* GetSummary(const std::string& name, const std::string& help,
+                      const std::vector<std::string>& label_names = {},
+                      const std::vector<std::string>& label_values = {});
 
   // A callback run at exposition time that appends complete text-format families (with
   // # HELP/# TYPE) for values owned elsewhere (storage stats, ingest counters).
@@ -90,7 +126,7 @@ class MetricsRegistry {
   std::string Expose() const;
 
  private:
-  enum class Kind : uint8_t { kCounter, kGauge, kHistogram };
+  enum class Kind : uint8_t { kCounter, kGauge, kHistogram, kSummary };
   struct Family {
     Kind kind;
     std::string help;
@@ -99,6 +135,7 @@ class MetricsRegistry {
     std::map<std::vector<std::string>, std::unique_ptr<Counter>> counters;
     std::map<std::vector<std::string>, std::unique_ptr<Gauge>> gauges;
     std::map<std::vector<std::string>, std::unique_ptr<Histogram>> histograms;
+    std::map<std::vector<std::string>, std::unique_ptr<Summary>> summaries;
   };
   Family& GetFamily(const std::string& name, const std::string& help, Kind kind,
                     const std::vector<std::string>& label_names);
@@ -113,5 +150,9 @@ std::string FormatMetricValue(double v);  // Go's 'g' shortest: NaN, +Inf, -Inf,
 // Appends "# HELP"/"# TYPE" and one unlabeled sample line.
 void AppendSimpleMetric(std::string& out, std::string_view name, std::string_view type,
                         std::string_view help, double value);
+// Appends the sample lines of one summary child: `name{labels,quantile="q"}`, `_sum`, `_count`.
+// `labels` is the inner label text (`a="x",b="y"`, already escaped) or empty.
+void AppendSummarySamples(std::string& out, std::string_view name, std::string_view labels,
+                          const Summary::Snapshot& s);
 
 }  // namespace tidemark

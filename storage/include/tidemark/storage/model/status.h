@@ -22,6 +22,7 @@ enum class StatusCode : uint8_t {
   kCanceled,           // query canceled
   kCorruption,         // stored data failed a check
   kInternal,           // a bug or an unexpected library failure
+  kUnprocessable,      // well-formed request whose execution failed (PromQL evaluation: 422)
 };
 
 std::string_view StatusCodeName(StatusCode code);
@@ -42,6 +43,7 @@ class [[nodiscard]] Status {
   static Status Canceled(std::string m) { return {StatusCode::kCanceled, std::move(m)}; }
   static Status Corruption(std::string m) { return {StatusCode::kCorruption, std::move(m)}; }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
+  static Status Unprocessable(std::string m) { return {StatusCode::kUnprocessable, std::move(m)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }
