@@ -1,6 +1,8 @@
 // A guarded YAML::LoadAll: a first pass over the parser's events checks that documents advance.
 #include "yaml/load_all.h"
 
+#include <yaml-cpp/eventhandler.h>
+
 #include <sstream>
 
 #include "tidemark/storage/model/strconv.h"
