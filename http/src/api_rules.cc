@@ -50,9 +50,9 @@ void AppendRule(std::string& out, const alerting::RuleSnapshot& r, const RuleFil
   out += ",\"query\":";
   AppendJsonString(out, r.query);
   if (alert) {
-    out += ",\"duration\":" + FormatShortestFloat(static_cast<double>(r.for_ms) / 1000);
+    out += ",\"duration\":" + FormatJsonFloat(static_cast<double>(r.for_ms) / 1000);
     out += ",\"keepFiringFor\":" +
-           FormatShortestFloat(static_cast<double>(r.keep_firing_for_ms) / 1000);
+           FormatJsonFloat(static_cast<double>(r.keep_firing_for_ms) / 1000);
   }
   // Prometheus omits empty labels on recording rules (omitempty) but not on alerting rules.
   if (alert || !r.labels.empty()) {
@@ -74,7 +74,7 @@ void AppendRule(std::string& out, const alerting::RuleSnapshot& r, const RuleFil
     out += ",\"lastError\":";
     AppendJsonString(out, r.last_error);
   }
-  out += ",\"evaluationTime\":" + FormatShortestFloat(r.evaluation_time_s);
+  out += ",\"evaluationTime\":" + FormatJsonFloat(r.evaluation_time_s);
   out += ",\"lastEvaluation\":\"" + Rfc3339(r.last_evaluation) + "\"";
   out += std::string(",\"type\":\"") + (alert ? "alerting" : "recording") + "\"}";
 }
@@ -96,9 +96,9 @@ std::string RulesJson(const std::vector<alerting::GroupSnapshot>& groups, const 
     out += ",\"file\":";
     AppendJsonString(out, g.file);
     out += ",\"rules\":[" + rules + "]";
-    out += ",\"interval\":" + FormatShortestFloat(static_cast<double>(g.interval_ms) / 1000);
+    out += ",\"interval\":" + FormatJsonFloat(static_cast<double>(g.interval_ms) / 1000);
     out += ",\"limit\":" + std::to_string(g.limit);
-    out += ",\"evaluationTime\":" + FormatShortestFloat(g.evaluation_time_s);
+    out += ",\"evaluationTime\":" + FormatJsonFloat(g.evaluation_time_s);
     out += ",\"lastEvaluation\":\"" + Rfc3339(g.last_evaluation) + "\"}";
   }
   out += "]}";

@@ -54,12 +54,6 @@ std::string FormatTimestamp(Timestamp ms) {
   return out;
 }
 
-std::string FormatShortestFloat(double v) {
-  char buf[64];
-  auto r = std::to_chars(buf, buf + sizeof(buf), v);
-  return std::string(buf, r.ptr);
-}
-
 void AppendJsonString(std::string& out, std::string_view s) {
   out += '"';
   for (unsigned char c : s) {

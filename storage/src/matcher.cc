@@ -122,10 +122,16 @@ bool Matcher::Matches(std::string_view v) const {
   return false;
 }
 
+// Prometheus' labels.Matcher.String(): the value as %q, the name quoted unless legacy-valid.
 std::string Matcher::ToString() const {
-  std::string out = name_;
+  std::string out;
+  if (IsValidLabelName(name_)) {
+    out = name_;
+  } else {
+    AppendQuote(out, name_);
+  }
   out += MatchTypeString(type_);
-  AppendQuotedLabelValue(out, value_);
+  AppendQuote(out, value_);
   return out;
 }
 

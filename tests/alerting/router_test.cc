@@ -108,6 +108,40 @@ TEST(RouterConfigTest, Errors) {
       << refused.status().message();
 }
 
+// Alertmanager 0.25's ParseMatcher: \n \" \\ are escapes, other backslashes stay literal, quotes
+// inside a value must be escaped; route keys print values OpenMetrics-escaped.
+TEST(RouterConfigTest, MatcherValuesUnescapeAsAlertmanager) {
+  struct Case {
+    std::string matcher, value, key;
+  } ok[] = {
+      {R"(a="x\y")", R"(x\y)", R"({}/{a="x\\y"})"},
+      {R"(a="1\\2")", R"(1\2)", R"({}/{a="1\\2"})"},
+      {R"(a=new\nline)", "new\nline", R"({}/{a="new\nline"})"},
+      {R"(a = "say \"hi\"" )", R"(say "hi")", R"({}/{a="say \"hi\""})"},
+      {R"(a=trailing\)", R"(trailing\)", R"({}/{a="trailing\\"})"},
+      {"a!=\"tab\there\"", "tab\there", "{}/{a!=\"tab\there\"}"},
+      {R"(a="")", "", R"({}/{a=""})"},
+  };
+  for (const auto& c : ok) {
+    const std::string cfg = "receivers: [{name: x}]\nroute:\n  receiver: x\n  routes:\n"
+                            "  - matchers: ['" + c.matcher + "']\n";
+    auto rc = ParseRouterConfig(cfg);
+    ASSERT_TRUE(rc.ok()) << c.matcher << ": " << rc.status().ToString();
+    const Route& r = rc->root.routes.at(0);
+    EXPECT_EQ(r.matchers.at(0).value(), c.value) << c.matcher;
+    EXPECT_EQ(r.key, c.key + "/0") << c.matcher;  // "/0": the first child of its parent
+  }
+  for (std::string bad : {R"(a="x"y")", R"(a="ends\")", R"(a=x")", R"(a="open)"}) {
+    const std::string cfg = "receivers: [{name: x}]\nroute:\n  receiver: x\n  routes:\n"
+                            "  - matchers: ['" + bad + "']\n";
+    auto rc = ParseRouterConfig(cfg);
+    ASSERT_FALSE(rc.ok()) << bad;
+    EXPECT_NE(rc.status().message().find("matcher value contains unescaped double quote: "),
+              std::string::npos)
+        << rc.status().message();
+  }
+}
+
 TEST(RouterTest, GroupWaitGroupingAndContinue) {
   Harness h(kConfig);
   Labels a1({{"alertname", "Down"}, {"severity", "page"}, {"instance", "a"}, {"cluster", "eu"}});

@@ -204,6 +204,27 @@ TEST(SloSpec, SeveralDocumentsInOneFile) {
       << bad.status().message();
 }
 
+// Found by slo_spec_fuzz (corpus file stray-flow-entry.yml): yaml-cpp's LoadAll never consumes a
+// stray ',' and returned null documents forever, until the fuzzer ran out of memory.
+TEST(SloSpec, StrayFlowEntryIsAnErrorNotAnEndlessStream) {
+  struct Case {
+    std::string text, want;
+  } cases[] = {
+      {",", "f.yml:1: yaml: unexpected \",\""},
+      {"- a\n,", "f.yml:2: yaml: unexpected \",\""},
+      {"[a, b]\n  ,\n", "f.yml:2: yaml: unexpected \",\""},
+  };
+  for (const auto& c : cases) {
+    auto r = ParseSloText(c.text, "f.yml");
+    ASSERT_FALSE(r.ok()) << c.text;
+    EXPECT_EQ(r.status().message(), c.want) << c.text;
+  }
+  // Empty documents between markers still start at distinct places and are skipped.
+  auto r = ParseSloText("---\n---\n" + Spec(kEventsSlo) + "...\n---\n", "f.yml");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->size(), 1u);
+}
+
 TEST(SloSpec, QueryWindowSubstitution) {
   EXPECT_EQ(SloQueryForWindow("a[{{.window}}] / b[{{ .window }}]", "5m"), "a[5m] / b[5m]");
   EXPECT_EQ(SloQueryForWindow("no window", "5m"), "no window");

@@ -129,6 +129,21 @@ TEST(TemplateTest, SyntaxCheck) {
   EXPECT_EQ(CheckTemplateSyntax("{{ foo }}", "t").message(), "template: t:1: function \"foo\" not defined");
 }
 
+// String literals are Go's: strconv.Unquote escapes, anything else "invalid syntax" (text/template).
+TEST(TemplateTest, StringLiteralsUnquoteAsGo) {
+  EXPECT_EQ(Expand(R"({{ "a\tb\x41\u00e9\101\\\"" }})", 0), "a\tbA\xc3\xa9" "A\\\"");
+  EXPECT_EQ(Expand(R"({{ "\a\b\f\v\r\n" }})", 0), "\a\b\f\v\r\n");
+  EXPECT_EQ(Expand(R"({{ "\U0001F600" | printf "%s!" }})", 0), "\xf0\x9f\x98\x80!");
+  for (const char* bad : {R"({{ "\'" }})", R"({{ "\c" }})", R"({{ "\x4" }})", R"({{ "\ud800" }})",
+                          R"({{ "\400" }})"}) {
+    EXPECT_EQ(CheckTemplateSyntax(bad, "t").message(), "template: t:1: invalid syntax") << bad;
+  }
+  EXPECT_EQ(CheckTemplateSyntax("{{ \"a\\\n\" }}", "t").message(),
+            "template: t:1: unterminated quoted string");
+  EXPECT_EQ(CheckTemplateSyntax("{{ \"a\\", "t").message(),
+            "template: t:1: unterminated quoted string");
+}
+
 TEST(TemplateTest, GoSprintf) {
   EXPECT_EQ(GoSprintf("%d%%", {TValue::Int(5)}), "5%");
   EXPECT_EQ(GoSprintf("%s", {TValue::Float(1)}), "%!s(float64=1)");

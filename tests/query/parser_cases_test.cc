@@ -55,6 +55,12 @@ const std::vector<FormatCase>& FormatCases() {
       {R"q(1_000)q", R"q(1000)q"},
       {R"q(017)q", R"q(15)q"},
       {R"q(09)q", R"q(9)q"},
+      // parser.number(): ParseInt(s, 0, 64) first, then ParseFloat, whose error is reported.
+      {R"q(0_17)q", R"q(15)q"},
+      {R"q(0x7fffffffffffffff)q", R"q(9223372036854776000)q"},
+      {R"q(99999999999999999999)q", R"q(100000000000000000000)q"},
+      {R"q(1_000.000_5)q", R"q(1000.0005)q"},
+      {R"q(1e1_0)q", R"q(10000000000)q"},
       {R"q(Inf)q", R"q(+Inf)q"},
       {R"q(+Inf)q", R"q(+Inf)q"},
       {R"q(-Inf)q", R"q(-Inf)q"},
@@ -479,6 +485,8 @@ const std::vector<ErrorCase>& ErrorCases() {
       {R"q(rate(x[5m],))q", R"q(1:11: parse error: trailing commas not allowed in function call args)q"},
       {R"q(sum by (a) x)q", R"q(1:12: parse error: unexpected identifier "x" in aggregation)q"},
       {R"q(1e400)q", R"q(1:1: parse error: error parsing number: strconv.ParseFloat: parsing "1e400": value out of range)q"},
+      // ParseInt overflows, and Go's ParseFloat wants a p exponent in hex.
+      {R"q(0x8000000000000000)q", R"q(1:1: parse error: error parsing number: strconv.ParseFloat: parsing "0x8000000000000000": invalid syntax)q"},
       {R"q(x @ 1e30)q", R"q(1:1: parse error: timestamp out of bounds for @ modifier: 1000000000000000019884624838656.000000)q"},
   };
   return kCases;

@@ -17,6 +17,45 @@ TEST(LabelsTest, SortsAndDropsEmptyValues) {
   EXPECT_FALSE(l.Has("empty"));
 }
 
+// Prometheus 3.x (model/labels String, labels.Matcher String): values are strconv.Quote'd, names
+// outside [a-zA-Z_][a-zA-Z0-9_]* quoted; the metric name moves into the braces when it needs quotes.
+TEST(LabelsTest, ToStringQuotesLikePrometheus) {
+  struct Case {
+    Labels l;
+    std::string_view want;
+  } cases[] = {
+      {Labels{{"__name__", "up"}}, "up"},
+      {Labels{}, "{}"},
+      {Labels{{"a", "x\"y\\z\n\t\x01"}}, R"({a="x\"y\\z\n\t\x01"})"},
+      {Labels{{"a", "no\xc2\xa0" "break"}}, R"({a="no\u00a0break"})"},
+      {Labels{{"a", "\xff"}}, R"({a="\xff"})"},
+      {Labels{{"a", "h\xc3\xa9"}}, "{a=\"h\xc3\xa9\"}"},
+      {Labels{{"__name__", "ns:metric"}, {"a.b", "1"}}, R"(ns:metric{"a.b"="1"})"},
+      {Labels{{"__name__", "my.metric"}, {"job", "j"}}, R"({"my.metric", job="j"})"},
+      {Labels{{"__name__", "caf\xc3\xa9"}}, "{\"caf\xc3\xa9\"}"},
+  };
+  for (const auto& c : cases) EXPECT_EQ(c.l.ToString(), c.want);
+}
+
+TEST(MatcherTest, ToStringQuotesLikePrometheus) {
+  struct Case {
+    MatchType type;
+    std::string name, value;
+    std::string_view want;
+  } cases[] = {
+      {MatchType::kEqual, "job", "a\"b", R"(job="a\"b")"},
+      {MatchType::kNotEqual, "job", "tab\there", R"(job!="tab\there")"},
+      {MatchType::kRegexMatch, "a.b", "x\\d", R"("a.b"=~"x\\d")"},
+      {MatchType::kRegexNoMatch, "_0", "\xe2\x80\x8b", R"(_0!~"\u200b")"},
+      {MatchType::kEqual, "0a", "", R"("0a"="")"},
+  };
+  for (const auto& c : cases) {
+    auto m = Matcher::Make(c.type, c.name, c.value);
+    ASSERT_TRUE(m.ok()) << c.want;
+    EXPECT_EQ(m->ToString(), c.want);
+  }
+}
+
 TEST(LabelsTest, ValidateRejectsBadNamesDuplicatesAndUtf8) {
   EXPECT_TRUE(ValidateLabels(Labels{{"__name__", "up"}, {"job", "x"}}).ok());
   EXPECT_FALSE(ValidateLabels(Labels{{"__name__", "1up"}}).ok());

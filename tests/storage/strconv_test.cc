@@ -35,6 +35,20 @@ TEST(StrconvTest, QuoteMatchesGo) {
       {"\xc2\xad", R"("\u00ad")"},                            // soft hyphen
       {"\xe2\x80\xa8", R"("\u2028")"},                        // line separator
       {"\xef\xbb\xbf", R"("\ufeff")"},                        // BOM
+      // Go's IsPrint is L, M, N, P, S and ASCII space: other spaces, format characters,
+      // private-use and unassigned code points are escaped, \U above the BMP.
+      {"a\xc2\xa0" "b", R"("a\u00a0b")"},                        // no-break space (Zs)
+      {"\xe2\x80\x8b", R"("\u200b")"},                        // zero width space (Cf)
+      {"\xe3\x80\x80", R"("\u3000")"},                        // ideographic space (Zs)
+      {"\xe1\x9a\x80", R"("\u1680")"},                        // ogham space mark (Zs)
+      {"\xee\x80\x80", R"("\ue000")"},                        // private use (Co)
+      {"\xcd\xb8", R"("\u0378")"},                            // unassigned (Cn)
+      {"\xf3\xa0\x80\x81", R"("\U000e0001")"},                // language tag (Cf)
+      {"\xf4\x8f\xbf\xbf", R"("\U0010ffff")"},                // noncharacter (Cn)
+      {"e\xcc\x81", "\"e\xcc\x81\""},                         // combining acute (Mn) kept
+      {"\xc2\xa1\xc3\xbf", "\"\xc2\xa1\xc3\xbf\""},              // Latin-1 printable
+      {"\xf0\x9f\x9b\x9c", "\"\xf0\x9f\x9b\x9c\""},              // U+1F6DC, new in Unicode 15
+      {"\xf0\x9f\x9b\x98", R"("\U0001f6d8")"},                // U+1F6D8, unassigned in 15.0
   };
   for (const auto& c : cases) EXPECT_EQ(Quote(c.in), c.want) << c.want;
 }
@@ -46,7 +60,8 @@ TEST(StrconvTest, QuoteRuneMatchesGo) {
   } cases[] = {
       {'a', "'a'"},         {'\n', R"('\n')"},  {0, R"('\x00')"},     {'\a', R"('\a')"},
       {'\'', R"('\'')"},    {'"', "'\"'"},      {'\\', R"('\\')"},    {0x7f, R"('\x7f')"},
-      {0x263a, "'\xe2\x98\xba'"}, {0x80, R"('\u0080')"},
+      {0x263a, "'\xe2\x98\xba'"}, {0x80, R"('\u0080')"}, {0xa0, R"('\u00a0')"},
+      {0xe0001, R"('\U000e0001')"},
       {0xd800, "'\xef\xbf\xbd'"}, {0x110000, "'\xef\xbf\xbd'"},  // invalid runes print U+FFFD
   };
   for (const auto& c : cases) EXPECT_EQ(QuoteRune(c.r), c.want) << c.r;
@@ -89,9 +104,6 @@ TEST(StrconvTest, UnquoteMatchesGo) {
 
 TEST(StrconvTest, LabelValueEscapingIsTheExpositionFormats) {
   EXPECT_EQ(EscapeLabelValue("a\\b\"c\nd\te\xff"), "a\\\\b\\\"c\\nd\te\xff");
-  std::string out;
-  AppendQuotedLabelValue(out, "x\"y");
-  EXPECT_EQ(out, R"("x\"y")");
 }
 
 TEST(StrconvTest, Utf8) {
@@ -177,6 +189,39 @@ TEST(StrconvTest, FormatFloatMatchesGo) {
   EXPECT_EQ(out, "x=0.25");
 }
 
+// Go's encoding/json float64 encoder (ES6 number form): 'f' for 1e-6 <= |v| < 1e21, else 'e'
+// with e-07 written e-7.
+TEST(StrconvTest, JsonFloatMatchesGoEncodingJson) {
+  struct Case {
+    double v;
+    std::string_view want;
+  } cases[] = {
+      {0, "0"},
+      {-0.0, "-0"},
+      {1, "1"},
+      {30, "30"},
+      {0.5, "0.5"},
+      {0.1 + 0.2, "0.30000000000000004"},
+      {1e-5, "0.00001"},
+      {1e-6, "0.000001"},
+      {-2.5e-6, "-0.0000025"},
+      {1e-7, "1e-7"},
+      {-1.5e-7, "-1.5e-7"},
+      {1.23456789e-9, "1.23456789e-9"},
+      {1e-10, "1e-10"},
+      {1e-100, "1e-100"},
+      {5e-324, "5e-324"},
+      {123456789, "123456789"},
+      {1e20, "100000000000000000000"},
+      {1e21, "1e+21"},
+      {-1.5e300, "-1.5e+300"},
+      {1.7976931348623157e308, "1.7976931348623157e+308"},
+      {kNaN, "null"},
+      {kInf, "null"},
+  };
+  for (const auto& c : cases) EXPECT_EQ(FormatJsonFloat(c.v), c.want) << c.want;
+}
+
 // Go's 'f' with prec -1 is the shortest digits ('e', -1) laid out without an exponent. The
 // formatter takes a one-call path below 1e15; this lays the 'e' digits out independently and
 // requires the same text across magnitudes, denormals included.
@@ -247,6 +292,49 @@ TEST(StrconvTest, ParseFloatMatchesGo) {
             "strconv.ParseFloat: parsing \"1e400\": value out of range");
   EXPECT_FALSE(ParseFloat("-1e400").ok());
   EXPECT_FALSE(ParseFloat("0x1p2000").ok());
+}
+
+TEST(StrconvTest, ParseIntMatchesGo) {
+  struct Case {
+    std::string_view in;
+    int base;
+    int64_t want;
+  } ok[] = {
+      {"0", 0, 0},           {"-0", 0, 0},          {"+42", 0, 42},
+      {"017", 0, 15},        {"0o17", 0, 15},       {"0O17", 0, 15},
+      {"0b101", 0, 5},       {"0x_1F", 0, 31},      {"0_17", 0, 15},
+      {"1_000_000", 0, 1000000},                    {"z", 36, 35},
+      {"-9223372036854775808", 0, INT64_MIN},       {"9223372036854775807", 10, INT64_MAX},
+      {"0x7fffffffffffffff", 0, INT64_MAX},         {"-0x8000000000000000", 0, INT64_MIN},
+      {"1010", 2, 10},
+  };
+  for (const auto& c : ok) {
+    auto r = ParseInt(c.in, c.base);
+    ASSERT_TRUE(r.ok()) << c.in << ": " << r.status().message();
+    EXPECT_EQ(*r, c.want) << c.in;
+  }
+  struct Bad {
+    std::string_view in;
+    int base;
+    std::string_view why;
+  } bad[] = {
+      {"", 0, "invalid syntax"},        {"-", 0, "invalid syntax"},
+      {"08", 0, "invalid syntax"},      {"0x", 0, "invalid syntax"},
+      {"1_000", 10, "invalid syntax"},  {"1__0", 0, "invalid syntax"},
+      {"_1", 0, "invalid syntax"},      {"1_", 0, "invalid syntax"},
+      {"0x_", 0, "invalid syntax"},     {"1.5", 0, "invalid syntax"},
+      {"1e3", 0, "invalid syntax"},     {"2", 2, "invalid syntax"},
+      {"9223372036854775808", 0, "value out of range"},
+      {"-9223372036854775809", 0, "value out of range"},
+      {"18446744073709551616", 0, "value out of range"},
+      {"99999999999999999999x", 0, "value out of range"},  // Go stops at the overflow
+  };
+  for (const auto& c : bad) {
+    auto r = ParseInt(c.in, c.base);
+    ASSERT_FALSE(r.ok()) << c.in;
+    EXPECT_EQ(r.status().message(),
+              "strconv.ParseInt: parsing " + Quote(c.in) + ": " + std::string(c.why));
+  }
 }
 
 TEST(StrconvTest, DurationsMatchPrometheus) {

@@ -12,6 +12,7 @@
 #include "notify/pagerduty.h"
 #include "notify/router.h"
 #include "tidemark/alerting/rule_file.h"
+#include "tidemark/storage/model/strconv.h"
 
 namespace tidemark::alerting {
 
@@ -32,6 +33,42 @@ namespace {
 Result<int64_t> Duration(const YAML::Node& n, int64_t def) {
   if (!n || n.IsNull()) return def;
   return ParsePromDuration(n.Scalar());
+}
+
+// Alertmanager 0.25's matcher value (pkg/labels ParseMatcher): optionally in double quotes;
+// \n, \" and \\ are escapes, any other backslash is kept as a literal one; a double quote
+// inside must be escaped.
+Result<std::string> UnescapeMatcherValue(std::string_view raw) {
+  const bool quoted = !raw.empty() && raw.front() == '"';
+  std::string_view v = quoted ? raw.substr(1) : raw;
+  if (!IsValidUtf8(v)) {
+    return Status::InvalidArgument("matcher value not valid UTF-8: " + std::string(raw));
+  }
+  const auto unescaped_quote = [&] {
+    return Status::InvalidArgument("matcher value contains unescaped double quote: " +
+                                   std::string(raw));
+  };
+  std::string out;
+  bool closed = !quoted;
+  for (size_t i = 0; i < v.size(); ++i) {
+    const char c = v[i];
+    if (c == '\\' && i + 1 < v.size()) {
+      const char e = v[++i];
+      if (e == 'n') {
+        out += '\n';
+      } else {
+        if (e != '"' && e != '\\') out += '\\';
+        out += e;
+      }
+    } else if (c == '"') {
+      if (closed || i + 1 != v.size()) return unescaped_quote();
+      closed = true;
+    } else {
+      out += c;
+    }
+  }
+  if (!closed) return unescaped_quote();
+  return out;
 }
 
 // `name="value"`, `name=~"re"`, `name!=value`, `name!~value` (Alertmanager matcher syntax).
@@ -62,18 +99,7 @@ Result<Matcher> ParseMatcherString(std::string s) {
   std::string value = s.substr(vstart);
   while (!value.empty() && value.front() == ' ') value.erase(0, 1);
   while (!value.empty() && value.back() == ' ') value.pop_back();
-  if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
-    std::string unq;
-    for (size_t i = 1; i + 1 < value.size(); ++i) {
-      if (value[i] == '\\' && i + 2 < value.size()) {
-        ++i;
-        unq += value[i] == 'n' ? '\n' : value[i];
-      } else {
-        unq += value[i];
-      }
-    }
-    value = unq;
-  }
+  TM_ASSIGN_OR_RETURN(value, UnescapeMatcherValue(value));
   return Matcher::Make(type, name, value);
 }
 
@@ -143,7 +169,11 @@ Status ParseRoute(const YAML::Node& n, const Route* parent, Route* r, int depth,
       r->matchers.push_back(std::move(mm));
     }
   }
-  for (const auto& m : r->matchers) keypart += (keypart.empty() ? "" : ",") + m.ToString();
+  // Alertmanager's matcher String() in route keys escapes values as OpenMetrics does, not %q.
+  for (const auto& m : r->matchers) {
+    keypart += (keypart.empty() ? "" : ",") + m.name() + std::string(MatchTypeString(m.type())) +
+               "\"" + EscapeLabelValue(m.value()) + "\"";
+  }
   r->key = parent ? parent->key + "/{" + keypart + "}" : "{}";
   if (const auto rs = n["routes"]; rs && !rs.IsNull()) {
     for (const auto& c : rs) {

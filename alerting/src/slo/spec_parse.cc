@@ -12,6 +12,7 @@
 #include "tidemark/alerting/slo.h"
 #include "tidemark/query/ast.h"
 #include "tidemark/storage/model/labels.h"
+#include "yaml/load_all.h"
 
 namespace tidemark::alerting {
 namespace {
@@ -336,8 +337,9 @@ Status ParseDocument(const Ctx& c, const YAML::Node& root, std::vector<SloSpec>*
 Result<std::vector<SloSpec>> ParseSloText(std::string_view yaml, const std::string& file) {
   const Ctx c(file);
   std::vector<SloSpec> out;
+  TM_ASSIGN_OR_RETURN(std::vector<YAML::Node> docs, LoadAllYaml(yaml, file));
   try {
-    for (const YAML::Node& doc : YAML::LoadAll(std::string(yaml))) {
+    for (const YAML::Node& doc : docs) {
       if (!doc || doc.IsNull()) continue;  // empty document between `---` markers
       TM_RETURN_IF_ERROR(ParseDocument(c, doc, &out));
     }

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "template/template_ast.h"
+#include "tidemark/storage/model/strconv.h"
 
 namespace tidemark::alerting {
 namespace {
@@ -124,29 +125,17 @@ class Lexer {
       Token t;
       size_t start = p;
       if (ch == '"') {
-        std::string s;
-        ++p;
-        while (p < in_.size() && in_[p] != '"') {
-          if (in_[p] == '\n') Fail(p, "unterminated quoted string");
-          if (in_[p] == '\\' && p + 1 < in_.size()) {
-            char e = in_[++p];
-            switch (e) {
-              case 'n': s += '\n'; break;
-              case 't': s += '\t'; break;
-              case 'r': s += '\r'; break;
-              case '\\': s += '\\'; break;
-              case '"': s += '"'; break;
-              case '\'': s += '\''; break;
-              default: Fail(p, "invalid syntax");  // other escapes are rare in rules
-            }
-            ++p;
-            continue;
-          }
-          s += in_[p++];
+        // Go's lexQuote finds the end (a backslash takes the next character along), then the
+        // parser unquotes with strconv.Unquote and reports any failure as "invalid syntax".
+        for (++p; p < in_.size() && in_[p] != '"'; ++p) {
+          if (in_[p] == '\\') ++p;  // the escaped character, whatever it is
+          if (p >= in_.size() || in_[p] == '\n') Fail(p, "unterminated quoted string");
         }
         if (p >= in_.size()) Fail(start, "unterminated quoted string");
         ++p;
-        t = {Tok::kString, s};
+        auto s = Unquote(in_.substr(start, p - start));
+        if (!s.ok()) Fail(start, "invalid syntax");
+        t = {Tok::kString, std::move(*s)};
       } else if (ch == '`') {
         size_t e = in_.find('`', p + 1);
         if (e == std::string_view::npos) Fail(p, "unterminated raw quoted string");

@@ -1,12 +1,9 @@
 // Keyword classification, token descriptions and number parsing.
-#include <cerrno>
-#include <cmath>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <string>
 
 #include "parser/parser_impl.h"
+#include "tidemark/storage/model/strconv.h"
 
 namespace tidemark::query::parser {
 namespace {
@@ -91,53 +88,13 @@ std::string DescribeToken(const Token& t, Kw kw) {
   }
 }
 
+// Prometheus' parser.number: strconv.ParseInt(val, 0, 64), and when that fails ParseFloat, whose
+// error is the one reported.
 Result<double> ParseNumber(std::string_view text) {
-  std::string s;
-  s.reserve(text.size());
-  for (char c : text) {
-    if (c != '_') s += c;
-  }
-  bool hex = s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
-  bool all_digits = !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
-  errno = 0;
-  char* end = nullptr;
-  if (hex) {
-    unsigned long long v = std::strtoull(s.c_str() + 2, &end, 16);
-    if (errno == 0 && *end == '\0' && v <= static_cast<unsigned long long>(INT64_MAX)) {
-      return static_cast<double>(v);
-    }
-    return Status::InvalidArgument("error parsing number: strconv.ParseFloat: parsing " +
-                                   Quote(text) + ": invalid syntax");
-  }
-  if (all_digits && s.size() > 1 && s[0] == '0') {
-    // Go's base-0 integer parsing: a leading 0 means octal.
-    if (s.find_first_of("89") == std::string::npos) {
-      unsigned long long v = std::strtoull(s.c_str(), &end, 8);
-      if (errno == 0 && v <= static_cast<unsigned long long>(INT64_MAX)) {
-        return static_cast<double>(v);
-      }
-    }
-  } else if (all_digits) {
-    unsigned long long v = std::strtoull(s.c_str(), &end, 10);
-    if (errno == 0 && v <= static_cast<unsigned long long>(INT64_MAX)) {
-      return static_cast<double>(v);
-    }
-  }
-  std::string l = Lower(s);
-  if (l == "inf" || l == "+inf") return HUGE_VAL;
-  if (l == "-inf") return -HUGE_VAL;
-  if (l == "nan") return std::nan("");
-  errno = 0;
-  double d = std::strtod(s.c_str(), &end);
-  if (end == s.c_str() || *end != '\0') {
-    return Status::InvalidArgument("error parsing number: strconv.ParseFloat: parsing " +
-                                   Quote(text) + ": invalid syntax");
-  }
-  if (errno == ERANGE && std::isinf(d)) {
-    return Status::InvalidArgument("error parsing number: strconv.ParseFloat: parsing " +
-                                   Quote(text) + ": value out of range");
-  }
-  return d;
+  if (auto n = ParseInt(text, 0); n.ok()) return static_cast<double>(*n);
+  auto f = ParseFloat(text);
+  if (!f.ok()) return Status::InvalidArgument("error parsing number: " + f.status().message());
+  return *f;
 }
 
 }  // namespace tidemark::query::parser

@@ -89,18 +89,28 @@ uint64_t Labels::HashFor(std::span<const std::string> names, bool include) const
 std::string Labels::ToString() const {
   std::string out;
   std::string_view name = MetricName();
-  out += name;
-  bool first = true;
+  // A name outside the legacy charset goes inside the braces, quoted: {"my.metric", job="x"}.
+  const bool quoted_name = !name.empty() && !IsValidMetricName(name);
+  if (!quoted_name) out += name;
   bool any = false;
+  auto next = [&] {
+    out += any ? ", " : "{";
+    any = true;
+  };
+  if (quoted_name) {
+    next();
+    AppendQuote(out, name);
+  }
   for (const auto& l : labels_) {
     if (l.name == kMetricName) continue;
-    if (!any) out += '{';
-    any = true;
-    if (!first) out += ", ";
-    first = false;
-    out += l.name;
+    next();
+    if (IsValidLabelName(l.name)) {
+      out += l.name;
+    } else {
+      AppendQuote(out, l.name);
+    }
     out += '=';
-    AppendQuotedLabelValue(out, l.value);
+    AppendQuote(out, l.value);
   }
   if (any) {
     out += '}';

@@ -1,4 +1,4 @@
-// Go's strconv.FormatFloat and strconv.ParseFloat for float64.
+// Go's number conversions: strconv's FormatFloat, ParseFloat and ParseInt, encoding/json's floats.
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -39,6 +39,10 @@ void AppendFixedFromScientific(std::string& out, std::string_view sci, int exp) 
 
 Status NumError(std::string_view s, const char* what) {
   return Status::InvalidArgument("strconv.ParseFloat: parsing " + Quote(s) + ": " + what);
+}
+
+Status IntError(std::string_view s, const char* what) {
+  return Status::InvalidArgument("strconv.ParseInt: parsing " + Quote(s) + ": " + what);
 }
 
 char Lower(char c) { return static_cast<char>(c | 0x20); }
@@ -189,6 +193,26 @@ std::string FormatFloat(double v, char fmt, int prec) {
   return out;
 }
 
+void AppendJsonFloat(std::string& out, double v) {
+  if (!std::isfinite(v)) {
+    out += "null";
+    return;
+  }
+  const double abs = std::fabs(v);
+  const char fmt = abs != 0 && (abs < 1e-6 || abs >= 1e21) ? 'e' : 'f';
+  AppendFloat(out, v, fmt, -1);
+  const size_t n = out.size();
+  if (fmt == 'e' && out[n - 4] == 'e' && out[n - 3] == '-' && out[n - 2] == '0') {
+    out.erase(n - 2, 1);  // e-07 -> e-7, as encoding/json does
+  }
+}
+
+std::string FormatJsonFloat(double v) {
+  std::string out;
+  AppendJsonFloat(out, v);
+  return out;
+}
+
 Result<double> ParseFloat(std::string_view s) {
   // Go's special(): an optional sign then "inf" or "infinity", or "nan" with no sign.
   {
@@ -212,6 +236,50 @@ Result<double> ParseFloat(std::string_view s) {
   // strtod rounds correctly like Go; only overflow is an error (underflow gives 0 or a denormal).
   if (errno == ERANGE && std::isinf(v)) return NumError(s, "value out of range");
   return v;
+}
+
+Result<int64_t> ParseInt(std::string_view s, int base) {
+  const std::string_view s0 = s;
+  if (s.empty() || base == 1 || base < 0 || base > 36) return IntError(s0, "invalid syntax");
+  const bool neg = s[0] == '-';
+  if (s[0] == '+' || s[0] == '-') s.remove_prefix(1);
+  const std::string_view digits0 = s;  // what Go's ParseUint sees
+  const bool base0 = base == 0;
+  if (base0) {
+    base = 10;
+    if (!s.empty() && s[0] == '0') {
+      const char p = s.size() >= 3 ? Lower(s[1]) : '\0';
+      base = p == 'b' ? 2 : p == 'o' ? 8 : p == 'x' ? 16 : 8;
+      s.remove_prefix(p == 'b' || p == 'o' || p == 'x' ? 2 : 1);
+    }
+  }
+  if (digits0.empty()) return IntError(s0, "invalid syntax");
+  uint64_t n = 0;
+  bool underscores = false;
+  const auto b = static_cast<uint64_t>(base);
+  for (char c : s) {
+    uint64_t d;
+    if (c == '_' && base0) {
+      underscores = true;
+      continue;
+    } else if (c >= '0' && c <= '9') {
+      d = static_cast<uint64_t>(c - '0');
+    } else if (Lower(c) >= 'a' && Lower(c) <= 'z') {
+      d = static_cast<uint64_t>(Lower(c) - 'a' + 10);
+    } else {
+      return IntError(s0, "invalid syntax");
+    }
+    if (d >= b) return IntError(s0, "invalid syntax");
+    // Go's ParseUint stops at the first digit past 2^64-1: the rest is not syntax-checked.
+    if (n > (UINT64_MAX - d) / b) return IntError(s0, "value out of range");
+    n = n * b + d;
+  }
+  if (underscores && !UnderscoresOk(digits0)) return IntError(s0, "invalid syntax");
+  constexpr uint64_t kCutoff = uint64_t{1} << 63;
+  if ((!neg && n >= kCutoff) || (neg && n > kCutoff)) {
+    return IntError(s0, "value out of range");
+  }
+  return neg ? static_cast<int64_t>(0 - n) : static_cast<int64_t>(n);
 }
 
 }  // namespace tidemark

@@ -1,18 +1,13 @@
 // UTF-8 helpers, Go's Quote/QuoteRune/Unquote, label value escaping and URL escaping.
 #include <cstdio>
 
+#include "model/strconv_isprint.h"
 #include "tidemark/storage/model/strconv.h"
 
 namespace tidemark {
 namespace {
 
 constexpr uint32_t kRuneError = 0xfffd;
-
-// The code points Quote escapes as \uNNNN: C1 controls and invisible format/separator characters
-// Go's strconv.IsPrint rejects (a subset of Go's table; everything else non-ASCII is kept).
-bool EscapedAsU(uint32_t r) {
-  return r < 0xa0 || r == 0xad || r == 0x2028 || r == 0x2029 || r == 0xfeff;
-}
 
 void AppendHexEscape(std::string& out, const char* fmt, uint32_t v) {
   char buf[16];
@@ -52,8 +47,8 @@ void AppendQuotedWith(std::string& out, std::string_view s, char quote) {
             out += static_cast<char>(r);
           }
       }
-    } else if (EscapedAsU(r)) {
-      AppendHexEscape(out, "\\u%04x", r);
+    } else if (!IsPrintRune(r)) {
+      AppendHexEscape(out, r < 0x10000 ? "\\u%04x" : "\\U%08x", r);
     } else {
       out.append(s.substr(i, n));
     }
@@ -221,9 +216,9 @@ Result<std::string> Unquote(std::string_view tok) {
   return out;
 }
 
-namespace {
-
-void AppendEscapedLabelValue(std::string& out, std::string_view v) {
+std::string EscapeLabelValue(std::string_view v) {
+  std::string out;
+  out.reserve(v.size());
   for (char c : v) {
     switch (c) {
       case '\\': out += "\\\\"; break;
@@ -232,21 +227,7 @@ void AppendEscapedLabelValue(std::string& out, std::string_view v) {
       default: out += c;
     }
   }
-}
-
-}  // namespace
-
-std::string EscapeLabelValue(std::string_view v) {
-  std::string out;
-  out.reserve(v.size());
-  AppendEscapedLabelValue(out, v);
   return out;
-}
-
-void AppendQuotedLabelValue(std::string& out, std::string_view v) {
-  out += '"';
-  AppendEscapedLabelValue(out, v);
-  out += '"';
 }
 
 std::string UrlEscape(std::string_view s, bool space_as_plus) {

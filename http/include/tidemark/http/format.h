@@ -18,9 +18,6 @@ std::string FormatSampleValue(double v);
 // Milliseconds as float seconds: 1700000000123 -> "1700000000.123", 1000 -> "1",
 // 1500 -> "1.500" (Prometheus writes the three fraction digits when the fraction is non-zero).
 std::string FormatTimestamp(Timestamp ms);
-// Shortest round-trip text in fixed or exponent form, whichever is shorter ("30", "0.5",
-// "1e-05"): the number fields of /api/v1/rules.
-std::string FormatShortestFloat(double v);
 // UTC RFC 3339 as Go's RFC3339Nano prints millisecond times: "2026-12-06T08:00:00Z",
 // "2026-12-06T08:00:00.25Z" (trailing fraction zeros dropped).
 using tidemark::FormatRfc3339;

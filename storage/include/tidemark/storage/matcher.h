@@ -38,7 +38,9 @@ class Matcher {
   // Literal prefix every match must start with ("" when none is known).
   const std::string& Prefix() const { return prefix_; }
 
-  std::string ToString() const;  // name="value" with Prometheus quoting
+  // Prometheus' labels.Matcher.String(): name="value", the value as Go's %q, the name quoted
+  // too when it is not a legacy label name (`"a.b"=~"x"`).
+  std::string ToString() const;
 
  private:
   Matcher() = default;

@@ -48,7 +48,8 @@ class Labels {
   // Hash over only the given names (include=true) or all but them (include=false).
   uint64_t HashFor(std::span<const std::string> names, bool include) const;
 
-  // Prometheus rendering: `name{a="b", c="d"}` (name omitted when absent, values escaped).
+  // Prometheus rendering: `name{a="b", c="d"}`, values as Go's %q (strconv.Quote). Names outside
+  // the legacy charset are quoted too, as Prometheus 3.x prints them: `{"my.metric", "a.b"="c"}`.
   std::string ToString() const;
 
   // Copies with modifications.

@@ -24,9 +24,11 @@ bool ValidUtf8(std::string_view s);
 
 // ---- quoting ----
 
-// Go's strconv.Quote: printable UTF-8 kept, \a \b \f \n \r \t \v \\ \" escaped, other control
-// characters and invalid bytes as \xNN, C1 controls and a few invisible format characters as \uNNNN.
-// This is how Prometheus prints strings, label values and PromQL string literals.
+// Go's strconv.Quote: printable runes kept (Go's unicode.IsPrint, Unicode 15.0.0 as in Go 1.21+:
+// letters, marks, numbers, punctuation, symbols, ASCII space), \a \b \f \n \r \t \v \\ \" escaped,
+// other ASCII controls and invalid bytes as \xNN, every other rune as \uNNNN or \UNNNNNNNN (e.g.
+// U+00A0, U+200B, unassigned and private-use code points). This is how Prometheus prints strings,
+// label values and PromQL string literals.
 std::string Quote(std::string_view s);
 void AppendQuote(std::string& out, std::string_view s);
 // Go's strconv.QuoteRune (and %q of a rune): 'a', '\n', '\x00', '☺'.
@@ -36,9 +38,8 @@ std::string QuoteRune(uint32_t r);
 Result<std::string> Unquote(std::string_view quoted);
 
 // The Prometheus text exposition's label value escaping: only \\, \" and \n are escaped, every
-// other byte is kept. AppendQuotedLabelValue adds the double quotes (Labels/Matcher::ToString).
+// other byte is kept.
 std::string EscapeLabelValue(std::string_view v);
-void AppendQuotedLabelValue(std::string& out, std::string_view v);
 
 // ---- floats ----
 
@@ -46,10 +47,23 @@ void AppendQuotedLabelValue(std::string& out, std::string_view v);
 // fewest digits that parse back to v. Infinities and NaN are spelled "+Inf", "-Inf", "NaN".
 std::string FormatFloat(double v, char fmt, int prec);
 void AppendFloat(std::string& out, double v, char fmt, int prec);
+// A JSON number as Go's encoding/json writes a float64 (and so Prometheus' API): shortest digits,
+// 'f' form for 1e-6 <= |v| < 1e21 (0.00001, 100000000000000000000), 'e' form otherwise with a
+// one-digit negative exponent unpadded (1e-7, 1e+21). JSON has no NaN or infinities, where Go's
+// encoder fails; these print as null.
+std::string FormatJsonFloat(double v);
+void AppendJsonFloat(std::string& out, double v);
 // Go's strconv.ParseFloat(s, 64): decimal and hex ("0x1p-2") literals, underscores between
 // digits, "Inf"/"+Infinity"/"NaN" in any case. Out of range is an error (Go returns ±Inf with
 // ErrRange); errors read `strconv.ParseFloat: parsing "x": invalid syntax` like Go's NumError.
 Result<double> ParseFloat(std::string_view s);
+
+// ---- integers ----
+
+// Go's strconv.ParseInt(s, base, 64) for base 0 or 2..36. Base 0 reads the prefixes 0b, 0o, 0x
+// and a leading 0 as octal, and allows '_' between digits. Errors read like Go's NumError:
+// `strconv.ParseInt: parsing "x": invalid syntax` or `...: value out of range`.
+Result<int64_t> ParseInt(std::string_view s, int base);
 
 // ---- durations and times ----
 
