@@ -10,6 +10,7 @@
 namespace tidemark::app {
 
 int CheckMain(int argc, char** argv) {
+  if (argc >= 2 && std::strcmp(argv[1], "web-config") == 0) return CheckWebConfigMain(argc, argv);
   if (argc < 2 || std::strcmp(argv[1], "rules") != 0) {
     std::fprintf(stderr, "usage: tidemark check rules FILE...\n");
     return 2;

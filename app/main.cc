@@ -16,6 +16,7 @@ void Usage(FILE* out) {
                "  serve                 run the server (see `tidemark serve --help`)\n"
                "  promql-test FILE...   run PromQL test scripts\n"
                "  check rules FILE...   validate rule files\n"
+               "  check web-config FILE...  validate web config files (--web.config.file)\n"
                "  test rules FILE...    run rule unit tests (promtool format)\n"
                "  slo generate FILE...  print the rules generated from Sloth SLO specs\n\n");
   std::fputs(tidemark::app::ServeUsage().c_str(), out);
