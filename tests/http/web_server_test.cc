@@ -233,7 +233,7 @@ class WebServerTest : public ::testing::Test {
         EXPECT_EQ(r.status, 401) << what << " auth=" << auth;
         EXPECT_EQ(r.headers["www-authenticate"], "Basic") << what;
         EXPECT_EQ(r.headers["x-frame-options"], "deny") << what;
-        EXPECT_EQ(r.body, "Unauthorized\n") << what;
+        EXPECT_EQ(r.body, t.method == "HEAD" ? "" : "Unauthorized\n") << what;
       }
       Reply ok = Send(t.port, tls, t.method, t.path, kRight);
       EXPECT_NE(ok.status, 0) << what;
@@ -274,7 +274,10 @@ TEST_F(WebServerTest, ClientCertificateRequired) {
   const ClientTls none{true, pki_->path("ca.crt"), "", ""};
   const ClientTls stranger{true, pki_->path("ca.crt"), pki_->path("stranger.crt"),
                            pki_->path("stranger.key")};
-  for (const Target& t : l.Targets()) {
+  // The handshake does not depend on the route: a sample of them, on both listeners.
+  const auto targets = l.Targets();
+  for (size_t i : {size_t{0}, targets.size() / 2, targets.size() - 1}) {  // the last is OTLP's
+    const Target& t = targets[i];
     EXPECT_EQ(Send(t.port, none, t.method, t.path, kRight).status, 0) << t.path;
     EXPECT_EQ(Send(t.port, stranger, t.method, t.path, kRight).status, 0) << t.path;
   }
