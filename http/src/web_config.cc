@@ -75,9 +75,9 @@ bool IsBcryptHash(const std::string& h) {
 Status ParseTls(const YAML::Node& n, const std::string& dir, TlsServerConfig* t) {
   const std::string w = "tls_server_config";
   TM_RETURN_IF_ERROR(OnlyKeys(n, w,
-                              {"cert_file", "key_file", "client_ca_file", "cert", "key", "client_ca",
-                               "client_auth_type", "min_version", "max_version", "cipher_suites",
-                               "prefer_server_cipher_suites", "curve_preferences"},
+                              {"cert_file", "key_file", "client_ca_file", "cert", "key",
+                               "client_ca", "client_auth_type", "min_version", "max_version",
+                               "cipher_suites", "prefer_server_cipher_suites", "curve_preferences"},
                               {"client_allowed_sans"}));
   TM_ASSIGN_OR_RETURN(t->cert_file, Str(n["cert_file"], w + ".cert_file"));
   TM_ASSIGN_OR_RETURN(t->key_file, Str(n["key_file"], w + ".key_file"));
@@ -99,7 +99,8 @@ Status ParseTls(const YAML::Node& n, const std::string& dir, TlsServerConfig* t)
   for (const auto& c : t->cipher_suites) {
     if (!IsKnownCipherSuite(c)) return Bad(w + ".cipher_suites: unknown cipher: " + c);
   }
-  TM_ASSIGN_OR_RETURN(t->curve_preferences, Strings(n["curve_preferences"], w + ".curve_preferences"));
+  TM_ASSIGN_OR_RETURN(t->curve_preferences,
+                      Strings(n["curve_preferences"], w + ".curve_preferences"));
   for (const auto& c : t->curve_preferences) {
     if (CurveGroupName(c).empty()) return Bad(w + ".curve_preferences: unknown curve: " + c);
   }
@@ -112,14 +113,19 @@ Status ParseTls(const YAML::Node& n, const std::string& dir, TlsServerConfig* t)
   // exporter-toolkit's checks, in its order and words.
   if (t->cert_file.empty() && t->cert.empty()) return Bad(w + ": missing one of cert or cert_file");
   if (t->key_file.empty() && t->key.empty()) return Bad(w + ": missing one of key or key_file");
-  if (!t->cert_file.empty() && !t->cert.empty()) return Bad(w + ": at most one of cert and cert_file");
+  if (!t->cert_file.empty() && !t->cert.empty())
+    return Bad(w + ": at most one of cert and cert_file");
   if (!t->key_file.empty() && !t->key.empty()) return Bad(w + ": at most one of key and key_file");
   if (!t->client_ca_file.empty() && !t->client_ca.empty()) {
     return Bad(w + ": at most one of client_ca and client_ca_file");
   }
-  static const std::set<std::string> kAuthTypes = {
-      "", "NoClientCert", "RequestClientCert", "RequireAnyClientCert", "RequireClientCert",
-      "VerifyClientCertIfGiven", "RequireAndVerifyClientCert"};
+  static const std::set<std::string> kAuthTypes = {"",
+                                                   "NoClientCert",
+                                                   "RequestClientCert",
+                                                   "RequireAnyClientCert",
+                                                   "RequireClientCert",
+                                                   "VerifyClientCertIfGiven",
+                                                   "RequireAndVerifyClientCert"};
   if (kAuthTypes.count(t->client_auth_type) == 0) {
     return Bad(w + ".client_auth_type: invalid ClientAuth: " + t->client_auth_type);
   }
@@ -155,7 +161,8 @@ Status ParseHttp(const YAML::Node& n, WebConfig* c) {
     const std::string k = kv.first.Scalar();
     TM_ASSIGN_OR_RETURN(std::string v, Str(kv.second, w + ".headers." + k));
     auto it = kAllowed.find(k);
-    if (it == kAllowed.end()) return Bad(w + ".headers: HTTP header \"" + k + "\" can not be configured");
+    if (it == kAllowed.end())
+      return Bad(w + ".headers: HTTP header \"" + k + "\" can not be configured");
     const auto& values = it->second;
     if (!values.empty() && std::find(values.begin(), values.end(), v) == values.end()) {
       std::string expected;
@@ -199,10 +206,10 @@ Result<WebConfig> ParseWebConfig(const std::string& yaml, const std::string& dir
   }
   if (!root || root.IsNull()) return c;
   try {
-    TM_RETURN_IF_ERROR(OnlyKeys(root, "",
-                                {"tls_server_config", "http_server_config", "basic_auth_users"},
-                                {"rate_limit"}));
-    if (auto t = root["tls_server_config"]; t && !t.IsNull()) TM_RETURN_IF_ERROR(ParseTls(t, dir, &c.tls));
+    TM_RETURN_IF_ERROR(OnlyKeys(
+        root, "", {"tls_server_config", "http_server_config", "basic_auth_users"}, {"rate_limit"}));
+    if (auto t = root["tls_server_config"]; t && !t.IsNull())
+      TM_RETURN_IF_ERROR(ParseTls(t, dir, &c.tls));
     if (auto h = root["http_server_config"]; h && !h.IsNull()) TM_RETURN_IF_ERROR(ParseHttp(h, &c));
     if (auto u = root["basic_auth_users"]; u && !u.IsNull()) TM_RETURN_IF_ERROR(ParseUsers(u, &c));
   } catch (const YAML::Exception& e) {

@@ -10,19 +10,10 @@
 #include <set>
 
 #include "tidemark/httpclient/config.h"
+#include "tidemark/httpclient/openssl_errors.h"
 
 namespace tidemark::http {
 namespace {
-
-std::string SslErrors() {
-  std::string out;
-  while (unsigned long e = ERR_get_error()) {
-    char buf[256];
-    ERR_error_string_n(e, buf, sizeof(buf));
-    out += (out.empty() ? "" : "; ") + std::string(buf);
-  }
-  return out.empty() ? "unknown OpenSSL error" : out;
-}
 
 struct BioFree {
   void operator()(BIO* b) const { BIO_free(b); }
@@ -34,24 +25,23 @@ BioPtr MemBio(const std::string& pem) {
 
 // Go's tls.CipherSuites() as of the Go release Prometheus 2.42 was built with (IANA names).
 const std::set<std::string>& GoCipherSuites() {
-  static const std::set<std::string> kSuites = {
-      "TLS_RSA_WITH_AES_128_CBC_SHA",
-      "TLS_RSA_WITH_AES_256_CBC_SHA",
-      "TLS_RSA_WITH_AES_128_GCM_SHA256",
-      "TLS_RSA_WITH_AES_256_GCM_SHA384",
-      "TLS_AES_128_GCM_SHA256",
-      "TLS_AES_256_GCM_SHA384",
-      "TLS_CHACHA20_POLY1305_SHA256",
-      "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
-      "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
-      "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
-      "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
-      "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
-      "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
-      "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-      "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-      "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
-      "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"};
+  static const std::set<std::string> kSuites = {"TLS_RSA_WITH_AES_128_CBC_SHA",
+                                                "TLS_RSA_WITH_AES_256_CBC_SHA",
+                                                "TLS_RSA_WITH_AES_128_GCM_SHA256",
+                                                "TLS_RSA_WITH_AES_256_GCM_SHA384",
+                                                "TLS_AES_128_GCM_SHA256",
+                                                "TLS_AES_256_GCM_SHA384",
+                                                "TLS_CHACHA20_POLY1305_SHA256",
+                                                "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
+                                                "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
+                                                "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+                                                "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
+                                                "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+                                                "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+                                                "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+                                                "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+                                                "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+                                                "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"};
   return kSuites;
 }
 
@@ -68,12 +58,12 @@ Status UseCertificate(SSL_CTX* ctx, const TlsMaterial& m) {
   }
   const int ok = SSL_CTX_use_certificate(ctx, leaf);
   X509_free(leaf);
-  if (ok != 1) return Status::InvalidArgument(w + SslErrors());
+  if (ok != 1) return Status::InvalidArgument(w + httpclient::OpenSslErrors());
   while (X509* extra = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
     const int added = SSL_CTX_add0_chain_cert(ctx, extra);  // takes ownership on success
     if (added != 1) {
       X509_free(extra);
-      return Status::InvalidArgument(w + SslErrors());
+      return Status::InvalidArgument(w + httpclient::OpenSslErrors());
     }
   }
   ERR_clear_error();  // the loop ends on "no start line"
@@ -96,7 +86,8 @@ Status UseClientCas(SSL_CTX* ctx, const std::string& pem) {
     // The names go in the CertificateRequest, as Go sends its ClientCAs' subjects.
     const bool ok = X509_STORE_add_cert(store, ca) == 1 && SSL_CTX_add_client_CA(ctx, ca) == 1;
     X509_free(ca);
-    if (!ok) return Status::InvalidArgument("tls_server_config.client_ca: " + SslErrors());
+    if (!ok)
+      return Status::InvalidArgument("tls_server_config.client_ca: " + httpclient::OpenSslErrors());
   }
   // Go's AppendCertsFromPEM skips what it cannot parse; an empty pool then verifies nobody.
   ERR_clear_error();
@@ -106,9 +97,10 @@ Status UseClientCas(SSL_CTX* ctx, const std::string& pem) {
 }  // namespace
 
 int TlsVersionFromName(const std::string& name) {
-  static const std::map<std::string, int> kVersions = {
-      {"TLS10", TLS1_VERSION}, {"TLS11", TLS1_1_VERSION}, {"TLS12", TLS1_2_VERSION},
-      {"TLS13", TLS1_3_VERSION}};
+  static const std::map<std::string, int> kVersions = {{"TLS10", TLS1_VERSION},
+                                                       {"TLS11", TLS1_1_VERSION},
+                                                       {"TLS12", TLS1_2_VERSION},
+                                                       {"TLS13", TLS1_3_VERSION}};
   auto it = kVersions.find(name);
   return it == kVersions.end() ? 0 : it->second;
 }
@@ -167,19 +159,20 @@ Result<std::shared_ptr<boost::asio::ssl::context>> MakeServerTlsContext(const Tl
     std::string list;
     for (const auto& name : c.cipher_suites) {
       const std::string ossl = OPENSSL_cipher_name(name.c_str());
-      if (ossl == "(NONE)") return Status::InvalidArgument(w + ".cipher_suites: unknown cipher: " + name);
+      if (ossl == "(NONE)")
+        return Status::InvalidArgument(w + ".cipher_suites: unknown cipher: " + name);
       if (name.starts_with("TLS_AES_") || name.starts_with("TLS_CHACHA20_")) continue;  // TLS 1.3
       list += (list.empty() ? "" : ":") + ossl;
     }
     if (list.empty()) {
       min_version = TLS1_3_VERSION;
     } else if (SSL_CTX_set_cipher_list(ctx, list.c_str()) != 1) {
-      return Status::InvalidArgument(w + ".cipher_suites: " + SslErrors());
+      return Status::InvalidArgument(w + ".cipher_suites: " + httpclient::OpenSslErrors());
     }
   }
   if (SSL_CTX_set_min_proto_version(ctx, min_version) != 1 ||
       SSL_CTX_set_max_proto_version(ctx, max_version) != 1) {
-    return Status::InvalidArgument(w + ".min_version/max_version: " + SslErrors());
+    return Status::InvalidArgument(w + ".min_version/max_version: " + httpclient::OpenSslErrors());
   }
   if (!c.curve_preferences.empty()) {
     std::string groups;
@@ -187,7 +180,7 @@ Result<std::shared_ptr<boost::asio::ssl::context>> MakeServerTlsContext(const Tl
       groups += (groups.empty() ? "" : ":") + CurveGroupName(curve);
     }
     if (SSL_CTX_set1_groups_list(ctx, groups.c_str()) != 1) {
-      return Status::InvalidArgument(w + ".curve_preferences: " + SslErrors());
+      return Status::InvalidArgument(w + ".curve_preferences: " + httpclient::OpenSslErrors());
     }
   }
   TM_RETURN_IF_ERROR(UseCertificate(ctx, m));
@@ -200,7 +193,8 @@ Result<std::shared_ptr<boost::asio::ssl::context>> MakeServerTlsContext(const Tl
   if (!m.client_ca.empty()) {
     TM_RETURN_IF_ERROR(UseClientCas(ctx, m.client_ca));
   } else if (SSL_CTX_set_default_verify_paths(ctx) != 1) {  // Go verifies against system roots
-    return Status::InvalidArgument(w + ": cannot load the system CA store: " + SslErrors());
+    return Status::InvalidArgument(
+        w + ": cannot load the system CA store: " + httpclient::OpenSslErrors());
   }
   // Session resumption with client certificates needs a session id context.
   static constexpr unsigned char kSessionContext[] = "tidemark-web";
@@ -208,7 +202,8 @@ Result<std::shared_ptr<boost::asio::ssl::context>> MakeServerTlsContext(const Tl
   if (auth == "RequestClientCert") {
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, &AcceptAnyCertificate);
   } else if (auth == "RequireAnyClientCert" || auth == "RequireClientCert") {
-    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, &AcceptAnyCertificate);
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
+                       &AcceptAnyCertificate);
   } else if (auth == "VerifyClientCertIfGiven") {
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
   } else if (auth == "RequireAndVerifyClientCert") {

@@ -16,7 +16,9 @@ Result<std::string> ReadWebConfigFile(const std::string& path) {
 
 Result<std::shared_ptr<WebSnapshot>> BuildWebSnapshot(const std::string& path, std::string raw,
                                                       std::shared_ptr<BasicAuthVerifier> auth) {
-  auto named = [&path](const Status& s) { return Status::InvalidArgument(path + ": " + s.message()); };
+  auto named = [&path](const Status& s) {
+    return Status::InvalidArgument(path + ": " + s.message());
+  };
   const std::string dir = std::filesystem::path(path).parent_path().string();
   auto cfg = ParseWebConfig(raw, dir);
   if (!cfg.ok()) return named(cfg.status());
@@ -42,7 +44,7 @@ Result<WebConfig> LoadWebConfig(const std::string& path) {
 }
 
 Result<std::unique_ptr<WebConfigWatcher>> WebConfigWatcher::Open(const std::string& path,
-                                                                Logger* log) {
+                                                                 Logger* log) {
   std::unique_ptr<WebConfigWatcher> w(new WebConfigWatcher(path, log));
   w->auth_ = std::make_shared<BasicAuthVerifier>();
   TM_ASSIGN_OR_RETURN(std::string raw, ReadWebConfigFile(path));
