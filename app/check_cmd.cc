@@ -46,10 +46,11 @@ bool CheckRuleFile(const std::string& path, const char* error_indent) {
 }
 
 int CheckMain(int argc, char** argv) {
+  if (argc >= 2 && std::strcmp(argv[1], "web-config") == 0) return CheckWebConfigMain(argc, argv);
   const bool rules = argc >= 2 && std::strcmp(argv[1], "rules") == 0;
   const bool config = argc >= 2 && std::strcmp(argv[1], "config") == 0;
   if (!rules && !config) {
-    std::fprintf(stderr, "usage: tidemark check rules|config FILE...\n");
+    std::fprintf(stderr, "usage: tidemark check rules|config|web-config FILE...\n");
     return 2;
   }
   if (argc < 3) {

@@ -21,6 +21,7 @@ void Usage(FILE* out) {
                "  promql-test FILE...   run PromQL test scripts\n"
                "  check config FILE...  validate config files and the rule/SLO files they name\n"
                "  check rules FILE...   validate rule files\n"
+               "  check web-config FILE...  validate web config files (--web.config.file)\n"
                "  test rules FILE...    run rule unit tests (promtool format)\n"
                "  slo generate FILE...  print the rules generated from Sloth SLO specs\n\n");
   std::fputs(tidemark::app::ServeUsage().c_str(), out);

@@ -162,9 +162,34 @@ const std::vector<FlagDef>& Defs() {
          c.log_level = v;
          return Status::OK();
        }},
-      {{"enable-admin-api", "", "enable /api/v1/admin/* endpoints", "false"}, true,
+      // Kept under its Tidemark name (status/flags shows it so); Prometheus' name is the alias.
+      {{"enable-admin-api", "", "enable /api/v1/admin/* endpoints", "false",
+        "web.enable-admin-api"},
+       true,
        [](ServeConfig& c, const std::string& v) {
          TM_ASSIGN_OR_RETURN(c.enable_admin_api, Bool("enable-admin-api", v));
+         return Status::OK();
+       }},
+      {{"web.enable-lifecycle", "", "enable shutdown and reload over HTTP (/-/quit, /-/reload)",
+        "false"},
+       true,
+       [](ServeConfig& c, const std::string& v) {
+         TM_ASSIGN_OR_RETURN(c.enable_lifecycle, Bool("web.enable-lifecycle", v));
+         return Status::OK();
+       }},
+      {{"web.enable-remote-write-receiver", "",
+        "accepted as Prometheus spells it; /api/v1/write is always enabled", "false"},
+       true,
+       [](ServeConfig& c, const std::string& v) {
+         TM_ASSIGN_OR_RETURN(c.enable_remote_write_receiver,
+                             Bool("web.enable-remote-write-receiver", v));
+         return Status::OK();
+       }},
+      {{"web.config.file", "FILE",
+        "web configuration (Prometheus/exporter-toolkit format): TLS, basic auth, headers", ""},
+       false,
+       [](ServeConfig& c, const std::string& v) {
+         c.web_config_file = v;
          return Status::OK();
        }},
       {{"sync", "wal|fsync", "durability: wal (survives kill -9) or fsync (survives power loss)",
@@ -571,10 +596,13 @@ std::vector<std::pair<std::string, std::string>> EffectiveFlags(const ServeConfi
           {"query.lookback-delta", FormatDuration(c.lookback_delta_ms)},
           {"log.level", c.log_level},
           {"enable-admin-api", c.enable_admin_api ? "true" : "false"},
+          {"web.enable-lifecycle", c.enable_lifecycle ? "true" : "false"},
+          {"web.enable-remote-write-receiver", c.enable_remote_write_receiver ? "true" : "false"},
+          {"web.config.file", c.web_config_file},
           {"sync", c.sync},
           {"storage", c.storage},
           {"max-body-size", std::to_string(c.max_body_bytes)},
-          {"web.external-url", c.external_url},
+          {"web.external-url", httpclient::RedactUrlPassword(c.external_url)},
           {"rules.alert.for-outage-tolerance", FormatDuration(c.for_outage_tolerance_ms)},
           {"rules.alert.for-grace-period", FormatDuration(c.for_grace_period_ms)},
           {"rules.alert.resend-delay", FormatDuration(c.resend_delay_ms)},
@@ -640,7 +668,8 @@ std::string EffectiveConfigYaml(const ServeConfig& c) {
     e << YAML::Key << "alerting" << YAML::Value << YAML::BeginMap << YAML::Key << "alertmanagers"
       << YAML::Value << YAML::BeginSeq;
     for (const auto& am : c.alertmanagers) {
-      e << YAML::BeginMap << YAML::Key << "url" << YAML::Value << am.url;
+      e << YAML::BeginMap << YAML::Key << "url" << YAML::Value
+        << httpclient::RedactUrlPassword(am.url);
       e << YAML::Key << "timeout" << YAML::Value << FormatDuration(am.timeout_ms);
       httpclient::EmitClientConfig(e, am.http);
       e << YAML::EndMap;

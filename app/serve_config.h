@@ -29,6 +29,9 @@ struct ServeConfig {
   uint64_t query_workers = 0;  // 0 = one per CPU core
   std::string log_level = "info";
   bool enable_admin_api = false;
+  bool enable_lifecycle = false;              // /-/reload and /-/quit over HTTP
+  bool enable_remote_write_receiver = false;  // accepted for Prometheus' users; the receiver is always on
+  std::string web_config_file;                // TLS, basic auth, headers (exporter-toolkit format)
   std::string sync = "wal";        // wal | fsync
   std::string storage = "rocksdb";  // rocksdb | memory (tests, demos)
   int64_t out_of_order_window_ms = 10 * 60 * 1000;

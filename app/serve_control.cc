@@ -1,5 +1,8 @@
 // ServeControl: configuration reload (SIGHUP, /-/reload) and the configuration in effect, as the
 // HTTP API's status endpoints show it.
+#include <signal.h>
+#include <unistd.h>
+
 #include "serve_wiring.h"
 #include "tidemark/storage/model/strconv.h"
 
@@ -53,6 +56,15 @@ Status ServeControl::Reload() {
   log_.Info("configuration reloaded", {{"rule_files", std::to_string(current_.rule_files.size())},
                                        {"slo_files", std::to_string(current_.slo_files.size())}});
   return Status::OK();
+}
+
+bool ServeControl::Quit() {
+  if (quit_requested_.exchange(true)) return false;
+  // The signal loop in ServeMain owns shutdown; the request's answer is written before the
+  // server stops (in-flight requests get a grace period).
+  log_.Info("termination requested over HTTP (/-/quit)");
+  ::kill(::getpid(), SIGTERM);
+  return true;
 }
 
 std::string ServeControl::ConfigYaml() {

@@ -3,6 +3,7 @@
 // /metrics.
 #pragma once
 
+#include <atomic>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -35,6 +36,8 @@ class ServeControl : public http::ServerControl {
                http::Logger& log);
 
   Status Reload() override;  // logs and counts its outcome
+  bool Quit() override;      // SIGTERM to this process: serve's signal loop shuts down
+  bool quit_requested() const { return quit_requested_.load(); }
   bool Ready() override { return true; }
   std::string ConfigYaml() override;
   std::vector<std::pair<std::string, std::string>> Flags() override;
@@ -50,6 +53,7 @@ class ServeControl : public http::ServerControl {
   http::ApiState& state_;
   MetricsRegistry& metrics_;
   http::Logger& log_;
+  std::atomic<bool> quit_requested_{false};
   std::mutex reload_mu_;  // one reload at a time (SIGHUP and /-/reload)
   std::mutex mu_;         // guards current_
   ServeConfig current_;

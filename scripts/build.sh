@@ -13,7 +13,10 @@ case "$kind" in
           -DTM_BUILD_BENCH=OFF -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++) ;;
   *) echo "unknown build kind: $kind" >&2; exit 2 ;;
 esac
-if [[ ! -f "$dir/build.ninja" ]]; then
+# The project's own builds treat warnings as errors (TM_WERROR); a tree configured before the
+# option existed is reconfigured once to turn it on.
+flags+=(-DTM_WERROR=ON)
+if [[ ! -f "$dir/build.ninja" ]] || ! grep -q '^TM_WERROR:BOOL=ON' "$dir/CMakeCache.txt"; then
   cmake -S . -B "$dir" -G Ninja "${flags[@]}" >/dev/null
 fi
 cmake --build "$dir" -j "$jobs" ${1:+--target "$@"}

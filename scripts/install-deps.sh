@@ -7,7 +7,7 @@ PKGS=(
   build-essential g++ cmake ninja-build pkg-config git ca-certificates curl
   clang lld libclang-rt-14-dev clang-format
   librocksdb-dev libboost-dev libboost-system-dev libboost-iostreams-dev
-  tao-pegtl-dev libzstd-dev libsnappy-dev zlib1g-dev libssl-dev openssl tzdata
+  tao-pegtl-dev libzstd-dev libsnappy-dev zlib1g-dev libssl-dev openssl tzdata libcrypt-dev
   libprotobuf-dev protobuf-compiler libre2-dev libyaml-cpp-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   prometheus prometheus-alertmanager victoria-metrics prometheus-node-exporter

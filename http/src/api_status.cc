@@ -130,11 +130,26 @@ HttpResponse Ready(Context& c, HttpRequest&) {
   return Text(200, "Tidemark Server is Ready.\n");
 }
 
+// Prometheus answers these without --web.enable-lifecycle.
+HttpResponse LifecycleDisabled() { return Text(403, "Lifecycle API is not enabled."); }
+
 HttpResponse Reload(Context& c, HttpRequest&) {
+  if (!c.b.enable_lifecycle) return LifecycleDisabled();
   if (!c.b.control) return Text(200, "");
   Status s = c.b.control->Reload();
   if (!s.ok()) return Text(500, "failed to reload config: " + s.message() + "\n");
   return Text(200, "");
+}
+
+HttpResponse Quit(Context& c, HttpRequest&) {
+  if (!c.b.enable_lifecycle) return LifecycleDisabled();
+  if (!c.b.control) return Text(503, "Service Unavailable");
+  return Text(200, c.b.control->Quit() ? "Requesting termination... Goodbye!"
+                                       : "Termination already in progress.");
+}
+
+HttpResponse PostOrPutOnly(Context&, HttpRequest&) {
+  return Text(405, "Only POST or PUT requests allowed");
 }
 
 HttpResponse Metrics(Context& c, HttpRequest&) {
@@ -164,6 +179,10 @@ void RegisterStatusRoutes(Router& router, std::shared_ptr<Context> ctx) {
   router.Add({{"GET", "HEAD"}, "/-/healthy", "healthy", Pool::kInline, false, wrap(&Healthy)});
   router.Add({{"GET", "HEAD"}, "/-/ready", "ready", Pool::kInline, false, wrap(&Ready)});
   router.Add({{"POST", "PUT"}, "/-/reload", "reload", Pool::kBlocking, false, wrap(&Reload)});
+  router.Add({{"POST", "PUT"}, "/-/quit", "quit", Pool::kInline, false, wrap(&Quit)});
+  for (const char* path : {"/-/reload", "/-/quit"}) {
+    router.Add({{"GET"}, path, "lifecycle_get", Pool::kInline, false, wrap(&PostOrPutOnly)});
+  }
   router.Add({{"GET"}, "/metrics", "metrics", Pool::kBlocking, false, wrap(&Metrics)});
 }
 

@@ -145,6 +145,7 @@ std::shared_ptr<bhttp::response<bhttp::string_body>> Dispatcher::Run(PreparedReq
       static_cast<bhttp::status>(r.status), p.version);
   res->set(bhttp::field::server, options_.server_name);
   if (!r.content_type.empty()) res->set(bhttp::field::content_type, r.content_type);
+  for (const auto& [k, v] : p.web_headers) res->set(k, v);
   bool has_encoding = false;
   for (const auto& [k, v] : r.headers) {
     res->set(k, v);

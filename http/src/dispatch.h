@@ -7,6 +7,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "tidemark/http/log.h"
 #include "tidemark/http/router.h"
@@ -26,6 +28,8 @@ struct PreparedRequest {
   Pool pool = Pool::kInline;
   std::optional<HttpResponse> early;  // set when the request is answered without a handler
   bool accepts_gzip = false;
+  // http_server_config.headers, set before the handler's own (which may override them).
+  std::vector<std::pair<std::string, std::string>> web_headers;
   unsigned version = 11;
   std::chrono::steady_clock::time_point start;
 };

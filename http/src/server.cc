@@ -3,13 +3,15 @@
 // One Session per connection reads a request, hands it to a handler (inline or on a pool) and
 // writes the response before reading the next one, so pipelined requests are answered in order.
 // While a pooled handler runs, the session keeps reading so that it notices the client going away
-// and can tell the handler (DisconnectSignal) to stop.
+// and can tell the handler (DisconnectSignal) to stop. With a web config (--web.config.file) a
+// connection may speak TLS, and requests pass basic authentication before they are routed.
 #include "tidemark/http/server.h"
 
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <exception>
@@ -19,14 +21,18 @@
 #include <unordered_map>
 #include <vector>
 
+#include "basic_auth.h"
 #include "dispatch.h"
+#include "web_snapshot.h"
 
 namespace tidemark::http {
 
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
 using tcp = net::ip::tcp;
+using Response = bhttp::response<bhttp::string_body>;
 
 namespace {
 
@@ -34,7 +40,9 @@ class ServerImpl;
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, ServerImpl* server, uint64_t id);
+  // `tls` (may be null) makes the connection TLS; it is kept alive with the connection.
+  Session(tcp::socket&& socket, ServerImpl* server, uint64_t id,
+          std::shared_ptr<ssl::context> tls);
   ~Session();
   void Start();
   // Closes the connection if it is waiting for a request; otherwise it closes after the
@@ -57,8 +65,24 @@ class Session : public std::enable_shared_from_this<Session> {
   // so it can read our answer instead of getting a connection reset, then close.
   void DrainAndClose();
   void DoClose();
+  void OnHandshake(beast::error_code ec);
 
-  beast::tcp_stream stream_;
+  // The TCP layer (timeouts, cancel, close) and, through WithStream, the stream requests travel
+  // on: TLS over it or the TCP stream itself.
+  beast::tcp_stream& lowest() { return tls_ ? tls_->next_layer() : *plain_; }
+  template <class F>
+  void WithStream(F&& f) {
+    if (tls_) {
+      f(*tls_);
+    } else {
+      f(*plain_);
+    }
+  }
+
+  std::shared_ptr<ssl::context> tls_context_;
+  std::optional<beast::tcp_stream> plain_;
+  std::optional<beast::ssl_stream<beast::tcp_stream>> tls_;
+  bool closing_ = false;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::shared_ptr<bhttp::response<bhttp::string_body>> res_;
@@ -88,7 +112,9 @@ class ServerImpl : public HttpServer {
         dispatcher_(router, DispatchOptions{o.max_decompressed_body_bytes, o.min_gzip_bytes,
                                             o.server_name},
                     metrics, logger),
-        logger_(logger) {}
+        logger_(logger) {
+    if (o.web != nullptr) auth_pool_.emplace(1);
+  }
 
   ~ServerImpl() override { Stop(0); }
 
@@ -148,6 +174,10 @@ class ServerImpl : public HttpServer {
     blocking_pool_.stop();
     query_pool_.join();
     blocking_pool_.join();
+    if (auth_pool_) {
+      auth_pool_->stop();
+      auth_pool_->join();
+    }
   }
 
   // Session bookkeeping.
@@ -163,12 +193,61 @@ class ServerImpl : public HttpServer {
   bool stopping() const { return stopping_.load(); }
   const ServerOptions& options() const { return options_; }
 
+  using Done = std::function<void(std::shared_ptr<Response>)>;
+
   // Runs the request through the router on the right executor and calls `done` with the
   // response (on an arbitrary thread). When the handler runs on a pool, returns the signal the
   // session sets if the client disconnects meanwhile; null when it ran inline.
-  std::shared_ptr<DisconnectSignal> Dispatch(
-      bhttp::request<bhttp::string_body>&& breq, const std::string& remote,
-      std::function<void(std::shared_ptr<bhttp::response<bhttp::string_body>>)> done) {
+  // With basic_auth_users, credentials are checked first (as exporter-toolkit wraps the whole
+  // handler); a verdict not in the cache costs a bcrypt run, which goes to the auth thread.
+  std::shared_ptr<DisconnectSignal> Dispatch(bhttp::request<bhttp::string_body>&& breq,
+                                             const std::string& remote, Done done) {
+    std::shared_ptr<const WebSnapshot> web = options_.web ? options_.web->Current(false) : nullptr;
+    if (!web || web->config.users.empty()) {
+      return RouteAndRun(std::move(breq), remote, web, done, nullptr);
+    }
+    const auto header = breq[bhttp::field::authorization];
+    auto creds = ParseBasicAuthorization(std::string_view(header.data(), header.size()));
+    std::optional<bool> verdict = false;
+    if (creds) verdict = web->auth->Cached(web->config.users, *creds);
+    if (verdict) {
+      if (*verdict) return RouteAndRun(std::move(breq), remote, web, done, nullptr);
+      done(Unauthorized(*web, breq));
+      return nullptr;
+    }
+    auto disconnect = std::make_shared<DisconnectSignal>();
+    auto req = std::make_shared<bhttp::request<bhttp::string_body>>(std::move(breq));
+    net::post(*auth_pool_, [this, web, c = std::move(*creds), req, remote, done, disconnect] {
+      if (!web->auth->Verify(web->config.users, c)) {
+        return done(Unauthorized(*web, *req));
+      }
+      RouteAndRun(std::move(*req), remote, web, done, disconnect);
+    });
+    return disconnect;
+  }
+
+  // exporter-toolkit's answer: Go's http.Error(w, "Unauthorized", 401) with the challenge.
+  std::shared_ptr<Response> Unauthorized(const WebSnapshot& web,
+                                         const bhttp::request<bhttp::string_body>& req) const {
+    auto res = std::make_shared<Response>(bhttp::status::unauthorized, req.version());
+    res->set(bhttp::field::server, options_.server_name);
+    for (const auto& [k, v] : web.config.headers) res->set(k, v);
+    res->set(bhttp::field::www_authenticate, "Basic");
+    res->set(bhttp::field::content_type, "text/plain; charset=utf-8");
+    res->set("X-Content-Type-Options", "nosniff");
+    res->body() = "Unauthorized\n";
+    res->prepare_payload();
+    if (req.method() == bhttp::verb::head) res->body().clear();  // Content-Length stays
+    return res;
+  }
+
+  // Routes and runs an admitted request. `disconnect` is given when the caller already handed
+  // one to the session (the request left the I/O thread for authentication).
+  std::shared_ptr<DisconnectSignal> RouteAndRun(bhttp::request<bhttp::string_body>&& breq,
+                                                const std::string& remote,
+                                                const std::shared_ptr<const WebSnapshot>& web,
+                                                const Done& done,
+                                                std::shared_ptr<DisconnectSignal> disconnect) {
     std::shared_ptr<PreparedRequest> task;
     try {
       task = std::make_shared<PreparedRequest>(dispatcher_.Prepare(std::move(breq), remote));
@@ -177,12 +256,10 @@ class ServerImpl : public HttpServer {
       done(InternalError());
       return nullptr;
     }
-    std::shared_ptr<DisconnectSignal> disconnect;
-    if (task->pool != Pool::kInline) {
-      disconnect = std::make_shared<DisconnectSignal>();
-      task->req.disconnect = disconnect;
-    }
-    auto run = [this, task, done = std::move(done)] {
+    if (web) task->web_headers = web->config.headers;
+    if (!disconnect && task->pool != Pool::kInline) disconnect = std::make_shared<DisconnectSignal>();
+    task->req.disconnect = disconnect;
+    auto run = [this, task, done] {
       std::shared_ptr<bhttp::response<bhttp::string_body>> res;
       try {
         res = dispatcher_.Run(*task);
@@ -216,7 +293,11 @@ class ServerImpl : public HttpServer {
     acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket s) {
       if (!ec) {
         uint64_t id = next_id_++;
-        auto session = std::make_shared<Session>(std::move(s), this, id);
+        // Each connection gets the TLS context of the configuration in effect: as
+        // exporter-toolkit, renewed certificates apply from the next connection on.
+        std::shared_ptr<ssl::context> tls;
+        if (options_.web && options_.web->tls()) tls = options_.web->Current(true)->ssl;
+        auto session = std::make_shared<Session>(std::move(s), this, id, std::move(tls));
         Register(id, session);
         session->Start();
       }
@@ -243,6 +324,7 @@ class ServerImpl : public HttpServer {
   tcp::acceptor acceptor_;
   net::thread_pool query_pool_;
   net::thread_pool blocking_pool_;
+  std::optional<net::thread_pool> auth_pool_;  // bcrypt, one at a time; with a web config only
   Dispatcher dispatcher_;
   Logger* logger_;
   std::vector<std::thread> threads_;
@@ -252,24 +334,48 @@ class ServerImpl : public HttpServer {
   uint16_t port_ = 0;
 };
 
-Session::Session(tcp::socket&& socket, ServerImpl* server, uint64_t id)
-    : stream_(std::move(socket)), server_(server), id_(id) {
+Session::Session(tcp::socket&& socket, ServerImpl* server, uint64_t id,
+                 std::shared_ptr<ssl::context> tls)
+    : tls_context_(std::move(tls)), server_(server), id_(id) {
   beast::error_code ec;
-  auto ep = stream_.socket().remote_endpoint(ec);
+  auto ep = socket.remote_endpoint(ec);
   if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
+  if (tls_context_) {
+    tls_.emplace(std::move(socket), *tls_context_);
+  } else {
+    plain_.emplace(std::move(socket));
+  }
 }
 
 Session::~Session() { server_->Unregister(id_); }
 
 void Session::Start() {
-  net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
+  net::dispatch(lowest().get_executor(), [self = shared_from_this()] {
+    if (!self->tls_) return self->ReadHeader();
+    // The handshake counts as idle time: a server that stops closes it like a waiting connection.
+    self->idle_ = true;
+    self->lowest().expires_after(std::chrono::milliseconds(self->server_->options().read_timeout_ms));
+    self->tls_->async_handshake(ssl::stream_base::server,
+                                beast::bind_front_handler(&Session::OnHandshake, self));
+  });
+}
+
+void Session::OnHandshake(beast::error_code ec) {
+  idle_ = false;
+  if (ec) {
+    // As Go's http.Server reports "TLS handshake error": a client without the required
+    // certificate, or speaking plain HTTP to a TLS port, shows up here.
+    server_->logger()->Info("TLS handshake failed", {{"remote", remote_}, {"err", ec.message()}});
+    return DoClose();
+  }
+  ReadHeader();
 }
 
 void Session::CloseIfIdle() {
-  net::post(stream_.get_executor(), [self = shared_from_this()] {
+  net::post(lowest().get_executor(), [self = shared_from_this()] {
     if (self->idle_) {
       beast::error_code ec;
-      self->stream_.socket().cancel(ec);
+      self->lowest().socket().cancel(ec);
     }
     self->close_after_write_ = true;
   });
@@ -285,9 +391,11 @@ void Session::ReadHeader() {
   parser_->header_limit(static_cast<uint32_t>(server_->options().max_header_bytes));
   parser_->body_limit(server_->options().max_body_bytes);
   idle_ = true;
-  stream_.expires_after(std::chrono::milliseconds(server_->options().idle_timeout_ms));
-  bhttp::async_read_header(stream_, buffer_, *parser_,
-                           beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+  lowest().expires_after(std::chrono::milliseconds(server_->options().idle_timeout_ms));
+  WithStream([this](auto& stream) {
+    bhttp::async_read_header(stream, buffer_, *parser_,
+                             beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+  });
 }
 
 void Session::OnHeader(beast::error_code ec, size_t) {
@@ -308,21 +416,25 @@ void Session::OnHeader(beast::error_code ec, size_t) {
   if (beast::iequals(expect, "100-continue") && !parser_->is_done()) {
     continue_ = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_,
                                                                      req.version());
-    stream_.expires_after(std::chrono::milliseconds(server_->options().write_timeout_ms));
-    bhttp::async_write(stream_, *continue_,
-                       [self = shared_from_this()](beast::error_code wec, size_t) {
-                         if (wec) return self->DoClose();
-                         self->ReadBody();
-                       });
+    lowest().expires_after(std::chrono::milliseconds(server_->options().write_timeout_ms));
+    WithStream([this](auto& stream) {
+      bhttp::async_write(stream, *continue_,
+                         [self = shared_from_this()](beast::error_code wec, size_t) {
+                           if (wec) return self->DoClose();
+                           self->ReadBody();
+                         });
+    });
     return;
   }
   ReadBody();
 }
 
 void Session::ReadBody() {
-  stream_.expires_after(std::chrono::milliseconds(server_->options().read_timeout_ms));
-  bhttp::async_read(stream_, buffer_, *parser_,
-                    beast::bind_front_handler(&Session::OnBody, shared_from_this()));
+  lowest().expires_after(std::chrono::milliseconds(server_->options().read_timeout_ms));
+  WithStream([this](auto& stream) {
+    bhttp::async_read(stream, buffer_, *parser_,
+                      beast::bind_front_handler(&Session::OnBody, shared_from_this()));
+  });
 }
 
 void Session::OnBody(beast::error_code ec, size_t) {
@@ -334,7 +446,7 @@ void Session::OnBody(beast::error_code ec, size_t) {
 }
 
 void Session::Handle() {
-  stream_.expires_never();
+  lowest().expires_never();
   auto req = parser_->release();
   keep_alive_ = req.keep_alive();
   // `done` posts the response to this strand, so Write runs after Handle returns and the watch
@@ -342,7 +454,7 @@ void Session::Handle() {
   disconnect_ = server_->Dispatch(
       std::move(req), remote_,
       [self = shared_from_this()](std::shared_ptr<bhttp::response<bhttp::string_body>> res) {
-        net::post(self->stream_.get_executor(),
+        net::post(self->lowest().get_executor(),
                   [self, res = std::move(res)]() mutable { self->Write(std::move(res)); });
       });
   if (disconnect_) WatchForDisconnect();
@@ -354,8 +466,10 @@ void Session::WatchForDisconnect() {
   constexpr size_t kWatchChunk = 4096;
   if (buffer_.size() + kWatchChunk > server_->options().max_header_bytes) return;
   watching_ = true;
-  stream_.async_read_some(buffer_.prepare(kWatchChunk),
-                          beast::bind_front_handler(&Session::OnWatch, shared_from_this()));
+  WithStream([this](auto& stream) {
+    stream.async_read_some(buffer_.prepare(kWatchChunk),
+                           beast::bind_front_handler(&Session::OnWatch, shared_from_this()));
+  });
 }
 
 void Session::OnWatch(beast::error_code ec, size_t n) {
@@ -377,14 +491,16 @@ void Session::Write(std::shared_ptr<bhttp::response<bhttp::string_body>> res) {
   disconnect_.reset();
   if (watching_) {
     beast::error_code ec;
-    stream_.socket().cancel(ec);  // OnWatch sees operation_aborted (or data that already came)
+    lowest().socket().cancel(ec);  // OnWatch sees operation_aborted (or data that already came)
   }
   if (server_->stopping() || close_after_write_) keep_alive_ = false;
   res->keep_alive(keep_alive_);
   res_ = std::move(res);
-  stream_.expires_after(std::chrono::milliseconds(server_->options().write_timeout_ms));
-  bhttp::async_write(stream_, *res_,
-                     beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
+  lowest().expires_after(std::chrono::milliseconds(server_->options().write_timeout_ms));
+  WithStream([this](auto& stream) {
+    bhttp::async_write(stream, *res_,
+                       beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
+  });
 }
 
 void Session::OnWrite(beast::error_code ec, size_t) {
@@ -410,21 +526,31 @@ void Session::SendAndClose(int status, std::string body) {
 
 void Session::DrainAndClose() {
   beast::error_code ec;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
   scratch_.resize(64 * 1024);
-  stream_.expires_after(std::chrono::seconds(5));
+  lowest().expires_after(std::chrono::seconds(5));
   auto self = shared_from_this();
-  stream_.async_read_some(net::buffer(scratch_), [self](beast::error_code rec, size_t n) {
-    self->drained_ += n;
-    if (rec || self->drained_ > (256u << 20)) return self->DoClose();
-    self->DrainAndClose();
+  WithStream([this, self](auto& stream) {
+    stream.async_read_some(net::buffer(scratch_), [self](beast::error_code rec, size_t n) {
+      self->drained_ += n;
+      if (rec || self->drained_ > (256u << 20)) return self->DoClose();
+      self->DrainAndClose();
+    });
   });
 }
 
 void Session::DoClose() {
-  beast::error_code ec;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-  stream_.close();
+  if (closing_) return;
+  closing_ = true;
+  auto close = [](beast::tcp_stream& s) {
+    beast::error_code ec;
+    s.socket().shutdown(tcp::socket::shutdown_send, ec);
+    s.close();
+  };
+  if (!tls_) return close(*plain_);
+  // TLS says goodbye with close_notify first (briefly: a gone peer must not hold the session).
+  lowest().expires_after(std::chrono::seconds(1));
+  tls_->async_shutdown([self = shared_from_this(), close](beast::error_code) { close(self->lowest()); });
 }
 
 }  // namespace

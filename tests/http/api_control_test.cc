@@ -1,4 +1,4 @@
-// /-/reload, /-/ready and the status endpoints answered from a ServerControl.
+// /-/reload, /-/quit, /-/ready and the status endpoints answered from a ServerControl.
 #include <gtest/gtest.h>
 
 #include "http_test_util.h"
@@ -16,6 +16,7 @@ class ScriptedControl : public ServerControl {
     ++reloads;
     return reload_result;
   }
+  bool Quit() override { return quits++ == 0; }
   bool Ready() override { return ready; }
   std::string ConfigYaml() override { return "global:\n  scrape_interval: 1m\n"; }
   std::vector<std::pair<std::string, std::string>> Flags() override {
@@ -26,6 +27,7 @@ class ScriptedControl : public ServerControl {
   Status reload_result = Status::OK();
   bool ready = true;
   int reloads = 0;
+  int quits = 0;
 };
 
 TEST(ApiControlTest, LifecycleAndStatus) {
@@ -34,6 +36,7 @@ TEST(ApiControlTest, LifecycleAndStatus) {
   ApiBackends b;
   b.storage = storage.get();
   b.control = &control;
+  b.enable_lifecycle = true;
   testing::TestServer s(b);
 
   EXPECT_EQ(Get(s.port(), "/-/ready").status, 200);
@@ -61,10 +64,44 @@ TEST(ApiControlTest, LifecycleAndStatus) {
             std::string::npos);
 }
 
+// Prometheus' answers with and without --web.enable-lifecycle.
+TEST(ApiControlTest, LifecycleSwitch) {
+  std::unique_ptr<Storage> storage = NewMemStorage();
+  ScriptedControl control;
+  ApiBackends b;
+  b.storage = storage.get();
+  b.control = &control;
+  {
+    testing::TestServer off(b);
+    for (const char* path : {"/-/reload", "/-/quit"}) {
+      for (const char* method : {"POST", "PUT"}) {
+        auto r = Request(off.port(), method, path);
+        EXPECT_EQ(r.status, 403) << method << " " << path;
+        EXPECT_EQ(r.body, "Lifecycle API is not enabled.");
+      }
+      auto g = Get(off.port(), path);
+      EXPECT_EQ(g.status, 405) << path;
+      EXPECT_EQ(g.body, "Only POST or PUT requests allowed");
+    }
+    EXPECT_EQ(control.reloads, 0);
+    EXPECT_EQ(control.quits, 0);
+  }
+  b.enable_lifecycle = true;
+  testing::TestServer on(b);
+  auto first = Request(on.port(), "POST", "/-/quit");
+  EXPECT_EQ(first.status, 200);
+  EXPECT_EQ(first.body, "Requesting termination... Goodbye!");
+  auto again = Request(on.port(), "PUT", "/-/quit");
+  EXPECT_EQ(again.status, 200);
+  EXPECT_EQ(again.body, "Termination already in progress.");
+  EXPECT_EQ(control.quits, 2);
+}
+
 TEST(ApiControlTest, DefaultsWithoutControl) {
   std::unique_ptr<Storage> storage = NewMemStorage();
   ApiBackends b;
   b.storage = storage.get();
+  b.enable_lifecycle = true;
   testing::TestServer s(b);
   EXPECT_EQ(Get(s.port(), "/-/ready").status, 200);
   EXPECT_EQ(Request(s.port(), "POST", "/-/reload").status, 200);

@@ -21,6 +21,7 @@ using testing::Request;
 class LabelsControl : public ServerControl {
  public:
   Status Reload() override { return Status::OK(); }
+  bool Quit() override { return false; }
   bool Ready() override { return true; }
   std::string ConfigYaml() override { return ""; }
   std::vector<std::pair<std::string, std::string>> Flags() override { return {}; }

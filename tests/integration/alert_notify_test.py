@@ -52,7 +52,7 @@ notifications:
       text: "{{{{ range .Alerts }}}}{{{{ .Annotations.summary }}}}{{{{ end }}}}"
 """)
     t0 = time.time()
-    tm = Tidemark(config=cfg)
+    tm = Tidemark("--web.enable-lifecycle", config=cfg)
     budget = INTERVAL + FOR + GROUP_WAIT + SLACK
     hooks = cap.wait(lambda i: i[1] == "/hook", timeout=budget + 20)
     assert hooks, "no webhook notification at all:\n" + tm.log()

@@ -47,7 +47,7 @@ def main():
     rules = os.path.join(d, "rules.yml")
     with open(rules, "w") as f:
         f.write(RULES)
-    tm = tmtest.Tidemark("--rules", rules)
+    tm = tmtest.Tidemark("--rules", rules, "--web.enable-lifecycle")
     if "rule evaluation is not available in this build" in tm.log():
         tmtest.skip("this build has no rule manager")
     failures = []

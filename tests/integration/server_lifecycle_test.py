@@ -48,7 +48,7 @@ def main():
     write_file(cfg, "global:\n  evaluation_interval: 30s\n  external_labels:\n    cluster: c1\n"
                     "storage:\n  retention_time: 7d\nquery:\n  workers: 3\n")
     data = tmtest.tempdir("tm-data-")
-    tm = tmtest.Tidemark("--max-body-size", "64KB", data_dir=data, config=cfg)
+    tm = tmtest.Tidemark("--max-body-size", "64KB", "--web.enable-lifecycle", data_dir=data, config=cfg)
     st, j = tmtest.get_json(tm.url + "/api/v1/status/config")
     assert st == 200 and "cluster: c1" in j["data"]["yaml"] and "evaluation_interval: 30s" in j["data"]["yaml"], j
     st, j = tmtest.get_json(tm.url + "/api/v1/status/flags")

@@ -62,7 +62,7 @@ def main():
     cfg = os.path.join(cfg_dir, "tidemark.yml")
     write_file(cfg, "global:\n  evaluation_interval: 1s\nslo_files:\n  - slo/*.yml\n")
     # Started from another directory: the relative glob is resolved against the config file's.
-    tm = tmtest.Tidemark("--storage", "memory", config=cfg)
+    tm = tmtest.Tidemark("--storage", "memory", "--web.enable-lifecycle", config=cfg)
 
     # 8 minutes of traffic at 1 % errors, 15 s apart, ending now.
     now = int(time.time() * 1000)

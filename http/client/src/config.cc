@@ -206,17 +206,24 @@ void EmitClientConfig(YAML::Emitter& e, const ClientConfig& c) {
   e << YAML::EndMap;
   // A proxy URL may carry user:password; Prometheus shows it with the password masked.
   if (!c.proxy_url.empty()) {
-    std::string shown = c.proxy_url;
-    const size_t scheme_end = shown.find("://");
-    const size_t at = shown.find('@');
-    if (scheme_end != std::string::npos && at != std::string::npos && at > scheme_end) {
-      const size_t colon = shown.find(':', scheme_end + 3);
-      if (colon != std::string::npos && colon < at) shown.replace(colon + 1, at - colon - 1, "xxxxx");
-    }
-    e << YAML::Key << "proxy_url" << YAML::Value << shown;
+    e << YAML::Key << "proxy_url" << YAML::Value << RedactUrlPassword(c.proxy_url);
   }
   e << YAML::Key << "follow_redirects" << YAML::Value << c.follow_redirects;
   e << YAML::Key << "enable_http2" << YAML::Value << false;
+}
+
+std::string RedactUrlPassword(const std::string& url) {
+  std::string shown = url;
+  const size_t scheme_end = shown.find("://");
+  if (scheme_end == std::string::npos) return shown;
+  const size_t authority = scheme_end + 3;
+  // The userinfo ends at the last '@' before the path: a password may itself contain '@'.
+  const size_t path = shown.find_first_of("/?#", authority);
+  const size_t at = shown.rfind('@', path == std::string::npos ? std::string::npos : path);
+  if (at == std::string::npos || at < authority) return shown;
+  const size_t colon = shown.find(':', authority);
+  if (colon != std::string::npos && colon < at) shown.replace(colon + 1, at - colon - 1, "xxxxx");
+  return shown;
 }
 
 }  // namespace tidemark::httpclient

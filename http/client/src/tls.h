@@ -7,6 +7,7 @@
 #include <string>
 
 #include "tidemark/httpclient/config.h"
+#include "tidemark/httpclient/openssl_errors.h"
 #include "tidemark/storage/model/status.h"
 
 namespace tidemark::httpclient {
@@ -23,7 +24,5 @@ Result<SslCtxPtr> MakeSslContext(const TlsConfig& tls);
 // Sets SNI (for names, not IP literals) and the RFC 2818 identity to check on `ssl`.
 Status PrepareConnection(SSL* ssl, const TlsConfig& tls, const std::string& url_host);
 
-// OpenSSL's last error queue as one line (and clears it).
-std::string OpenSslErrors();
 
 }  // namespace tidemark::httpclient

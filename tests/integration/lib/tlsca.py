@@ -24,3 +24,17 @@ def make_ca_and_server_cert(directory):
              "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "server.ext",
              cwd=directory)
     return tuple(os.path.join(directory, n) for n in ("ca.pem", "server.pem", "server.key"))
+
+
+def make_client_cert(directory, name="client"):
+    """Writes <name>.pem and <name>.key, a client certificate signed by the CA that
+    make_ca_and_server_cert left in `directory`; returns their paths."""
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    _openssl("req", *ec, "-keyout", f"{name}.key", "-out", f"{name}.csr", "-subj", f"/CN={name}",
+             cwd=directory)
+    with open(os.path.join(directory, f"{name}.ext"), "w") as f:
+        f.write("basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=clientAuth\n")
+    _openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+             "-CAcreateserial", "-out", f"{name}.pem", "-days", "2", "-extfile", f"{name}.ext",
+             cwd=directory)
+    return tuple(os.path.join(directory, n) for n in (f"{name}.pem", f"{name}.key"))

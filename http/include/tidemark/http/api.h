@@ -43,6 +43,8 @@ class ServerControl {
  public:
   virtual ~ServerControl() = default;
   virtual Status Reload() = 0;           // POST/PUT /-/reload; keeps the old config on error
+  // POST/PUT /-/quit: starts a graceful shutdown and returns at once; false if one had begun.
+  virtual bool Quit() = 0;
   virtual bool Ready() = 0;              // /-/ready
   virtual std::string ConfigYaml() = 0;  // /api/v1/status/config
   virtual std::vector<std::pair<std::string, std::string>> Flags() = 0;  // status/flags
@@ -70,6 +72,7 @@ struct ApiBackends {
   size_t max_concurrent_queries = 20;  // 503 beyond
   size_t max_points_per_series = 11000;
   bool enable_admin_api = false;
+  bool enable_lifecycle = false;  // /-/reload and /-/quit; 403 otherwise, as Prometheus
   std::string data_dir;
 };
 

@@ -9,6 +9,7 @@
 
 #include "tidemark/http/log.h"
 #include "tidemark/http/router.h"
+#include "tidemark/http/web_config.h"
 #include "tidemark/storage/model/metrics.h"
 #include "tidemark/storage/model/status.h"
 
@@ -27,6 +28,9 @@ struct ServerOptions {
   int64_t write_timeout_ms = 60'000;
   size_t min_gzip_bytes = 1024;        // smaller responses are not worth compressing
   std::string server_name = "tidemark";
+  // --web.config.file: TLS, basic auth and response headers; null serves plain HTTP to anyone.
+  // Not owned; must outlive the server (one watcher may serve several listeners).
+  WebConfigWatcher* web = nullptr;
 };
 
 class HttpServer {

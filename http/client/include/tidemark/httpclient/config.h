@@ -48,4 +48,8 @@ Result<std::string> ReadConfigFile(const std::string& path, const std::string& b
 // Emits `c` as http_config fields into an open YAML map, secrets as "<secret>".
 void EmitClientConfig(YAML::Emitter& e, const ClientConfig& c);
 
+// A URL to show (status pages, logs): the password of any user:password@ masked as "xxxxx", as
+// Go's url.Redacted does. Anything else is returned unchanged.
+std::string RedactUrlPassword(const std::string& url);
+
 }  // namespace tidemark::httpclient
