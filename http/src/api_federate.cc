@@ -33,8 +33,7 @@ void AppendSeries(std::string& out, const Latest& s, const std::vector<Label>& e
   auto add = [&](std::string_view name, std::string_view value) {
     if (!first) out += ',';
     first = false;
-    out.append(name).append("=");
-    AppendQuotedLabelValue(out, value);
+    out.append(name).append("=\"").append(EscapeLabelValue(value)).append("\"");
   };
   for (const Label& l : *s.labels) {
     if (l.name != kMetricName) add(l.name, l.value);
