@@ -163,6 +163,7 @@ int ServeMain(int argc, char** argv) {
   b.engine = &engine;
   b.ingester = &ingester;
   b.rules = &rules;
+  b.alertmanager = &rules;
   b.control = &control;
   b.metrics = &metrics;
   b.query_timeout_ms = cfg.query_timeout_ms;

@@ -62,6 +62,11 @@ std::vector<std::pair<std::string, std::string>> ServeControl::Flags() {
   return EffectiveFlags(current_);
 }
 
+std::string ServeControl::NotificationConfigYaml() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return current_.notifications_yaml.empty() ? "" : MaskNotificationSecrets(current_.notifications_yaml);
+}
+
 std::string ServeControl::StorageRetention() {
   std::lock_guard<std::mutex> lock(mu_);
   std::string r = current_.retention_ms ? FormatDuration(current_.retention_ms) : "";

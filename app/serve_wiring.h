@@ -35,6 +35,7 @@ class ServeControl : public http::ServerControl {
   std::string ConfigYaml() override;
   std::vector<std::pair<std::string, std::string>> Flags() override;
   std::string StorageRetention() override;
+  std::string NotificationConfigYaml() override;
 
  private:
   const std::vector<std::string> args_;

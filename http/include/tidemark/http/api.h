@@ -21,6 +21,7 @@ class Ingester;
 }
 namespace tidemark::alerting {
 class RulesReader;
+class AlertmanagerApi;
 }
 
 namespace tidemark::http {
@@ -46,6 +47,9 @@ class ServerControl {
   virtual std::string ConfigYaml() = 0;  // /api/v1/status/config
   virtual std::vector<std::pair<std::string, std::string>> Flags() = 0;  // status/flags
   virtual std::string StorageRetention() = 0;  // runtimeinfo storageRetention
+  // The notification (Alertmanager-schema) config with secrets masked: /api/v2/status'
+  // config.original.
+  virtual std::string NotificationConfigYaml() { return ""; }
 };
 
 // The modules behind the routes, by their typed interfaces. Only `storage` is required; a missing
@@ -57,6 +61,7 @@ struct ApiBackends {
   query::QueryEngine* engine = nullptr;  // query, query_range (must honour the cancel token)
   ingest::Ingester* ingester = nullptr;   // remote write, OTLP, metadata
   const alerting::RulesReader* rules = nullptr;  // rules, alerts, slos
+  alerting::AlertmanagerApi* alertmanager = nullptr;  // /api/v2: router alerts, silences
   ServerControl* control = nullptr;              // reload, ready, status config/flags/runtimeinfo
 
   MetricsRegistry* metrics = nullptr;  // /metrics exposition and query latency
