@@ -145,38 +145,34 @@ bool ParseAlertQuery(const HttpRequest& r, AlertQuery* q, HttpResponse* err) {
 
 HttpResponse Unavailable() { return ErrorString(503, "the Alertmanager API needs the rule manager"); }
 
-HttpResponse GetAlerts(Context& c, HttpRequest& r) {
+// GET /api/v2/alerts (`groups` false) and /api/v2/alerts/groups (true).
+HttpResponse ListAlerts(Context& c, HttpRequest& r, bool groups) {
   AlertmanagerApi* am = c.b.alertmanager;
   AlertQuery q;
   HttpResponse err;
   if (am == nullptr) return Unavailable();
   if (!ParseAlertQuery(r, &q, &err)) return err;
   Json out = Json::array();
-  for (const auto& a : am->Alerts()) {
-    if (q.receiver && std::none_of(a.receivers.begin(), a.receivers.end(),
-                     [&](const std::string& n) { return q.ReceiverOk(n); })) {
-      continue;
+  if (!groups) {
+    for (const auto& a : am->Alerts()) {
+      if (q.receiver && std::none_of(a.receivers.begin(), a.receivers.end(),
+                                     [&](const std::string& n) { return q.ReceiverOk(n); })) {
+        continue;
+      }
+      if (q(a)) out.push_back(AlertJson(a));
     }
-    if (q(a)) out.push_back(AlertJson(a));
+    return JsonResponse(200, out);
   }
-  return JsonResponse(200, out);
-}
-
-HttpResponse GetAlertGroups(Context& c, HttpRequest& r) {
-  AlertmanagerApi* am = c.b.alertmanager;
-  AlertQuery q;
-  HttpResponse err;
-  if (am == nullptr) return Unavailable();
-  if (!ParseAlertQuery(r, &q, &err)) return err;
-  Json out = Json::array();
-  auto groups = am->AlertGroups([&](const std::string& name) { return q.ReceiverOk(name); }, q);
-  for (const auto& g : groups) {
+  for (const auto& g : am->AlertGroups([&](const std::string& n) { return q.ReceiverOk(n); }, q)) {
     Json alerts = Json::array();
     for (const auto& a : g.alerts) alerts.push_back(AlertJson(a));
     out.push_back({{"alerts", alerts}, {"labels", LabelsObject(g.labels)}, {"receiver", {{"name", g.receiver}}}});
   }
   return JsonResponse(200, out);
 }
+
+HttpResponse GetAlerts(Context& c, HttpRequest& r) { return ListAlerts(c, r, false); }
+HttpResponse GetAlertGroups(Context& c, HttpRequest& r) { return ListAlerts(c, r, true); }
 
 HttpResponse GetSilences(Context& c, HttpRequest& r) {
   AlertmanagerApi* am = c.b.alertmanager;
