@@ -67,6 +67,11 @@ std::string ServeControl::NotificationConfigYaml() {
   return current_.notifications_yaml.empty() ? "" : MaskNotificationSecrets(current_.notifications_yaml);
 }
 
+Labels ServeControl::ExternalLabels() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return ToLabels(current_.external_labels);
+}
+
 std::string ServeControl::StorageRetention() {
   std::lock_guard<std::mutex> lock(mu_);
   std::string r = current_.retention_ms ? FormatDuration(current_.retention_ms) : "";

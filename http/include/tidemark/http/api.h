@@ -18,6 +18,7 @@
 
 namespace tidemark::ingest {
 class Ingester;
+class RemoteReader;
 }
 namespace tidemark::alerting {
 class RulesReader;
@@ -50,6 +51,8 @@ class ServerControl {
   // The notification (Alertmanager-schema) config with secrets masked: /api/v2/status'
   // config.original.
   virtual std::string NotificationConfigYaml() { return ""; }
+  // global.external_labels of the current config (federation and remote read add them).
+  virtual Labels ExternalLabels() { return {}; }
 };
 
 // The modules behind the routes, by their typed interfaces. Only `storage` is required; a missing
@@ -60,6 +63,7 @@ struct ApiBackends {
 
   query::QueryEngine* engine = nullptr;  // query, query_range (must honour the cancel token)
   ingest::Ingester* ingester = nullptr;   // remote write, OTLP, metadata
+  ingest::RemoteReader* remote_reader = nullptr;  // remote read
   const alerting::RulesReader* rules = nullptr;  // rules, alerts, slos
   alerting::AlertmanagerApi* alertmanager = nullptr;  // /api/v2: router alerts, silences
   ServerControl* control = nullptr;              // reload, ready, status config/flags/runtimeinfo
