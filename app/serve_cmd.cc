@@ -174,6 +174,7 @@ int ServeMain(int argc, char** argv) {
   b.ingester = &ingester;
   b.remote_reader = &remote_reader;
   b.rules = &rules;
+  b.alertmanager = &rules;
   b.control = &control;
   b.metrics = &metrics;
   b.query_timeout_ms = cfg.query_timeout_ms;

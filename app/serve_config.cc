@@ -634,6 +634,8 @@ void MaskSecrets(YAML::Node n, bool url_is_secret) {
   }
 }
 
+}  // namespace
+
 std::string MaskNotificationSecrets(const std::string& yaml) {
   try {
     YAML::Node root = YAML::Load(yaml);
@@ -645,8 +647,6 @@ std::string MaskNotificationSecrets(const std::string& yaml) {
     return "<unparsable>";
   }
 }
-
-}  // namespace
 
 std::string EffectiveConfigYaml(const ServeConfig& c) {
   YAML::Emitter e;

@@ -73,6 +73,8 @@ Result<ServeConfig> ParseServeArgs(const std::vector<std::string>& args, bool* h
 Status ApplyYamlConfig(const std::string& yaml_text, ServeConfig& cfg);
 // The effective configuration as YAML (for /api/v1/status/config); secrets show as <secret>.
 std::string EffectiveConfigYaml(const ServeConfig& cfg);
+// The notifications (Alertmanager-schema) YAML with secrets shown as <secret>.
+std::string MaskNotificationSecrets(const std::string& yaml);
 // Flag name -> effective value (for /api/v1/status/flags).
 std::vector<std::pair<std::string, std::string>> EffectiveFlags(const ServeConfig& cfg);
 std::string ServeUsage();

@@ -77,6 +77,11 @@ std::vector<std::pair<std::string, std::string>> ServeControl::Flags() {
   return EffectiveFlags(current_);
 }
 
+std::string ServeControl::NotificationConfigYaml() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return current_.notifications_yaml.empty() ? "" : MaskNotificationSecrets(current_.notifications_yaml);
+}
+
 Labels ServeControl::ExternalLabels() {
   std::lock_guard<std::mutex> lock(mu_);
   return ToLabels(current_.external_labels);

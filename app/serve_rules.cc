@@ -45,6 +45,7 @@ alerting::RuleManager::Options RuleManagerOptions(const ServeConfig& cfg, Storag
   o.data_dir = cfg.storage == "memory" ? "" : cfg.data_dir;
   o.restore_source = &storage;
   o.slo_bucket_source = &storage;
+  o.state_store = &storage.State();
   o.log = LogTo(log);
   return o;
 }

@@ -42,6 +42,7 @@ class ServeControl : public http::ServerControl {
   std::string ConfigYaml() override;
   std::vector<std::pair<std::string, std::string>> Flags() override;
   std::string StorageRetention() override;
+  std::string NotificationConfigYaml() override;
   Labels ExternalLabels() override;
 
  private:

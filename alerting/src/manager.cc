@@ -26,6 +26,13 @@ class RuleManager::Impl {
 
   Status Reload(const Options* new_options) {
     const Options& opts = new_options ? *new_options : options_;
+    if (!silences_ && opts.state_store != nullptr) {
+      auto sil = Silences::Open({.store = opts.state_store,
+                                 .clock = &clock_,
+                                 .retention_ms = opts.silence_retention_ms});
+      if (!sil.ok()) return Status(sil.status().code(), "silences: " + sil.status().message());
+      silences_ = std::move(sil).value();
+    }
     std::vector<std::string> errors;
     std::vector<RuleFileSpec> files;
     for (const auto& path : ExpandGlobs(opts.rule_files)) {
@@ -108,6 +115,7 @@ class RuleManager::Impl {
       ro.state_path = options_.data_dir.empty() ? "" : options_.data_dir + "/notification_log.json";
       ro.sender = sender_.get();
       ro.clock = &clock_;
+      ro.silences = silences_.get();
       router_ = std::make_shared<Router>(std::move(*rc), std::move(ro));
     }
   }
@@ -174,6 +182,36 @@ class RuleManager::Impl {
     } else {
       router_next_ = kMaxTimestamp;
     }
+    if (silences_ && now >= next_silence_gc_) {
+      // Alertmanager's maintenance interval: expired silences past retention leave the store.
+      Status gc = silences_->GarbageCollect();
+      if (!gc.ok() && opts.log) opts.log(LogLevel::kWarn, "silence GC failed", {{"err", gc.ToString()}});
+      next_silence_gc_ = now + 15 * 60'000;
+    }
+  }
+
+  std::shared_ptr<Router> CurrentRouter() const {
+    std::lock_guard<std::mutex> l(mu_);
+    return router_;
+  }
+  const Silences* silences() const { return silences_.get(); }
+  Silences* silences() { return silences_.get(); }
+
+  // Active silences matching each alert as it would be notified (external labels added).
+  void MarkSilenced(std::vector<AlertSnapshot>& alerts) const {
+    if (!silences_) return;
+    Labels ext;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      ext = options_.external_labels;
+    }
+    for (auto& a : alerts) {
+      LabelsBuilder b(a.labels);
+      for (const auto& e : ext) {
+        if (!a.labels.Has(e.name)) b.Set(e.name, e.value);
+      }
+      a.silenced_by = silences_->MutedBy(b.Build());
+    }
   }
 
   Timestamp NextWake() {
@@ -222,6 +260,9 @@ class RuleManager::Impl {
     }
     std::vector<GroupSnapshot> out;
     for (const auto& g : groups) out.push_back(g->Snapshot());
+    for (auto& g : out) {
+      for (auto& r : g.rules) MarkSilenced(r.alerts);
+    }
     return out;
   }
 
@@ -236,6 +277,7 @@ class RuleManager::Impl {
       auto a = g->ActiveAlerts();
       out.insert(out.end(), a.begin(), a.end());
     }
+    MarkSilenced(out);
     return out;
   }
 
@@ -276,6 +318,7 @@ class RuleManager::Impl {
   }
 
   const Options& options() const { return options_; }
+  const Clock& clock() const { return clock_; }
 
  private:
   QueryFn query_;
@@ -288,6 +331,9 @@ class RuleManager::Impl {
   std::condition_variable cv_;
   std::vector<std::shared_ptr<Group>> groups_;
   std::vector<LoadedSlo> slos_;
+  // Before the router, which points at it.
+  std::unique_ptr<Silences> silences_;  // set at the first Reload, never replaced
+  Timestamp next_silence_gc_ = 0;
   std::unique_ptr<HttpSender> sender_;
   std::unique_ptr<AlertmanagerNotifier> am_;
   std::shared_ptr<Router> router_;
@@ -313,6 +359,47 @@ std::vector<GroupSnapshot> RuleManager::Groups() const { return impl_->Groups();
 std::vector<AlertSnapshot> RuleManager::ActiveAlerts() const { return impl_->ActiveAlerts(); }
 std::vector<SloStatus> RuleManager::Slos() const { return impl_->Slos(); }
 ManagerMetrics RuleManager::Metrics() const { return impl_->Metrics(); }
+
+Timestamp RuleManager::Now() const { return impl_->clock().Now(); }
+
+std::vector<ApiAlert> RuleManager::Alerts() const {
+  auto r = impl_->CurrentRouter();
+  return r ? r->ApiAlerts() : std::vector<ApiAlert>{};
+}
+
+std::vector<ApiAlertGroup> RuleManager::AlertGroups(
+    const std::function<bool(const std::string&)>& receiver_ok,
+    const std::function<bool(const ApiAlert&)>& alert_ok) const {
+  auto r = impl_->CurrentRouter();
+  return r ? r->ApiAlertGroups(receiver_ok, alert_ok) : std::vector<ApiAlertGroup>{};
+}
+
+std::vector<std::string> RuleManager::Receivers() const {
+  auto r = impl_->CurrentRouter();
+  return r ? r->ReceiverNames() : std::vector<std::string>{};
+}
+
+std::vector<Silence> RuleManager::ListSilences() const {
+  const Silences* s = impl_->silences();
+  return s ? s->List() : std::vector<Silence>{};
+}
+
+std::optional<Silence> RuleManager::GetSilence(const std::string& id) const {
+  const Silences* s = impl_->silences();
+  return s ? s->Get(id) : std::nullopt;
+}
+
+Result<std::string> RuleManager::SetSilence(Silence sil) {
+  Silences* s = impl_->silences();
+  if (s == nullptr) return Status::Unavailable("silences need a persistent store");
+  return s->Set(std::move(sil));
+}
+
+Status RuleManager::ExpireSilence(const std::string& id) {
+  Silences* s = impl_->silences();
+  if (s == nullptr) return Status::Unavailable("silences need a persistent store");
+  return s->Expire(id);
+}
 const RuleManager::Options& RuleManager::options() const { return impl_->options(); }
 
 std::string RuleManager::MetricsText() const {

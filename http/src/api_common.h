@@ -71,6 +71,7 @@ void RegisterMetaRoutes(Router& router, std::shared_ptr<Context> ctx);
 void RegisterStatusRoutes(Router& router, std::shared_ptr<Context> ctx);
 void RegisterRuleRoutes(Router& router, std::shared_ptr<Context> ctx);
 void RegisterSloRoutes(Router& router, std::shared_ptr<Context> ctx);
+void RegisterAlertmanagerRoutes(Router& router, std::shared_ptr<Context> ctx);
 void RegisterIngestRoutes(Router& router, std::shared_ptr<Context> ctx, bool otlp_only);
 void RegisterFederationRoutes(Router& router, std::shared_ptr<Context> ctx);
 

@@ -27,6 +27,16 @@ void AppendAlert(std::string& out, const alerting::AlertSnapshot& a) {
   if (a.keep_firing_since) out += ",\"keepFiringSince\":\"" + Rfc3339(a.keep_firing_since) + "\"";
   out += ",\"value\":";
   AppendJsonString(out, FormatFloat(a.value, 'e', -1));  // as Prometheus prints alert values
+  // Ours, not Prometheus' (which knows no silences): only present on silenced alerts, so an
+  // unsilenced alert's object is exactly Prometheus' (docs/http-api.md).
+  if (!a.silenced_by.empty()) {
+    out += ",\"silencedBy\":[";
+    for (size_t i = 0; i < a.silenced_by.size(); ++i) {
+      if (i) out += ',';
+      AppendJsonString(out, a.silenced_by[i]);
+    }
+    out += ']';
+  }
   out += '}';
 }
 

@@ -118,6 +118,7 @@ class MemStorage final : public Storage {
     st.rejected_invalid = rejected_invalid_;
     return st;
   }
+  StateStore& State() override { return *state_; }
 
   // Checks one sample against stored state; OK, or the reason it would be rejected.
   // Sets *noop when it is an exact duplicate.
@@ -162,6 +163,7 @@ class MemStorage final : public Storage {
   std::map<Labels, MemSeries> series_;
   int64_t ooo_window_;
   uint64_t appended_ = 0, rejected_ooo_ = 0, rejected_dup_ = 0, rejected_invalid_ = 0;
+  std::unique_ptr<StateStore> state_ = NewMemStateStore();
 };
 
 class MemAppender final : public Appender {

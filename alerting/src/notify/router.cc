@@ -51,7 +51,7 @@ void Router::Match(const Route& r, const Labels& labels, std::vector<const Route
   if (out->size() == before) out->push_back(&r);
 }
 
-bool Router::Inhibited(const Labels& labels, Timestamp now) const {
+const NotifyAlert* Router::InhibitingSource(const Labels& labels, Timestamp now) const {
   for (const auto& rule : config_.inhibit_rules) {
     if (!MatchesAll(labels, rule.target)) continue;
     // When the target also matches the source side, only sources that do not also match the
@@ -63,10 +63,10 @@ bool Router::Inhibited(const Labels& labels, Timestamp now) const {
       if (two_sided && MatchesAll(src.labels, rule.target)) continue;
       bool equal = true;
       for (const auto& e : rule.equal) equal &= src.labels.Get(e) == labels.Get(e);
-      if (equal) return true;
+      if (equal) return &src;
     }
   }
-  return false;
+  return nullptr;
 }
 
 void Router::Notify(const std::vector<NotifyAlert>& alerts) {
@@ -75,6 +75,7 @@ void Router::Notify(const std::vector<NotifyAlert>& alerts) {
   for (const auto& a : alerts) {
     const uint64_t fp = a.labels.Hash();
     all_alerts_[fp] = a;
+    updated_at_[fp] = now;
     std::vector<const Route*> routes;
     Match(config_.root, a.labels, &routes);
     for (const Route* r : routes) {
@@ -116,6 +117,7 @@ Timestamp Router::Tick() {
   }
   for (auto it = all_alerts_.begin(); it != all_alerts_.end();) {
     if ((it->second.resolved || it->second.ends_at <= now) && now - it->second.ends_at > 3'600'000) {
+      updated_at_.erase(it->first);
       it = all_alerts_.erase(it);
     } else {
       ++it;
@@ -147,6 +149,7 @@ void Router::Flush(AggGroup& g, Timestamp now) {
   r.group_key = g.key;
   r.now = now;
   std::set<uint64_t> firing, resolved;
+  std::set<uint64_t> muted_resolved;  // silenced resolved alerts: never owed a notification
   // Alertmanager orders a notification's alerts by job, then instance, then all labels.
   std::vector<std::pair<uint64_t, const NotifyAlert*>> ordered;
   for (const auto& [fp, a] : g.alerts) ordered.emplace_back(fp, &a);
@@ -162,9 +165,20 @@ void Router::Flush(AggGroup& g, Timestamp now) {
     const NotifyAlert& a = *ap;
     const bool is_resolved = a.resolved || (a.ends_at != 0 && a.ends_at <= now);
     if (!is_resolved && Inhibited(a.labels, now)) continue;
+    // Alertmanager's silence stage drops silenced alerts, firing or resolved.
+    if (Silenced(a.labels)) {
+      if (is_resolved) muted_resolved.insert(fp);
+      continue;
+    }
     (is_resolved ? resolved : firing).insert(fp);
     r.alerts.push_back(&a);
     r.resolved.push_back(is_resolved);
+  }
+  if (r.alerts.empty()) {
+    // Everything is muted: as Alertmanager's pipeline stops there, nothing is sent or logged, so
+    // once the mute ends the next flush notifies as if it had never happened.
+    for (uint64_t fp : muted_resolved) g.alerts.erase(fp);
+    return;
   }
   r.status = firing.empty() ? "resolved" : "firing";
   r.group_labels = g.group_labels;
@@ -310,7 +324,7 @@ void Router::Flush(AggGroup& g, Timestamp now) {
                         auto e = log_.find(k);
                         return e != log_.end() && e->second.firing.count(it->first) != 0;
                       });
-    if (resolved.count(it->first) != 0 && !owed) {
+    if ((resolved.count(it->first) != 0 && !owed) || muted_resolved.count(it->first) != 0) {
       it = g.alerts.erase(it);
     } else {
       ++it;

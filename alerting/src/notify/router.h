@@ -13,6 +13,7 @@
 #include "notify/http_sender.h"
 #include "notify/integration.h"
 #include "notify/time_interval.h"
+#include "tidemark/alerting/alertmanager_api.h"
 #include "tidemark/alerting/manager.h"
 #include "tidemark/storage/matcher.h"
 
@@ -94,6 +95,8 @@ class Router : public Notifier {
     // For tests: receives every notification (also when a sender is set).
     std::function<void(const OutgoingNotification&)> capture;
     Clock* clock = nullptr;  // required
+    // Active silences mute alerts (nullable: nothing is silenced). Must outlive the router.
+    const Silences* silences = nullptr;
   };
   Router(RouterConfig config, Options options);
   ~Router() override;
@@ -104,6 +107,13 @@ class Router : public Notifier {
   // time (kMaxTimestamp when idle).
   Timestamp Tick();
   size_t NumGroups() const;
+
+  // What Alertmanager's API v2 shows (router_api.cc): see AlertmanagerApi.
+  std::vector<ApiAlert> ApiAlerts() const;
+  std::vector<ApiAlertGroup> ApiAlertGroups(
+      const std::function<bool(const std::string&)>& receiver_ok,
+      const std::function<bool(const ApiAlert&)>& alert_ok) const;
+  std::vector<std::string> ReceiverNames() const;
 
  private:
   struct AggGroup {
@@ -120,7 +130,16 @@ class Router : public Notifier {
   };
 
   void Match(const Route& r, const Labels& labels, std::vector<const Route*>* out) const;
-  bool Inhibited(const Labels& labels, Timestamp now) const;
+  bool Inhibited(const Labels& labels, Timestamp now) const {
+    return InhibitingSource(labels, now) != nullptr;
+  }
+  // A firing alert that inhibits one with `labels`, or null.
+  const NotifyAlert* InhibitingSource(const Labels& labels, Timestamp now) const;
+  bool Silenced(const Labels& labels) const {
+    return options_.silences != nullptr && !options_.silences->MutedBy(labels).empty();
+  }
+  // The API's view of one alert, status computed at `now`. REQUIRES mu_.
+  ApiAlert ToApiAlert(const NotifyAlert& a, Timestamp now) const;
   void Flush(AggGroup& g, Timestamp now);
   // A delivery for `log_key` was answered 2xx: only now does the notification log record it.
   void OnDelivered(const std::string& log_key, LogEntry entry, uint64_t seq);
@@ -132,6 +151,7 @@ class Router : public Notifier {
   mutable std::mutex mu_;
   std::map<std::string, AggGroup> groups_;  // by route key + group key
   std::map<uint64_t, NotifyAlert> all_alerts_;  // for inhibition
+  std::map<uint64_t, Timestamp> updated_at_;    // when each of all_alerts_ last arrived
   std::map<std::string, LogEntry> log_;  // by groupKey + receiver + integration
   // Deliveries finish on the sender thread, possibly after this router was replaced by a
   // reload: they reach it only through `alive_`, which the destructor clears.

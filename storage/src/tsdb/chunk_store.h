@@ -1,5 +1,6 @@
 // The persisted half of the store: every RocksDB column family (series rows, postings, head log,
-// head marks, chunks, the cold queue) behind typed operations. No other part touches RocksDB.
+// head marks, chunks, the cold queue, the state family) behind typed operations. No other part
+// touches RocksDB.
 //
 // Locking: the store has one leaf lock of its own (the partition set). Members marked "REQUIRES
 // the commit lock" (the chunk-id counter, the rewrite generation) are guarded by the head's
@@ -178,6 +179,12 @@ class ChunkStore {
   // Series per value of label `name` over the persisted postings, in value order.
   Result<std::vector<MetricCardinality>> CountSeriesByValue(std::string_view name);
 
+  // ---- the state family (StateStore), every write synced ----
+  Status PutState(std::string_view key, std::string_view value);
+  Status DeleteState(std::string_view key);
+  Status ScanState(std::string_view prefix,
+                   const std::function<Status(std::string_view, std::string_view)>& fn);
+
   // ---- generations ----
   // Bumped (under the commit lock) whenever chunks are deleted or rewritten other than by
   // compaction, so a compaction that read chunks before can tell its input may be stale.
@@ -187,7 +194,7 @@ class ChunkStore {
  private:
   // Column family handles in a fixed order (see keys.h for names and layouts).
   enum Cf : size_t {
-    kMeta = 0, kSeries, kHash, kPost, kChunks, kHeadLog, kHeadMark, kColdTodo, kNumCfs
+    kMeta = 0, kSeries, kHash, kPost, kChunks, kHeadLog, kHeadMark, kColdTodo, kState, kNumCfs
   };
   explicit ChunkStore(const StorageOptions& options) : opts_(options) {}
   Status OpenDb();

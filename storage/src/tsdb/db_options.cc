@@ -84,11 +84,14 @@ DbOptionsBundle MakeDbOptions(const StorageOptions& options) {
   headlog.compression = rocksdb::kNoCompression;
   rocksdb::ColumnFamilyOptions headmark = base();
   rocksdb::ColumnFamilyOptions cold_todo = base();
+  // Alerting state (silences): a few KiB written rarely; a small memtable is plenty.
+  rocksdb::ColumnFamilyOptions state = base();
+  state.write_buffer_size = 1 << 20;
 
   b.cfs = {
       {kCfMeta, meta},       {kCfSeries, series}, {kCfHash, hash},        {kCfPostings, post},
       {kCfChunks, chunks},   {kCfHeadLog, headlog}, {kCfHeadMark, headmark},
-      {kCfColdTodo, cold_todo},
+      {kCfColdTodo, cold_todo}, {kCfState, state},
   };
   return b;
 }

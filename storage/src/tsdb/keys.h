@@ -19,6 +19,7 @@ inline constexpr char kCfChunks[] = "chunks";    // partition, ref, max time, ch
 inline constexpr char kCfHeadLog[] = "head_log"; // commit seq -> samples of one commit
 inline constexpr char kCfHeadMark[] = "head_mark"; // ref -> what of the head log is persisted
 inline constexpr char kCfColdTodo[] = "cold_todo"; // window, ref -> newest chunk id to compact
+inline constexpr char kCfState[] = "state";        // StateStore: user key -> user value
 
 inline constexpr char kMetaFormatVersion[] = "format_version";
 inline constexpr char kMetaNextChunkId[] = "next_chunk_id";

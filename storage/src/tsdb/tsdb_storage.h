@@ -21,6 +21,9 @@
 
 namespace tidemark::tsdb {
 
+// The persistent StateStore over the store's `state` column family (state_family.cc).
+std::unique_ptr<StateStore> NewTsdbStateStore(ChunkStore& store);
+
 class TsdbStorage final : public Storage {
  public:
   static Result<std::unique_ptr<Storage>> Open(const StorageOptions& options);
@@ -36,6 +39,7 @@ class TsdbStorage final : public Storage {
   Status Compact(CompactScope scope) override;
   Status DeleteSeries(const Matchers& matchers, Timestamp mint, Timestamp maxt) override;
   StorageStats Stats(size_t top_n = kDefaultStatsTopN) override;
+  StateStore& State() override { return *state_; }
 
  private:
   explicit TsdbStorage(const StorageOptions& options);
@@ -50,6 +54,7 @@ class TsdbStorage final : public Storage {
   std::unique_ptr<Evictor> evictor_;  // before Recover: its truncation evicts too
   std::unique_ptr<Compactor> compactor_;
   std::unique_ptr<Retention> retention_;
+  std::unique_ptr<StateStore> state_;  // over store_ (state_family.cc)
 
   // Series per metric name read from the persisted postings (every series, resident or not),
   // refreshed at most every kMetricCountsTtl: Stats() is called on every /metrics scrape.

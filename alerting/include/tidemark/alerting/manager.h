@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tidemark/alerting/alertmanager_api.h"
 #include "tidemark/alerting/notify.h"
 #include "tidemark/query/engine.h"
 #include "tidemark/storage/appender.h"
@@ -71,6 +72,8 @@ struct AlertSnapshot {
   Timestamp resolved_at = 0;     // 0 while active
   Timestamp keep_firing_since = 0;  // 0 unless held by keep_firing_for
   double value = 0;              // the expression's value at the last evaluation
+  // Active silences matching the alert (with external labels, as it is notified), sorted.
+  std::vector<std::string> silenced_by;
 };
 
 struct RuleSnapshot {
@@ -160,7 +163,7 @@ class RulesReader {
   virtual std::vector<SloStatus> Slos() const = 0;
 };
 
-class RuleManager : public RulesReader {
+class RuleManager : public RulesReader, public AlertmanagerApi {
  public:
   struct Options {
     std::vector<std::string> rule_files;       // paths or glob patterns
@@ -183,6 +186,10 @@ class RuleManager : public RulesReader {
     Queryable* restore_source = nullptr;
     // Where histogram SLOs' `le` buckets are checked at load (nullable: not checked).
     Queryable* slo_bucket_source = nullptr;
+    // Where silences are kept (storage's State()); nullable: then the silence API answers
+    // Unavailable. Read at the first Reload only; must outlive the manager.
+    StateStore* state_store = nullptr;
+    int64_t silence_retention_ms = 120LL * 3'600'000;  // Alertmanager's --data.retention
     // Extra notifiers (tests, embedding); not owned, must outlive the manager.
     std::vector<Notifier*> extra_notifiers;
   };
@@ -212,6 +219,18 @@ class RuleManager : public RulesReader {
   std::vector<GroupSnapshot> Groups() const override;
   std::vector<AlertSnapshot> ActiveAlerts() const override;
   std::vector<SloStatus> Slos() const override;
+  // AlertmanagerApi: the built-in router's alerts, groups, receivers, and the silences.
+  Timestamp Now() const override;
+  std::vector<ApiAlert> Alerts() const override;
+  std::vector<ApiAlertGroup> AlertGroups(
+      const std::function<bool(const std::string&)>& receiver_ok,
+      const std::function<bool(const ApiAlert&)>& alert_ok) const override;
+  std::vector<std::string> Receivers() const override;
+  std::vector<Silence> ListSilences() const override;
+  std::optional<Silence> GetSilence(const std::string& id) const override;
+  Result<std::string> SetSilence(Silence s) override;
+  Status ExpireSilence(const std::string& id) override;
+
   ManagerMetrics Metrics() const;
   // The metrics above in Prometheus text exposition format (for /metrics).
   std::string MetricsText() const;

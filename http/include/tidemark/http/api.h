@@ -22,6 +22,7 @@ class RemoteReader;
 }
 namespace tidemark::alerting {
 class RulesReader;
+class AlertmanagerApi;
 }
 
 namespace tidemark::http {
@@ -49,6 +50,9 @@ class ServerControl {
   virtual std::string ConfigYaml() = 0;  // /api/v1/status/config
   virtual std::vector<std::pair<std::string, std::string>> Flags() = 0;  // status/flags
   virtual std::string StorageRetention() = 0;  // runtimeinfo storageRetention
+  // The notification (Alertmanager-schema) config with secrets masked: /api/v2/status'
+  // config.original.
+  virtual std::string NotificationConfigYaml() { return ""; }
   // global.external_labels of the current config (federation and remote read add them).
   virtual Labels ExternalLabels() { return {}; }
 };
@@ -63,6 +67,7 @@ struct ApiBackends {
   ingest::Ingester* ingester = nullptr;   // remote write, OTLP, metadata
   ingest::RemoteReader* remote_reader = nullptr;  // remote read
   const alerting::RulesReader* rules = nullptr;  // rules, alerts, slos
+  alerting::AlertmanagerApi* alertmanager = nullptr;  // /api/v2: router alerts, silences
   ServerControl* control = nullptr;              // reload, ready, status config/flags/runtimeinfo
 
   MetricsRegistry* metrics = nullptr;  // /metrics exposition and query latency

@@ -8,6 +8,7 @@
 
 #include "tidemark/storage/appender.h"
 #include "tidemark/storage/querier.h"
+#include "tidemark/storage/state_store.h"
 
 namespace tidemark {
 
@@ -96,6 +97,9 @@ class Storage : public Queryable, public Appendable {
   // Deletes matching series' samples in [mint, maxt] (admin API).
   virtual Status DeleteSeries(const Matchers& matchers, Timestamp mint, Timestamp maxt) = 0;
   virtual StorageStats Stats(size_t top_n = kDefaultStatsTopN) = 0;
+  // Durable non-series state (silences, ...) in the same store: a column family of its own
+  // (docs/format/keys.md), in memory for NewMemStorage. Valid until Close().
+  virtual StateStore& State() = 0;
 };
 
 // A simple in-memory store with the same semantics (tests, promql-test runner, fakes).
