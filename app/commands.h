@@ -8,5 +8,6 @@ int PromqlTestMain(int argc, char** argv);  // promql_test_cmd.cc
 int CheckMain(int argc, char** argv);       // check_cmd.cc ("check rules FILE...")
 int TestRulesMain(int argc, char** argv);   // check_cmd.cc ("test rules FILE...")
 int SloMain(int argc, char** argv);         // slo_cmd.cc ("slo generate FILE...")
+int NotifyMain(int argc, char** argv);      // notify_cmd.cc ("notify test --config F --receiver R")
 
 }  // namespace tidemark::app

@@ -17,7 +17,9 @@ void Usage(FILE* out) {
                "  promql-test FILE...   run PromQL test scripts\n"
                "  check rules FILE...   validate rule files\n"
                "  test rules FILE...    run rule unit tests (promtool format)\n"
-               "  slo generate FILE...  print the rules generated from Sloth SLO specs\n\n");
+               "  slo generate FILE...  print the rules generated from Sloth SLO specs\n"
+               "  notify test --config FILE --receiver NAME [--label k=v]... [--annotation k=v]...\n"
+               "                        send a test notification through a receiver\n\n");
   std::fputs(tidemark::app::ServeUsage().c_str(), out);
 }
 
@@ -39,6 +41,7 @@ int main(int argc, char** argv) {
   if (cmd == "check") return tidemark::app::CheckMain(argc - 1, argv + 1);
   if (cmd == "test") return tidemark::app::TestRulesMain(argc - 1, argv + 1);
   if (cmd == "slo") return tidemark::app::SloMain(argc - 1, argv + 1);
+  if (cmd == "notify") return tidemark::app::NotifyMain(argc - 1, argv + 1);
   std::fprintf(stderr, "tidemark: unknown command \"%s\" (see tidemark --help)\n", argv[1]);
   return 2;
 }

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -21,6 +22,8 @@ class Ingester;
 }
 namespace tidemark::alerting {
 class RulesReader;
+struct TestNotificationRequest;
+struct TestNotificationAnswer;
 }
 
 namespace tidemark::http {
@@ -58,6 +61,9 @@ struct ApiBackends {
   ingest::Ingester* ingester = nullptr;   // remote write, OTLP, metadata
   const alerting::RulesReader* rules = nullptr;  // rules, alerts, slos
   ServerControl* control = nullptr;              // reload, ready, status config/flags/runtimeinfo
+  // POST /api/v1/notifications/test (empty: 503). Sends synchronously.
+  std::function<Result<std::vector<alerting::TestNotificationAnswer>>(const alerting::TestNotificationRequest&)>
+      test_notification;
 
   MetricsRegistry* metrics = nullptr;  // /metrics exposition and query latency
   BuildInfo build_info;
