@@ -9,8 +9,8 @@ std::string_view DefaultNotificationTemplates() {
   return R"tmpl({{ define "__alertmanager" }}Alertmanager{{ end }}
 {{ define "__alertmanagerURL" }}{{ .ExternalURL }}/#/alerts?receiver={{ .Receiver | urlquery }}{{ end }}
 {{ define "__subject" }}[{{ .Status | toUpper }}{{ if eq .Status "firing" }}:{{ .Alerts.Firing | len }}{{ end }}]
-{{- range .GroupLabels }} {{ . }}{{ end }} {{ if gt (len .CommonLabels) (len .GroupLabels) -}}
-({{ $sep := "" }}{{ range $k, $v := .CommonLabels }}{{ if not (index $.GroupLabels $k) }}{{ $sep }}{{ $v }}{{ $sep = " " }}{{ end }}{{ end }})
+{{- " " }}{{ $gsep := "" }}{{ range .GroupLabels }}{{ $gsep }}{{ . }}{{ $gsep = " " }}{{ end }} {{ if gt (len .CommonLabels) (len .GroupLabels) -}}
+({{ $csep := "" }}{{ range $k, $v := .CommonLabels }}{{ if not (index $.GroupLabels $k) }}{{ $csep }}{{ $v }}{{ $csep = " " }}{{ end }}{{ end }})
 {{- end }}{{ end }}
 {{ define "slack.default.title" }}{{ template "__subject" . }}{{ end }}
 {{ define "slack.default.username" }}{{ template "__alertmanager" . }}{{ end }}

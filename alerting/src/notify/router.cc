@@ -322,7 +322,8 @@ void Router::LoadState() {
     for (const auto& [key, e] : j.at("entries").items()) {
       log_[key] = LogEntry{ParseHexSet(e.at("firing")), ParseHexSet(e.at("resolved")), e.at("at").get<int64_t>()};
     }
-    for (const auto& [key, e] : j.value("pending", json::object()).items()) {
+    const json pending = j.value("pending", json::object());  // older files have none
+    for (const auto& [key, e] : pending.items()) {
       Pending p;
       p.receiver = e.at("receiver").get<std::string>();
       p.kind = e.at("integration").get<std::string>();
@@ -336,9 +337,13 @@ void Router::LoadState() {
       delivery_seq_ = std::max(delivery_seq_, p.seq);
       pending_[key] = std::move(p);  // enqueued = 0: the first Tick() sends it
     }
-  } catch (const std::exception&) {
+  } catch (const std::exception& e) {
     // A corrupt file only costs a repeated notification (the file is replaced atomically, so
     // this needs a damaged disk, not a crash).
+    if (options_.log) {
+      options_.log(LogLevel::kError, "notification log unreadable; starting afresh",
+                   {{"file", options_.state_path}, {"err", e.what()}});
+    }
     log_.clear();
     pending_.clear();
   }
