@@ -14,12 +14,6 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string Hex(uint64_t v) {
-  char b[20];
-  std::snprintf(b, sizeof(b), "%016llx", static_cast<unsigned long long>(v));
-  return b;
-}
-
 json LabelsJson(const Labels& l) {
   json j = json::object();
   for (const auto& x : l) j[x.name] = x.value;
@@ -54,7 +48,7 @@ std::string WebhookBody(const WebhookConfig& wc, const NotificationData& n) {
                       {"startsAt", FormatGoTime(a.starts_at, Rfc3339Fraction::kMillis)},
                       {"endsAt", FormatGoTime(n.resolved[k] ? a.ends_at : 0, Rfc3339Fraction::kMillis)},
                       {"generatorURL", a.generator_url},
-                      {"fingerprint", Hex(a.labels.Hash())}});
+                      {"fingerprint", FingerprintHex(a.labels.Hash())}});
   }
   return Dump({{"receiver", n.receiver},
                {"status", n.status},
@@ -100,6 +94,12 @@ std::string SlackBody(const SlackConfig& sc, const NotificationData& n, const Te
 
 }  // namespace
 
+std::string FingerprintHex(uint64_t fp) {
+  char b[20];
+  std::snprintf(b, sizeof(b), "%016llx", static_cast<unsigned long long>(fp));
+  return b;
+}
+
 TValue NotificationTemplateData(const NotificationData& n) {
   TList alerts;
   for (size_t i = 0; i < n.alerts.size(); ++i) {
@@ -111,7 +111,7 @@ TValue NotificationTemplateData(const NotificationData& n) {
          {"StartsAt", TValue::String(FormatGoTime(a.starts_at, Rfc3339Fraction::kMillis))},
          {"EndsAt", TValue::String(FormatGoTime(n.resolved[i] ? a.ends_at : 0, Rfc3339Fraction::kMillis))},
          {"GeneratorURL", TValue::String(a.generator_url)},
-         {"Fingerprint", TValue::String(Hex(a.labels.Hash()))}},
+         {"Fingerprint", TValue::String(FingerprintHex(a.labels.Hash()))}},
         "template.Alert"));
   }
   return TValue::Struct({{"Receiver", TValue::String(n.receiver)},

@@ -36,6 +36,9 @@ struct Integration {
 // (Alertmanager's defaults and the `templates:` files) that text fields may call.
 std::vector<Integration> IntegrationsOf(const Receiver& r, const Template* templates);
 
+// An alert fingerprint as Alertmanager prints it: 16 lower-case hex digits.
+std::string FingerprintHex(uint64_t fp);
+
 // Alertmanager's template data (.Receiver, .Status, .Alerts, .GroupLabels, …).
 TValue NotificationTemplateData(const NotificationData& n);
 

@@ -5,7 +5,6 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <cstdio>
 #include <fstream>
 
 #include "notify/atomic_file.h"
@@ -15,12 +14,6 @@ namespace tidemark::alerting {
 namespace {
 
 using json = nlohmann::json;
-
-std::string Hex(uint64_t v) {
-  char b[20];
-  std::snprintf(b, sizeof(b), "%016llx", static_cast<unsigned long long>(v));
-  return b;
-}
 
 // Labels every alert shares (same name and value).
 Labels Common(const std::vector<const NotifyAlert*>& alerts, bool annotations) {
@@ -43,7 +36,7 @@ Labels Common(const std::vector<const NotifyAlert*>& alerts, bool annotations) {
 
 json HexSet(const std::set<uint64_t>& s) {
   json a = json::array();
-  for (uint64_t x : s) a.push_back(Hex(x));
+  for (uint64_t x : s) a.push_back(FingerprintHex(x));
   return a;
 }
 
