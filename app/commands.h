@@ -5,8 +5,8 @@ namespace tidemark::app {
 
 int ServeMain(int argc, char** argv);       // serve_cmd.cc
 int PromqlTestMain(int argc, char** argv);  // promql_test_cmd.cc
-int CheckMain(int argc, char** argv);       // check_cmd.cc ("check rules FILE...")
-int TestRulesMain(int argc, char** argv);   // check_cmd.cc ("test rules FILE...")
+int CheckMain(int argc, char** argv);       // check_cmd.cc ("check rules|config FILE...")
+int TestRulesMain(int argc, char** argv);   // test_cmd.cc ("test rules FILE...")
 int SloMain(int argc, char** argv);         // slo_cmd.cc ("slo generate FILE...")
 int NotifyMain(int argc, char** argv);      // notify_cmd.cc ("notify test --config F --receiver R")
 

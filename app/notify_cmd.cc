@@ -12,6 +12,7 @@
 
 #include "commands.h"
 #include "serve_config.h"
+#include "tidemark/alerting/config_check.h"
 #include "tidemark/alerting/manager.h"
 
 namespace tidemark::app {

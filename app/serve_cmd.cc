@@ -18,6 +18,7 @@
 #include "tidemark/http/log.h"
 #include "tidemark/http/server.h"
 #include "tidemark/ingest/ingester.h"
+#include "tidemark/ingest/remote_read.h"
 #include "tidemark/query/engine.h"
 #include "tidemark/storage/storage.h"
 
@@ -139,6 +140,11 @@ int ServeMain(int argc, char** argv) {
   ingest::IngestOptions io;
   io.max_body_bytes = cfg.max_body_bytes;
   ingest::Ingester ingester(*storage, io);
+  ingest::RemoteReadOptions rro;
+  rro.sample_limit = cfg.remote_read_sample_limit;
+  rro.concurrent_limit = cfg.remote_read_concurrent_limit;
+  rro.max_bytes_in_frame = cfg.remote_read_max_bytes_in_frame;
+  ingest::RemoteReader remote_reader(*storage, rro);
 
   alerting::SystemClock clock;
   http::ApiState state;
@@ -162,6 +168,7 @@ int ServeMain(int argc, char** argv) {
   b.storage = storage.get();
   b.engine = &engine;
   b.ingester = &ingester;
+  b.remote_reader = &remote_reader;
   b.rules = &rules;
   b.control = &control;
   b.test_notification = [&rules](const alerting::TestNotificationRequest& req) {

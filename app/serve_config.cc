@@ -10,7 +10,8 @@
 #include <set>
 #include <sstream>
 
-#include "tidemark/alerting/manager.h"
+#include "closest_name.h"
+#include "tidemark/alerting/config_check.h"
 #include "tidemark/http/params.h"
 #include "tidemark/httpclient/config.h"
 
@@ -34,6 +35,16 @@ Result<uint64_t> Uint(const std::string& flag, const std::string& v) {
   unsigned long long n = std::strtoull(v.c_str(), &e, 10);
   if (v.empty() || e != v.c_str() + v.size() || v[0] == '-') return Bad(flag, v, "not a number");
   return static_cast<uint64_t>(n);
+}
+
+// Kingpin's int flags parse as floats ("5e7" is the sample limit's default), then truncate.
+Result<uint64_t> FloatCount(const std::string& flag, const std::string& v) {
+  char* e = nullptr;
+  double d = std::strtod(v.c_str(), &e);
+  if (v.empty() || e != v.c_str() + v.size() || !(d >= 0) || d > 9e18) {
+    return Bad(flag, v, "expected a non-negative number");
+  }
+  return static_cast<uint64_t>(d);
 }
 
 Result<bool> Bool(const std::string& flag, const std::string& v) {
@@ -60,17 +71,20 @@ struct FlagDef {
 
 const std::vector<FlagDef>& Defs() {
   static const std::vector<FlagDef> defs = {
-      {{"config", "FILE", "YAML configuration file (Prometheus-shaped; flags override it)", ""},
+      {{"config.file", "FILE", "YAML configuration file (Prometheus-shaped; flags override it)", "",
+        "config"},
        false, [](ServeConfig& c, const std::string& v) { c.config_file = v; return Status::OK(); }},
-      {{"data-dir", "DIR", "data directory", "./data"}, false,
+      {{"storage.tsdb.path", "DIR", "data directory", "./data",
+        "data-dir"}, false,
        [](ServeConfig& c, const std::string& v) {
-         if (v.empty()) return Bad("data-dir", v, "must not be empty");
+         if (v.empty()) return Bad("storage.tsdb.path", v, "must not be empty");
          c.data_dir = v;
          return Status::OK();
        }},
-      {{"listen", "HOST:PORT", "Prometheus HTTP API listen address", "127.0.0.1:9090"}, false,
+      {{"web.listen-address", "HOST:PORT", "Prometheus HTTP API listen address", "127.0.0.1:9090",
+        "listen"}, false,
        [](ServeConfig& c, const std::string& v) {
-         TM_RETURN_IF_ERROR(CheckListen("listen", v));
+         TM_RETURN_IF_ERROR(CheckListen("web.listen-address", v));
          c.listen = v;
          return Status::OK();
        }},
@@ -92,26 +106,32 @@ const std::vector<FlagDef>& Defs() {
          c.slo_files.push_back(v);
          return Status::OK();
        }},
-      {{"retention-time", "DURATION", "how long to keep samples (0 = forever)", "15d"}, false,
+      {{"storage.tsdb.retention.time", "DURATION", "how long to keep samples (0 = forever)", "15d",
+        "retention-time"}, false,
        [](ServeConfig& c, const std::string& v) {
-         TM_ASSIGN_OR_RETURN(c.retention_ms, Dur("retention-time", v));
+         TM_ASSIGN_OR_RETURN(c.retention_ms, Dur("storage.tsdb.retention.time", v));
          return Status::OK();
        }},
-      {{"retention-size", "BYTES", "maximum bytes on disk, e.g. 10GB (0 = unlimited)", "0"}, false,
+      {{"storage.tsdb.retention.size", "BYTES", "maximum bytes on disk, e.g. 10GB (0 = unlimited)",
+        "0", "retention-size"}, false,
        [](ServeConfig& c, const std::string& v) {
          auto b = ParseByteSize(v);
-         if (!b.ok()) return Bad("retention-size", v, "expected bytes like 512MB or 10GB");
+         if (!b.ok()) {
+           return Bad("storage.tsdb.retention.size", v, "expected bytes like 512MB or 10GB");
+         }
          c.retention_bytes = *b;
          return Status::OK();
        }},
-      {{"query-timeout", "DURATION", "maximum time a query may take", "2m"}, false,
+      {{"query.timeout", "DURATION", "maximum time a query may take", "2m",
+        "query-timeout"}, false,
        [](ServeConfig& c, const std::string& v) {
-         TM_ASSIGN_OR_RETURN(c.query_timeout_ms, Dur("query-timeout", v));
+         TM_ASSIGN_OR_RETURN(c.query_timeout_ms, Dur("query.timeout", v));
          return Status::OK();
        }},
-      {{"query-max-samples", "N", "maximum samples a query may hold in memory", "50000000"}, false,
+      {{"query.max-samples", "N", "maximum samples a query may hold in memory", "50000000",
+        "query-max-samples"}, false,
        [](ServeConfig& c, const std::string& v) {
-         TM_ASSIGN_OR_RETURN(c.query_max_samples, Uint("query-max-samples", v));
+         TM_ASSIGN_OR_RETURN(c.query_max_samples, Uint("query.max-samples", v));
          return Status::OK();
        }},
       {{"query-workers", "N",
@@ -121,21 +141,24 @@ const std::vector<FlagDef>& Defs() {
          TM_ASSIGN_OR_RETURN(c.query_workers, Uint("query-workers", v));
          return Status::OK();
        }},
-      {{"query-max-concurrency", "N", "concurrent queries before 503", "20"}, false,
+      {{"query.max-concurrency", "N", "concurrent queries before 503", "20",
+        "query-max-concurrency"}, false,
        [](ServeConfig& c, const std::string& v) {
-         TM_ASSIGN_OR_RETURN(c.query_max_concurrency, Uint("query-max-concurrency", v));
+         TM_ASSIGN_OR_RETURN(c.query_max_concurrency, Uint("query.max-concurrency", v));
          return Status::OK();
        }},
-      {{"lookback-delta", "DURATION", "how far back an instant selector looks", "5m"}, false,
+      {{"query.lookback-delta", "DURATION", "how far back an instant selector looks", "5m",
+        "lookback-delta"}, false,
        [](ServeConfig& c, const std::string& v) {
-         TM_ASSIGN_OR_RETURN(c.lookback_delta_ms, Dur("lookback-delta", v));
-         if (c.lookback_delta_ms <= 0) return Bad("lookback-delta", v, "must be positive");
+         TM_ASSIGN_OR_RETURN(c.lookback_delta_ms, Dur("query.lookback-delta", v));
+         if (c.lookback_delta_ms <= 0) return Bad("query.lookback-delta", v, "must be positive");
          return Status::OK();
        }},
-      {{"log-level", "LEVEL", "debug, info, warn or error", "info"}, false,
+      {{"log.level", "LEVEL", "debug, info, warn or error", "info",
+        "log-level"}, false,
        [](ServeConfig& c, const std::string& v) {
          if (v != "debug" && v != "info" && v != "warn" && v != "error") {
-           return Bad("log-level", v, "expected debug, info, warn or error");
+           return Bad("log.level", v, "expected debug, info, warn or error");
          }
          c.log_level = v;
          return Status::OK();
@@ -168,14 +191,80 @@ const std::vector<FlagDef>& Defs() {
          c.max_body_bytes = *b;
          return Status::OK();
        }},
-      {{"external-url", "URL", "URL under which Tidemark is reachable (alert generatorURL)", ""},
+      {{"web.external-url", "URL", "URL under which Tidemark is reachable (alert generatorURL)", "",
+        "external-url"},
        false,
        [](ServeConfig& c, const std::string& v) {
          c.external_url = v;
          return Status::OK();
        }},
+      {{"storage.remote.read-sample-limit", "N",
+        "maximum samples one remote-read query may return (0 = no limit)", "5e7"},
+       false,
+       [](ServeConfig& c, const std::string& v) {
+         TM_ASSIGN_OR_RETURN(c.remote_read_sample_limit, FloatCount("storage.remote.read-sample-limit", v));
+         return Status::OK();
+       }},
+      {{"storage.remote.read-concurrent-limit", "N",
+        "maximum concurrent remote-read requests; more wait (0 = no limit)", "10"},
+       false,
+       [](ServeConfig& c, const std::string& v) {
+         TM_ASSIGN_OR_RETURN(c.remote_read_concurrent_limit,
+                             FloatCount("storage.remote.read-concurrent-limit", v));
+         return Status::OK();
+       }},
+      {{"storage.remote.read-max-bytes-in-frame", "BYTES",
+        "bytes of labels and chunks per streamed remote-read frame", "1048576"},
+       false,
+       [](ServeConfig& c, const std::string& v) {
+         TM_ASSIGN_OR_RETURN(c.remote_read_max_bytes_in_frame,
+                             FloatCount("storage.remote.read-max-bytes-in-frame", v));
+         return Status::OK();
+       }},
+      {{"rules.alert.for-outage-tolerance", "DURATION",
+        "max time Tidemark may have been down for an alert's `for` state to be restored", "1h"},
+       false,
+       [](ServeConfig& c, const std::string& v) {
+         TM_ASSIGN_OR_RETURN(c.for_outage_tolerance_ms, Dur("rules.alert.for-outage-tolerance", v));
+         return Status::OK();
+       }},
+      {{"rules.alert.for-grace-period", "DURATION",
+        "minimum time between a restart and an alert firing with a restored `for`", "10m"},
+       false,
+       [](ServeConfig& c, const std::string& v) {
+         TM_ASSIGN_OR_RETURN(c.for_grace_period_ms, Dur("rules.alert.for-grace-period", v));
+         return Status::OK();
+       }},
+      {{"rules.alert.resend-delay", "DURATION",
+        "minimum time before a firing alert is sent to Alertmanager again", "1m"},
+       false,
+       [](ServeConfig& c, const std::string& v) {
+         TM_ASSIGN_OR_RETURN(c.resend_delay_ms, Dur("rules.alert.resend-delay", v));
+         return Status::OK();
+       }},
   };
   return defs;
+}
+
+const FlagDef* FindDef(const std::string& name) {
+  for (const auto& d : Defs()) {
+    if (d.info.name == name || (!d.info.alias.empty() && d.info.alias == name)) return &d;
+  }
+  return nullptr;
+}
+
+Status UnknownFlag(const std::string& name) {
+  std::vector<std::string> names;
+  for (const auto& d : Defs()) {
+    names.push_back(d.info.name);
+    if (!d.info.alias.empty()) names.push_back(d.info.alias);
+  }
+  names.push_back("help");
+  std::string near = ClosestName(name, names);
+  if (const FlagDef* d = FindDef(near)) near = d->info.name;  // suggest the Prometheus spelling
+  return Status::InvalidArgument("unknown flag --" + name +
+                                 (near.empty() ? "" : ", did you mean --" + near + "?") +
+                                 " (see tidemark serve --help)");
 }
 
 }  // namespace
@@ -211,7 +300,9 @@ std::string ServeUsage() {
     std::string left = "  --" + f.name + (f.value_hint.empty() ? "" : " " + f.value_hint);
     if (left.size() < 34) left.resize(34, ' ');
     out << left << " " << f.help;
-    out << " (default: " << (f.dflt.empty() ? "none" : f.dflt) << ")\n";
+    out << " (default: " << (f.dflt.empty() ? "none" : f.dflt) << ")";
+    if (!f.alias.empty()) out << " (alias: --" << f.alias << ")";
+    out << "\n";
   }
   out << "  --help                             show this help\n";
   return out.str();
@@ -401,7 +492,7 @@ Status ApplyYamlInner(const std::string& text, const YAML::Node& root, ServeConf
     // Checked now, like every other section: a mistake is a config error (exit 2) with the
     // file's line, not a failure later when the rules load.
     if (Status s = alerting::CheckNotificationConfig(cfg.notifications_yaml, ConfigDir(cfg)); !s.ok()) {
-      return Status::InvalidArgument("config: notifications: " + s.message());
+      return Status::InvalidArgument("config: " + s.message());
     }
   }
   if (auto s = root["slo_files"]) cfg.slo_files = YamlStrings(s);
@@ -440,11 +531,16 @@ Result<ServeConfig> ParseServeArgs(const std::vector<std::string>& args, bool* h
       name = name.substr(0, eq);
       has_value = true;
     }
-    const FlagDef* def = nullptr;
-    for (const auto& d : Defs()) {
-      if (d.info.name == name) def = &d;
+    const FlagDef* def = FindDef(name);
+    if (!def && name.starts_with("no-") && !has_value) {  // kingpin's negated boolean
+      def = FindDef(name.substr(3));
+      if (def && def->is_bool) {
+        given.emplace_back(def, "false");
+        continue;
+      }
+      def = nullptr;
     }
-    if (!def) return Status::InvalidArgument("unknown flag --" + name + " (see tidemark serve --help)");
+    if (!def) return UnknownFlag(name);
     if (!has_value && !def->is_bool) {
       if (i + 1 >= args.size()) return Status::InvalidArgument("flag --" + name + " needs a value");
       value = args[++i];
@@ -453,7 +549,7 @@ Result<ServeConfig> ParseServeArgs(const std::vector<std::string>& args, bool* h
   }
   ServeConfig cfg;
   for (const auto& [def, value] : given) {
-    if (def->info.name == "config") cfg.config_file = value;
+    if (def->info.name == "config.file") cfg.config_file = value;
   }
   if (!cfg.config_file.empty()) {
     std::ifstream in(cfg.config_file);
@@ -490,25 +586,32 @@ std::vector<std::pair<std::string, std::string>> EffectiveFlags(const ServeConfi
   std::string rules, slos;
   for (const auto& r : c.rule_files) rules += (rules.empty() ? "" : ",") + r;
   for (const auto& r : c.slo_files) slos += (slos.empty() ? "" : ",") + r;
-  return {{"config", c.config_file},
-          {"data-dir", c.data_dir},
-          {"listen", c.listen},
+  // Keyed by the flags' primary (Prometheus) names, as Prometheus' /api/v1/status/flags is.
+  return {{"config.file", c.config_file},
+          {"storage.tsdb.path", c.data_dir},
+          {"web.listen-address", c.listen},
           {"otlp-listen", c.otlp_listen},
           {"rules", rules},
           {"slo", slos},
-          {"retention-time", FormatDuration(c.retention_ms)},
-          {"retention-size", std::to_string(c.retention_bytes)},
-          {"query-timeout", FormatDuration(c.query_timeout_ms)},
-          {"query-max-samples", std::to_string(c.query_max_samples)},
-          {"query-max-concurrency", std::to_string(c.query_max_concurrency)},
+          {"storage.tsdb.retention.time", FormatDuration(c.retention_ms)},
+          {"storage.tsdb.retention.size", std::to_string(c.retention_bytes)},
+          {"query.timeout", FormatDuration(c.query_timeout_ms)},
+          {"query.max-samples", std::to_string(c.query_max_samples)},
+          {"query.max-concurrency", std::to_string(c.query_max_concurrency)},
           {"query-workers", std::to_string(c.query_workers)},
-          {"lookback-delta", FormatDuration(c.lookback_delta_ms)},
-          {"log-level", c.log_level},
+          {"query.lookback-delta", FormatDuration(c.lookback_delta_ms)},
+          {"log.level", c.log_level},
           {"enable-admin-api", c.enable_admin_api ? "true" : "false"},
           {"sync", c.sync},
           {"storage", c.storage},
           {"max-body-size", std::to_string(c.max_body_bytes)},
-          {"external-url", c.external_url}};
+          {"web.external-url", c.external_url},
+          {"rules.alert.for-outage-tolerance", FormatDuration(c.for_outage_tolerance_ms)},
+          {"rules.alert.for-grace-period", FormatDuration(c.for_grace_period_ms)},
+          {"rules.alert.resend-delay", FormatDuration(c.resend_delay_ms)},
+          {"storage.remote.read-sample-limit", std::to_string(c.remote_read_sample_limit)},
+          {"storage.remote.read-concurrent-limit", std::to_string(c.remote_read_concurrent_limit)},
+          {"storage.remote.read-max-bytes-in-frame", std::to_string(c.remote_read_max_bytes_in_frame)}};
 }
 
 namespace {

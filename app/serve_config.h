@@ -33,6 +33,13 @@ struct ServeConfig {
   int64_t out_of_order_window_ms = 10 * 60 * 1000;
   uint64_t max_body_bytes = 32u << 20;
   std::string external_url;
+  // Prometheus' --storage.remote.read-* limits (0 = unlimited).
+  uint64_t remote_read_sample_limit = 50'000'000;
+  uint64_t remote_read_concurrent_limit = 10;
+  uint64_t remote_read_max_bytes_in_frame = 1 << 20;
+  int64_t for_outage_tolerance_ms = 3'600'000;
+  int64_t for_grace_period_ms = 600'000;
+  int64_t resend_delay_ms = 60'000;
   // From the YAML file only.
   int64_t evaluation_interval_ms = 60'000;
   std::vector<std::pair<std::string, std::string>> external_labels;
@@ -43,15 +50,18 @@ struct ServeConfig {
 };
 
 struct FlagInfo {
-  std::string name;  // without "--"
+  std::string name;  // without "--"; Prometheus' name where Prometheus has the flag
   std::string value_hint;
   std::string help;
   std::string dflt;
+  std::string alias = "";  // Tidemark's earlier name, still accepted ("" = none)
 };
 const std::vector<FlagInfo>& ServeFlags();
 
-// Parses argv (after "serve"). Sets *help when --help was given. Errors are one line.
-// Flags override values from the config file named by --config, which is read here.
+// Parses argv (after "serve"): `--name value`, `--name=value`, `--[no-]bool` (kingpin's forms),
+// by name or alias. Sets *help when --help was given. Errors are one line; an unknown flag's
+// names the closest known one. Flags override values from the config file named by
+// --config.file, which is read here.
 Result<ServeConfig> ParseServeArgs(const std::vector<std::string>& args, bool* help);
 // Applies a YAML config text onto `cfg` (errors name unknown keys and bad values). Relative
 // paths in http_config fields resolve against the directory of cfg.config_file.

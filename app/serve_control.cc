@@ -62,6 +62,11 @@ std::vector<std::pair<std::string, std::string>> ServeControl::Flags() {
   return EffectiveFlags(current_);
 }
 
+Labels ServeControl::ExternalLabels() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return ToLabels(current_.external_labels);
+}
+
 std::string ServeControl::StorageRetention() {
   std::lock_guard<std::mutex> lock(mu_);
   std::string r = current_.retention_ms ? FormatDuration(current_.retention_ms) : "";

@@ -5,13 +5,13 @@
 
 namespace tidemark::app {
 
-namespace {
-
 Labels ToLabels(const std::vector<std::pair<std::string, std::string>>& kv) {
   std::vector<Label> v;
   for (const auto& [k, val] : kv) v.push_back({k, val});
   return Labels(std::move(v));
 }
+
+namespace {
 
 // Alerting's log sink on the server's logger.
 alerting::LogSink LogTo(http::Logger& log) {
@@ -35,6 +35,9 @@ alerting::RuleManager::Options RuleManagerOptions(const ServeConfig& cfg, Storag
   o.external_labels = ToLabels(cfg.external_labels);
   o.external_url = cfg.external_url.empty() ? "http://" + cfg.listen : cfg.external_url;
   o.alertmanagers = cfg.alertmanagers;
+  o.outage_tolerance_ms = cfg.for_outage_tolerance_ms;
+  o.for_grace_period_ms = cfg.for_grace_period_ms;
+  o.resend_delay_ms = cfg.resend_delay_ms;
   o.notification_config_yaml = cfg.notifications_yaml;
   if (!cfg.config_file.empty()) {
     o.config_dir = std::filesystem::path(cfg.config_file).parent_path().string();

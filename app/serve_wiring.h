@@ -18,6 +18,9 @@
 
 namespace tidemark::app {
 
+// A config's name/value pairs (external labels) as a label set.
+Labels ToLabels(const std::vector<std::pair<std::string, std::string>>& kv);
+
 // The rule manager's options for `cfg`: rule and SLO files, notifications, restore source, logs.
 alerting::RuleManager::Options RuleManagerOptions(const ServeConfig& cfg, Storage& storage,
                                                   http::Logger& log);
@@ -35,6 +38,7 @@ class ServeControl : public http::ServerControl {
   std::string ConfigYaml() override;
   std::vector<std::pair<std::string, std::string>> Flags() override;
   std::string StorageRetention() override;
+  Labels ExternalLabels() override;
 
  private:
   const std::vector<std::string> args_;

@@ -12,6 +12,7 @@ PKGS=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   prometheus prometheus-alertmanager victoria-metrics prometheus-node-exporter
   nodejs npm python3 python3-yaml
+  dpkg-dev debootstrap
 )
 
 missing=()

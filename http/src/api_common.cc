@@ -41,6 +41,22 @@ HttpResponse Success(std::string_view data_json, const std::vector<std::string>&
   return r;
 }
 
+HttpResponse PlainError(int status, std::string_view message) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = "text/plain; charset=utf-8";
+  r.body = std::string(message) + "\n";
+  r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  return r;
+}
+
+HttpResponse PlainError(const Status& s) {
+  int status = s.code() == StatusCode::kInvalidArgument ? 400
+               : s.code() == StatusCode::kUnavailable   ? 503
+                                                        : 500;
+  return PlainError(status, s.message());
+}
+
 Result<Timestamp> TimeParam(const HttpRequest& r, const std::string& name, Timestamp dflt) {
   std::string v = r.Param(name);
   if (v.empty()) return dflt;
@@ -65,6 +81,10 @@ Result<std::vector<Matchers>> MatchParams(const HttpRequest& r) {
     out.push_back(std::move(*ms));
   }
   return out;
+}
+
+Labels ExternalLabels(const Context& c) {
+  return c.b.control ? c.b.control->ExternalLabels() : Labels();
 }
 
 Watchdog::Watchdog() : thread_([this] { Loop(); }) {}
@@ -120,6 +140,7 @@ void RegisterPrometheusApi(Router& router, const ApiBackends& backends, ApiState
   api::RegisterSloRoutes(router, ctx);
   api::RegisterNotificationRoutes(router, ctx);
   api::RegisterIngestRoutes(router, ctx, false);
+  api::RegisterFederationRoutes(router, ctx);
 }
 
 void RegisterOtlpRoutes(Router& router, const ApiBackends& backends) {

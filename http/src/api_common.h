@@ -23,6 +23,11 @@ HttpResponse ErrorResponse(std::string_view error_type, std::string_view message
 HttpResponse StatusResponse(const Status& s);
 HttpResponse BadData(std::string_view message);
 HttpResponse Success(std::string_view data_json, const std::vector<std::string>& warnings = {});
+// Go's http.Error (text/plain, the message and a newline), how Prometheus' federation and
+// remote-read handlers answer failures; the Status form maps InvalidArgument to 400,
+// Unavailable to 503 and the rest to 500.
+HttpResponse PlainError(int status, std::string_view message);
+HttpResponse PlainError(const Status& s);
 
 // Parses an optional time parameter (default when absent or empty).
 Result<Timestamp> TimeParam(const HttpRequest& r, const std::string& name, Timestamp dflt);
@@ -30,6 +35,10 @@ Timestamp NowMs();
 
 // Parses every match[] parameter into matcher sets (bad_data on error).
 Result<std::vector<Matchers>> MatchParams(const HttpRequest& r);
+
+struct Context;
+// The current config's external labels (none without a ServerControl).
+Labels ExternalLabels(const Context& c);
 
 // Cancels tokens when their deadline passes (per-request `timeout` parameters).
 class Watchdog {
@@ -64,5 +73,6 @@ void RegisterRuleRoutes(Router& router, std::shared_ptr<Context> ctx);
 void RegisterSloRoutes(Router& router, std::shared_ptr<Context> ctx);
 void RegisterIngestRoutes(Router& router, std::shared_ptr<Context> ctx, bool otlp_only);
 void RegisterNotificationRoutes(Router& router, std::shared_ptr<Context> ctx);
+void RegisterFederationRoutes(Router& router, std::shared_ptr<Context> ctx);
 
 }  // namespace tidemark::http::api

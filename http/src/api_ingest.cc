@@ -1,6 +1,7 @@
-// Ingest routes: remote-write and OTLP bodies go to the ingest module untouched.
+// Ingest routes: remote-write, remote-read and OTLP bodies go to the ingest module untouched.
 #include "api_common.h"
 #include "tidemark/ingest/ingester.h"
+#include "tidemark/ingest/remote_read.h"
 
 namespace tidemark::http::api {
 
@@ -36,6 +37,13 @@ void RegisterIngestRoutes(Router& router, std::shared_ptr<Context> ctx, bool otl
                                                                r.Header("content-encoding")));
               }});
   router.Add({{"POST"}, "/api/v1/otlp/v1/metrics", "otlp", Pool::kBlocking, true, otlp});
+  router.Add({{"POST"}, "/api/v1/read", "remote_read", Pool::kQuery, true, [ctx](HttpRequest& r) {
+                if (!ctx->b.remote_reader) {
+                  return ErrorResponse("unavailable", "remote read not available");
+                }
+                auto answer = ctx->b.remote_reader->Read(r.body, ExternalLabels(*ctx));
+                return answer.ok() ? FromIngest(std::move(*answer)) : PlainError(answer.status());
+              }});
 }
 
 }  // namespace tidemark::http::api

@@ -33,11 +33,18 @@ void AppendTimestamp(std::string& out, Timestamp ms) {
   out.append(buf, p);
 }
 
+// Prometheus' jsonutil.MarshalFloat: fixed notation, but exponent notation for magnitudes
+// below 1e-6 or from 1e21 on.
+void AppendSampleValue(std::string& out, double v) {
+  double a = std::fabs(v);
+  AppendFloat(out, v, a != 0 && (a < 1e-6 || a >= 1e21) ? 'e' : 'f', -1);
+}
+
 }  // namespace
 
 std::string FormatSampleValue(double v) {
   std::string out;
-  AppendFloat(out, v, 'f', -1);
+  AppendSampleValue(out, v);
   return out;
 }
 
@@ -96,7 +103,7 @@ void AppendPointJson(std::string& out, Timestamp t, double v) {
   out += '[';
   AppendTimestamp(out, t);
   out += ",\"";
-  AppendFloat(out, v, 'f', -1);
+  AppendSampleValue(out, v);
   out += "\"]";
 }
 

@@ -14,6 +14,7 @@
 #include "notify/integrations.h"
 #include "notify/router.h"
 #include "support/status_matchers.h"
+#include "tidemark/alerting/config_check.h"
 
 namespace tidemark::alerting {
 namespace {
@@ -229,7 +230,7 @@ TEST(NotificationConfigTest, ErrorsNameLineAndClosestField) {
   for (const auto& c : cases) {
     Status s = CheckNotificationConfig(c.yaml, "");
     ASSERT_FALSE(s.ok()) << c.yaml;
-    EXPECT_EQ(s.message().rfind(c.want, 0), 0u) << s.message();
+    EXPECT_EQ(s.message().rfind(std::string("notifications: ") + c.want, 0), 0u) << s.message();
   }
   EXPECT_EQ(CheckNotificationConfig("route: {receiver: a}\nreceivers: [{name: a}]\nxyz: 1\n", "").message().find("did you mean"),
             std::string::npos);

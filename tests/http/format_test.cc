@@ -11,16 +11,21 @@
 namespace tidemark::http {
 namespace {
 
-TEST(FormatSampleValueTest, MatchesGoStrconvF) {
+TEST(FormatSampleValueTest, MatchesPrometheusMarshalFloat) {
   EXPECT_EQ(FormatSampleValue(0), "0");
   EXPECT_EQ(FormatSampleValue(1), "1");
   EXPECT_EQ(FormatSampleValue(-2.5), "-2.5");
   EXPECT_EQ(FormatSampleValue(1e6), "1000000");
-  EXPECT_EQ(FormatSampleValue(1e-7), "0.0000001");
+  EXPECT_EQ(FormatSampleValue(1e-7), "1e-07");
+  EXPECT_EQ(FormatSampleValue(1e-6), "0.000001");
+  EXPECT_EQ(FormatSampleValue(-5e-324), "-5e-324");
+  EXPECT_EQ(FormatSampleValue(1e300), "1e+300");
+  EXPECT_EQ(FormatSampleValue(-0.0), "-0");
   EXPECT_EQ(FormatSampleValue(0.1), "0.1");
   EXPECT_EQ(FormatSampleValue(1.0 / 3), "0.3333333333333333");
   EXPECT_EQ(FormatSampleValue(123456789012.5), "123456789012.5");
-  EXPECT_EQ(FormatSampleValue(1e21), "1000000000000000000000");
+  EXPECT_EQ(FormatSampleValue(1e21), "1e+21");
+  EXPECT_EQ(FormatSampleValue(999999999999999900000.0), "999999999999999900000");
   EXPECT_EQ(FormatSampleValue(std::nan("")), "NaN");
   EXPECT_EQ(FormatSampleValue(std::numeric_limits<double>::infinity()), "+Inf");
   EXPECT_EQ(FormatSampleValue(-std::numeric_limits<double>::infinity()), "-Inf");

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <random>
 
 #include "tidemark/storage/model/strconv.h"
 #include "tidemark/storage/model/varint.h"
@@ -174,6 +175,43 @@ TEST(StrconvTest, FormatFloatMatchesGo) {
   std::string out = "x=";
   AppendFloat(out, 0.25, 'f', -1);
   EXPECT_EQ(out, "x=0.25");
+}
+
+// Go's 'f' with prec -1 is the shortest digits ('e', -1) laid out without an exponent. The
+// formatter takes a one-call path below 1e15; this lays the 'e' digits out independently and
+// requires the same text across magnitudes, denormals included.
+TEST(StrconvTest, ShortestFixedIsShortestDigitsLaidOut) {
+  auto layout = [](double v) {
+    std::string e = FormatFloat(v, 'e', -1);
+    std::string out;
+    if (e[0] == '-') {
+      out += '-';
+      e.erase(0, 1);
+    }
+    const size_t epos = e.find('e');
+    const int dp = std::stoi(e.substr(epos + 1)) + 1;
+    std::string digits;
+    for (char c : e.substr(0, epos)) {
+      if (c != '.') digits += c;
+    }
+    const int nd = static_cast<int>(digits.size());
+    if (dp <= 0) return out + "0." + std::string(static_cast<size_t>(-dp), '0') + digits;
+    if (dp >= nd) return out + digits + std::string(static_cast<size_t>(dp - nd), '0');
+    return out + digits.substr(0, static_cast<size_t>(dp)) + "." + digits.substr(static_cast<size_t>(dp));
+  };
+  std::mt19937_64 rng(42);
+  std::uniform_real_distribution<double> mant(1, 10);
+  std::uniform_int_distribution<int> exp10(-330, 25);
+  for (int i = 0; i < 20000; ++i) {
+    double v = mant(rng) * std::pow(10.0, exp10(rng));
+    if (i % 2) v = -v;
+    if (i % 7 == 0) v = std::nextafter(9007199254740992.0 * (i % 3), 0.0);  // around 2^53
+    if (v == 0 || !std::isfinite(v)) continue;
+    ASSERT_EQ(FormatFloat(v, 'f', -1), layout(v)) << FormatFloat(v, 'e', -1);
+  }
+  EXPECT_EQ(FormatFloat(5e-324, 'f', -1), layout(5e-324));
+  EXPECT_EQ(FormatFloat(999999999999999.9, 'f', -1), "999999999999999.9");
+  EXPECT_EQ(FormatFloat(1e15, 'f', -1), "1000000000000000");
 }
 
 TEST(StrconvTest, ParseFloatMatchesGo) {

@@ -394,11 +394,3 @@ Result<RouterConfig> ParseRouterConfig(const std::string& text, const std::strin
 }
 
 }  // namespace tidemark::alerting
-
-namespace tidemark::alerting {
-
-Status CheckNotificationConfig(const std::string& yaml, const std::string& base_dir) {
-  return ParseRouterConfig(yaml, base_dir).status();
-}
-
-}  // namespace tidemark::alerting

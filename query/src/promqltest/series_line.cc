@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "promqltest/script.h"
+#include "tidemark/query/promql_test.h"
 #include "tidemark/storage/model/strconv.h"
 
 namespace tidemark::query::script {
@@ -259,3 +260,14 @@ Result<SeriesLine> ParseSeriesLine(std::string_view line) {
 }
 
 }  // namespace tidemark::query::script
+
+namespace tidemark::query {
+
+Result<SeriesDescription> ParseSeriesDescription(std::string_view text) {
+  TM_ASSIGN_OR_RETURN(script::SeriesLine line, script::ParseSeriesLine(text));
+  if (line.has_histogram) return Status::InvalidArgument("native histograms are not supported");
+  if (line.start_timestamps) return Status::InvalidArgument("start timestamps are not supported");
+  return SeriesDescription{std::move(line.labels), std::move(line.values)};
+}
+
+}  // namespace tidemark::query

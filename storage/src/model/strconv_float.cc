@@ -10,31 +10,29 @@
 namespace tidemark {
 namespace {
 
-// Lays out shortest digits (d1.d2d3...e±XX from to_chars) the way Go's fmtF does.
-void AppendFixedFromScientific(std::string& out, std::string_view sci) {
-  bool neg = sci.front() == '-';
+// Lays out shortest digits (d1.d2d3...e±XX from to_chars) the way Go's fmtF does. Sample values
+// in query answers pass through here, so it works in a stack buffer, never on the heap.
+void AppendFixedFromScientific(std::string& out, std::string_view sci, int exp) {
+  const bool neg = sci.front() == '-';
   if (neg) sci.remove_prefix(1);
-  size_t epos = sci.find('e');
-  int exp = 0;
-  std::from_chars(sci.data() + epos + (sci[epos + 1] == '+' ? 2 : 1), sci.data() + sci.size(), exp);
-  std::string digits;
-  for (char c : sci.substr(0, epos)) {
-    if (c != '.') digits += c;
+  char digits[32];  // at most 17 significant digits for a double
+  int nd = 0;
+  for (char c : sci.substr(0, sci.find('e'))) {
+    if (c != '.') digits[nd++] = c;
   }
   if (neg) out += '-';
-  const int nd = static_cast<int>(digits.size());
   const int dp = exp + 1;  // digits before the decimal point
   if (dp <= 0) {
     out += "0.";
     out.append(static_cast<size_t>(-dp), '0');
-    out += digits;
+    out.append(digits, static_cast<size_t>(nd));
   } else if (dp >= nd) {
-    out += digits;
+    out.append(digits, static_cast<size_t>(nd));
     out.append(static_cast<size_t>(dp - nd), '0');
   } else {
-    out.append(digits, 0, static_cast<size_t>(dp));
-    out += '.';
     out.append(digits, static_cast<size_t>(dp));
+    out += '.';
+    out.append(digits + dp, static_cast<size_t>(nd - dp));
   }
   // Zero's shortest form is "0e+00"; Go prints "0", which the dp >= nd branch gives.
 }
@@ -139,6 +137,14 @@ void AppendFloat(std::string& out, double v, char fmt, int prec) {
   const bool upper = fmt == 'E' || fmt == 'G';
   const char lower = upper ? static_cast<char>(fmt - 'A' + 'a') : fmt;
   const size_t start = out.size();
+  if (prec < 0 && lower == 'f' && std::fabs(v) < 1e15) {
+    // Below 2^53 every integer part is exact, so the shortest fixed form that round-trips is
+    // Go's shortest digits laid out in fixed notation: one call, no re-layout.
+    char buf[400];  // fixed shortest of the smallest denormal has 327 characters
+    auto res = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
+    out.append(buf, res.ptr);
+    return;
+  }
   if (prec < 0) {
     char buf[64];
     auto res = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
@@ -150,17 +156,25 @@ void AppendFloat(std::string& out, double v, char fmt, int prec) {
     if (lower == 'e' || (lower == 'g' && (exp < -4 || exp >= 6) && v != 0)) {
       out.append(sci);
     } else {
-      AppendFixedFromScientific(out, sci);
+      AppendFixedFromScientific(out, sci, exp);
     }
   } else {
     std::chars_format f = lower == 'f'   ? std::chars_format::fixed
                           : lower == 'e' ? std::chars_format::scientific
                                          : std::chars_format::general;
     if (lower == 'g' && prec == 0) prec = 1;
-    // Fixed notation of DBL_MAX has 309 integer digits.
-    std::vector<char> buf(static_cast<size_t>(prec) + 400);
-    auto res = std::to_chars(buf.data(), buf.data() + buf.size(), v, f, prec);
-    out.append(buf.data(), res.ptr);
+    // Fixed notation of DBL_MAX has 309 integer digits; small precisions stay on the stack.
+    char small[512];
+    std::vector<char> big;
+    char* buf = small;
+    size_t cap = sizeof small;
+    if (static_cast<size_t>(prec) + 400 > cap) {
+      big.resize(static_cast<size_t>(prec) + 400);
+      buf = big.data();
+      cap = big.size();
+    }
+    auto res = std::to_chars(buf, buf + cap, v, f, prec);
+    out.append(buf, res.ptr);
   }
   if (upper) {
     for (size_t i = start; i < out.size(); ++i) {

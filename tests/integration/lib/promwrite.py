@@ -32,15 +32,16 @@ def _sample(ts_ms, value):
     return b"\x09" + struct.pack("<d", value) + b"\x10" + _varint(ts_ms)
 
 
-def encode_write_request(series):
-    """series: list of (labels dict, [(ts_ms, value), ...]). Labels are sorted by name."""
+def encode_write_request(series, sample=_sample):
+    """series: list of (labels dict, [(ts_ms, value), ...]). Labels are sorted by name. `sample`
+    encodes one (ts_ms, value) pair as a Sample message."""
     body = bytearray()
     for labels, samples in series:
         ts = bytearray()
         for name in sorted(labels):
             ts += _field_bytes(1, _label(name, labels[name]))
         for t, v in samples:
-            ts += _field_bytes(2, _sample(t, v))
+            ts += _field_bytes(2, sample(t, v))
         body += _field_bytes(1, bytes(ts))
     return bytes(body)
 

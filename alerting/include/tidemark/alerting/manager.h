@@ -124,11 +124,6 @@ struct NotifyAlert {
   bool resolved = false;
 };
 
-// Checks an Alertmanager-schema notification config (the `notifications:` section) as the rule
-// manager will load it, reading the files it names (relative to `base_dir`). Errors carry the
-// text's line and, for a misspelt field, the closest valid one.
-Status CheckNotificationConfig(const std::string& yaml, const std::string& base_dir);
-
 // A test notification (`tidemark notify test`, POST /api/v1/notifications/test): one firing
 // alert TestAlert, visibly marked as a test, through every integration of one receiver.
 struct TestNotificationRequest {

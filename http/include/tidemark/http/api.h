@@ -19,6 +19,7 @@
 
 namespace tidemark::ingest {
 class Ingester;
+class RemoteReader;
 }
 namespace tidemark::alerting {
 class RulesReader;
@@ -49,6 +50,8 @@ class ServerControl {
   virtual std::string ConfigYaml() = 0;  // /api/v1/status/config
   virtual std::vector<std::pair<std::string, std::string>> Flags() = 0;  // status/flags
   virtual std::string StorageRetention() = 0;  // runtimeinfo storageRetention
+  // global.external_labels of the current config (federation and remote read add them).
+  virtual Labels ExternalLabels() { return {}; }
 };
 
 // The modules behind the routes, by their typed interfaces. Only `storage` is required; a missing
@@ -59,6 +62,7 @@ struct ApiBackends {
 
   query::QueryEngine* engine = nullptr;  // query, query_range (must honour the cancel token)
   ingest::Ingester* ingester = nullptr;   // remote write, OTLP, metadata
+  ingest::RemoteReader* remote_reader = nullptr;  // remote read
   const alerting::RulesReader* rules = nullptr;  // rules, alerts, slos
   ServerControl* control = nullptr;              // reload, ready, status config/flags/runtimeinfo
   // POST /api/v1/notifications/test (empty: 503). Sends synchronously.

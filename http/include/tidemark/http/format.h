@@ -12,7 +12,8 @@
 namespace tidemark::http {
 
 // Sample value as Prometheus writes it inside JSON strings: Go's strconv 'f' with shortest
-// round-trip precision (1e6 -> "1000000", 1e-7 -> "0.0000001"), "NaN", "+Inf", "-Inf".
+// round-trip precision (1e6 -> "1000000"), 'e' below 1e-6 and from 1e21 on (1e-7 -> "1e-07"),
+// "NaN", "+Inf", "-Inf".
 std::string FormatSampleValue(double v);
 // Milliseconds as float seconds: 1700000000123 -> "1700000000.123", 1000 -> "1",
 // 1500 -> "1.500" (Prometheus writes the three fraction digits when the fraction is non-zero).

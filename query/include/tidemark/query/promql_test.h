@@ -3,10 +3,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "tidemark/storage/model/labels.h"
 #include "tidemark/storage/model/status.h"
 
 namespace tidemark::query {
@@ -41,6 +43,15 @@ struct FileResult {
   int failed() const;
   int skipped() const;
 };
+
+// A series description as a script's `load` reads it (`metric{l="v"} 1+2x3 _ stale`), for other
+// test formats (promtool's rule unit tests): the labels and one value per interval, nullopt
+// where the slot has no sample. Native histogram values are refused.
+struct SeriesDescription {
+  Labels labels;
+  std::vector<std::optional<double>> values;
+};
+Result<SeriesDescription> ParseSeriesDescription(std::string_view text);
 
 // Runs a script given as text; `name` is used in messages only.
 FileResult RunPromqlTestScript(std::string_view name, std::string_view script,
