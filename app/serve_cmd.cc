@@ -175,6 +175,9 @@ int ServeMain(int argc, char** argv) {
   b.remote_reader = &remote_reader;
   b.rules = &rules;
   b.control = &control;
+  b.test_notification = [&rules](const alerting::TestNotificationRequest& req) {
+    return rules.TestNotification(req);
+  };
   b.metrics = &metrics;
   b.query_timeout_ms = cfg.query_timeout_ms;
   b.lookback_delta_ms = cfg.lookback_delta_ms;

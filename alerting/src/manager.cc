@@ -108,6 +108,7 @@ class RuleManager::Impl {
       ro.state_path = options_.data_dir.empty() ? "" : options_.data_dir + "/notification_log.json";
       ro.sender = sender_.get();
       ro.clock = &clock_;
+      ro.log = options_.log;
       router_ = std::make_shared<Router>(std::move(*rc), std::move(ro));
     }
   }
@@ -277,6 +278,19 @@ class RuleManager::Impl {
 
   const Options& options() const { return options_; }
 
+  Result<std::vector<TestNotificationAnswer>> TestNotification(const TestNotificationRequest& req) const {
+    Options opts;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      opts = options_;
+    }
+    if (opts.notification_config_yaml.empty()) {
+      return Status::NotFound("no notifications configured (the config has no notifications: section)");
+    }
+    return SendTestNotification(opts.notification_config_yaml, opts.config_dir, opts.external_url, req,
+                                clock_.Now());
+  }
+
  private:
   QueryFn query_;
   Appendable& app_;
@@ -314,6 +328,10 @@ std::vector<AlertSnapshot> RuleManager::ActiveAlerts() const { return impl_->Act
 std::vector<SloStatus> RuleManager::Slos() const { return impl_->Slos(); }
 ManagerMetrics RuleManager::Metrics() const { return impl_->Metrics(); }
 const RuleManager::Options& RuleManager::options() const { return impl_->options(); }
+Result<std::vector<TestNotificationAnswer>> RuleManager::TestNotification(
+    const TestNotificationRequest& req) const {
+  return impl_->TestNotification(req);
+}
 
 std::string RuleManager::MetricsText() const {
   const ManagerMetrics m = Metrics();

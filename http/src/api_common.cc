@@ -139,6 +139,7 @@ void RegisterPrometheusApi(Router& router, const ApiBackends& backends, ApiState
   api::RegisterStatusRoutes(router, ctx);
   api::RegisterRuleRoutes(router, ctx);
   api::RegisterSloRoutes(router, ctx);
+  api::RegisterNotificationRoutes(router, ctx);
   api::RegisterIngestRoutes(router, ctx, false);
   api::RegisterFederationRoutes(router, ctx);
 }

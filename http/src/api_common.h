@@ -72,6 +72,7 @@ void RegisterStatusRoutes(Router& router, std::shared_ptr<Context> ctx);
 void RegisterRuleRoutes(Router& router, std::shared_ptr<Context> ctx);
 void RegisterSloRoutes(Router& router, std::shared_ptr<Context> ctx);
 void RegisterIngestRoutes(Router& router, std::shared_ptr<Context> ctx, bool otlp_only);
+void RegisterNotificationRoutes(Router& router, std::shared_ptr<Context> ctx);
 void RegisterFederationRoutes(Router& router, std::shared_ptr<Context> ctx);
 
 }  // namespace tidemark::http::api

@@ -34,7 +34,7 @@ void AppendSeries(std::string& out, const Latest& s, const std::vector<Label>& e
     if (!first) out += ',';
     first = false;
     out.append(name).append("=");
-    AppendQuotedLabelValue(out, value);
+    out.append("\"").append(EscapeLabelValue(value)).append("\"");  // text exposition escaping
   };
   for (const Label& l : *s.labels) {
     if (l.name != kMetricName) add(l.name, l.value);

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -22,6 +23,8 @@ class RemoteReader;
 }
 namespace tidemark::alerting {
 class RulesReader;
+struct TestNotificationRequest;
+struct TestNotificationAnswer;
 }
 
 namespace tidemark::http {
@@ -64,6 +67,9 @@ struct ApiBackends {
   ingest::RemoteReader* remote_reader = nullptr;  // remote read
   const alerting::RulesReader* rules = nullptr;  // rules, alerts, slos
   ServerControl* control = nullptr;              // reload, ready, status config/flags/runtimeinfo
+  // POST /api/v1/notifications/test (empty: 503). Sends synchronously.
+  std::function<Result<std::vector<alerting::TestNotificationAnswer>>(const alerting::TestNotificationRequest&)>
+      test_notification;
 
   MetricsRegistry* metrics = nullptr;  // /metrics exposition and query latency
   BuildInfo build_info;
