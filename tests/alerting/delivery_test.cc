@@ -96,6 +96,25 @@ std::string WebhookConfig(const CaptureServer& s) {
          "receivers:\n- name: team\n  webhook_configs: [{url: '" + s.url("/hook") + "'}]\n";
 }
 
+// Fires one alert at a router whose receiver (`server`) refuses, until the sender retried; then
+// the process "ends" (sender stopped) during the outage, leaving `state` behind.
+void NotifyDuringOutage(const std::string& cfg, const CaptureServer& server, FakeClock& clock,
+                        const std::string& state, const HttpSender::Options& so) {
+  HttpSender sender(so);
+  Router::Options o;
+  o.clock = &clock;
+  o.sender = &sender;
+  o.state_path = state;
+  Router router(std::move(ParseRouterConfig(cfg)).value(), o);
+  router.Notify({FiringAlert("Down", kT0)});
+  clock.Advance(10'000);
+  router.Tick();
+  EXPECT_EQ(router.NumPending(), 1u);
+  for (int i = 0; i < 1000 && server.hits() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ASSERT_GE(server.hits(), 2);  // refused and retried
+  sender.Stop();
+}
+
 // A notification the receiver refused (5xx) is still owed after a restart: the new router sends
 // it once the receiver is back, and a fresh flush of the same group does not send it again.
 TEST(DeliveryTest, PendingNotificationSurvivesRestart) {
@@ -106,21 +125,7 @@ TEST(DeliveryTest, PendingNotificationSurvivesRestart) {
   HttpSender::Options so;
   so.initial_backoff_ms = 5;
   so.max_backoff_ms = 20;
-  {
-    HttpSender sender(so);
-    Router::Options o;
-    o.clock = &clock;
-    o.sender = &sender;
-    o.state_path = state;
-    Router router(std::move(ParseRouterConfig(WebhookConfig(server))).value(), o);
-    router.Notify({FiringAlert("Down", kT0)});
-    clock.Advance(10'000);
-    router.Tick();
-    EXPECT_EQ(router.NumPending(), 1u);
-    for (int i = 0; i < 1000 && server.hits() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    ASSERT_GE(server.hits(), 2);  // refused and retried
-    sender.Stop();  // the process ends during the outage
-  }
+  NotifyDuringOutage(WebhookConfig(server), server, clock, state, so);
   EXPECT_TRUE(server.requests().empty());
   {
     std::ifstream in(state);
@@ -166,20 +171,7 @@ TEST(DeliveryTest, PendingOpsgenieSequenceSurvivesRestart) {
   HttpSender::Options so;
   so.initial_backoff_ms = 5;
   so.max_backoff_ms = 20;
-  {
-    HttpSender sender(so);
-    Router::Options o;
-    o.clock = &clock;
-    o.sender = &sender;
-    o.state_path = state;
-    Router router(std::move(ParseRouterConfig(cfg)).value(), o);
-    router.Notify({FiringAlert("Down", kT0)});
-    clock.Advance(10'000);
-    router.Tick();
-    for (int i = 0; i < 1000 && server.hits() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    ASSERT_GE(server.hits(), 2);  // the create request refused, and retried
-    sender.Stop();
-  }
+  NotifyDuringOutage(cfg, server, clock, state, so);  // the create request refused
   {
     std::ifstream in(state);
     std::stringstream text;
