@@ -176,6 +176,9 @@ int ServeMain(int argc, char** argv) {
   b.rules = &rules;
   b.alertmanager = &rules;
   b.control = &control;
+  b.test_notification = [&rules](const alerting::TestNotificationRequest& req) {
+    return rules.TestNotification(req);
+  };
   b.metrics = &metrics;
   b.query_timeout_ms = cfg.query_timeout_ms;
   b.lookback_delta_ms = cfg.lookback_delta_ms;

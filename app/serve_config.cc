@@ -6,11 +6,13 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <set>
 #include <sstream>
 
 #include "closest_name.h"
 #include "otlp_config.h"
+#include "tidemark/alerting/config_check.h"
 #include "tidemark/http/params.h"
 #include "tidemark/httpclient/config.h"
 
@@ -371,7 +373,35 @@ std::vector<std::string> YamlStrings(const YAML::Node& n) {
   return out;
 }
 
-Status ApplyYamlInner(const YAML::Node& root, ServeConfig& cfg) {
+// The text of top-level section `value` (a node of `root`) with every other line blanked, so that
+// parsing it alone reports the config file's own line numbers.
+std::string SectionText(const std::string& text, const YAML::Node& root, const YAML::Node& value) {
+  const YAML::Mark start = value.Mark();
+  if (start.is_null()) {
+    YAML::Emitter e;
+    e << value;
+    return e.c_str();
+  }
+  int end = std::numeric_limits<int>::max();  // the next top-level key's line
+  for (const auto& kv : root) {
+    if (kv.first.Mark().line > start.line) end = std::min(end, kv.first.Mark().line);
+  }
+  std::istringstream in(text);
+  std::string out;
+  int n = 0;
+  for (std::string line; std::getline(in, line); ++n) {
+    if (n == start.line) {
+      const size_t col = std::min<size_t>(static_cast<size_t>(start.column), line.size());
+      out += std::string(col, ' ') + line.substr(col);
+    } else if (n > start.line && n < end) {
+      out += line;
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+Status ApplyYamlInner(const std::string& text, const YAML::Node& root, ServeConfig& cfg) {
   if (root.IsNull()) return Status::OK();
   TM_RETURN_IF_ERROR(UnknownKeys(root, "", {"global", "rule_files", "alerting", "remote_write",
                                             "remote_read", "scrape_configs", "storage", "query",
@@ -485,9 +515,12 @@ Status ApplyYamlInner(const YAML::Node& root, ServeConfig& cfg) {
     if (q["workers"]) cfg.query_workers = q["workers"].as<uint64_t>();
   }
   if (auto n = root["notifications"]) {
-    YAML::Emitter e;
-    e << n;
-    cfg.notifications_yaml = e.c_str();
+    cfg.notifications_yaml = SectionText(text, root, n);
+    // Checked now, like every other section: a mistake is a config error (exit 2) with the
+    // file's line, not a failure later when the rules load.
+    if (Status s = alerting::CheckNotificationConfig(cfg.notifications_yaml, ConfigDir(cfg)); !s.ok()) {
+      return Status::InvalidArgument("config: " + s.message());
+    }
   }
   if (auto s = root["slo_files"]) cfg.slo_files = YamlStrings(s);
   return Status::OK();
@@ -498,7 +531,7 @@ Status ApplyYamlInner(const YAML::Node& root, ServeConfig& cfg) {
 Status ApplyYamlConfig(const std::string& yaml_text, ServeConfig& cfg) {
   try {
     YAML::Node root = YAML::Load(yaml_text);
-    return ApplyYamlInner(root, cfg);
+    return ApplyYamlInner(yaml_text, root, cfg);
   } catch (const YAML::Exception& e) {
     return Status::InvalidArgument(std::string("config: ") + e.what());
   }

@@ -116,6 +116,7 @@ class RuleManager::Impl {
       ro.sender = sender_.get();
       ro.clock = &clock_;
       ro.silences = silences_.get();
+      ro.log = options_.log;
       router_ = std::make_shared<Router>(std::move(*rc), std::move(ro));
     }
   }
@@ -320,6 +321,19 @@ class RuleManager::Impl {
   const Options& options() const { return options_; }
   const Clock& clock() const { return clock_; }
 
+  Result<std::vector<TestNotificationAnswer>> TestNotification(const TestNotificationRequest& req) const {
+    Options opts;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      opts = options_;
+    }
+    if (opts.notification_config_yaml.empty()) {
+      return Status::NotFound("no notifications configured (the config has no notifications: section)");
+    }
+    return SendTestNotification(opts.notification_config_yaml, opts.config_dir, opts.external_url, req,
+                                clock_.Now());
+  }
+
  private:
   QueryFn query_;
   Appendable& app_;
@@ -401,6 +415,10 @@ Status RuleManager::ExpireSilence(const std::string& id) {
   return s->Expire(id);
 }
 const RuleManager::Options& RuleManager::options() const { return impl_->options(); }
+Result<std::vector<TestNotificationAnswer>> RuleManager::TestNotification(
+    const TestNotificationRequest& req) const {
+  return impl_->TestNotification(req);
+}
 
 std::string RuleManager::MetricsText() const {
   const ManagerMetrics m = Metrics();

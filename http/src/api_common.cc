@@ -140,6 +140,7 @@ void RegisterPrometheusApi(Router& router, const ApiBackends& backends, ApiState
   api::RegisterRuleRoutes(router, ctx);
   api::RegisterSloRoutes(router, ctx);
   api::RegisterAlertmanagerRoutes(router, ctx);
+  api::RegisterNotificationRoutes(router, ctx);
   api::RegisterIngestRoutes(router, ctx, false);
   api::RegisterFederationRoutes(router, ctx);
 }

@@ -73,6 +73,7 @@ void RegisterRuleRoutes(Router& router, std::shared_ptr<Context> ctx);
 void RegisterSloRoutes(Router& router, std::shared_ptr<Context> ctx);
 void RegisterAlertmanagerRoutes(Router& router, std::shared_ptr<Context> ctx);
 void RegisterIngestRoutes(Router& router, std::shared_ptr<Context> ctx, bool otlp_only);
+void RegisterNotificationRoutes(Router& router, std::shared_ptr<Context> ctx);
 void RegisterFederationRoutes(Router& router, std::shared_ptr<Context> ctx);
 
 }  // namespace tidemark::http::api

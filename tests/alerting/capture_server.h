@@ -90,6 +90,8 @@ class CaptureServer {
     return requests();
   }
   int hits() const { return hits_.load(); }
+  // While held, a request that arrived is counted in hits() but not answered (a slow receiver).
+  void set_hold(bool hold) { hold_ = hold; }
   int tls_failures() const { return tls_failures_.load(); }
 
  private:
@@ -125,6 +127,7 @@ class CaptureServer {
         if (need != std::string::npos && data.size() >= need) break;
       }
       ++hits_;
+      while (hold_ && !stop_) std::this_thread::sleep_for(std::chrono::milliseconds(5));
       size_t sp1 = data.find(' '), sp2 = data.find(' ', sp1 + 1);
       size_t hdr_end = data.find("\r\n\r\n");
       int status = status_.load();
@@ -156,6 +159,7 @@ class CaptureServer {
   int port_ = 0;
   std::atomic<int> status_;
   std::atomic<bool> stop_{false};
+  std::atomic<bool> hold_{false};
   SSL_CTX* tls_ = nullptr;
   std::atomic<int> hits_{0}, tls_failures_{0};
   std::mutex mu_;

@@ -434,6 +434,7 @@ TEST(DeliveryTest, RetriesOn5xxThenCountsFailure) {
 TEST(DeliveryTest, UnreachableReceiverDoesNotBlockEnqueue) {
   HttpSender::Options so;
   so.max_queue = 5;
+  so.max_concurrency = 1;  // one attempt in flight: the rest wait in the integration's queue
   so.initial_backoff_ms = 60'000;
   HttpSender sender(so);
   const auto client = PlainClient();

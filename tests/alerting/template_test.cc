@@ -91,6 +91,59 @@ const Case kCases[] = {
     {"{{ query \"up\" }}", 0, ""},  // replaced below: needs a query function
 };
 
+// define/template/block as Go's text/template runs them.
+const Case kDefineCases[] = {
+    {"{{ define \"x\" }}X{{ end }}{{ template \"x\" }}", 0, "X"},
+    {"{{ define \"who\" }}{{ .job }}{{ end }}{{ template \"who\" .Labels }}", 0, "node"},
+    {"{{ define \"t\" }}[{{ . }}]{{ end }}{{ template \"t\" \"a\" }}{{ template \"t\" 1 }}", 0, "[a][1]"},
+    {"{{ block \"b\" .Labels.instance }}<{{ . }}>{{ end }}", 0, "<host:9100>"},
+    {"{{ define \"d\" }}{{ $ }}{{ end }}{{ template \"d\" \"s\" }}", 0, "s"},
+    {"{{ define \"nil\" }}{{ . }}{{ end }}{{ template \"nil\" }}", 0, "<no value>"},
+    {"{{ template \"a\" . }}{{ define \"a\" }}A{{ template \"b\" .Value }}{{ end }}{{ define \"b\" }}B{{ . }}{{ end }}", 2, "AB2"},
+    {"{{ define \"v\" }}{{ $value }}{{ end }}{{ $value := 1 }}{{ template \"v\" }}", 3, "<error expanding template"},
+    {"{{ range $i, $e := .Labels }}{{ template \"e\" $e }}{{ end }}{{ define \"e\" }}({{ . }}){{ end }}", 0,
+     "(host:9100)(node)(page)"},
+    {"{{ template \"missing\" }}", 0, "<error expanding template"},
+    {"{{ define \"r\" }}{{ template \"r\" . }}{{ end }}{{ template \"r\" }}", 0, "<error expanding template"},
+    {"{{ if true }}{{ define \"x\" }}{{ end }}{{ end }}", 0, "<error expanding template"},
+    {"{{ define \"x\" }}unclosed", 0, "<error expanding template"},
+    {"{{ template \"x\" }}{{ define \"x\" }}1{{ end }}{{ define \"x\" }}2{{ end }}", 0, "2"},
+    {"{{ \"a b&c/d\" | urlquery }}", 0, "a+b%26c%2Fd"},
+};
+
+TEST(TemplateTest, DefineAndTemplate) {
+  for (const auto& c : kDefineCases) {
+    const std::string got = Expand(c.text, c.value);
+    const std::string want = c.want;
+    if (want.rfind("<error", 0) == 0) {
+      EXPECT_EQ(got.rfind(want, 0), 0u) << c.text << " => " << got;
+    } else {
+      EXPECT_EQ(got, want) << c.text;
+    }
+  }
+  EXPECT_NE(Expand("{{ template \"missing\" }}", 0).find("template \"missing\" not defined"), std::string::npos);
+  EXPECT_NE(Expand("{{ define \"r\" }}{{ template \"r\" . }}{{ end }}{{ template \"r\" }}", 0)
+                .find("exceeded maximum template depth"),
+            std::string::npos);
+}
+
+// A text parsed against a base sees the base's named templates; its own replace them and the
+// base stays unchanged.
+TEST(TemplateTest, BaseTemplatesAndExecuteDefined) {
+  auto base = Template::Parse("{{ define \"greet\" }}hi {{ . }}{{ end }}{{ define \"x\" }}base{{ end }}", "base");
+  ASSERT_TRUE(base.ok());
+  auto t = Template::Parse("{{ template \"greet\" \"bob\" }} {{ template \"x\" }}{{ define \"x\" }}own{{ end }}",
+                           "field", base->get());
+  ASSERT_TRUE(t.ok()) << t.status().message();
+  TemplateContext ctx;
+  EXPECT_EQ(*(*t)->Execute(ctx), "hi bob own");
+  ctx.dot = TValue::String("ann");
+  EXPECT_EQ(*(*base)->ExecuteDefined("greet", ctx), "hi ann");
+  EXPECT_EQ(*(*base)->ExecuteDefined("x", ctx), "base");
+  EXPECT_FALSE((*base)->ExecuteDefined("nope", ctx).ok());
+  EXPECT_TRUE((*t)->Defines("greet"));
+}
+
 TEST(TemplateTest, PrometheusOutputs) {
   for (const auto& c : kCases) {
     if (std::string(c.text).find("query") != std::string::npos) continue;

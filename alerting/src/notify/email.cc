@@ -193,12 +193,9 @@ Result<std::vector<std::string>> ParseAddressList(const std::string& s) {
   return out;
 }
 
-OutgoingNotification EmailIntegration::Render(const Notification& n) const {
+std::string EmailIntegration::Render(const Notification& n) const {
   const TValue data = TemplateData(n);
-  auto tmpl = [&](const std::string& t) { return Expand(t, data, n.external_url); };
-  OutgoingNotification out;
-  out.kind = kind();
-  out.url = "smtp://" + c_.smtp.host + ":" + c_.smtp.port;
+  auto tmpl = [&](const std::string& t) { return Expand(t, data, n); };
   auto from = ParseAddressList(tmpl(c_.from));
   auto to = ParseAddressList(tmpl(c_.to));
   Status bad;
@@ -211,7 +208,8 @@ OutgoingNotification EmailIntegration::Render(const Notification& n) const {
   }
   std::string msg;
   for (const auto& [name, t] : c_.headers) {
-    const std::string v = name == "Subject" && c_.default_subject ? DefaultSubject(n) : tmpl(t);
+    std::string v = name == "Subject" && c_.default_subject ? DefaultSubject(n) : tmpl(t);
+    if (name == "Subject") v = TestMarked(n, std::move(v));
     msg += name + ": " + QEncodeHeader(v) + "\r\n";
   }
   std::mt19937_64 rng(static_cast<uint64_t>(n.now) * 1'000'003ULL ^ std::random_device{}());
@@ -232,24 +230,37 @@ OutgoingNotification EmailIntegration::Render(const Notification& n) const {
   if (!c_.text.empty()) part("text/plain", tmpl(c_.text));
   if (!c_.html.empty() || c_.default_html) part("text/html", c_.html.empty() ? DefaultHtml(n) : tmpl(c_.html));
   msg += "\r\n--" + boundary + "--\r\n";  // as Go's multipart.Writer.Close, parts or not
-  out.body = msg;
-  httpclient::SmtpMessage m;
-  if (bad.ok()) {
-    m.from = (*from)[0];
-    m.to = *to;
-  }
-  m.data = std::move(msg);
-  out.send = [opts = c_.smtp, m = std::move(m), bad](bool* retryable) {
-    if (!bad.ok()) {
-      *retryable = false;
-      return bad;
-    }
-    return httpclient::SendMail(opts, m, retryable);
-  };
-  return out;
+  if (!bad.ok()) return DumpJson({{"error", bad.message()}});
+  return DumpJson({{"from", (*from)[0]}, {"to", *to}, {"message", msg}});
 }
 
-Result<std::shared_ptr<const Integration>> ParseEmail(const YAML::Node& n, const std::string& where,
+Delivery EmailIntegration::Target() const {
+  Delivery d;
+  d.url = "smtp://" + c_.smtp.host + ":" + c_.smtp.port;
+  d.content_type = "message/rfc822";
+  d.transport = [opts = c_.smtp](const std::string& body, int) -> Result<SendAnswer> {
+    SendAnswer a;
+    const auto j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+    if (!j.is_object() || j.contains("error")) {
+      a.body = j.is_object() ? j.value("error", "") : "malformed pending e-mail";
+      return a;  // refused for good: the addresses never parse
+    }
+    httpclient::SmtpMessage m;
+    m.from = j.value("from", "");
+    m.to = j.value("to", std::vector<std::string>{});
+    m.data = j.value("message", "");
+    bool retryable = false;
+    Status s = httpclient::SendMail(opts, m, &retryable);
+    if (!s.ok() && retryable) return s;
+    a.delivered = s.ok();
+    a.code = s.ok() ? 250 : 554;
+    a.body = s.message();
+    return a;
+  };
+  return d;
+}
+
+Result<std::shared_ptr<const IntegrationKind>> ParseEmail(const YAML::Node& n, const std::string& where,
                                                       const IntegrationDefaults& d) {
   TM_RETURN_IF_ERROR(KeysIn(n, {"send_resolved", "to", "from", "hello", "smarthost", "auth_username",
                                 "auth_password", "auth_password_file", "auth_identity", "auth_secret",
@@ -304,7 +315,7 @@ Result<std::shared_ptr<const Integration>> ParseEmail(const YAML::Node& n, const
   c.headers.emplace("From", c.from);
   char host[256] = {0};
   c.hostname = ::gethostname(host, sizeof(host) - 1) == 0 ? host : "localhost.localdomain";
-  return std::shared_ptr<const Integration>(std::make_shared<EmailIntegration>(std::move(c)));
+  return std::shared_ptr<const IntegrationKind>(std::make_shared<EmailIntegration>(std::move(c)));
 }
 
 }  // namespace tidemark::alerting

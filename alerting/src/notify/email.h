@@ -24,20 +24,21 @@ struct EmailConfig {
   std::string hostname;  // for Message-Id
 };
 
-class EmailIntegration : public Integration {
+class EmailIntegration : public IntegrationKind {
  public:
   explicit EmailIntegration(EmailConfig c) : c_(std::move(c)) {}
   const char* kind() const override { return "email"; }
   bool send_resolved() const override { return c_.send_resolved; }
-  std::shared_ptr<const httpclient::Client> client() const override { return nullptr; }
-  // `body` is the whole message; `send` talks SMTP to the smarthost.
-  OutgoingNotification Render(const Notification& n) const override;
+  Delivery Target() const override;
+  // The body is JSON {"from", "to": [...], "message"} (or {"error"} when the addresses do not
+  // parse); the target talks SMTP to the smarthost.
+  std::string Render(const Notification& n) const override;
 
  private:
   EmailConfig c_;
 };
 
-Result<std::shared_ptr<const Integration>> ParseEmail(const YAML::Node& n, const std::string& where,
+Result<std::shared_ptr<const IntegrationKind>> ParseEmail(const YAML::Node& n, const std::string& where,
                                                       const IntegrationDefaults& d);
 
 // Go's mime.QEncoding.Encode("utf-8", s): unchanged when printable ASCII, else encoded-words.

@@ -1,5 +1,4 @@
-// Shared pieces of the integrations: the firing-only view and one HTTP exchange judged as
-// Alertmanager's retrier does.
+// The firing-only view of a notification, for integrations that do not send resolved alerts.
 #include "notify/integration.h"
 
 namespace tidemark::alerting {
@@ -17,18 +16,6 @@ Notification FiringOnly(const Notification& n) {
   out.common_labels = CommonLabels(out.alerts, false);
   out.common_annotations = CommonLabels(out.alerts, true);
   return out;
-}
-
-Status DoHttp(const httpclient::Client& client, const httpclient::Request& req, bool* retryable) {
-  auto res = client.Do(req);
-  if (!res.ok()) {
-    // A malformed request never gets better; network and TLS errors may.
-    *retryable = res.status().code() != StatusCode::kInvalidArgument;
-    return res.status();
-  }
-  if (res->status >= 200 && res->status < 300) return Status::OK();
-  *retryable = res->status >= 500 || res->status == 429;
-  return Status::Unavailable("HTTP " + std::to_string(res->status) + ": " + res->body.substr(0, 256));
 }
 
 }  // namespace tidemark::alerting

@@ -4,9 +4,9 @@
 
 namespace tidemark::alerting {
 
-OutgoingNotification MsTeamsIntegration::Render(const Notification& n) const {
+std::string MsTeamsIntegration::Render(const Notification& n) const {
   const TValue data = TemplateData(n);
-  auto tmpl = [&](const std::string& t) { return Expand(t, data, n.external_url); };
+  auto tmpl = [&](const std::string& t) { return Expand(t, data, n); };
   std::string text;
   if (c_.text.empty()) {
     // default.tmpl's msteams.default.text.
@@ -20,18 +20,21 @@ OutgoingNotification MsTeamsIntegration::Render(const Notification& n) const {
   }
   const nlohmann::json card = {{"@context", "http://schema.org/extensions"},
                                {"type", "MessageCard"},
-                               {"title", c_.title.empty() ? DefaultSubject(n) : tmpl(c_.title)},
-                               {"summary", c_.summary.empty() ? DefaultSubject(n) : tmpl(c_.summary)},
+                               {"title", TestMarked(n, c_.title.empty() ? DefaultSubject(n) : tmpl(c_.title))},
+                               {"summary", TestMarked(n, c_.summary.empty() ? DefaultSubject(n) : tmpl(c_.summary))},
                                {"text", text},
                                {"themeColor", n.status == "resolved" ? "2DC72D" : "8C1A1A"}};
-  OutgoingNotification out;
-  out.url = c_.webhook_url;
-  out.body = DumpJson(card);
-  out.kind = kind();
-  return out;
+  return DumpJson(card);
 }
 
-Result<std::shared_ptr<const Integration>> ParseMsTeams(const YAML::Node& n, const std::string& where,
+Delivery MsTeamsIntegration::Target() const {
+  Delivery d;
+  d.client = c_.http;
+  d.url = c_.webhook_url;
+  return d;
+}
+
+Result<std::shared_ptr<const IntegrationKind>> ParseMsTeams(const YAML::Node& n, const std::string& where,
                                                         const IntegrationDefaults& d) {
   TM_RETURN_IF_ERROR(KeysIn(n, {"send_resolved", "http_config", "webhook_url", "webhook_url_file", "title",
                                 "summary", "text"},
@@ -43,7 +46,7 @@ Result<std::shared_ptr<const Integration>> ParseMsTeams(const YAML::Node& n, con
   c.title = StrOr(n["title"], "");
   c.summary = StrOr(n["summary"], "");
   c.text = StrOr(n["text"], "");
-  return std::shared_ptr<const Integration>(std::make_shared<MsTeamsIntegration>(std::move(c)));
+  return std::shared_ptr<const IntegrationKind>(std::make_shared<MsTeamsIntegration>(std::move(c)));
 }
 
 }  // namespace tidemark::alerting

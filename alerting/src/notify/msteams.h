@@ -16,19 +16,19 @@ struct MsTeamsConfig {
   std::shared_ptr<const httpclient::Client> http;
 };
 
-class MsTeamsIntegration : public Integration {
+class MsTeamsIntegration : public IntegrationKind {
  public:
   explicit MsTeamsIntegration(MsTeamsConfig c) : c_(std::move(c)) {}
   const char* kind() const override { return "msteams"; }
   bool send_resolved() const override { return c_.send_resolved; }
-  std::shared_ptr<const httpclient::Client> client() const override { return c_.http; }
-  OutgoingNotification Render(const Notification& n) const override;
+  Delivery Target() const override;
+  std::string Render(const Notification& n) const override;
 
  private:
   MsTeamsConfig c_;
 };
 
-Result<std::shared_ptr<const Integration>> ParseMsTeams(const YAML::Node& n, const std::string& where,
+Result<std::shared_ptr<const IntegrationKind>> ParseMsTeams(const YAML::Node& n, const std::string& where,
                                                         const IntegrationDefaults& d);
 
 }  // namespace tidemark::alerting

@@ -13,9 +13,9 @@ size_t Notification::NumFiring() const {
   return n;
 }
 
-std::string Hex(uint64_t v) {
+std::string FingerprintHex(uint64_t fp) {
   char b[20];
-  std::snprintf(b, sizeof(b), "%016llx", static_cast<unsigned long long>(v));
+  std::snprintf(b, sizeof(b), "%016llx", static_cast<unsigned long long>(fp));
   return b;
 }
 
@@ -58,7 +58,7 @@ TValue TemplateData(const Notification& n) {
          {"StartsAt", TValue::String(FormatGoTime(a.starts_at, Rfc3339Fraction::kMillis))},
          {"EndsAt", TValue::String(FormatGoTime(n.resolved[i] ? a.ends_at : 0, Rfc3339Fraction::kMillis))},
          {"GeneratorURL", TValue::String(a.generator_url)},
-         {"Fingerprint", TValue::String(Hex(a.labels.Hash()))}},
+         {"Fingerprint", TValue::String(FingerprintHex(a.labels.Hash()))}},
         "template.Alert"));
   }
   return TValue::Struct({{"Receiver", TValue::String(n.receiver)},
@@ -71,15 +71,19 @@ TValue TemplateData(const Notification& n) {
                         "template.Data");
 }
 
-std::string Expand(const std::string& text, const TValue& data, const std::string& external_url) {
+std::string Expand(const std::string& text, const TValue& data, const Notification& n) {
   if (text.find("{{") == std::string::npos) return text;
-  auto t = Template::Parse(text, "notification");
+  auto t = Template::Parse(text, "notification", n.templates);
   if (!t.ok()) return "<error expanding template: " + t.status().message() + ">";
   TemplateContext ctx;
   ctx.dot = data;
-  ctx.external_url = external_url;
+  ctx.external_url = n.external_url;
   auto r = (*t)->Execute(ctx);
   return r.ok() ? *r : "<error expanding template: " + r.status().message() + ">";
+}
+
+std::string TestMarked(const Notification& n, std::string text) {
+  return n.test ? "[TEST] " + text : text;
 }
 
 std::string DefaultSubject(const Notification& n) {

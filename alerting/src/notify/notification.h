@@ -21,11 +21,16 @@ struct Notification {
   std::vector<const NotifyAlert*> alerts;
   std::vector<bool> resolved;  // parallel to `alerts`
   Labels group_labels, common_labels, common_annotations;
+  bool test = false;  // `notify test`: texts for humans carry a visible [TEST] mark
+  // Alertmanager's default named templates and the `templates:` files, which text fields may
+  // call (nullable; lives as long as the router config, longer than any render).
+  const Template* templates = nullptr;
 
   size_t NumFiring() const;
 };
 
-std::string Hex(uint64_t v);
+// An alert fingerprint as Alertmanager prints it: 16 lower-case hex digits.
+std::string FingerprintHex(uint64_t fp);
 nlohmann::json LabelsJson(const Labels& l);
 // JSON text as Go's encoder would accept it (invalid UTF-8 replaced, never an exception).
 std::string DumpJson(const nlohmann::json& j);
@@ -34,8 +39,11 @@ Labels CommonLabels(const std::vector<const NotifyAlert*>& alerts, bool annotati
 
 // Alertmanager's template.Data for `n`.
 TValue TemplateData(const Notification& n);
-// Expands a notification template against `data`; errors become the text Alertmanager shows.
-std::string Expand(const std::string& text, const TValue& data, const std::string& external_url);
+// Expands a notification template against `data` (with n's named templates); errors become the
+// text Alertmanager shows.
+std::string Expand(const std::string& text, const TValue& data, const Notification& n);
+// `text` with the [TEST] mark when `n` is a test notification.
+std::string TestMarked(const Notification& n, std::string text);
 
 // default.tmpl's "__subject": "[FIRING:2] <group label values> (<other common label values>)".
 std::string DefaultSubject(const Notification& n);

@@ -30,18 +30,17 @@ std::vector<std::string> SafeSplit(const std::string& s, char sep) {
 
 }  // namespace
 
-OutgoingNotification OpsgenieIntegration::Render(const Notification& n) const {
+std::string OpsgenieIntegration::Render(const Notification& n) const {
   const TValue data = TemplateData(n);
-  auto tmpl = [&](const std::string& t) { return Expand(t, data, n.external_url); };
+  auto tmpl = [&](const std::string& t) { return Expand(t, data, n); };
   const std::string alias = GroupKeyHash(n.group_key);
   const std::string source = c_.source.empty() ? AlertmanagerUrl(n) : tmpl(c_.source);
-  struct Req {
-    std::string method, url;
-    nlohmann::json body;
+  nlohmann::json reqs = nlohmann::json::array();
+  auto req = [&](const char* method, const std::string& path, nlohmann::json body) {
+    reqs.push_back({{"method", method}, {"path", path}, {"body", std::move(body)}});
   };
-  std::vector<Req> reqs;
   if (n.status == "resolved") {
-    reqs.push_back({"POST", c_.api_url + "v2/alerts/" + alias + "/close?identifierType=alias", {{"source", source}}});
+    req("POST", "v2/alerts/" + alias + "/close?identifierType=alias", {{"source", source}});
   } else {
     nlohmann::json details = LabelsJson(n.common_labels);
     for (const auto& [k, v] : c_.details) details[k] = tmpl(v);
@@ -57,7 +56,7 @@ OutgoingNotification OpsgenieIntegration::Render(const Notification& n) const {
       description = tmpl(c_.description);
     }
     nlohmann::json msg = {{"alias", alias},
-                          {"message", TruncateRunes(c_.message.empty() ? DefaultSubject(n) : tmpl(c_.message),
+                          {"message", TruncateRunes(TestMarked(n, c_.message.empty() ? DefaultSubject(n) : tmpl(c_.message)),
                                                     kMaxMessageRunes)},
                           {"details", details},
                           {"source", source}};
@@ -83,40 +82,46 @@ OutgoingNotification OpsgenieIntegration::Render(const Notification& n) const {
                                  {"priority", &c_.priority}, {"entity", &c_.entity}}) {
       if (std::string v = tmpl(*t); !v.empty()) msg[key] = v;
     }
-    reqs.push_back({"POST", c_.api_url + "v2/alerts", msg});
+    req("POST", "v2/alerts", msg);
     if (c_.update_alerts) {
-      reqs.push_back({"PUT", c_.api_url + "v2/alerts/" + alias + "/message?identifierType=alias",
-                      {{"message", msg["message"]}}});
+      req("PUT", "v2/alerts/" + alias + "/message?identifierType=alias", {{"message", msg["message"]}});
       nlohmann::json d = nlohmann::json::object();
       if (!description.empty()) d["description"] = description;
-      reqs.push_back({"PUT", c_.api_url + "v2/alerts/" + alias + "/description?identifierType=alias", d});
+      req("PUT", "v2/alerts/" + alias + "/description?identifierType=alias", d);
     }
   }
-  OutgoingNotification out;
-  out.kind = kind();
-  out.url = reqs[0].url;
-  out.body = DumpJson(reqs[0].body);
-  out.headers = {{"Authorization", "GenieKey " + tmpl(c_.api_key)}};
-  if (reqs.size() > 1) {
-    std::vector<httpclient::Request> http;
-    for (const auto& r : reqs) {
-      httpclient::Request hr;
-      hr.method = r.method;
-      hr.url = r.url;
-      hr.body = DumpJson(r.body);
-      hr.headers = out.headers;
-      http.push_back(std::move(hr));
-    }
-    // Alertmanager sends the requests in order and stops at the first failure.
-    out.send = [client = c_.http, http = std::move(http)](bool* retryable) {
-      for (const auto& r : http) TM_RETURN_IF_ERROR(DoHttp(*client, r, retryable));
-      return Status::OK();
-    };
-  }
-  return out;
+  return DumpJson({{"requests", reqs}});
 }
 
-Result<std::shared_ptr<const Integration>> ParseOpsgenie(const YAML::Node& n, const std::string& where,
+Delivery OpsgenieIntegration::Target() const {
+  Delivery d;
+  d.url = c_.api_url;
+  // The key is a template in Alertmanager; it is expanded without alert data here, since it is
+  // not persisted with the pending notification.
+  Delivery http;
+  http.client = c_.http;
+  http.headers = {{"Authorization", "GenieKey " + Expand(c_.api_key, TemplateData(Notification{}), Notification{})}};
+  // Alertmanager sends the requests in order and stops at the first that is not accepted.
+  d.transport = [http, base = c_.api_url](const std::string& body, int timeout_ms) -> Result<SendAnswer> {
+    const auto j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+    if (!j.is_object() || !j["requests"].is_array() || j["requests"].empty()) {
+      return Status::InvalidArgument("malformed pending Opsgenie notification");
+    }
+    SendAnswer last;
+    for (const auto& r : j["requests"]) {
+      Delivery one = http;
+      one.method = r.value("method", "POST");
+      one.url = base + r.value("path", "");
+      one.body = DumpJson(r["body"]);
+      TM_ASSIGN_OR_RETURN(last, SendOnce(one, timeout_ms));
+      if (!last.delivered) break;
+    }
+    return last;
+  };
+  return d;
+}
+
+Result<std::shared_ptr<const IntegrationKind>> ParseOpsgenie(const YAML::Node& n, const std::string& where,
                                                          const IntegrationDefaults& d) {
   TM_RETURN_IF_ERROR(KeysIn(n, {"send_resolved", "http_config", "api_key", "api_key_file", "api_url", "message",
                                 "description", "source", "details", "entity", "responders", "actions", "tags",
@@ -160,7 +165,7 @@ Result<std::shared_ptr<const Integration>> ParseOpsgenie(const YAML::Node& n, co
     }
     c.responders.push_back(std::move(rs));
   }
-  return std::shared_ptr<const Integration>(std::make_shared<OpsgenieIntegration>(std::move(c)));
+  return std::shared_ptr<const IntegrationKind>(std::make_shared<OpsgenieIntegration>(std::move(c)));
 }
 
 }  // namespace tidemark::alerting

@@ -27,20 +27,21 @@ struct OpsgenieConfig {
   std::shared_ptr<const httpclient::Client> http;
 };
 
-class OpsgenieIntegration : public Integration {
+class OpsgenieIntegration : public IntegrationKind {
  public:
   explicit OpsgenieIntegration(OpsgenieConfig c) : c_(std::move(c)) {}
   const char* kind() const override { return "opsgenie"; }
   bool send_resolved() const override { return c_.send_resolved; }
-  std::shared_ptr<const httpclient::Client> client() const override { return c_.http; }
-  // The first request is url/body/headers; with update_alerts `send` performs all three.
-  OutgoingNotification Render(const Notification& n) const override;
+  Delivery Target() const override;
+  // The body is JSON {"requests": [{"method", "path", "body"}]} (create or close, then with
+  // update_alerts the message and description updates); the target sends them in order.
+  std::string Render(const Notification& n) const override;
 
  private:
   OpsgenieConfig c_;
 };
 
-Result<std::shared_ptr<const Integration>> ParseOpsgenie(const YAML::Node& n, const std::string& where,
+Result<std::shared_ptr<const IntegrationKind>> ParseOpsgenie(const YAML::Node& n, const std::string& where,
                                                          const IntegrationDefaults& d);
 
 }  // namespace tidemark::alerting

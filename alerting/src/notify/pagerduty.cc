@@ -11,9 +11,9 @@ constexpr size_t kMaxSummaryRunes = 1024;
 
 }  // namespace
 
-OutgoingNotification PagerdutyIntegration::Render(const Notification& n) const {
+std::string PagerdutyIntegration::Render(const Notification& n) const {
   const TValue data = TemplateData(n);
-  auto tmpl = [&](const std::string& t) { return Expand(t, data, n.external_url); };
+  auto tmpl = [&](const std::string& t) { return Expand(t, data, n); };
   const std::string subject = DefaultSubject(n);
   const std::string client = c_.client.empty() ? "Alertmanager" : tmpl(c_.client);
   nlohmann::json details = nlohmann::json::object();
@@ -23,7 +23,8 @@ OutgoingNotification PagerdutyIntegration::Render(const Notification& n) const {
   details["num_resolved"] = std::to_string(n.alerts.size() - n.NumFiring());
   for (const auto& [k, v] : c_.details) details[k] = tmpl(v);
   nlohmann::json payload = {
-      {"summary", TruncateRunes(c_.description.empty() ? subject : tmpl(c_.description), kMaxSummaryRunes)},
+      {"summary", TruncateRunes(TestMarked(n, c_.description.empty() ? subject : tmpl(c_.description)),
+                                kMaxSummaryRunes)},
       {"source", c_.source.empty() ? client : tmpl(c_.source)},
       {"severity", c_.severity.empty() ? "error" : tmpl(c_.severity)},
       {"custom_details", details}};
@@ -57,14 +58,17 @@ OutgoingNotification PagerdutyIntegration::Render(const Notification& n) const {
         {"error", "Custom details have been removed because the original event exceeds the maximum size of 512kB"}};
     body = DumpJson(msg);
   }
-  OutgoingNotification out;
-  out.url = c_.url;
-  out.body = std::move(body);
-  out.kind = kind();
-  return out;
+  return body;
 }
 
-Result<std::shared_ptr<const Integration>> ParsePagerduty(const YAML::Node& n, const std::string& where,
+Delivery PagerdutyIntegration::Target() const {
+  Delivery d;
+  d.client = c_.http;
+  d.url = c_.url;
+  return d;
+}
+
+Result<std::shared_ptr<const IntegrationKind>> ParsePagerduty(const YAML::Node& n, const std::string& where,
                                                           const IntegrationDefaults& d) {
   TM_RETURN_IF_ERROR(KeysIn(n, {"send_resolved", "http_config", "routing_key", "routing_key_file", "url",
                                 "client", "client_url", "description", "details", "images", "links",
@@ -97,7 +101,7 @@ Result<std::shared_ptr<const Integration>> ParsePagerduty(const YAML::Node& n, c
     TM_RETURN_IF_ERROR(KeysIn(l, {"href", "text"}, "pagerduty link"));
     c.links.push_back({StrOr(l["href"], ""), StrOr(l["text"], "")});
   }
-  return std::shared_ptr<const Integration>(std::make_shared<PagerdutyIntegration>(std::move(c)));
+  return std::shared_ptr<const IntegrationKind>(std::make_shared<PagerdutyIntegration>(std::move(c)));
 }
 
 }  // namespace tidemark::alerting

@@ -29,19 +29,19 @@ struct PagerdutyConfig {
   std::shared_ptr<const httpclient::Client> http;
 };
 
-class PagerdutyIntegration : public Integration {
+class PagerdutyIntegration : public IntegrationKind {
  public:
   explicit PagerdutyIntegration(PagerdutyConfig c) : c_(std::move(c)) {}
   const char* kind() const override { return "pagerduty"; }
   bool send_resolved() const override { return c_.send_resolved; }
-  std::shared_ptr<const httpclient::Client> client() const override { return c_.http; }
-  OutgoingNotification Render(const Notification& n) const override;
+  Delivery Target() const override;
+  std::string Render(const Notification& n) const override;
 
  private:
   PagerdutyConfig c_;
 };
 
-Result<std::shared_ptr<const Integration>> ParsePagerduty(const YAML::Node& n, const std::string& where,
+Result<std::shared_ptr<const IntegrationKind>> ParsePagerduty(const YAML::Node& n, const std::string& where,
                                                           const IntegrationDefaults& d);
 
 }  // namespace tidemark::alerting

@@ -1,23 +1,43 @@
-// Router: route matching, aggregation groups, time intervals, dedup log, and webhook/Slack
-// payloads (other integrations render themselves, see integration.h).
+// Router: route matching, aggregation groups, time intervals, the notification log and pending
+// notifications (both persisted), and handing notifications to the per-integration senders.
 #include "notify/router.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <cstdio>
 #include <fstream>
-#include <sstream>
 
-#include "notify/alertmanager.h"
-#include "notify/notification.h"
+#include "notify/atomic_file.h"
+#include "notify/integrations.h"
 
 namespace tidemark::alerting {
 namespace {
 
 using json = nlohmann::json;
 
+json HexSet(const std::set<uint64_t>& s) {
+  json a = json::array();
+  for (uint64_t x : s) a.push_back(FingerprintHex(x));
+  return a;
+}
+
+std::set<uint64_t> ParseHexSet(const json& a) {
+  std::set<uint64_t> s;
+  for (const auto& f : a) s.insert(std::stoull(f.get<std::string>(), nullptr, 16));
+  return s;
+}
+
+// Alertmanager keeps its notification log for 120h; pending notifications go with it.
+constexpr int64_t kStateRetentionMs = 120LL * 3'600'000;
+
 }  // namespace
+
+const Receiver* RouterConfig::FindReceiver(const std::string& name) const {
+  for (const auto& r : receivers) {
+    if (r.name == name) return &r;
+  }
+  return nullptr;
+}
 
 Router::Router(RouterConfig config, Options options)
     : config_(std::move(config)), options_(std::move(options)), alive_(std::make_shared<Alive>()) {
@@ -30,14 +50,38 @@ Router::~Router() {
   alive_->router = nullptr;
 }
 
-void Router::OnDelivered(const std::string& log_key, LogEntry entry, uint64_t seq) {
+void Router::OnDone(const std::string& log_key, LogEntry entry, uint64_t seq, const Status& outcome) {
   std::lock_guard<std::mutex> l(mu_);
   uint64_t& written = written_seq_[log_key];
-  if (seq < written) return;  // an older notification finished after a newer one
-  written = seq;
-  entry.at = options_.clock->Now();
-  log_[log_key] = std::move(entry);
+  if (outcome.ok() && seq >= written) {  // else an older notification finished after a newer one
+    written = seq;
+    entry.at = options_.clock->Now();
+    log_[log_key] = std::move(entry);
+  }
+  if (auto p = pending_.find(log_key); p != pending_.end() && p->second.seq == seq) pending_.erase(p);
   SaveStateLocked();
+}
+
+void Router::EnqueueLocked(const std::string& log_key, Pending& p, Delivery target, Timestamp now) {
+  p.enqueued = now;
+  if (options_.sender == nullptr) return;
+  Delivery d = std::move(target);
+  d.body = p.body;
+  if (!p.content_type.empty()) d.content_type = p.content_type;
+  d.receiver = p.receiver;
+  d.integration = p.kind;
+  d.index = static_cast<int>(p.index);
+  // Retried until delivered or until the next flush sends a fresh notification instead.
+  d.key = log_key;
+  d.give_up_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(p.retry_ms);
+  d.done = [alive = alive_, log_key, entry = p.entry, seq = p.seq](const Status& s) {
+    // Superseded, dropped or given up: it stays pending and Tick() sends it again. These
+    // outcomes may be reported from inside Enqueue, i.e. under mu_, so they take no lock.
+    if (!s.ok() && s.code() != StatusCode::kInvalidArgument) return;
+    std::lock_guard<std::mutex> l(alive->mu);
+    if (alive->router != nullptr) alive->router->OnDone(log_key, entry, seq, s);
+  };
+  options_.sender->Enqueue(std::move(d));
 }
 
 void Router::Match(const Route& r, const Labels& labels, std::vector<const Route*>* out) const {
@@ -123,12 +167,41 @@ Timestamp Router::Tick() {
       ++it;
     }
   }
+  // Pending notifications whose retries ended (or that a previous process left) are sent again
+  // every group_interval until delivered, as Alertmanager reflushes a group whose notification
+  // failed; this also covers groups that no longer exist, e.g. a resolution owed from before a
+  // restart. A fresh flush of the same group replaces its pending notification instead.
+  bool dropped = false;
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    Pending& p = it->second;
+    if (p.enqueued == 0 || p.enqueued + p.retry_ms <= now) {
+      const Receiver* recv = config_.FindReceiver(p.receiver);
+      std::vector<Integration> ins;
+      if (recv != nullptr) ins = IntegrationsOf(*recv);
+      auto in = std::find_if(ins.begin(), ins.end(),
+                             [&](const Integration& x) { return x.kind == p.kind && x.index == p.index; });
+      if (in == ins.end()) {  // the integration left the configuration
+        it = pending_.erase(it);
+        dropped = true;
+        continue;
+      }
+      EnqueueLocked(it->first, p, std::move(in->target), now);
+    }
+    if (options_.sender != nullptr) next = std::min(next, p.enqueued + p.retry_ms);
+    ++it;
+  }
+  if (dropped) SaveStateLocked();
   return next;
 }
 
 size_t Router::NumGroups() const {
   std::lock_guard<std::mutex> l(mu_);
   return groups_.size();
+}
+
+size_t Router::NumPending() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return pending_.size();
 }
 
 void Router::Flush(AggGroup& g, Timestamp now) {
@@ -144,10 +217,14 @@ void Router::Flush(AggGroup& g, Timestamp now) {
     }
     return;
   }
+  const Receiver* recv = config_.FindReceiver(g.route->receiver);
+  if (recv == nullptr) return;
   Notification r;
-  r.external_url = options_.external_url;
+  r.receiver = recv->name;
   r.group_key = g.key;
+  r.external_url = options_.external_url;
   r.now = now;
+  r.templates = config_.templates.get();
   std::set<uint64_t> firing, resolved;
   std::set<uint64_t> muted_resolved;  // silenced resolved alerts: never owed a notification
   // Alertmanager orders a notification's alerts by job, then instance, then all labels.
@@ -185,17 +262,10 @@ void Router::Flush(AggGroup& g, Timestamp now) {
   r.common_labels = CommonLabels(r.alerts, false);
   r.common_annotations = CommonLabels(r.alerts, true);
 
-  const Receiver* recv = nullptr;
-  for (const auto& rc : config_.receivers) {
-    if (rc.name == g.route->receiver) recv = &rc;
-  }
-  if (recv != nullptr) r.receiver = recv->name;
   bool state_changed = false;
   std::vector<std::string> log_keys;  // of every integration of the receiver
-  auto process = [&](const std::string& kind, size_t index, bool send_resolved,
-                     const std::shared_ptr<const httpclient::Client>& client, int64_t timeout_ms,
-                     auto render) {
-    const std::string log_key = g.key + "/" + recv->name + "/" + kind + "/" + std::to_string(index);
+  for (Integration& in : IntegrationsOf(*recv)) {
+    const std::string log_key = g.key + "/" + recv->name + "/" + in.kind + "/" + std::to_string(in.index);
     log_keys.push_back(log_key);
     auto it = log_.find(log_key);
     const LogEntry* e = it == log_.end() ? nullptr : &it->second;
@@ -206,114 +276,29 @@ void Router::Flush(AggGroup& g, Timestamp now) {
       needs = true;
     } else if (firing.empty()) {
       needs = !e->firing.empty();
-    } else if (send_resolved &&
+    } else if (in.send_resolved &&
                !std::includes(e->resolved.begin(), e->resolved.end(), resolved.begin(), resolved.end())) {
       needs = true;
     } else {
       needs = e->at + g.route->repeat_interval_ms <= now;
     }
-    if (!needs) return;
+    if (!needs) continue;
     LogEntry ne{firing, resolved, now};
-    const bool deliver = !firing.empty() || send_resolved;  // else it only clears the log
+    const bool deliver = !firing.empty() || in.send_resolved;  // else it only clears the log
+    state_changed = true;
     if (deliver) {
-      OutgoingNotification n = render(send_resolved);
-      n.receiver = recv->name;
-      if (options_.capture) options_.capture(n);
+      std::string body = in.render(r);
+      if (options_.capture) options_.capture(OutgoingNotification{recv->name, in.target.url, body, in.kind});
       if (options_.sender) {
-        Delivery d;
-        d.client = client;
-        d.url = n.url;
-        d.body = n.body;
-        d.headers = n.headers;
-        d.send = n.send;
-        d.timeout_ms = static_cast<int>(timeout_ms);
-        d.receiver = recv->name;
-        d.integration = kind;
-        d.index = static_cast<int>(index);
-        // Retried until delivered or until the next flush sends a fresh notification instead.
-        d.key = log_key;
-        d.give_up_at = std::chrono::steady_clock::now() +
-                       std::chrono::milliseconds(g.route->group_interval_ms);
-        d.done = [alive = alive_, log_key, ne, seq = ++delivery_seq_](const Status& s) {
-          if (!s.ok()) return;  // not logged: the next flush notifies again
-          std::lock_guard<std::mutex> l(alive->mu);
-          if (alive->router != nullptr) alive->router->OnDelivered(log_key, ne, seq);
-        };
-        options_.sender->Enqueue(std::move(d));
-        return;
+        Pending& p = pending_[log_key];
+        p = Pending{recv->name, in.kind, in.index, std::move(body), in.target.content_type, ne,
+                    ++delivery_seq_, g.route->group_interval_ms, now, 0};
+        EnqueueLocked(log_key, p, std::move(in.target), now);
+        continue;
       }
     }
+    pending_.erase(log_key);
     log_[log_key] = ne;
-    state_changed = true;
-  };
-  if (recv == nullptr) return;
-  for (size_t i = 0; i < recv->webhooks.size(); ++i) {
-    const WebhookConfig& wc = recv->webhooks[i];
-    process("webhook", i, wc.send_resolved, wc.client, wc.timeout_ms, [&](bool send_resolved) {
-      json alerts = json::array();
-      size_t total = 0;
-      for (size_t k = 0; k < r.alerts.size(); ++k) {
-        if (r.resolved[k] && !send_resolved) continue;
-        ++total;
-        if (wc.max_alerts > 0 && alerts.size() >= static_cast<size_t>(wc.max_alerts)) continue;
-        const NotifyAlert& a = *r.alerts[k];
-        alerts.push_back({{"status", r.resolved[k] ? "resolved" : "firing"},
-                          {"labels", LabelsJson(a.labels)},
-                          {"annotations", LabelsJson(a.annotations)},
-                          {"startsAt", FormatGoTime(a.starts_at, Rfc3339Fraction::kMillis)},
-                          {"endsAt", FormatGoTime(r.resolved[k] ? a.ends_at : 0, Rfc3339Fraction::kMillis)},
-                          {"generatorURL", a.generator_url},
-                          {"fingerprint", Hex(a.labels.Hash())}});
-      }
-      json body = {{"receiver", recv->name},
-                   {"status", r.status},
-                   {"alerts", alerts},
-                   {"groupLabels", LabelsJson(r.group_labels)},
-                   {"commonLabels", LabelsJson(r.common_labels)},
-                   {"commonAnnotations", LabelsJson(r.common_annotations)},
-                   {"externalURL", options_.external_url},
-                   {"version", "4"},
-                   {"groupKey", g.key},
-                   {"truncatedAlerts", total - alerts.size()}};
-      return OutgoingNotification{"", wc.url, DumpJson(body), "webhook", {}, nullptr};
-    });
-  }
-  for (size_t i = 0; i < recv->slacks.size(); ++i) {
-    const SlackConfig& sc = recv->slacks[i];
-    process("slack", i, sc.send_resolved, sc.client, 0, [&](bool) {
-      const TValue data = TemplateData(r);
-      // Alertmanager's slack.default.title and slack.default.titlelink.
-      std::string title = sc.title.empty() ? DefaultSubject(r) : Expand(sc.title, data, options_.external_url);
-      std::string link = sc.title_link.empty() ? AlertmanagerUrl(r) : Expand(sc.title_link, data, options_.external_url);
-      std::string color = sc.color.empty() ? (r.status == "firing" ? "danger" : "good")
-                                           : Expand(sc.color, data, options_.external_url);
-      auto expand = [&](const std::string& t) { return Expand(t, data, options_.external_url); };
-      json att = {{"title", title},
-                  {"title_link", link},
-                  {"text", expand(sc.text)},
-                  {"fallback", sc.fallback.empty() ? title + " | " + link : expand(sc.fallback)},
-                  {"color", color},
-                  {"mrkdwn_in", sc.mrkdwn_in}};
-      // Empty strings are left out, as Alertmanager's omitempty JSON does.
-      if (!sc.pretext.empty()) att["pretext"] = expand(sc.pretext);
-      if (!sc.footer.empty()) att["footer"] = expand(sc.footer);
-      std::string runbook(r.common_annotations.Get("runbook_url"));
-      if (runbook.empty() && !r.alerts.empty()) runbook = r.alerts[0]->annotations.Get("runbook_url");
-      if (!runbook.empty()) {
-        att["actions"] = json::array({{{"type", "button"}, {"text", "Runbook"}, {"url", runbook}}});
-      }
-      json body = {{"username", expand(sc.username)}, {"attachments", json::array({att})}};
-      if (!sc.channel.empty()) body["channel"] = expand(sc.channel);
-      if (!sc.icon_url.empty()) body["icon_url"] = expand(sc.icon_url);
-      if (!sc.icon_emoji.empty()) body["icon_emoji"] = expand(sc.icon_emoji);
-      if (sc.link_names) body["link_names"] = true;
-      return OutgoingNotification{"", sc.api_url, DumpJson(body), "slack", {}, nullptr};
-    });
-  }
-  std::map<std::string, size_t> per_kind;  // an integration's index among its receiver's kind
-  for (const auto& in : recv->integrations) {
-    process(in->kind(), per_kind[in->kind()]++, in->send_resolved(), in->client(), 0,
-            [&](bool send_resolved) { return in->Render(send_resolved ? r : FiringOnly(r)); });
   }
   // A resolved alert leaves the group once no integration's log still records it as firing,
   // i.e. once its resolution was delivered (or was never owed). Until then the next flush
@@ -340,14 +325,32 @@ void Router::LoadState() {
   try {
     json j = json::parse(in);
     for (const auto& [key, e] : j.at("entries").items()) {
-      LogEntry le;
-      for (const auto& f : e.at("firing")) le.firing.insert(std::stoull(f.get<std::string>(), nullptr, 16));
-      for (const auto& f : e.at("resolved")) le.resolved.insert(std::stoull(f.get<std::string>(), nullptr, 16));
-      le.at = e.at("at").get<int64_t>();
-      log_[key] = std::move(le);
+      log_[key] = LogEntry{ParseHexSet(e.at("firing")), ParseHexSet(e.at("resolved")), e.at("at").get<int64_t>()};
     }
-  } catch (const std::exception&) {
-    log_.clear();  // a corrupt log only costs a repeated notification
+    const json pending = j.value("pending", json::object());  // older files have none
+    for (const auto& [key, e] : pending.items()) {
+      Pending p;
+      p.receiver = e.at("receiver").get<std::string>();
+      p.kind = e.at("integration").get<std::string>();
+      p.index = e.at("index").get<size_t>();
+      p.body = e.at("body").get<std::string>();
+      p.content_type = e.value("content_type", "");
+      p.entry = LogEntry{ParseHexSet(e.at("firing")), ParseHexSet(e.at("resolved")), 0};
+      p.seq = e.at("seq").get<uint64_t>();
+      p.retry_ms = std::max<int64_t>(e.at("retry_ms").get<int64_t>(), 1000);
+      p.created = e.at("created").get<int64_t>();
+      delivery_seq_ = std::max(delivery_seq_, p.seq);
+      pending_[key] = std::move(p);  // enqueued = 0: the first Tick() sends it
+    }
+  } catch (const std::exception& e) {
+    // A corrupt file only costs a repeated notification (the file is replaced atomically, so
+    // this needs a damaged disk, not a crash).
+    if (options_.log) {
+      options_.log(LogLevel::kError, "notification log unreadable; starting afresh",
+                   {{"file", options_.state_path}, {"err", e.what()}});
+    }
+    log_.clear();
+    pending_.clear();
   }
 }
 
@@ -356,25 +359,36 @@ void Router::SaveStateLocked() {
   const Timestamp now = options_.clock->Now();
   json entries = json::object();
   for (auto it = log_.begin(); it != log_.end();) {
-    // Alertmanager keeps its notification log for 120h.
-    if (now - it->second.at > 120LL * 3'600'000) {
+    if (now - it->second.at > kStateRetentionMs) {
       it = log_.erase(it);
       continue;
     }
-    json f = json::array(), r = json::array();
-    for (uint64_t x : it->second.firing) f.push_back(Hex(x));
-    for (uint64_t x : it->second.resolved) r.push_back(Hex(x));
-    entries[it->first] = {{"firing", f}, {"resolved", r}, {"at", it->second.at}};
+    entries[it->first] = {{"firing", HexSet(it->second.firing)},
+                          {"resolved", HexSet(it->second.resolved)},
+                          {"at", it->second.at}};
     ++it;
   }
-  const std::string tmp = options_.state_path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    if (!out) return;
-    out << json{{"version", 1}, {"entries", entries}}.dump();
-    if (!out.good()) return;
+  json pending = json::object();
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    const Pending& p = it->second;
+    if (now - p.created > kStateRetentionMs) {
+      it = pending_.erase(it);
+      continue;
+    }
+    pending[it->first] = {{"receiver", p.receiver},   {"integration", p.kind},
+                          {"index", p.index},         {"body", p.body},
+                          {"content_type", p.content_type},
+                          {"firing", HexSet(p.entry.firing)},
+                          {"resolved", HexSet(p.entry.resolved)},
+                          {"seq", p.seq},             {"retry_ms", p.retry_ms},
+                          {"created", p.created}};
+    ++it;
   }
-  std::rename(tmp.c_str(), options_.state_path.c_str());
+  const std::string text = json{{"version", 2}, {"entries", entries}, {"pending", pending}}.dump(
+      -1, ' ', false, json::error_handler_t::replace);
+  if (Status s = WriteFileAtomically(options_.state_path, text); !s.ok() && options_.log) {
+    options_.log(LogLevel::kError, "cannot write the notification log", {{"err", s.message()}});
+  }
 }
 
 }  // namespace tidemark::alerting

@@ -3,7 +3,10 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <set>
+#include <sstream>
 
 #include "notify/config_util.h"
 #include "notify/email.h"
@@ -16,14 +19,44 @@
 
 namespace tidemark::alerting {
 
+std::string LineOf(const YAML::Node& n) {
+  return n.Mark().is_null() ? "" : "line " + std::to_string(n.Mark().line + 1) + ": ";
+}
+
+// Levenshtein distance, for "did you mean" on a misspelt field.
+size_t EditDistance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
 Status KeysIn(const YAML::Node& n, const std::set<std::string>& known, const std::string& what) {
-  if (!n.IsMap()) return Status::InvalidArgument(what + ": expected a mapping");
+  if (!n.IsMap()) return Status::InvalidArgument(LineOf(n) + what + ": expected a mapping");
   for (const auto& kv : n) {
     const std::string k = kv.first.Scalar();
-    if (known.count(k) == 0) {
-      return Status::InvalidArgument("line " + std::to_string(kv.first.Mark().line + 1) +
-                                     ": field " + k + " not found in " + what);
+    if (known.count(k) != 0) continue;
+    std::string msg = LineOf(kv.first) + "unknown field \"" + k + "\" in " + what;
+    // The closest valid field, if it is plausibly a typo of it.
+    std::string best;
+    size_t best_d = std::string::npos;
+    for (const auto& cand : known) {
+      const size_t d = EditDistance(k, cand);
+      if (d < best_d) {
+        best_d = d;
+        best = cand;
+      }
     }
+    if (!best.empty() && best_d <= std::max<size_t>(2, k.size() / 3)) msg += "; did you mean \"" + best + "\"?";
+    return Status::InvalidArgument(msg);
   }
   return Status::OK();
 }
@@ -32,7 +65,35 @@ namespace {
 
 Result<int64_t> Duration(const YAML::Node& n, int64_t def) {
   if (!n || n.IsNull()) return def;
-  return ParsePromDuration(n.Scalar());
+  auto d = ParsePromDuration(n.Scalar());
+  if (!d.ok()) return Status::InvalidArgument(LineOf(n) + d.status().message());
+  return d;
+}
+
+// Alertmanager's defaults, then each `templates:` glob (relative to the config file's
+// directory) in order; a later define replaces an earlier one of the same name.
+Result<std::shared_ptr<const Template>> LoadTemplates(const YAML::Node& globs, const std::string& base_dir) {
+  auto defaults = Template::Parse(DefaultNotificationTemplates(), "default.tmpl");
+  if (!defaults.ok()) return Status::Internal("default templates: " + defaults.status().message());
+  std::shared_ptr<const Template> set = *defaults;
+  if (!globs || globs.IsNull()) return set;
+  if (!globs.IsSequence()) return Status::InvalidArgument(LineOf(globs) + "templates: expected a list of file globs");
+  std::vector<std::string> patterns;
+  for (const auto& g : globs) {
+    std::filesystem::path p(g.Scalar());
+    if (p.is_relative() && !base_dir.empty()) p = std::filesystem::path(base_dir) / p;
+    patterns.push_back(p.string());
+  }
+  for (const auto& file : ExpandGlobs(patterns)) {
+    std::ifstream in(file);
+    std::stringstream text;
+    text << in.rdbuf();
+    if (!in) return Status::InvalidArgument("templates: cannot read " + file);
+    auto t = Template::Parse(text.str(), std::filesystem::path(file).filename().string(), set.get());
+    if (!t.ok()) return Status::InvalidArgument("templates: " + file + ": " + t.status().message());
+    set = *t;
+  }
+  return set;
 }
 
 // Alertmanager 0.25's matcher value (pkg/labels ParseMatcher): optionally in double quotes;
@@ -307,9 +368,7 @@ Result<RouterConfig> ParseRouterConfig(const std::string& text, const std::strin
     TM_RETURN_IF_ERROR(KeysIn(root, {"global", "route", "receivers", "inhibit_rules", "templates",
                                      "time_intervals", "mute_time_intervals"},
                               "notifications"));
-    if (root["templates"] && root["templates"].size() > 0) {
-      return Status::InvalidArgument("template files are not supported; put templates inline");
-    }
+    TM_ASSIGN_OR_RETURN(cfg.templates, LoadTemplates(root["templates"], base_dir));
     std::string global_slack;
     httpclient::ClientConfig global_http;
     std::shared_ptr<const httpclient::Client> global_client;
@@ -353,7 +412,7 @@ Result<RouterConfig> ParseRouterConfig(const std::string& text, const std::strin
       if (!names.insert(rc.name).second) {
         return Status::InvalidArgument("notification config name \"" + rc.name + "\" is not unique");
       }
-      using Parser = Result<std::shared_ptr<const Integration>> (*)(const YAML::Node&, const std::string&,
+      using Parser = Result<std::shared_ptr<const IntegrationKind>> (*)(const YAML::Node&, const std::string&,
                                                                     const IntegrationDefaults&);
       static const std::vector<std::pair<std::string, Parser>> kIntegrations = {
           {"pagerduty_configs", &ParsePagerduty},
@@ -378,7 +437,7 @@ Result<RouterConfig> ParseRouterConfig(const std::string& text, const std::strin
         for (const auto& node : rn[key]) {
           const std::string where = "receiver \"" + rc.name + "\": " + key + "[" + std::to_string(i++) + "]";
           TM_ASSIGN_OR_RETURN(auto integration, parse(node, where, defaults));
-          rc.integrations.push_back(std::move(integration));
+          rc.kinds.push_back(std::move(integration));
         }
       }
       for (const auto& w : rn["webhook_configs"]) {
@@ -405,17 +464,17 @@ Result<RouterConfig> ParseRouterConfig(const std::string& text, const std::strin
         SlackConfig sc;
         TM_ASSIGN_OR_RETURN(sc.api_url, UrlOrFile(s, where, "api_url", "api_url_file", base_dir, global_slack));
         TM_ASSIGN_OR_RETURN(sc.client, IntegrationClient(s, where, base_dir, global_http, &global_client));
-        sc.channel = StrOr(s["channel"], "");
+        sc.channel = StrOr(s["channel"], sc.channel);
         sc.username = StrOr(s["username"], sc.username);
-        sc.title = StrOr(s["title"], "");
-        sc.title_link = StrOr(s["title_link"], "");
-        sc.text = StrOr(s["text"], "");
-        sc.color = StrOr(s["color"], "");
-        sc.pretext = StrOr(s["pretext"], "");
-        sc.fallback = StrOr(s["fallback"], "");
-        sc.footer = StrOr(s["footer"], "");
-        sc.icon_url = StrOr(s["icon_url"], "");
-        sc.icon_emoji = StrOr(s["icon_emoji"], "");
+        sc.title = StrOr(s["title"], sc.title);
+        sc.title_link = StrOr(s["title_link"], sc.title_link);
+        sc.text = StrOr(s["text"], sc.text);
+        sc.color = StrOr(s["color"], sc.color);
+        sc.pretext = StrOr(s["pretext"], sc.pretext);
+        sc.fallback = StrOr(s["fallback"], sc.fallback);
+        sc.footer = StrOr(s["footer"], sc.footer);
+        sc.icon_url = StrOr(s["icon_url"], sc.icon_url);
+        sc.icon_emoji = StrOr(s["icon_emoji"], sc.icon_emoji);
         sc.link_names = BoolOr(s["link_names"], false);
         // short_fields only sets the default `short` of `fields`, which are refused above, so
         // it has nothing to act on (as in Alertmanager without fields).

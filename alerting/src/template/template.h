@@ -72,19 +72,29 @@ struct TemplateContext {
 
 class Template;
 struct TemplateNode;
+// Named templates ({{define "name"}}…{{end}}) by name.
+using TemplateDefs = std::map<std::string, std::shared_ptr<const TemplateNode>>;
 
 // A parsed template; Execute is const and thread-safe.
 class Template {
  public:
-  static Result<std::shared_ptr<const Template>> Parse(std::string_view text, std::string name);
+  // `base` (nullable) contributes its named templates, as Go's Clone().New().Parse() does:
+  // `text` may call them with {{template "name" .}}, and its own {{define}}s replace theirs.
+  static Result<std::shared_ptr<const Template>> Parse(std::string_view text, std::string name,
+                                                       const Template* base = nullptr);
   Result<std::string> Execute(const TemplateContext& ctx) const;
+  // Runs the named template `define_name` with `ctx` (error if it is not defined).
+  Result<std::string> ExecuteDefined(const std::string& define_name, const TemplateContext& ctx) const;
+  bool Defines(const std::string& define_name) const { return defs_ && defs_->count(define_name) != 0; }
   const std::string& name() const { return name_; }
+  const TemplateDefs* defs() const { return defs_.get(); }
   ~Template();
 
  private:
   Template() = default;
   std::string name_;
   std::unique_ptr<TemplateNode> root_;
+  std::shared_ptr<const TemplateDefs> defs_;  // never null once parsed
 };
 
 // The data an alert template sees (Prometheus' AlertTemplateData).

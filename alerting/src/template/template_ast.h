@@ -34,9 +34,9 @@ struct TPipeline {
 };
 
 struct TemplateNode {
-  enum class Kind : uint8_t { kList, kText, kAction, kIf, kRange, kWith, kBreak, kContinue };
+  enum class Kind : uint8_t { kList, kText, kAction, kIf, kRange, kWith, kBreak, kContinue, kTemplate };
   Kind kind = Kind::kList;
-  std::string text;
+  std::string text;  // kText: the text; kTemplate: the name of the template to run
   TPipeline pipe;
   std::vector<std::unique_ptr<TemplateNode>> list;       // kList children / body
   std::unique_ptr<TemplateNode> else_list;               // if/range/with else branch

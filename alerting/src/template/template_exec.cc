@@ -72,9 +72,41 @@ class Executor {
         return f;
       }
       case TemplateNode::Kind::kRange: return Range(n, dot);
+      case TemplateNode::Kind::kTemplate: {
+        const TValue arg = n.pipe.cmds.empty() ? TValue::Nil() : EvalPipeline(n.pipe, dot);
+        RunDefined(n.text, arg, &n.pipe);
+        return Flow::kNormal;
+      }
     }
     return Flow::kNormal;
   }
+
+ public:
+  // Runs the named template with `dot` in a fresh variable scope ($ = dot), as Go does.
+  void RunDefined(const std::string& define_name, const TValue& dot, const TPipeline* at) {
+    const TemplateDefs* defs = tmpl_.defs();
+    auto it = defs == nullptr ? TemplateDefs::const_iterator() : defs->find(define_name);
+    if (defs == nullptr || it == defs->end()) {
+      if (at != nullptr) Fail(*at, "template \"" + define_name + "\" not defined");
+      throw ExecError("template: no template \"" + define_name + "\" associated with template \"" +
+                      tmpl_.name() + "\"");
+    }
+    // Go stops runaway recursion at 100000 levels; our stack is smaller.
+    constexpr int kMaxDepth = 200;
+    if (++depth_ > kMaxDepth) {
+      throw ExecError("template: " + tmpl_.name() + ": exceeded maximum template depth (" +
+                      std::to_string(kMaxDepth) + ")");
+    }
+    std::vector<std::pair<std::string, TValue>> saved;
+    saved.swap(vars_);
+    vars_.emplace_back("$", dot);
+    Walk(*it->second, dot);
+    vars_.swap(saved);
+    --depth_;
+  }
+  std::string TakeOutput() { return std::move(out_); }
+
+ private:
 
   Flow Range(const TemplateNode& n, const TValue& dot) {
     size_t mark = vars_.size();
@@ -248,6 +280,7 @@ class Executor {
   const TemplateContext& ctx_;
   std::vector<std::pair<std::string, TValue>> vars_;
   std::string out_;
+  int depth_ = 0;
 };
 
 }  // namespace
@@ -256,6 +289,19 @@ Result<std::string> Template::Execute(const TemplateContext& ctx) const {
   try {
     Executor ex(*this, ctx);
     return ex.Run(*root_);
+  } catch (const ExecError& e) {
+    return Status::InvalidArgument(e.what());
+  } catch (const std::exception& e) {
+    return Status::Internal(std::string("template: ") + e.what());
+  }
+}
+
+Result<std::string> Template::ExecuteDefined(const std::string& define_name,
+                                             const TemplateContext& ctx) const {
+  try {
+    Executor ex(*this, ctx);
+    ex.RunDefined(define_name, ctx.dot, nullptr);
+    return ex.TakeOutput();
   } catch (const ExecError& e) {
     return Status::InvalidArgument(e.what());
   } catch (const std::exception& e) {

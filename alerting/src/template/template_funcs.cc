@@ -7,6 +7,7 @@
 
 #include "template/template_ast.h"
 #include "tidemark/alerting/rule_file.h"
+#include "tidemark/storage/model/strconv.h"
 
 namespace tidemark::alerting {
 namespace {
@@ -303,6 +304,11 @@ Result<TValue> Identity(const Args& a, const TemplateContext&) {
   TM_RETURN_IF_ERROR(WantArgs(a, 1));
   return TValue::String(GoPrint(a[0]));
 }
+// Go's urlquery: the arguments printed (as print does) and query-escaped.
+Result<TValue> UrlQuery(const Args& a, const TemplateContext& ctx) {
+  TM_ASSIGN_OR_RETURN(TValue printed, Print(a, ctx));
+  return TValue::String(UrlEscape(printed.s, /*space_as_plus=*/true));
+}
 Result<TValue> ExternalURL(const Args& a, const TemplateContext& ctx) {
   TM_RETURN_IF_ERROR(WantArgs(a, 0));
   return TValue::String(ctx.external_url);
@@ -345,7 +351,7 @@ const std::map<std::string, TFunc>& Table() {
   static const std::map<std::string, TFunc> kTable = {
       {"eq", Eq}, {"ne", Ne}, {"lt", Ord<0>}, {"le", Ord<1>}, {"gt", Ord<2>}, {"ge", Ord<3>},
       {"not", Not}, {"len", Len}, {"index", Index}, {"printf", Printf}, {"print", Print},
-      {"println", Println}, {"html", Identity}, {"js", Identity}, {"urlquery", Identity},
+      {"println", Println}, {"html", Identity}, {"js", Identity}, {"urlquery", UrlQuery},
       {"humanize", Humanize_}, {"humanize1024", Humanize1024_},
       {"humanizeDuration", HumanizeDuration_}, {"humanizePercentage", HumanizePercentage_},
       {"humanizeTimestamp", HumanizeTimestamp_}, {"toUpper", CaseFn<0>}, {"toLower", CaseFn<1>},

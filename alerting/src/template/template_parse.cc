@@ -219,6 +219,8 @@ class Parser {
     if (!stop.empty()) Fail(line_, "unexpected {{" + stop + "}}");
     return root;
   }
+  // The {{define}}d (and {{block}}) templates found by ParseAll.
+  TemplateDefs& defs() { return defs_; }
 
  private:
   [[noreturn]] void Fail(int line, const std::string& msg) const {
@@ -262,7 +264,31 @@ class Parser {
           continue;
         }
         if (kw == "define" || kw == "template" || kw == "block") {
-          Fail(it.line, "\"" + kw + "\" is not supported");
+          if (it.tokens.size() < 2 || it.tokens[1].type != Tok::kString) {
+            Fail(it.line, "unexpected \"" + (it.tokens.size() < 2 ? std::string("}}") : it.tokens[1].text) +
+                              "\" in " + kw + " clause");
+          }
+          const std::string define_name = it.tokens[1].text;
+          if (kw == "define") {
+            // Go allows define only at the top level of a template text.
+            if (depth_ > 0) Fail(it.line, "unexpected <define> in command");
+            if (it.tokens.size() > 2) Fail(it.line, "unexpected \"" + it.tokens[2].text + "\" in define clause");
+            defs_[define_name] = ParseBody(kw, it.line);
+            continue;
+          }
+          auto n = std::make_unique<TemplateNode>();
+          n->kind = TemplateNode::Kind::kTemplate;
+          n->text = define_name;
+          tp_ = 2;
+          if (tp_ < toks_->size()) {
+            n->pipe = ParsePipeline(it.line, /*allow_decl=*/false);
+            if (tp_ != toks_->size()) Fail(it.line, "unexpected \"" + (*toks_)[tp_].text + "\" in " + kw);
+          } else if (kw == "block") {
+            Fail(it.line, "missing value for block");
+          }
+          if (kw == "block") defs_[define_name] = ParseBody(kw, it.line);
+          list->list.push_back(std::move(n));
+          continue;
         }
       }
       auto n = std::make_unique<TemplateNode>();
@@ -275,6 +301,16 @@ class Parser {
     return list;
   }
 
+  // The body of a define/block, up to its {{end}}.
+  std::shared_ptr<const TemplateNode> ParseBody(const std::string& kw, int line) {
+    std::string stop;
+    ++depth_;
+    std::shared_ptr<const TemplateNode> body = ParseList(&stop);
+    --depth_;
+    if (stop != "end") Fail(line, stop.empty() ? "unexpected EOF" : "unexpected {{else}} in " + kw);
+    return body;
+  }
+
   std::unique_ptr<TemplateNode> ParseControl(const std::string& kw, int line) {
     auto n = std::make_unique<TemplateNode>();
     n->kind = kw == "if" ? TemplateNode::Kind::kIf
@@ -283,7 +319,9 @@ class Parser {
     n->pipe = ParsePipeline(line, true);
     if (tp_ != toks_->size()) Fail(line, "unexpected \"" + (*toks_)[tp_].text + "\" in " + kw);
     std::string stop;
+    ++depth_;
     n->list.push_back(ParseList(&stop));
+    --depth_;
     if (stop.empty()) Fail(line, "unexpected EOF");
     if (stop == "else") {
       const Item& it = items_[pos_ - 1];
@@ -299,7 +337,9 @@ class Parser {
         return n;
       }
       if (it.tokens.size() > 1) Fail(it.line, "unexpected tokens in else");
+      ++depth_;
       n->else_list = ParseList(&stop);
+      --depth_;
       if (stop != "end") Fail(line, stop.empty() ? "unexpected EOF" : "expected end; found {{else}}");
     }
     return n;
@@ -405,6 +445,8 @@ class Parser {
 
   std::vector<Item> items_;
   const std::string& name_;
+  TemplateDefs defs_;
+  int depth_ = 0;  // nesting of if/with/range/define bodies
   size_t pos_ = 0;
   int line_ = 1;
   const std::vector<Token>* toks_ = nullptr;
@@ -416,7 +458,8 @@ class Parser {
 
 Template::~Template() = default;
 
-Result<std::shared_ptr<const Template>> Template::Parse(std::string_view text, std::string name) {
+Result<std::shared_ptr<const Template>> Template::Parse(std::string_view text, std::string name,
+                                                       const Template* base) {
   try {
     Lexer lexer(text, name);
     Parser parser(lexer.Run(), name);
@@ -424,6 +467,14 @@ Result<std::shared_ptr<const Template>> Template::Parse(std::string_view text, s
     std::shared_ptr<Template> t(new Template());
     t->name_ = std::move(name);
     t->root_ = std::move(root);
+    if (parser.defs().empty() && base != nullptr && base->defs_) {
+      t->defs_ = base->defs_;  // share, the common case of a field text without defines
+    } else {
+      auto defs = std::make_shared<TemplateDefs>();
+      if (base != nullptr && base->defs_) *defs = *base->defs_;
+      for (auto& [k, v] : parser.defs()) (*defs)[k] = std::move(v);
+      t->defs_ = std::move(defs);
+    }
     return std::shared_ptr<const Template>(std::move(t));
   } catch (const ParseError& e) {
     return Status::InvalidArgument(e.what());

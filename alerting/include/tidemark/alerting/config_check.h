@@ -20,7 +20,8 @@ struct SloFileCheck {
 SloFileCheck CheckSloFile(const std::string& path);
 
 // The Alertmanager-schema `notifications:` section: routes, receivers, templates and the
-// *_file paths in it (relative ones under base_dir).
+// *_file paths in it (relative ones under base_dir). Errors start "notifications: ", carry the
+// text's line and, for a misspelt field, the closest valid one.
 Status CheckNotificationConfig(const std::string& yaml, const std::string& base_dir);
 
 }  // namespace tidemark::alerting

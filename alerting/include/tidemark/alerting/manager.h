@@ -143,6 +143,31 @@ struct NotifyAlert {
   bool resolved = false;
 };
 
+// A test notification (`tidemark notify test`, POST /api/v1/notifications/test): one firing
+// alert TestAlert, visibly marked as a test, through every integration of one receiver.
+struct TestNotificationRequest {
+  std::string receiver;
+  // Added to (or replacing) the test alert's labels alertname="TestAlert", instance="tidemark"
+  // and annotations summary, description.
+  std::vector<std::pair<std::string, std::string>> labels, annotations;
+};
+
+// What one integration of the receiver answered to its single attempt (no retries).
+struct TestNotificationAnswer {
+  std::string integration;  // kind[index], e.g. "slack[0]"
+  bool delivered = false;   // the receiver answered 2xx
+  int status_code = 0;      // 0 = no answer (see error)
+  std::string body;         // the first 256 bytes of the answer
+  std::string error;        // the network/TLS error, or why the answer is not a delivery
+};
+
+// Parses `notifications_yaml` (Alertmanager's schema, files relative to `base_dir`) and sends a
+// test notification through receiver `req.receiver`. Errors: the config's (kInvalidArgument),
+// no such receiver (kNotFound). Integrations that fail are answers, not errors.
+Result<std::vector<TestNotificationAnswer>> SendTestNotification(
+    const std::string& notifications_yaml, const std::string& base_dir,
+    const std::string& external_url, const TestNotificationRequest& req, Timestamp now);
+
 // Receives batches of alerts to deliver. Implementations must not block the caller for long:
 // they queue and deliver on their own threads.
 class Notifier {
@@ -232,6 +257,8 @@ class RuleManager : public RulesReader, public AlertmanagerApi {
   Status ExpireSilence(const std::string& id) override;
 
   ManagerMetrics Metrics() const;
+  // SendTestNotification with the loaded notification config (kNotFound without one).
+  Result<std::vector<TestNotificationAnswer>> TestNotification(const TestNotificationRequest& req) const;
   // The metrics above in Prometheus text exposition format (for /metrics).
   std::string MetricsText() const;
   const Options& options() const;

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -23,6 +24,8 @@ class RemoteReader;
 namespace tidemark::alerting {
 class RulesReader;
 class AlertmanagerApi;
+struct TestNotificationRequest;
+struct TestNotificationAnswer;
 }
 
 namespace tidemark::http {
@@ -69,6 +72,9 @@ struct ApiBackends {
   const alerting::RulesReader* rules = nullptr;  // rules, alerts, slos
   alerting::AlertmanagerApi* alertmanager = nullptr;  // /api/v2: router alerts, silences
   ServerControl* control = nullptr;              // reload, ready, status config/flags/runtimeinfo
+  // POST /api/v1/notifications/test (empty: 503). Sends synchronously.
+  std::function<Result<std::vector<alerting::TestNotificationAnswer>>(const alerting::TestNotificationRequest&)>
+      test_notification;
 
   MetricsRegistry* metrics = nullptr;  // /metrics exposition and query latency
   BuildInfo build_info;
