@@ -1,4 +1,5 @@
-// Query path: select + decode 1k series x 1 h at 15 s from persisted chunks (head flushed).
+// Query path: select + decode 1k series x 1 h at 15 s from persisted chunks (head flushed) or
+// from the head, read sample by sample (Next/At) or a decoded chunk at a time (ReadBatch).
 #include <benchmark/benchmark.h>
 
 #include "tsdb_bench_util.h"
@@ -10,7 +11,9 @@ constexpr size_t kSeries = 1000;
 constexpr int kSamples = 240;  // 1 h at 15 s
 constexpr Timestamp kStart = testing::kDefaultStart;
 
+// range(0): 1 = flushed to persisted chunks, 0 = left in the head; range(1): 1 = ReadBatch.
 void BM_TsdbSelectDecode(benchmark::State& state) {
+  const bool flush = state.range(0) != 0, bulk = state.range(1) != 0;
   BenchDir dir;
   StorageOptions o;
   o.dir = dir.path();
@@ -33,7 +36,7 @@ void BM_TsdbSelectDecode(benchmark::State& state) {
         if (!app->Append(0, labels[i], {0, s.t, s.v}).ok()) state.SkipWithError("append");
       }
     }
-    if (!app->Commit().ok() || !db->Flush().ok()) state.SkipWithError("commit/flush");
+    if (!app->Commit().ok() || (flush && !db->Flush().ok())) state.SkipWithError("commit/flush");
   }
   auto m = Matcher::Make(MatchType::kEqual, "__name__", "bench_metric").value();
   uint64_t samples = 0;
@@ -50,6 +53,16 @@ void BM_TsdbSelectDecode(benchmark::State& state) {
     while ((*set)->Next()) {
       ++series;
       it = (*set)->At().Iterator(std::move(it));
+      if (bulk) {
+        Sample buf[256];
+        ValueType vt = it->Next();
+        while (vt == ValueType::kFloat) {
+          const size_t k = it->ReadBatch(kMaxTimestamp, buf, 256, &vt);
+          for (size_t i = 0; i < k; ++i) sum += buf[i].v;
+          n += k;
+        }
+        continue;
+      }
       while (it->Next() != ValueType::kNone) {
         sum += it->At().v;
         ++n;
@@ -63,7 +76,11 @@ void BM_TsdbSelectDecode(benchmark::State& state) {
   state.counters["series"] = kSeries;
   (void)db->Close();
 }
-BENCHMARK(BM_TsdbSelectDecode)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_TsdbSelectDecode)
+    ->ArgNames({"flushed", "bulk"})
+    ->ArgsProduct({{0, 1}, {0, 1}})
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace tidemark::bench
