@@ -1,6 +1,9 @@
 // Query path: select + decode 1k series x 1 h at 15 s from persisted chunks (head flushed) or
-// from the head, read sample by sample (Next/At) or a decoded chunk at a time (ReadBatch).
+// from the head, read sample by sample (Next/At) or a decoded chunk at a time (ReadBatch); and
+// an instant selector's last samples with and without the last_sample_only hint.
 #include <benchmark/benchmark.h>
+
+#include <algorithm>
 
 #include "tsdb_bench_util.h"
 
@@ -81,6 +84,68 @@ BENCHMARK(BM_TsdbSelectDecode)
     ->ArgsProduct({{0, 1}, {0, 1}})
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
+
+// An instant vector selector over the head: each series' last sample in the 5 min before the
+// newest one, with (range(0) = 1) or without the last_sample_only hint.
+void BM_TsdbSelectLastSample(benchmark::State& state) {
+  const bool hint = state.range(0) != 0;
+  BenchDir dir;
+  StorageOptions o;
+  o.dir = dir.path();
+  o.retention_ms = 0;
+  auto opened = Storage::Open(o);
+  if (!opened.ok()) {
+    state.SkipWithError(opened.status().ToString().c_str());
+    return;
+  }
+  auto db = std::move(opened).value();
+  std::vector<Labels> labels = MakeSeriesLabels(kSeries);
+  for (auto& l : labels) l = l.With("__name__", "bench_metric");
+  Timestamp newest = kStart;
+  {
+    auto app = db->NewAppender();
+    for (size_t i = 0; i < kSeries; ++i) {
+      auto samples = testing::GenerateSeries({testing::RealisticMixPattern(i),
+                                              testing::TimePattern::kJittered},
+                                             100, i, kStart);
+      for (const auto& s : samples) {
+        if (!app->Append(0, labels[i], {0, s.t, s.v}).ok()) state.SkipWithError("append");
+        newest = std::max(newest, s.t);
+      }
+    }
+    if (!app->Commit().ok()) state.SkipWithError("commit");
+  }
+  auto m = Matcher::Make(MatchType::kEqual, "__name__", "bench_metric").value();
+  SelectHints hints;
+  hints.start = newest - 300'000 + 1;
+  hints.end = newest;
+  hints.last_sample_only = hint;
+  for (auto _ : state) {
+    auto q = db->NewQuerier(hints.start, hints.end);
+    auto set = (*q)->Select(true, &hints, {m});
+    if (!set.ok()) {
+      state.SkipWithError(set.status().ToString().c_str());
+      return;
+    }
+    std::unique_ptr<SeriesIterator> it;
+    size_t series = 0;
+    double sum = 0;
+    while ((*set)->Next()) {
+      it = (*set)->At().Iterator(std::move(it));
+      Sample last;
+      for (ValueType vt = it->Seek(hints.start); vt == ValueType::kFloat; vt = it->Next()) {
+        last = it->At();
+      }
+      sum += last.v;
+      ++series;
+    }
+    benchmark::DoNotOptimize(sum);
+    if (series != kSeries) state.SkipWithError("wrong result size");
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * kSeries));
+  (void)db->Close();
+}
+BENCHMARK(BM_TsdbSelectLastSample)->ArgName("hint")->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace tidemark::bench

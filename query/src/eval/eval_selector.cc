@@ -188,6 +188,9 @@ void Evaluator::Prepare(const Expr& root) {
     hints.step_ms = step_ms_;
     hints.range_ms = p.range_ms;
     hints.max_series = options_.max_series_per_selector;
+    // An instant query's vector selector looks at one time: only each series' last sample in
+    // its lookback window counts (the head often knows it without decoding anything).
+    hints.last_sample_only = !p.matrix && p.on_query_steps && step_ms_ == 0;
     auto set = (*querier)->Select(false, &hints, p.vs->matchers);
     if (!set.ok()) throw EvalError{set.status()};
     if (p.streamed_agg) {

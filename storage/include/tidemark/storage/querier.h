@@ -60,6 +60,9 @@ struct SelectHints {
   int64_t range_ms = 0;
   std::string func;
   size_t max_series = 0;  // 0 = unlimited; storage returns ResourceExhausted above it
+  // The caller reads only each series' last sample in [start, end] (a vector selector evaluated
+  // at one time): a store may then yield just that sample, and samples only within [start, end].
+  bool last_sample_only = false;
 };
 
 // A view of the store bounded to [mint, maxt] (inclusive, ms).
