@@ -14,33 +14,50 @@ constexpr size_t kSeries = 1000;
 constexpr int kSamples = 240;  // 1 h at 15 s
 constexpr Timestamp kStart = testing::kDefaultStart;
 
-// range(0): 1 = flushed to persisted chunks, 0 = left in the head; range(1): 1 = ReadBatch.
-void BM_TsdbSelectDecode(benchmark::State& state) {
-  const bool flush = state.range(0) != 0, bulk = state.range(1) != 0;
-  BenchDir dir;
+// A store in `dir` holding kSeries series "bench_metric" of `samples` samples each, flushed to
+// persisted chunks or left in the head; null (benchmark skipped) on error. *newest: the
+// newest sample's time.
+std::unique_ptr<Storage> LoadStore(benchmark::State& state, const BenchDir& dir, int samples,
+                                   bool flush, Timestamp* newest) {
   StorageOptions o;
   o.dir = dir.path();
   o.retention_ms = 0;
   auto opened = Storage::Open(o);
   if (!opened.ok()) {
     state.SkipWithError(opened.status().ToString().c_str());
-    return;
+    return nullptr;
   }
   auto db = std::move(opened).value();
   std::vector<Labels> labels = MakeSeriesLabels(kSeries);
   for (auto& l : labels) l = l.With("__name__", "bench_metric");
-  {
-    auto app = db->NewAppender();
-    for (size_t i = 0; i < kSeries; ++i) {
-      auto samples = testing::GenerateSeries({testing::RealisticMixPattern(i),
-                                              testing::TimePattern::kJittered},
-                                             kSamples, i, kStart);
-      for (const auto& s : samples) {
-        if (!app->Append(0, labels[i], {0, s.t, s.v}).ok()) state.SkipWithError("append");
+  *newest = kStart;
+  auto app = db->NewAppender();
+  for (size_t i = 0; i < kSeries; ++i) {
+    auto gen = testing::GenerateSeries({testing::RealisticMixPattern(i),
+                                        testing::TimePattern::kJittered},
+                                       samples, i, kStart);
+    for (const auto& smp : gen) {
+      if (!app->Append(0, labels[i], {0, smp.t, smp.v}).ok()) {
+        state.SkipWithError("append");
+        return nullptr;
       }
+      *newest = std::max(*newest, smp.t);
     }
-    if (!app->Commit().ok() || (flush && !db->Flush().ok())) state.SkipWithError("commit/flush");
   }
+  if (!app->Commit().ok() || (flush && !db->Flush().ok())) {
+    state.SkipWithError("commit/flush");
+    return nullptr;
+  }
+  return db;
+}
+
+// range(0): 1 = flushed to persisted chunks, 0 = left in the head; range(1): 1 = ReadBatch.
+void BM_TsdbSelectDecode(benchmark::State& state) {
+  const bool flush = state.range(0) != 0, bulk = state.range(1) != 0;
+  BenchDir dir;
+  Timestamp newest;
+  auto db = LoadStore(state, dir, kSamples, flush, &newest);
+  if (!db) return;
   auto m = Matcher::Make(MatchType::kEqual, "__name__", "bench_metric").value();
   uint64_t samples = 0;
   for (auto _ : state) {
@@ -90,31 +107,9 @@ BENCHMARK(BM_TsdbSelectDecode)
 void BM_TsdbSelectLastSample(benchmark::State& state) {
   const bool hint = state.range(0) != 0;
   BenchDir dir;
-  StorageOptions o;
-  o.dir = dir.path();
-  o.retention_ms = 0;
-  auto opened = Storage::Open(o);
-  if (!opened.ok()) {
-    state.SkipWithError(opened.status().ToString().c_str());
-    return;
-  }
-  auto db = std::move(opened).value();
-  std::vector<Labels> labels = MakeSeriesLabels(kSeries);
-  for (auto& l : labels) l = l.With("__name__", "bench_metric");
-  Timestamp newest = kStart;
-  {
-    auto app = db->NewAppender();
-    for (size_t i = 0; i < kSeries; ++i) {
-      auto samples = testing::GenerateSeries({testing::RealisticMixPattern(i),
-                                              testing::TimePattern::kJittered},
-                                             100, i, kStart);
-      for (const auto& s : samples) {
-        if (!app->Append(0, labels[i], {0, s.t, s.v}).ok()) state.SkipWithError("append");
-        newest = std::max(newest, s.t);
-      }
-    }
-    if (!app->Commit().ok()) state.SkipWithError("commit");
-  }
+  Timestamp newest;
+  auto db = LoadStore(state, dir, 100, false, &newest);
+  if (!db) return;
   auto m = Matcher::Make(MatchType::kEqual, "__name__", "bench_metric").value();
   SelectHints hints;
   hints.start = newest - 300'000 + 1;
