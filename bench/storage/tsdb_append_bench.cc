@@ -1,6 +1,6 @@
 // Append throughput into the RocksDB store with durability on (every Commit in RocksDB's WAL
-// before it returns): 100k series, remote-write-like batches of 2000 samples; and the
-// existing-series fast path alone.
+// before it returns): 100k series, remote-write-like batches of 2000 samples; the existing-series
+// fast path alone; and the creation of new series.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -93,6 +93,47 @@ void BM_TsdbAppend(benchmark::State& state) {
 }
 BENCHMARK(BM_TsdbAppend)->ArgNames({"hints", "fsync"})->Args({0, 0})->Args({1, 0})->Args({2, 0})->Args({0, 1})
     ->UseRealTime()->Unit(benchmark::kMillisecond);
+
+// Series creation: every iteration commits one remote-write-like batch of kBatch samples of
+// series never seen before (the store already holds `range(0)` series), so the series rows,
+// hash entries and postings of kBatch new series go into RocksDB with the head-log record.
+void BM_TsdbCreateSeries(benchmark::State& state) {
+  BenchDir dir;
+  StorageOptions o;
+  o.dir = dir.path();
+  auto db = OpenOrSkip(state, o);
+  if (!db) return;
+  const size_t total = static_cast<size_t>(state.range(0)) + kBatch * 200;
+  const std::vector<Labels> labels = MakeSeriesLabels(total);
+  auto app = db->NewAppender();
+  size_t next = 0;
+  auto append_batch = [&]() -> bool {
+    for (size_t k = 0; k < kBatch; ++k, ++next) {
+      auto r = app->Append(0, labels[next % total], SampleIn{0, kStart, 1.0});
+      if (!r.ok()) {
+        state.SkipWithError(r.status().ToString().c_str());
+        return false;
+      }
+    }
+    Status st = app->Commit();
+    if (!st.ok()) state.SkipWithError(st.ToString().c_str());
+    return st.ok();
+  };
+  while (next < static_cast<size_t>(state.range(0))) {
+    if (!append_batch()) return;
+  }
+  for (auto _ : state) {
+    if (next + kBatch > total) {
+      state.SkipWithError("ran out of new series");
+      return;
+    }
+    if (!append_batch()) return;
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * kBatch));
+  (void)db->Close();
+}
+BENCHMARK(BM_TsdbCreateSeries)->ArgName("existing")->Arg(100'000)->Iterations(100)
+    ->Unit(benchmark::kMillisecond);
 
 // The fast path alone, without the commit that dominates BM_TsdbAppend: AppendExisting for
 // kBatch samples of existing series, `per_call` series per call (1 = a caller sending one series

@@ -1,7 +1,14 @@
-// MaterializeSeriesSet: reads a whole SeriesSet into memory (tests and small results).
+// MaterializeSeriesSet: reads a whole SeriesSet into memory (tests and small results); the
+// default bulk read of SeriesIterator.
 #include "tidemark/storage/querier.h"
 
+#include "chunk/read_batch.h"
+
 namespace tidemark {
+
+size_t SeriesIterator::ReadBatch(Timestamp maxt, Sample* out, size_t n, ValueType* vt) {
+  return chunk::ReadBatchLoop(*this, maxt, out, n, vt);
+}
 
 Result<std::vector<SeriesData>> MaterializeSeriesSet(SeriesSet& set) {
   std::vector<SeriesData> out;

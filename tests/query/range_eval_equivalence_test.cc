@@ -73,6 +73,13 @@ class RangeEvalEquivalenceTest : public ::testing::TestWithParam<std::string> {
              });
       series(Labels{{"__name__", "mem_total"}, {"instance", instance}, {"region", region}},
              [&](int64_t) { return 4e9; });
+      // Few distinct values: ties, -0 against +0, and runs of NaN (whole windows of them).
+      series(Labels{{"__name__", "flappy"}, {"instance", instance}},
+             [&](int64_t k) {
+               if (inst % 3 == 1 && k % 40 < 25) return std::nan("");
+               const double vals[] = {-0.0, 0.0, 1, 2, 2, -1, std::nan("")};
+               return vals[Mix(rng) % 7];
+             });
       double bucket_acc[4] = {0, 0, 0, 0};
       for (int b = 0; b < 4; ++b) {
         series(Labels{{"__name__", "req_bucket"}, {"instance", instance}, {"le", les[b]}},
@@ -103,7 +110,9 @@ std::string Key(const Labels& l) {
 // Every point of the range query from kStart to kEnd at `step` equals the instant query then.
 void ExpectRangeEqualsInstants(Storage& storage, const std::string& expr, int64_t step,
                                size_t min_points) {
-  Engine engine(storage, EngineOptions{});
+  EngineOptions options;
+  options.enable_experimental_functions = true;  // ts_of_max_over_time and the like
+  Engine engine(storage, options);
   ASSERT_OK_AND_ASSIGN(QueryValue range, engine.RangeQuery(expr, kStart, kEnd, step));
   ASSERT_EQ(range.kind, ValueKind::kMatrix);
   std::map<std::string, std::map<int64_t, double>> got;
@@ -157,6 +166,10 @@ INSTANTIATE_TEST_SUITE_P(
         "mem_avail / on (instance) group_left (region) mem_total",
         "min by (instance) (deriv(mem_avail[30m]))",
         "max_over_time(mem_avail[15m])",
+        "max_over_time(flappy[2m])",
+        "min_over_time(flappy[5m])",
+        "ts_of_max_over_time(flappy[3m])",
+        "ts_of_min_over_time(flappy[1m] offset 30s)",
         "quantile_over_time(0.9, mem_avail[10m])",
         "avg_over_time(mem_avail[10m])",
         "count_over_time(cpu_seconds_total{cpu=\"0\"}[1m])",

@@ -321,6 +321,74 @@ TEST_P(StorageConformanceTest, SeekIsForwardOnlyAndFindsFirstAtOrAfter) {
   EXPECT_FALSE(set->Next());
 }
 
+// ReadBatch hands over exactly the samples At()/Next() would, whatever the buffer size and
+// limit, and leaves the iterator where the sample-by-sample loop would: over several head chunks,
+// with out-of-order samples merged in, and (RocksDB) from persisted and cold-compacted chunks.
+TEST_P(StorageConformanceTest, ReadBatchYieldsWhatNextAndAtYield) {
+  auto app = db_->NewAppender();
+  for (int i = 0; i < 500; ++i) {
+    ASSERT_OK(app->Append(0, kA, {0, 1'000'000 + i * 1000, i * 0.5}).status());
+    ASSERT_OK(app->Append(0, kB, {0, 1'000'000 + i * 1000, double(i % 7)}).status());
+  }
+  ASSERT_OK(app->Commit());
+  for (int i = 0; i < 20; ++i) ASSERT_OK(AppendOne(*db_, kB, 1'400'500 + i * 1000, -1.0 * i));
+  auto check = [&](const char* stage) {
+    for (const Labels* l : {&kA, &kB}) {
+      for (auto [mint, maxt] : {std::pair<Timestamp, Timestamp>{kMinTimestamp, kMaxTimestamp},
+                                {1'100'000, 1'450'000}, {1'119'500, 1'120'000}}) {
+        ASSERT_OK_AND_ASSIGN(auto q, db_->NewQuerier(mint, maxt));
+        ASSERT_OK_AND_ASSIGN(auto set, q->Select(true, nullptr, {Eq("job", std::string(l->Get("job")))}));
+        ASSERT_TRUE(set->Next());
+        std::vector<Sample> want;
+        auto it = set->At().Iterator(nullptr);
+        while (it->Next() == ValueType::kFloat) want.push_back(it->At());
+        ASSERT_FALSE(want.empty());
+        for (size_t n : {size_t{1}, size_t{7}, size_t{120}, size_t{1000}}) {
+          for (Timestamp limit : {kMaxTimestamp, want[want.size() / 2].t, want[0].t - 1}) {
+            SCOPED_TRACE(std::string(stage) + " " + l->ToString() + " mint=" +
+                         std::to_string(mint) + " n=" + std::to_string(n) +
+                         " limit=" + std::to_string(limit));
+            it = set->At().Iterator(std::move(it));
+            std::vector<Sample> got(n);
+            std::vector<Sample> all;
+            ValueType vt = it->Next();
+            while (vt == ValueType::kFloat) {
+              const size_t k = it->ReadBatch(limit, got.data(), n, &vt);
+              all.insert(all.end(), got.begin(), got.begin() + static_cast<ptrdiff_t>(k));
+              if (k < n) break;
+            }
+            size_t expect = 0;
+            while (expect < want.size() && want[expect].t <= limit) ++expect;
+            ASSERT_EQ(all.size(), expect);
+            for (size_t i = 0; i < expect; ++i) {
+              EXPECT_EQ(all[i].t, want[i].t) << i;
+              EXPECT_EQ(all[i].v, want[i].v) << i;
+            }
+            // Stopped on the first sample past the limit, which Next() continues from.
+            if (expect < want.size()) {
+              ASSERT_EQ(vt, ValueType::kFloat);
+              EXPECT_EQ(it->At().t, want[expect].t);
+              if (expect + 1 < want.size()) {
+                ASSERT_EQ(it->Next(), ValueType::kFloat);
+                EXPECT_EQ(it->At().t, want[expect + 1].t);
+              }
+            } else {
+              EXPECT_EQ(vt, ValueType::kNone);
+            }
+            EXPECT_OK(it->status());
+          }
+        }
+      }
+    }
+  };
+  check("head");
+  if (GetParam() == "mem") return;
+  ASSERT_OK(db_->Flush());
+  check("persisted");
+  ASSERT_OK(db_->Compact(CompactScope::kEverything));
+  check("cold");
+}
+
 TEST_P(StorageConformanceTest, DeleteSeriesRemovesRange) {
   auto app = db_->NewAppender();
   for (int i = 0; i < 300; ++i) {

@@ -5,8 +5,10 @@
 // those of the per-step path (the same window spans go to the same functions).
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "eval/evaluator.h"
+#include "eval/sliding_extremum.h"
 
 namespace tidemark::query::eval {
 namespace {
@@ -135,6 +137,7 @@ void Evaluator::BuildRangeBlock(const Call& c, const Expr& matrix_arg, const Mat
   bool any_info = false;
   const bool is_rate = name == "rate";
   const bool is_counter = cache.is_counter_fn;
+  std::optional<SlidingExtremum> extremum = SlidingExtremum::For(name);
   for (size_t s = 0; s < nseries; ++s) {
     if ((s & 255) == 255) CheckInterrupt();
     const auto& pts = data.series[s].points;
@@ -153,6 +156,7 @@ void Evaluator::BuildRangeBlock(const Call& c, const Expr& matrix_arg, const Mat
       e = std::upper_bound(b, end_ptr, t0, after);
       cur.started = true;
     }
+    if (extremum) extremum->Reset(base, static_cast<size_t>(b - base));
     bool any_output = false;
     for (size_t k = 0; k < block; ++k) {
       const Timestamp t = t0 + static_cast<Timestamp>(k) * step_ms_;
@@ -177,6 +181,9 @@ void Evaluator::BuildRangeBlock(const Call& c, const Expr& matrix_arg, const Mat
           resets_inside = rs != rs_end && *rs < ei;
         }
         ok = ExtrapolatedRate(ctx, is_counter, is_rate, resets_inside, &v);
+      } else if (extremum) {
+        v = extremum->Slide(static_cast<size_t>(b - base), static_cast<size_t>(e - base));
+        ok = true;
       } else {
         ok = RangeFunction(name, ctx, &v);
       }

@@ -57,6 +57,10 @@ struct PointReader {
   bool matrix;
 
   void Read(SeriesIterator& it, std::vector<Point>* out) const {
+    if (!sparse) {
+      ReadPoints(it, mint, maxt, /*drop_stale=*/matrix, out);
+      return;
+    }
     ValueType vt = it.Seek(mint);
     while (vt == ValueType::kFloat) {
       const Sample smp = it.At();
@@ -75,6 +79,20 @@ struct PointReader {
 };
 
 }  // namespace
+
+void ReadPoints(SeriesIterator& it, Timestamp mint, Timestamp maxt, bool drop_stale,
+                std::vector<Point>* out) {
+  constexpr size_t kBuf = 256;  // a 120-sample head chunk and a bit: a few calls per series
+  Sample buf[kBuf];
+  ValueType vt = it.Seek(mint);
+  while (vt == ValueType::kFloat) {
+    const size_t n = it.ReadBatch(maxt, buf, kBuf, &vt);
+    for (size_t i = 0; i < n; ++i) {
+      if (!(drop_stale && IsStaleNaN(buf[i].v))) out->push_back({buf[i].t, buf[i].v});
+    }
+    if (n < kBuf) break;
+  }
+}
 
 void Evaluator::Prepare(const Expr& root) {
   std::vector<PlannedSelect> plan;
@@ -170,6 +188,9 @@ void Evaluator::Prepare(const Expr& root) {
     hints.step_ms = step_ms_;
     hints.range_ms = p.range_ms;
     hints.max_series = options_.max_series_per_selector;
+    // An instant query's vector selector looks at one time: only each series' last sample in
+    // its lookback window counts (the head often knows it without decoding anything).
+    hints.last_sample_only = !p.matrix && p.on_query_steps && step_ms_ == 0;
     auto set = (*querier)->Select(false, &hints, p.vs->matchers);
     if (!set.ok()) throw EvalError{set.status()};
     if (p.streamed_agg) {

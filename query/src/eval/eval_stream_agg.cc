@@ -91,11 +91,7 @@ void Evaluator::StreamAggregate(const AggregateExpr& a, const VectorSelector& vs
     }
   };
   auto read_points = [mint, maxt](SeriesIterator& it, std::vector<Point>* out) {
-    for (ValueType vt = it.Seek(mint); vt == ValueType::kFloat; vt = it.Next()) {
-      const Sample smp = it.At();
-      if (smp.t > maxt) break;
-      if (!IsStaleNaN(smp.v)) out->push_back({smp.t, smp.v});
-    }
+    ReadPoints(it, mint, maxt, /*drop_stale=*/true, out);
   };
   // Long selections of a range function are read on the worker pool (labels copied, since the
   // set moves on), then folded here in select order.

@@ -278,6 +278,10 @@ inline void KahanInc(double inc, double& sum, double& c) {
   sum = t;
 }
 double Quantile(double q, std::vector<double> values);  // Prometheus' quantile() on floats
+// Appends one series' samples in [mint, maxt] to `out` (without stale markers when `drop_stale`),
+// read a decoded chunk at a time (SeriesIterator::ReadBatch).
+void ReadPoints(SeriesIterator& it, Timestamp mint, Timestamp maxt, bool drop_stale,
+                std::vector<Point>* out);
 
 // The window of one series handed to a range-vector function at one step.
 struct RangeCtx {

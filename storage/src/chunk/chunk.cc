@@ -2,10 +2,15 @@
 #include "tidemark/storage/chunk/chunk.h"
 
 #include "chunk/cold_chunk.h"
+#include "chunk/read_batch.h"
 #include "chunk/xor_appender.h"
 #include "chunk/xor_chunk.h"
 
 namespace tidemark::chunk {
+
+size_t ChunkIterator::ReadBatch(Timestamp maxt, Sample* out, size_t n, ValueType* vt) {
+  return ReadBatchLoop(*this, maxt, out, n, vt);
+}
 
 std::unique_ptr<Chunk> NewXorChunk() { return std::make_unique<XorChunk>(); }
 

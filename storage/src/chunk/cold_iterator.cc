@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <bit>
 
+#include "chunk/read_batch.h"
+
 namespace tidemark::chunk {
 
 void ColdIterator::Reset(std::span<const std::byte> bytes, const coldfmt::Header& h) {
@@ -62,6 +64,11 @@ ValueType ColdIterator::Seek(Timestamp t) {
   }
   pos_ = i + 1;
   return ValueType::kFloat;
+}
+
+// A plain copy out of the decoded arrays (Next() and At() inline into the loop).
+size_t ColdIterator::ReadBatch(Timestamp maxt, Sample* out, size_t n, ValueType* vt) {
+  return ReadBatchLoop(*this, maxt, out, n, vt);
 }
 
 }  // namespace tidemark::chunk

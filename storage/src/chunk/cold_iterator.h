@@ -32,6 +32,7 @@ class ColdIterator final : public ChunkIterator {
     return Sample{ts_[pos_ - 1], std::bit_cast<double>(vals_[pos_ - 1])};
   }
   Status status() const override { return status_; }
+  size_t ReadBatch(Timestamp maxt, Sample* out, size_t n, ValueType* vt) override;
 
  private:
   enum SortedState : uint8_t { kSortedUnknown, kSortedYes, kSortedNo };

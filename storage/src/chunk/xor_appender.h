@@ -1,6 +1,7 @@
 // XorAppender: Gorilla-encodes samples onto the end of an owned XOR chunk buffer.
 #pragma once
 
+#include <bit>
 #include <string>
 
 #include "chunk/xor_format.h"
@@ -15,6 +16,10 @@ class XorAppender final : public ChunkAppender {
   XorAppender(std::string* buf, const xorfmt::State& state, size_t bit_len);
 
   void Append(Timestamp t, double v) override;
+  // The last sample appended (REQUIRES: one was).
+  Sample last() const {
+    return {static_cast<Timestamp>(state_.t), std::bit_cast<double>(state_.v_bits)};
+  }
 
  private:
   std::string* buf_;

@@ -4,6 +4,7 @@
 #include <bit>
 #include <string>
 
+#include "chunk/read_batch.h"
 #include "chunk/xor_codec.h"
 
 namespace tidemark::chunk {
@@ -73,6 +74,11 @@ ValueType XorIterator::Seek(Timestamp t) {
 
 Sample XorIterator::At() const {
   return Sample{static_cast<Timestamp>(state_.t), std::bit_cast<double>(state_.v_bits)};
+}
+
+// Instantiated on the final class: Next() and At() inline into the loop.
+size_t XorIterator::ReadBatch(Timestamp maxt, Sample* out, size_t n, ValueType* vt) {
+  return ReadBatchLoop(*this, maxt, out, n, vt);
 }
 
 }  // namespace tidemark::chunk

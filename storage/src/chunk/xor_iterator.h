@@ -22,6 +22,7 @@ class XorIterator final : public ChunkIterator {
   ValueType Seek(Timestamp t) override;
   Sample At() const override;
   Status status() const override { return status_; }
+  size_t ReadBatch(Timestamp maxt, Sample* out, size_t n, ValueType* vt) override;
 
   // Encoder state after the samples decoded so far, and the bit offset just past them: what an
   // appender needs to continue the chunk.

@@ -3,6 +3,8 @@
 
 #include <rocksdb/convenience.h>
 
+#include <algorithm>
+
 #include "tidemark/storage/chunk/chunk.h"
 #include "tsdb/label_codec.h"
 
@@ -109,12 +111,30 @@ Status ChunkStore::CompactAllTables() {
 
 // ---- writes ----
 
-void ChunkStore::Batch::PutSeries(SeriesRef ref, uint64_t hash, std::string_view labels_enc) {
-  wb_.Put(store_.cf(kSeries), SeriesKey(ref), labels_enc).PermitUncheckedError();
-  wb_.Put(store_.cf(kHash), HashKey(hash, ref), "").PermitUncheckedError();
-  ForEachEncodedLabel(labels_enc, [&](std::string_view n, std::string_view v) {
-    wb_.Put(store_.cf(kPost), PostingKey(n, v, ref), "").PermitUncheckedError();
-  });
+void ChunkStore::Batch::PutSeries(std::span<const NewSeries> series) {
+  std::vector<std::string> keys;
+  keys.reserve(series.size());
+  auto put_sorted = [&](rocksdb::ColumnFamilyHandle* cf) {
+    std::sort(keys.begin(), keys.end());
+    for (const std::string& k : keys) wb_.Put(cf, k, "").PermitUncheckedError();
+    keys.clear();
+  };
+  std::vector<size_t> by_ref(series.size());
+  for (size_t i = 0; i < series.size(); ++i) by_ref[i] = i;
+  std::sort(by_ref.begin(), by_ref.end(),
+            [&](size_t a, size_t b) { return series[a].ref < series[b].ref; });
+  for (size_t i : by_ref) {
+    wb_.Put(store_.cf(kSeries), SeriesKey(series[i].ref), series[i].labels_enc)
+        .PermitUncheckedError();
+  }
+  for (const NewSeries& s : series) keys.push_back(HashKey(s.hash, s.ref));
+  put_sorted(store_.cf(kHash));
+  for (const NewSeries& s : series) {
+    ForEachEncodedLabel(s.labels_enc, [&](std::string_view n, std::string_view v) {
+      keys.push_back(PostingKey(n, v, s.ref));
+    });
+  }
+  put_sorted(store_.cf(kPost));
 }
 
 void ChunkStore::Batch::DeleteSeries(SeriesRef ref, uint64_t hash, std::string_view labels_enc) {

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -73,8 +74,15 @@ class ChunkStore {
       wb_.Clear();
       partitions_.clear();
     }
-    // The series row, its hash entry and its postings.
-    void PutSeries(SeriesRef ref, uint64_t hash, std::string_view labels_enc);
+    struct NewSeries {
+      SeriesRef ref;
+      uint64_t hash;
+      std::string_view labels_enc;
+    };
+    // Each series' row, hash entry and postings, every column family's keys in key order:
+    // RocksDB's memtable then finds each insert position next to the previous one instead of
+    // searching from the top.
+    void PutSeries(std::span<const NewSeries> series);
     void DeleteSeries(SeriesRef ref, uint64_t hash, std::string_view labels_enc);
     void PutNextSeriesRef(uint64_t next_ref);
     void PutHeadLog(uint64_t seq, std::string_view record);

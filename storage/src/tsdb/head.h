@@ -94,6 +94,9 @@ class Head {
     std::string labels_enc;
     HeadSnapshot head;
     std::vector<StoredChunk> unwritten;  // cut from the head, not yet in the store
+    // Asked for the newest sample only, and the head knew it: `head.ooo` holds it when it is in
+    // [mint, maxt] (else the series has no sample there); nothing else needs reading.
+    bool newest_only = false;
   };
   // Series matching `matchers` that may have data in [mint, maxt] (select_stream.cc): refs (any
   // order) and their label encodings packed in one buffer; inactive series are read from the
@@ -112,7 +115,9 @@ class Head {
   // untouched). A series no longer in memory gets an empty head: all its data is in the store.
   // The caller reads the store only after this, so a chunk cut meanwhile is seen twice, never
   // missed.
-  void SnapshotHeads(std::span<SelectedSeries> batch, Timestamp mint, Timestamp maxt);
+  // `newest_only`: the caller needs only each series' last sample in [mint, maxt].
+  void SnapshotHeads(std::span<SelectedSeries> batch, Timestamp mint, Timestamp maxt,
+                     bool newest_only = false);
   // Label encodings of matching series with data overlapping [mint, maxt].
   Result<std::vector<std::string>> MatchingLabelSets(const Matchers& matchers, Timestamp mint,
                                                      Timestamp maxt);

@@ -46,7 +46,6 @@ Status Head::CommitSamples(const std::vector<LoggedSample>& staged) {
         if (!hs->persisted) {
           hs->persisted = true;  // provisionally; undone if the write fails
           newly_persisted_.push_back(hs);
-          batch.PutSeries(hs->ref(), hs->hash(), hs->labels_enc());
         }
       }
     }
@@ -59,6 +58,14 @@ Status Head::CommitSamples(const std::vector<LoggedSample>& staged) {
     std::sort(missing.begin(), missing.end());
     missing.erase(std::unique(missing.begin(), missing.end()), missing.end());
     TM_RETURN_IF_ERROR(LoadRefs(missing));
+  }
+  if (!newly_persisted_.empty()) {
+    std::vector<ChunkStore::Batch::NewSeries> rows;
+    rows.reserve(newly_persisted_.size());
+    for (const HeadSeries* hs : newly_persisted_) {
+      rows.push_back({hs->ref(), hs->hash(), hs->labels_enc()});
+    }
+    batch.PutSeries(rows);
   }
   uint64_t next_ref = persisted_next_ref_;
   for (const HeadSeries* hs : newly_persisted_) next_ref = std::max<uint64_t>(next_ref, hs->ref() + 1);

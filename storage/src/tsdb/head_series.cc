@@ -161,6 +161,13 @@ bool HeadSeries::Apply(Timestamp t, double v, std::vector<SealedChunk>* sealed, 
   return true;
 }
 
+bool HeadSeries::NewestInOpenChunk(Sample* s) const {
+  if (!has_open() || open_maxt_ != max_time()) return false;
+  if (!ooo_.empty() && ooo_.back().t >= open_maxt_) return false;
+  *s = app_->last();
+  return s->t == open_maxt_;
+}
+
 HeadSnapshot HeadSeries::Snapshot() const {
   HeadSnapshot s;
   if (has_open()) {

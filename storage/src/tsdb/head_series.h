@@ -71,6 +71,9 @@ class HeadSeries {
   void SealAll(std::vector<SealedChunk>* sealed);
   // REQUIRES lock.
   HeadSnapshot Snapshot() const;
+  // REQUIRES lock. The series' newest sample when the open chunk holds it (no out-of-order or
+  // persisted sample is newer); false otherwise (no open chunk: sealed, deleted or evicted).
+  bool NewestInOpenChunk(Sample* s) const;
   bool has_head() const { return has_open() || !ooo_.empty(); }
   // For prefetching only: every head change happens under the store's commit lock, so its
   // holder may read this pointer without the stripe.

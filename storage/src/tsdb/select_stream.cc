@@ -50,18 +50,30 @@ Result<Head::SelectedRefs> Head::SelectRefsForQuery(const Matchers& matchers,
   return out;
 }
 
-void Head::SnapshotHeads(std::span<SelectedSeries> batch, Timestamp mint, Timestamp maxt) {
+void Head::SnapshotHeads(std::span<SelectedSeries> batch, Timestamp mint, Timestamp maxt,
+                         bool newest_only) {
+  size_t newest = 0;
   {
     std::shared_lock lock(index_mu_);
     for (SelectedSeries& sel : batch) {
       sel.head = HeadSnapshot();
       sel.unwritten.clear();
+      sel.newest_only = false;
       HeadSeries* s = SeriesByRefLocked(sel.ref);
       if (!s) continue;  // not resident: no head (eviction needs an empty one)
       std::lock_guard slock(StripeFor(sel.ref));
+      Sample last;
+      // A newest sample after maxt says nothing about the last one in range: read as usual.
+      if (newest_only && s->NewestInOpenChunk(&last) && last.t <= maxt) {
+        sel.newest_only = true;
+        ++newest;
+        if (last.t >= mint) sel.head.ooo.push_back(last);
+        continue;
+      }
       sel.head = s->Snapshot();
     }
   }
+  if (newest == batch.size()) return;
   // After the head copies: a chunk cut before a copy is either still here or already written,
   // and then the caller's RocksDB read (after this) sees it.
   std::vector<std::pair<SeriesRef, size_t>> by_ref;
@@ -73,6 +85,7 @@ void Head::SnapshotHeads(std::span<SelectedSeries> batch, Timestamp mint, Timest
     if (c.maxt < mint || c.mint > maxt) continue;
     auto it = std::lower_bound(by_ref.begin(), by_ref.end(), std::make_pair(c.ref, size_t{0}));
     for (; it != by_ref.end() && it->first == c.ref; ++it) {
+      if (batch[it->second].newest_only) continue;
       batch[it->second].unwritten.push_back(
           StoredChunk{c.mint, c.maxt, static_cast<uint8_t>(c.encoding), c.bytes, std::string()});
     }

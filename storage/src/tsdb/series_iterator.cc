@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "chunk/read_batch.h"
+
 namespace tidemark::tsdb {
 
 LoadedSeriesIterator::LoadedSeriesIterator(std::shared_ptr<const LoadedSeries> data,
@@ -111,6 +113,38 @@ ValueType LoadedSeriesIterator::Advance(bool seek, Timestamp t) {
     }
     return ValueType::kFloat;
   }
+}
+
+// Streamed chunks hand their decoded samples over in one call per chunk; the chunk iterator's
+// current sample is always cur_.
+size_t LoadedSeriesIterator::ReadBatch(Timestamp maxt, Sample* out, size_t n, ValueType* vt) {
+  if (materialized_ || !chunk_) return chunk::ReadBatchLoop(*this, maxt, out, n, vt);
+  const Timestamp limit = std::min(maxt, maxt_);
+  size_t k = 0;
+  while (k < n) {
+    ValueType cvt = ValueType::kFloat;
+    k += cit_->ReadBatch(limit, out + k, n - k, &cvt);
+    if (cvt == ValueType::kFloat) {
+      // Stopped on a sample past the limit, or out of room.
+      cur_ = cit_->At();
+      if (cur_.t > maxt_) {
+        done_ = true;
+        *vt = ValueType::kNone;
+      }
+      return k;
+    }
+    if (!cit_->status().ok()) {
+      status_ = cit_->status();
+      done_ = true;
+      *vt = ValueType::kNone;
+      return k;
+    }
+    chunk_.reset();
+    ++ci_;
+    *vt = Advance(false, mint_);  // opens the next chunk, if any, and takes its first sample
+    if (*vt == ValueType::kNone || cur_.t > maxt) return k;
+  }
+  return k;
 }
 
 ValueType LoadedSeriesIterator::Next() { return Advance(false, mint_); }

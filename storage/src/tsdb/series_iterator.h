@@ -34,6 +34,7 @@ class alignas(64) LoadedSeriesIterator final : public SeriesIterator {
   ValueType Seek(Timestamp t) override;
   Sample At() const override { return cur_; }
   Status status() const override { return status_; }
+  size_t ReadBatch(Timestamp maxt, Sample* out, size_t n, ValueType* vt) override;
 
  private:
   ValueType Advance(bool seek, Timestamp t);

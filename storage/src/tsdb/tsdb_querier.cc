@@ -71,9 +71,9 @@ bool BoundsShowSample(const LoadedSeries& d, Timestamp mint, Timestamp maxt) {
 class TsdbSeriesSet final : public SeriesSet {
  public:
   TsdbSeriesSet(Head& head, ChunkStore& store, Head::SelectedRefs sel,
-                std::vector<uint32_t> order, Timestamp mint, Timestamp maxt)
+                std::vector<uint32_t> order, Timestamp mint, Timestamp maxt, bool newest_only)
       : head_(head), store_(store), sel_(std::move(sel)), order_(std::move(order)), mint_(mint),
-        maxt_(maxt) {}
+        maxt_(maxt), newest_only_(newest_only) {}
 
   bool Next() override {
     while (status_.ok()) {
@@ -113,7 +113,7 @@ class TsdbSeriesSet final : public SeriesSet {
     const size_t n = std::min(kBatchSeries, order_.size() - next_);
     std::vector<Head::SelectedSeries> heads(n);
     for (size_t i = 0; i < n; ++i) heads[i].ref = sel_.refs[order_[next_ + i]];
-    head_.SnapshotHeads(heads, mint_, maxt_);
+    head_.SnapshotHeads(heads, mint_, maxt_, newest_only_);
     // The chunk iterator is created after the head copies: a chunk cut in between is then seen
     // twice (de-duplicated when merging) rather than not at all.
     const std::vector<int64_t> parts = store_.PartitionsFor(mint_, maxt_);
@@ -122,7 +122,7 @@ class TsdbSeriesSet final : public SeriesSet {
     for (size_t i = 0; i < n; ++i) {
       Head::SelectedSeries& e = heads[i];
       auto data = std::make_shared<LoadedSeries>();
-      if (reader) {
+      if (reader && !e.newest_only) {
         status_ = reader.Read(parts, e.ref, mint_, maxt_, &data->chunks);
         if (!status_.ok()) return false;
       }
@@ -159,6 +159,7 @@ class TsdbSeriesSet final : public SeriesSet {
   Head::SelectedRefs sel_;
   std::vector<uint32_t> order_;  // indexes into sel_, in label order
   Timestamp mint_, maxt_;
+  const bool newest_only_;  // a series the head knows the newest sample of yields just that
   size_t next_ = 0;  // next index into order_ to load
   std::vector<std::shared_ptr<LoadedSeries>> batch_;
   size_t pos_ = 0;  // next index into batch_
@@ -175,7 +176,11 @@ class TsdbQuerier final : public Querier {
                                             const Matchers& matchers) override {
     if (store_.closed()) return Status::Unavailable("storage is closed");
     size_t limit = hints ? hints->max_series : 0;
-    TM_ASSIGN_OR_RETURN(auto sel, head_.SelectRefsForQuery(matchers, mint_, maxt_, limit));
+    // Only the last sample in the hinted range is wanted: the set is bounded to that range.
+    const bool newest_only = hints && hints->last_sample_only;
+    const Timestamp mint = newest_only ? std::max(mint_, hints->start) : mint_;
+    const Timestamp maxt = newest_only ? std::min(maxt_, hints->end) : maxt_;
+    TM_ASSIGN_OR_RETURN(auto sel, head_.SelectRefsForQuery(matchers, mint, maxt, limit));
     // Always sorted (callers can rely on it), by the encodings: no labels decoded up front.
     std::vector<uint32_t> order(sel.refs.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<uint32_t>(i);
@@ -183,7 +188,7 @@ class TsdbQuerier final : public Querier {
       return CompareEncodedLabels(sel.enc(a), sel.enc(b)) < 0;
     });
     return std::unique_ptr<SeriesSet>(std::make_unique<TsdbSeriesSet>(
-        head_, store_, std::move(sel), std::move(order), mint_, maxt_));
+        head_, store_, std::move(sel), std::move(order), mint, maxt, newest_only));
   }
 
   Result<std::vector<std::string>> LabelNames(const Matchers& matchers) override {

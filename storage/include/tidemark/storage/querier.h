@@ -24,6 +24,12 @@ class SeriesIterator {
   virtual Sample At() const = 0;
   // Valid after exhaustion: why iteration stopped early, if it did.
   virtual Status status() const { return Status::OK(); }
+  // Bulk At()/Next(): writes the current sample and those after it to out[0..n), stopping before
+  // the first with t > maxt, and leaves the iterator on the first sample not written. `*vt` is
+  // the result of the last Next() made (REQUIRES *vt == kFloat on entry: the last Next/Seek
+  // returned it). Returns how many were written; fewer than n means t > maxt or exhaustion.
+  // Readers override it to copy a decoded chunk without per-sample virtual calls.
+  virtual size_t ReadBatch(Timestamp maxt, Sample* out, size_t n, ValueType* vt);
 };
 
 // A series as returned by Select: labels plus a way to iterate its samples in [mint, maxt].
@@ -54,6 +60,9 @@ struct SelectHints {
   int64_t range_ms = 0;
   std::string func;
   size_t max_series = 0;  // 0 = unlimited; storage returns ResourceExhausted above it
+  // The caller reads only each series' last sample in [start, end] (a vector selector evaluated
+  // at one time): a store may then yield just that sample, and samples only within [start, end].
+  bool last_sample_only = false;
 };
 
 // A view of the store bounded to [mint, maxt] (inclusive, ms).

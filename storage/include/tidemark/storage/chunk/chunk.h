@@ -68,6 +68,10 @@ class ChunkIterator {
   virtual Sample At() const = 0;
   // OK, or why iteration stopped early (kCorruption). Meaningful once Next/Seek returned kNone.
   virtual Status status() const = 0;
+  // Bulk At()/Next(), as SeriesIterator::ReadBatch: writes the current sample and those after it
+  // with t <= maxt, at most n, and stops on the first one not written (`*vt`: the last Next()'s
+  // result; kFloat on entry).
+  virtual size_t ReadBatch(Timestamp maxt, Sample* out, size_t n, ValueType* vt);
 };
 
 // ---- Appender ----------------------------------------------------------------------------------
