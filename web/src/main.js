@@ -36,7 +36,7 @@ function navigate(page, search) {
 function renderNav(page) {
   const nav = document.getElementById("nav");
   nav.replaceChildren(h("a", { class: "brand", href: base }, "Tidemark"),
-    Object.entries(ROUTES).map(([p, [title]]) => h("a", {
+    ...Object.entries(ROUTES).map(([p, [title]]) => h("a", {
       href: base + p,
       class: p === page ? "active" : null,
       onclick: (e) => {

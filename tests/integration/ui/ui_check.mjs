@@ -54,7 +54,7 @@ await step("graph", async () => {
   const option = page.locator(".cm-tooltip-autocomplete li", { hasText: "http_requests_total" });
   await option.first().waitFor({ timeout: 10000 });
   check(true, "completion offers the metric name http_requests_total");
-  await page.keyboard.press("Enter");  // accepts the completion
+  await option.first().click();  // accepts the completion
   await page.keyboard.type('{code="500"}');
   const expr = await page.locator(".cm-content").innerText();
   check(expr.startsWith('http_requests_total{code="500"}'), `editor holds the completed query: ${expr}`);
@@ -67,16 +67,20 @@ await step("graph", async () => {
   const apiSeries = (await api("/api/v1/query", { query: 'http_requests_total{code="500"}' })).result.length;
   const shown = Number(await page.getAttribute(".graph", "data-series"));
   check(shown === apiSeries && shown > 0, `graph draws ${shown} series, the API returns ${apiSeries}`);
-  // The first series' colour (#1f77b4) must be on the canvas: a line was drawn, not only axes.
-  const coloured = await page.$eval(".graph canvas", (c) => {
+  // The series' colours must be on the canvas: lines were drawn, not only axes and grid (grey).
+  // (The three series have equal values here, so the last one drawn covers the others.)
+  const colours = await page.$$eval(".graph .u-legend tr.u-series:not(:first-child) .u-marker", (ms) => ms.map((m) => getComputedStyle(m).borderColor));
+  const coloured = await page.$eval(".graph canvas", (c, cols) => {
+    const rgb = cols.map((s) => s.match(/\d+/g).slice(0, 3).map(Number));
     const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
     let n = 0;
     for (let i = 0; i < d.length; i += 4) {
-      if (Math.abs(d[i] - 31) < 12 && Math.abs(d[i + 1] - 119) < 12 && Math.abs(d[i + 2] - 180) < 12) n++;
+      if (rgb.some(([r, g, b]) => Math.abs(d[i] - r) < 12 && Math.abs(d[i + 1] - g) < 12 && Math.abs(d[i + 2] - b) < 12)) n++;
     }
     return n;
-  });
-  check(coloured > 100, `the graph's canvas has ${coloured} pixels of the first series' colour`);
+  }, colours);
+  check(colours.length === apiSeries && coloured > 100,
+    `the graph's canvas has ${coloured} pixels in the ${colours.length} series' colours`);
   const url = new URL(page.url());
   check(url.pathname.endsWith("/graph") && url.searchParams.get("g0.expr") === 'http_requests_total{code="500"}' &&
     url.searchParams.get("g0.tab") === "0", `the URL is shareable: ${url.pathname}${url.search}`);

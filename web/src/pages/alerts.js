@@ -4,6 +4,8 @@ import { api } from "../api.js";
 import { h, ago, labelBadges, maybeLink, table } from "../util.js";
 
 const STATES = ["firing", "pending", "inactive"];
+// Alertmanager matcher operators by isEqual and isRegex.
+const MATCH_OPS = { truefalse: "=", truetrue: "=~", falsefalse: "!=", falsetrue: "!~" };
 
 export async function renderAlertsPage(root) {
   const [rules, silences] = await Promise.all([
@@ -73,7 +75,7 @@ function silencesView(res) {
   return table(["State", "Matchers", "Ends", "Created by", "Comment", "ID"], list.map((s) => [
     s.status.state,
     h("span", { class: "labels" }, s.matchers.map((m) => h("span", { class: "badge" },
-      `${m.name}${m.isEqual === false ? "!" : "="}${m.isRegex ? "~" : ""}${JSON.stringify(m.value)}`))),
+      `${m.name}${MATCH_OPS[`${m.isEqual !== false}${!!m.isRegex}`]}${JSON.stringify(m.value)}`))),
     `${s.endsAt} (${ago(s.endsAt)})`,
     s.createdBy,
     s.comment,
