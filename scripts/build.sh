@@ -15,9 +15,10 @@ case "$kind" in
   *) echo "unknown build kind: $kind" >&2; exit 2 ;;
 esac
 # The project's own builds treat warnings as errors (TM_WERROR); a tree configured before the
-# option existed is reconfigured once to turn it on.
+# option existed is reconfigured once to turn it on (likewise for TM_WEB_UI).
 flags+=(-DTM_WERROR=ON)
-if [[ ! -f "$dir/build.ninja" ]] || ! grep -q '^TM_WERROR:BOOL=ON' "$dir/CMakeCache.txt"; then
+if [[ ! -f "$dir/build.ninja" ]] || ! grep -q '^TM_WERROR:BOOL=ON' "$dir/CMakeCache.txt" ||
+   ! grep -q '^TM_WEB_UI:BOOL=' "$dir/CMakeCache.txt"; then
   cmake -S . -B "$dir" -G Ninja "${flags[@]}" >/dev/null
 fi
 cmake --build "$dir" -j "$jobs" ${1:+--target "$@"}

@@ -178,6 +178,8 @@ await step("slos", async () => {
   const slo = (await api("/api/v1/slos")).slos[0];
   check(t.includes("api / requests") && t.includes("99.5 %"), "SLO page shows the SLO and its objective");
   for (const w of Object.keys(slo.burnRates)) check(t.includes(w), `SLO page shows burn-rate window ${w}`);
+  const budget = (slo.errorBudget.remainingRatio * 100).toFixed(2) + " %";
+  check(t.includes(budget), `SLO page shows the remaining error budget ${budget}`);
   await shot("slos");
 });
 
