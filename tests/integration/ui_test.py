@@ -93,8 +93,7 @@ notifications:
                                   for a in i[2].get("alerts", [])), 30)
     assert got, "no webhook notification for HighErrorRate:\n" + tm.log()
     payload = got[0][2]
-    links = {"externalURL": payload["externalURL"],
-             "generatorURL": [a["generatorURL"] for a in payload["alerts"]][0]}
+    links = {"externalURL": payload["externalURL"], "generatorURL": payload["alerts"][0]["generatorURL"]}
     print("notification links:", json.dumps(links))
     assert links["externalURL"] == base, links
     assert links["generatorURL"].startswith(base + "/graph?g0.expr="), links

@@ -109,13 +109,18 @@ class Panel {
     this.el = h("section", { class: "panel" },
       h("div", { class: "query-row" }, editorBox,
         h("button", { class: "execute", onclick: () => this.execute() }, "Execute"),
-        h("button", { class: "remove", title: "remove panel", onclick: () => onRemove(this.el) }, "✕")),
+        h("button", { class: "remove", title: "remove panel", onclick: () => {
+          window.removeEventListener("resize", this.onResize);
+          this.plot && this.plot.destroy();
+          onRemove(this.el);
+        } }, "✕")),
       h("div", { class: "tabs" }, this.tabs, h("span", { class: "controls" }, " end ", this.endInput),
         this.graphControls, this.stats),
       this.errorBox, this.result);
     this.showTab();
     if (opts.expr) setTimeout(() => this.execute(), 0);
-    window.addEventListener("resize", () => this.plot && this.plot.setSize(this.size()));
+    this.onResize = () => this.plot && this.plot.setSize(this.size());
+    window.addEventListener("resize", this.onResize);
   }
 
   size() {

@@ -32,7 +32,7 @@ struct ServerOptions {
   // Not owned; must outlive the server (one watcher may serve several listeners).
   WebConfigWatcher* web = nullptr;
   // --web.route-prefix: every route is served under it ("/prom/api/v1/query"), as Prometheus
-  // does; "" or "/" serves at the root. No trailing slash.
+  // does; "" serves at the root. Starts with "/", no trailing slash ("/prom").
   std::string route_prefix;
 };
 
