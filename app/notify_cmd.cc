@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "external_url.h"
 #include "serve_config.h"
 #include "tidemark/alerting/config_check.h"
 #include "tidemark/alerting/manager.h"
@@ -59,7 +60,7 @@ Result<Loaded> LoadConfig(const std::string& file) {
   if (cfg.notifications_yaml.empty()) return Status::InvalidArgument(file + ": no notifications: section");
   out.notifications_yaml = cfg.notifications_yaml;
   out.base_dir = std::filesystem::path(file).parent_path().string();
-  out.external_url = cfg.external_url.empty() ? "http://" + cfg.listen : cfg.external_url;
+  out.external_url = ExternalUrl(cfg);
   return out;
 }
 

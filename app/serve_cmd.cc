@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "commands.h"
+#include "external_url.h"
 #include "serve_config.h"
 #include "serve_wiring.h"
 #include "tidemark/http/api.h"
@@ -23,6 +24,7 @@
 #include "tidemark/query/engine.h"
 #include "tidemark/storage/model/version.h"
 #include "tidemark/storage/storage.h"
+#include "tidemark/webui/assets.h"
 
 namespace tidemark::app {
 
@@ -186,6 +188,7 @@ int ServeMain(int argc, char** argv) {
   b.enable_admin_api = cfg.enable_admin_api;
   b.enable_lifecycle = cfg.enable_lifecycle;
   b.data_dir = cfg.data_dir;
+  b.ui_assets = webui::EmbeddedAssets();
 
   RegisterServerMetrics(metrics, *storage, ingester, rules);
   RegisterPrometheusCompatMetrics(metrics, *storage, rules);
@@ -218,6 +221,7 @@ int ServeMain(int argc, char** argv) {
   so.listen = cfg.listen;
   so.max_body_bytes = cfg.max_body_bytes;
   so.web = web.get();
+  so.route_prefix = RoutePrefix(cfg);
   auto server = http::HttpServer::Start(so, router, &metrics, &log);
   if (!server.ok()) {
     log.Error("cannot start HTTP server", {{"err", server.status().ToString()}});
@@ -227,6 +231,7 @@ int ServeMain(int argc, char** argv) {
   if (cfg.otlp_listen != "none") {
     http::ServerOptions oo = so;
     oo.listen = cfg.otlp_listen;
+    oo.route_prefix.clear();  // the OTLP port serves /v1/metrics only, never under a prefix
     oo.io_threads = 1;
     oo.query_threads = 1;
     auto os = http::HttpServer::Start(oo, otlp_router, &metrics, &log);

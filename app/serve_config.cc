@@ -218,11 +218,19 @@ const std::vector<FlagDef>& Defs() {
          c.max_body_bytes = *b;
          return Status::OK();
        }},
-      {{"web.external-url", "URL", "URL under which Tidemark is reachable (alert generatorURL)", "",
-        "external-url"},
+      {{"web.external-url", "URL",
+        "URL under which Tidemark is reachable (links in notifications; its path is the default "
+        "route prefix)", "", "external-url"},
        false,
        [](ServeConfig& c, const std::string& v) {
          c.external_url = v;
+         return Status::OK();
+       }},
+      {{"web.route-prefix", "PATH",
+        "prefix of every HTTP route, UI and API (default: the path of --web.external-url)", ""},
+       false,
+       [](ServeConfig& c, const std::string& v) {
+         c.route_prefix = v;
          return Status::OK();
        }},
       {{"storage.remote.read-sample-limit", "N",
@@ -621,6 +629,7 @@ std::vector<std::pair<std::string, std::string>> EffectiveFlags(const ServeConfi
           {"storage", c.storage},
           {"max-body-size", std::to_string(c.max_body_bytes)},
           {"web.external-url", httpclient::RedactUrlPassword(c.external_url)},
+          {"web.route-prefix", c.route_prefix},
           {"rules.alert.for-outage-tolerance", FormatDuration(c.for_outage_tolerance_ms)},
           {"rules.alert.for-grace-period", FormatDuration(c.for_grace_period_ms)},
           {"rules.alert.resend-delay", FormatDuration(c.resend_delay_ms)},

@@ -36,7 +36,8 @@ struct ServeConfig {
   std::string storage = "rocksdb";  // rocksdb | memory (tests, demos)
   int64_t out_of_order_window_ms = 10 * 60 * 1000;
   uint64_t max_body_bytes = 32u << 20;
-  std::string external_url;
+  std::string external_url;  // as given; ExternalUrl() (external_url.h) normalises it
+  std::string route_prefix;  // as given; RoutePrefix() defaults it to the external URL's path
   // Prometheus' --storage.remote.read-* limits (0 = unlimited).
   uint64_t remote_read_sample_limit = 50'000'000;
   uint64_t remote_read_concurrent_limit = 10;

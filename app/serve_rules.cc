@@ -1,6 +1,7 @@
 // The rule manager's options from the serve configuration, and its log sink on the server log.
 #include <filesystem>
 
+#include "external_url.h"
 #include "serve_wiring.h"
 
 namespace tidemark::app {
@@ -33,7 +34,7 @@ alerting::RuleManager::Options RuleManagerOptions(const ServeConfig& cfg, Storag
   o.slo_files = cfg.slo_files;
   o.evaluation_interval_ms = cfg.evaluation_interval_ms;
   o.external_labels = ToLabels(cfg.external_labels);
-  o.external_url = cfg.external_url.empty() ? "http://" + cfg.listen : cfg.external_url;
+  o.external_url = ExternalUrl(cfg);
   o.alertmanagers = cfg.alertmanagers;
   o.outage_tolerance_ms = cfg.for_outage_tolerance_ms;
   o.for_grace_period_ms = cfg.for_grace_period_ms;

@@ -11,7 +11,7 @@ PKGS=(
   libprotobuf-dev protobuf-compiler libre2-dev libyaml-cpp-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   prometheus prometheus-alertmanager victoria-metrics prometheus-node-exporter
-  nodejs npm python3 python3-yaml
+  nodejs npm python3 python3-yaml chromium
   dpkg-dev debootstrap
 )
 

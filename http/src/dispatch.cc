@@ -32,6 +32,22 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
+// Serving under a route prefix, as Prometheus: "/prefix/x" is routed as "/x", the prefix itself
+// is redirected to "/prefix/", and anything else is not ours (404).
+std::optional<HttpResponse> StripRoutePrefix(const std::string& prefix, HttpRequest& r) {
+  if (prefix.empty()) return std::nullopt;
+  if (r.path.starts_with(prefix) && r.path.size() > prefix.size() && r.path[prefix.size()] == '/') {
+    r.path.erase(0, prefix.size());
+    return std::nullopt;
+  }
+  if (r.path == prefix) {
+    HttpResponse redirect = TextResponse(302, "");
+    redirect.headers.emplace_back("Location", prefix + "/");
+    return redirect;
+  }
+  return TextResponse(404, "404 page not found\n");
+}
+
 }  // namespace
 
 PreparedRequest Dispatcher::Prepare(bhttp::request<bhttp::string_body>&& breq,
@@ -52,6 +68,10 @@ PreparedRequest Dispatcher::Prepare(bhttp::request<bhttp::string_body>&& breq,
   if (q != std::string::npos) ParseUrlEncoded(std::string_view(r.target).substr(q + 1), r.params);
   r.body = std::move(breq.body());
 
+  if (std::optional<HttpResponse> outside = StripRoutePrefix(options_.route_prefix, r)) {
+    p.early = std::move(outside);
+    return p;
+  }
   auto m = router_.Match(r.method, r.path, &p.route, r.path_vars);
   if (m == Router::MatchResult::kNotFound) {
     p.early = TextResponse(404, "404 page not found\n");

@@ -20,6 +20,7 @@ struct DispatchOptions {
   size_t max_decompressed_body_bytes = 256 << 20;
   size_t min_gzip_bytes = 1024;
   std::string server_name = "tidemark";
+  std::string route_prefix;  // ServerOptions::route_prefix
 };
 
 struct PreparedRequest {

@@ -110,7 +110,7 @@ class ServerImpl : public HttpServer {
         query_pool_(static_cast<size_t>(o.query_threads)),
         blocking_pool_(static_cast<size_t>(o.blocking_threads)),
         dispatcher_(router, DispatchOptions{o.max_decompressed_body_bytes, o.min_gzip_bytes,
-                                            o.server_name},
+                                            o.server_name, o.route_prefix},
                     metrics, logger),
         logger_(logger) {
     if (o.web != nullptr) auth_pool_.emplace(1);

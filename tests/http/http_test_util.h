@@ -1,6 +1,9 @@
 // Test helpers: an in-process API server on an ephemeral loopback port and a raw HTTP client.
 #pragma once
 
+#include <crypt.h>
+#include <gtest/gtest.h>
+
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -64,6 +67,15 @@ inline Reply Get(uint16_t port, const std::string& target) { return Request(port
 inline Reply PostForm(uint16_t port, const std::string& target, const std::string& form) {
   return Request(port, "POST", target, form,
                  {"Content-Type: application/x-www-form-urlencoded"});
+}
+
+// A bcrypt hash of `password` for basic_auth_users in web configs (cost 4: tests stay fast).
+inline std::string Bcrypt(const std::string& password) {
+  char salt[CRYPT_GENSALT_OUTPUT_SIZE];
+  EXPECT_NE(crypt_gensalt_rn("$2y$", 4, nullptr, 0, salt, sizeof(salt)), nullptr);
+  crypt_data data{};
+  const char* out = crypt_rn(password.c_str(), salt, &data, sizeof(data));
+  return out ? out : "";
 }
 
 // A server over the given backends (storage must be set by the caller).

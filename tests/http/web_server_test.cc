@@ -1,7 +1,6 @@
 // --web.config.file on real listeners: every route of the API and OTLP routers is tried without,
 // with wrong and with right basic-auth credentials, over plain HTTP and over TLS, and with and
 // without a client certificate where one is required (private CAs made with the openssl CLI).
-#include <crypt.h>
 #include <gtest/gtest.h>
 
 #include <boost/asio/ssl.hpp>
@@ -23,19 +22,12 @@ namespace net = boost::asio;
 namespace ssl = boost::asio::ssl;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
+using testing::Bcrypt;
 using testing::Reply;
 
 constexpr const char* kRight = "Basic YWxpY2U6b3BlbiBzZXNhbWU=";  // alice:open sesame
 constexpr const char* kWrong = "Basic YWxpY2U6b3BlbiBzZXNhbWF=";  // alice:open sesamA
 constexpr const char* kNewRight = "Basic YWxpY2U6bmV3";          // alice:new
-
-std::string Bcrypt(const std::string& password) {
-  char salt[CRYPT_GENSALT_OUTPUT_SIZE];
-  EXPECT_NE(crypt_gensalt_rn("$2y$", 4, nullptr, 0, salt, sizeof(salt)), nullptr);
-  crypt_data data{};
-  const char* out = crypt_rn(password.c_str(), salt, &data, sizeof(data));
-  return out ? out : "";
-}
 
 // Two CAs; a server certificate for 127.0.0.1 and a client certificate from the first, and a
 // client certificate from the second (which the server must not trust).

@@ -132,8 +132,8 @@ def post_form(url, params, timeout=30):
 class Tidemark:
     """A tidemark server on free loopback ports with a fresh data directory."""
 
-    def __init__(self, *extra_args, data_dir=None, config=None):
-        self.port = free_port()
+    def __init__(self, *extra_args, data_dir=None, config=None, port=None):
+        self.port = port or free_port()
         self.otlp_port = free_port()
         self.data_dir = data_dir or tempdir("tm-data-")
         self.url = f"http://127.0.0.1:{self.port}"

@@ -6,12 +6,14 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "tidemark/http/router.h"
+#include "tidemark/http/ui.h"
 #include "tidemark/query/engine.h"
 #include "tidemark/storage/matcher.h"
 #include "tidemark/storage/model/metrics.h"
@@ -77,6 +79,8 @@ struct ApiBackends {
       test_notification;
 
   MetricsRegistry* metrics = nullptr;  // /metrics exposition and query latency
+  // The web UI's files (webui::EmbeddedAssets() in the binary); empty: "/" answers 404.
+  std::span<const UiAsset> ui_assets;
   BuildInfo build_info;
   int64_t query_timeout_ms = 2 * 60 * 1000;  // upper bound for the `timeout` parameter
   int64_t lookback_delta_ms = 5 * 60 * 1000;

@@ -31,6 +31,9 @@ struct ServerOptions {
   // --web.config.file: TLS, basic auth and response headers; null serves plain HTTP to anyone.
   // Not owned; must outlive the server (one watcher may serve several listeners).
   WebConfigWatcher* web = nullptr;
+  // --web.route-prefix: every route is served under it ("/prom/api/v1/query"), as Prometheus
+  // does; "" serves at the root. Starts with "/", no trailing slash ("/prom").
+  std::string route_prefix;
 };
 
 class HttpServer {
