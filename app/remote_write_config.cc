@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <set>
 
+#include "config_keys.h"
 #include "relabel_yaml.h"
 #include "tidemark/httpclient/config.h"
 #include "tidemark/storage/model/strconv.h"
@@ -42,15 +43,6 @@ Result<bool> Bool(const YAML::Node& n, const std::string& where) {
   }
 }
 
-Status CheckKeys(const YAML::Node& n, const std::string& where, const std::set<std::string>& known) {
-  if (!n.IsMap()) return Bad(where + " must be a mapping");
-  for (const auto& kv : n) {
-    const std::string k = kv.first.as<std::string>();
-    if (known.count(k) == 0) return Bad("unknown field \"" + where + "." + k + "\"");
-  }
-  return Status::OK();
-}
-
 // Prometheus' reserved headers (config.reservedHeaders), lower case.
 const std::set<std::string>& ReservedHeaders() {
   static const std::set<std::string> k{
@@ -72,7 +64,7 @@ std::string DefaultName(const std::string& url) {
 
 Status ParseQueue(const YAML::Node& q, const std::string& where, ingest::QueueConfig* out,
                   int64_t* sample_age_limit_ms) {
-  TM_RETURN_IF_ERROR(CheckKeys(q, where, {"capacity", "max_shards", "min_shards",
+  TM_RETURN_IF_ERROR(UnknownKeys(q, where, {"capacity", "max_shards", "min_shards",
                                           "max_samples_per_send", "batch_send_deadline",
                                           "min_backoff", "max_backoff", "retry_on_http_429",
                                           "sample_age_limit"}));
@@ -162,7 +154,7 @@ Result<ingest::RemoteWriteConfig> ParseEntry(const YAML::Node& n, const std::str
     }
   }
   if (auto md = n["metadata_config"]) {
-    TM_RETURN_IF_ERROR(CheckKeys(md, where + ".metadata_config", {"send", "send_interval", "max_samples_per_send"}));
+    TM_RETURN_IF_ERROR(UnknownKeys(md, where + ".metadata_config", {"send", "send_interval", "max_samples_per_send"}));
     bool send = true;
     if (md["send"]) TM_ASSIGN_OR_RETURN(send, Bool(md["send"], where + ".metadata_config.send"));
     if (send) {

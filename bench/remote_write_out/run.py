@@ -154,9 +154,10 @@ def main():
     ap.add_argument("--work-dir", default="/tmp/tm-rw-out-bench")
     ap.add_argument("--timeout", type=int, default=420, help="seconds one drain may take")
     ap.add_argument("--senders", default="tidemark,prometheus")
+    ap.add_argument("--load-bin", help="tm_e2e_load (default: <build-dir>/bench/e2e/tm_e2e_load)")
     args = ap.parse_args()
     args.tidemark_bin = os.path.join(args.build_dir, "app", "tidemark")
-    args.load_bin = os.path.join(args.build_dir, "bench", "e2e", "tm_e2e_load")
+    args.load_bin = args.load_bin or os.path.join(args.build_dir, "bench", "e2e", "tm_e2e_load")
     os.makedirs(args.work_dir, exist_ok=True)
     end_ms = (int(time.time() * 1000) // 60_000) * 60_000 - 60_000
     batch_file = os.path.join(args.work_dir, "data.batches")

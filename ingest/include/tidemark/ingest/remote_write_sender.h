@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -90,12 +91,13 @@ class RemoteWriteQueue;
 // endpoint's cursor is removed from the store, releasing its backlog.
 class RemoteWriteSender {
  public:
-  // Fails when the store keeps no commit log (the in-memory engine) and endpoints are asked.
   RemoteWriteSender(Storage& storage, MetricsRegistry& metrics, SenderClock& clock);
   ~RemoteWriteSender();
   RemoteWriteSender(const RemoteWriteSender&) = delete;
   RemoteWriteSender& operator=(const RemoteWriteSender&) = delete;
 
+  // Fails on duplicate names, or when endpoints are configured and the store keeps no commit
+  // log (the in-memory engine); a queue that cannot start is reported, the others run.
   Status Apply(std::vector<RemoteWriteConfig> configs, SenderOptions options);
   void Stop();
   std::vector<RemoteWriteEndpointStatus> Statuses() const;
