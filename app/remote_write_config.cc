@@ -68,9 +68,15 @@ Status ParseQueue(const YAML::Node& q, const std::string& where, ingest::QueueCo
                                           "max_samples_per_send", "batch_send_deadline",
                                           "min_backoff", "max_backoff", "retry_on_http_429",
                                           "sample_age_limit"}));
-  if (q["capacity"]) TM_ASSIGN_OR_RETURN(out->capacity, Int(q["capacity"], where + ".capacity"));
-  if (q["max_shards"]) TM_ASSIGN_OR_RETURN(out->max_shards, Int(q["max_shards"], where + ".max_shards"));
-  if (q["min_shards"]) TM_ASSIGN_OR_RETURN(out->min_shards, Int(q["min_shards"], where + ".min_shards"));
+  if (q["capacity"]) {
+    TM_ASSIGN_OR_RETURN(out->capacity, Int(q["capacity"], where + ".capacity"));
+  }
+  if (q["max_shards"]) {
+    TM_ASSIGN_OR_RETURN(out->max_shards, Int(q["max_shards"], where + ".max_shards"));
+  }
+  if (q["min_shards"]) {
+    TM_ASSIGN_OR_RETURN(out->min_shards, Int(q["min_shards"], where + ".min_shards"));
+  }
   if (q["max_samples_per_send"]) {
     TM_ASSIGN_OR_RETURN(out->max_samples_per_send,
                         Int(q["max_samples_per_send"], where + ".max_samples_per_send"));
@@ -78,12 +84,18 @@ Status ParseQueue(const YAML::Node& q, const std::string& where, ingest::QueueCo
   if (q["batch_send_deadline"]) {
     TM_ASSIGN_OR_RETURN(out->batch_send_deadline_ms, Dur(q["batch_send_deadline"], where + ".batch_send_deadline"));
   }
-  if (q["min_backoff"]) TM_ASSIGN_OR_RETURN(out->min_backoff_ms, Dur(q["min_backoff"], where + ".min_backoff"));
-  if (q["max_backoff"]) TM_ASSIGN_OR_RETURN(out->max_backoff_ms, Dur(q["max_backoff"], where + ".max_backoff"));
+  if (q["min_backoff"]) {
+    TM_ASSIGN_OR_RETURN(out->min_backoff_ms, Dur(q["min_backoff"], where + ".min_backoff"));
+  }
+  if (q["max_backoff"]) {
+    TM_ASSIGN_OR_RETURN(out->max_backoff_ms, Dur(q["max_backoff"], where + ".max_backoff"));
+  }
   if (q["retry_on_http_429"]) {
     TM_ASSIGN_OR_RETURN(out->retry_on_http_429, Bool(q["retry_on_http_429"], where + ".retry_on_http_429"));
   }
-  if (q["sample_age_limit"]) TM_ASSIGN_OR_RETURN(*sample_age_limit_ms, Dur(q["sample_age_limit"], where + ".sample_age_limit"));
+  if (q["sample_age_limit"]) {
+    TM_ASSIGN_OR_RETURN(*sample_age_limit_ms, Dur(q["sample_age_limit"], where + ".sample_age_limit"));
+  }
   // Prometheus' QueueConfig.Validate, same messages.
   if (out->max_shards <= 0) return Bad("remote write queue max_shards must be positive");
   if (out->min_shards <= 0) return Bad("remote write queue min_shards must be positive");
@@ -118,7 +130,9 @@ Result<ingest::RemoteWriteConfig> ParseEntry(const YAML::Node& n, const std::str
   }
   c.name = n["name"] ? n["name"].as<std::string>() : DefaultName(c.url);
   if (c.name.empty()) c.name = DefaultName(c.url);
-  if (n["remote_timeout"]) TM_ASSIGN_OR_RETURN(c.remote_timeout_ms, Dur(n["remote_timeout"], where + ".remote_timeout"));
+  if (n["remote_timeout"]) {
+    TM_ASSIGN_OR_RETURN(c.remote_timeout_ms, Dur(n["remote_timeout"], where + ".remote_timeout"));
+  }
   if (auto h = n["headers"]) {
     if (!h.IsMap()) return Bad(where + ".headers must be a mapping");
     for (const auto& kv : h) {
@@ -156,7 +170,9 @@ Result<ingest::RemoteWriteConfig> ParseEntry(const YAML::Node& n, const std::str
   if (auto md = n["metadata_config"]) {
     TM_RETURN_IF_ERROR(UnknownKeys(md, where + ".metadata_config", {"send", "send_interval", "max_samples_per_send"}));
     bool send = true;
-    if (md["send"]) TM_ASSIGN_OR_RETURN(send, Bool(md["send"], where + ".metadata_config.send"));
+    if (md["send"]) {
+      TM_ASSIGN_OR_RETURN(send, Bool(md["send"], where + ".metadata_config.send"));
+    }
     if (send) {
       return Bad(where + ".metadata_config.send: true is not supported by Tidemark (metadata is "
                  "not forwarded); set send: false");
