@@ -159,10 +159,12 @@ def main():
     args.tidemark_bin = os.path.join(args.build_dir, "app", "tidemark")
     args.load_bin = args.load_bin or os.path.join(args.build_dir, "bench", "e2e", "tm_e2e_load")
     os.makedirs(args.work_dir, exist_ok=True)
-    end_ms = (int(time.time() * 1000) // 60_000) * 60_000 - 60_000
+    # Prometheus' remote-write watcher skips samples older than its own start, so the data is
+    # stamped after every sender of this run has started (slightly in the future).
+    start_ms = (int(time.time() * 1000) // 60_000 + 15) * 60_000
     batch_file = os.path.join(args.work_dir, "data.batches")
     gen = subprocess.run([args.load_bin, "gen", "--series", str(args.series), "--duration-s",
-                          str(args.duration_s), "--start-ms", str(end_ms - args.duration_s * 1000),
+                          str(args.duration_s), "--start-ms", str(start_ms),
                           "--out", batch_file], capture_output=True, text=True, timeout=3600)
     if gen.returncode != 0:
         sys.exit(f"gen failed: {gen.stderr}")
