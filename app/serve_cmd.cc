@@ -21,6 +21,7 @@
 #include "tidemark/http/server.h"
 #include "tidemark/ingest/ingester.h"
 #include "tidemark/ingest/remote_read.h"
+#include "tidemark/ingest/remote_write_sender.h"
 #include "tidemark/query/engine.h"
 #include "tidemark/storage/model/version.h"
 #include "tidemark/storage/storage.h"
@@ -167,14 +168,28 @@ int ServeMain(int argc, char** argv) {
   rules.Start();
   log.Info("rule manager started", {{"rule_files", std::to_string(cfg.rule_files.size())},
                                     {"slo_files", std::to_string(cfg.slo_files.size())}});
+  // The remote-write sender: its backlog is the store's commit log, so it starts before the
+  // listeners and stops before the store closes.
+  auto sender_clock = ingest::NewSystemSenderClock();
+  ingest::RemoteWriteSender remote_write(*storage, metrics, *sender_clock);
+  {
+    ingest::SenderOptions rwo;
+    auto configs = RemoteWriteConfigs(cfg, rules, &rwo, log);
+    Status rw = remote_write.Apply(std::move(configs), std::move(rwo));
+    if (!rw.ok()) {
+      log.Error("cannot start remote write", {{"err", rw.ToString()}});
+      return 1;
+    }
+  }
   ServeControl control(std::vector<std::string>(argv + 1, argv + argc), cfg, *storage, rules,
-                       ingester, clock, state, metrics, log);
+                       ingester, clock, state, metrics, log, &remote_write);
 
   http::ApiBackends b;
   b.storage = storage.get();
   b.engine = &engine;
   b.ingester = &ingester;
   b.remote_reader = &remote_reader;
+  b.remote_write = &remote_write;
   b.rules = &rules;
   b.alertmanager = &rules;
   b.control = &control;
@@ -264,6 +279,7 @@ int ServeMain(int argc, char** argv) {
   if (otlp_server) otlp_server->Stop(10'000);
   maintenance.reset();
   rules.Stop();
+  remote_write.Stop();
   Status cs = storage->Close();
   if (!cs.ok()) {
     log.Error("storage close failed", {{"err", cs.ToString()}});

@@ -13,6 +13,7 @@
 #include "closest_name.h"
 #include "config_keys.h"
 #include "otlp_config.h"
+#include "remote_write_config.h"
 #include "tidemark/alerting/config_check.h"
 #include "tidemark/http/params.h"
 #include "tidemark/httpclient/config.h"
@@ -462,7 +463,9 @@ Status ApplyYamlInner(const std::string& text, const YAML::Node& root, ServeConf
       }
     }
   }
-  if (root["remote_write"]) cfg.warnings.push_back("remote_write is not supported by Tidemark; ignored");
+  if (auto rw = root["remote_write"]) {
+    TM_ASSIGN_OR_RETURN(cfg.remote_write, ParseRemoteWriteSection(rw, ConfigDir(cfg)));
+  }
   if (root["remote_read"]) cfg.warnings.push_back("remote_read is not supported by Tidemark; ignored");
   if (root["scrape_configs"]) cfg.warnings.push_back("scrape_configs ignored: Tidemark does not scrape");
   if (root["tracing"]) cfg.warnings.push_back("tracing is not supported; ignored");
@@ -703,6 +706,7 @@ std::string EffectiveConfigYaml(const ServeConfig& c) {
     }
     e << YAML::EndSeq << YAML::EndMap;
   }
+  EmitRemoteWriteSection(e, c.remote_write);
   e << YAML::Key << "storage" << YAML::Value << YAML::BeginMap;
   e << YAML::Key << "data_dir" << YAML::Value << c.data_dir;
   e << YAML::Key << "retention_time" << YAML::Value << FormatDuration(c.retention_ms);

@@ -10,6 +10,7 @@
 
 #include "tidemark/alerting/notify.h"
 #include "tidemark/ingest/ingester.h"
+#include "tidemark/ingest/remote_write_sender.h"
 #include "tidemark/storage/model/status.h"
 
 namespace tidemark::app {
@@ -52,6 +53,7 @@ struct ServeConfig {
   std::string notifications_yaml;  // Alertmanager-schema route/receivers, parsed by alerting
   std::vector<std::string> slo_files;
   ingest::IngestOptions::Otlp otlp;  // the `otlp:` section (reloaded with the file)
+  std::vector<ingest::RemoteWriteConfig> remote_write;  // *_file secrets read at parse
   std::vector<std::string> warnings;  // accepted-but-unsupported sections
 };
 

@@ -19,7 +19,8 @@ constexpr const char* kReloadOkHelp =
 ServeControl::ServeControl(std::vector<std::string> args, ServeConfig initial, Storage& storage,
                            alerting::RuleManager& rules, ingest::Ingester& ingester,
                            const alerting::Clock& clock, http::ApiState& state,
-                           MetricsRegistry& metrics, http::Logger& log)
+                           MetricsRegistry& metrics, http::Logger& log,
+                           ingest::RemoteWriteSender* remote_write)
     : args_(std::move(args)),
       storage_(storage),
       rules_(rules),
@@ -28,6 +29,7 @@ ServeControl::ServeControl(std::vector<std::string> args, ServeConfig initial, S
       state_(state),
       metrics_(metrics),
       log_(log),
+      remote_write_(remote_write),
       current_(std::move(initial)) {
   metrics_.GetGauge(kReloadOkName, kReloadOkHelp)->Set(1);
 }
@@ -37,6 +39,11 @@ Status ServeControl::Reload() {
   bool help = false;
   auto next = ParseServeArgs(args_, &help);
   Status s = next.ok() ? rules_.Reload(RuleManagerOptions(*next, storage_, log_)) : next.status();
+  if (s.ok() && remote_write_ != nullptr) {
+    ingest::SenderOptions so;
+    auto configs = RemoteWriteConfigs(*next, rules_, &so, log_);
+    s = remote_write_->Apply(std::move(configs), std::move(so));
+  }
   state_.last_reload_ms = clock_.Now();
   state_.last_reload_ok = s.ok();
   metrics_.GetGauge(kReloadOkName, kReloadOkHelp)->Set(s.ok() ? 1 : 0);

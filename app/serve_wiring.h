@@ -14,6 +14,7 @@
 #include "tidemark/http/api.h"
 #include "tidemark/http/log.h"
 #include "tidemark/ingest/ingester.h"
+#include "tidemark/ingest/remote_write_sender.h"
 #include "tidemark/storage/model/metrics.h"
 #include "tidemark/storage/storage.h"
 
@@ -26,6 +27,14 @@ Labels ToLabels(const std::vector<std::pair<std::string, std::string>>& kv);
 alerting::RuleManager::Options RuleManagerOptions(const ServeConfig& cfg, Storage& storage,
                                                   http::Logger& log);
 
+// The remote-write sender's configs and options for `cfg`: external labels, the recording
+// rules' metric names (send_rule_series), warnings to `log`. A queue restarts on reload when its
+// entry or these change.
+std::vector<ingest::RemoteWriteConfig> RemoteWriteConfigs(const ServeConfig& cfg,
+                                                         const alerting::RuleManager& rules,
+                                                         ingest::SenderOptions* options,
+                                                         http::Logger& log);
+
 // Reloads re-read the command line (and the config file it names) and apply the result to the
 // rule manager, the OTLP translation settings and the log level; the status endpoints show the configuration in effect.
 class ServeControl : public http::ServerControl {
@@ -33,7 +42,7 @@ class ServeControl : public http::ServerControl {
   ServeControl(std::vector<std::string> args, ServeConfig initial, Storage& storage,
                alerting::RuleManager& rules, ingest::Ingester& ingester,
                const alerting::Clock& clock, http::ApiState& state, MetricsRegistry& metrics,
-               http::Logger& log);
+               http::Logger& log, ingest::RemoteWriteSender* remote_write = nullptr);
 
   Status Reload() override;  // logs and counts its outcome
   bool Quit() override;      // SIGTERM to this process: serve's signal loop shuts down
@@ -54,6 +63,7 @@ class ServeControl : public http::ServerControl {
   http::ApiState& state_;
   MetricsRegistry& metrics_;
   http::Logger& log_;
+  ingest::RemoteWriteSender* remote_write_;
   std::atomic<bool> quit_requested_{false};
   std::mutex reload_mu_;  // one reload at a time (SIGHUP and /-/reload)
   std::mutex mu_;         // guards current_

@@ -75,6 +75,7 @@ void RegisterAlertmanagerRoutes(Router& router, std::shared_ptr<Context> ctx);
 void RegisterIngestRoutes(Router& router, std::shared_ptr<Context> ctx, bool otlp_only);
 void RegisterNotificationRoutes(Router& router, std::shared_ptr<Context> ctx);
 void RegisterFederationRoutes(Router& router, std::shared_ptr<Context> ctx);
+void RegisterRemoteWriteStatusRoutes(Router& router, std::shared_ptr<Context> ctx);
 void RegisterUiRoutes(Router& router, std::shared_ptr<Context> ctx);
 
 }  // namespace tidemark::http::api

@@ -93,6 +93,11 @@ class CaptureServer {
   // While held, a request that arrived is counted in hits() but not answered (a slow receiver).
   void set_hold(bool hold) { hold_ = hold; }
   int tls_failures() const { return tls_failures_.load(); }
+  // A Retry-After header on every error answer (remote-write backoff tests); "" = none.
+  void set_retry_after(const std::string& v) {
+    std::lock_guard<std::mutex> l(mu_);
+    retry_after_ = v;
+  }
 
  private:
   void Loop() {
@@ -142,8 +147,13 @@ class CaptureServer {
                                data.substr(0, hdr_end + 2)});
         }
       }
-      std::string resp = "HTTP/1.1 " + std::to_string(status) +
-                         " X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
+      std::string extra;
+      {
+        std::lock_guard<std::mutex> l(mu_);
+        if (status >= 400 && !retry_after_.empty()) extra = "Retry-After: " + retry_after_ + "\r\n";
+      }
+      std::string resp = "HTTP/1.1 " + std::to_string(status) + " X\r\n" + extra +
+                         "Content-Length: 2\r\nConnection: close\r\n\r\nok";
       if (ssl) {
         SSL_write(ssl, resp.data(), static_cast<int>(resp.size()));
         SSL_shutdown(ssl);
@@ -165,6 +175,7 @@ class CaptureServer {
   std::mutex mu_;
   std::vector<Request> requests_;
   std::deque<int> script_;
+  std::string retry_after_;
   std::thread thread_;
 };
 

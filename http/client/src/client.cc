@@ -234,7 +234,9 @@ Result<Response> Client::Do(const Request& in) const {
     const bool redirect = status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
     const auto location = res.find(bhttp::field::location);
     if (!redirect || !config_.follow_redirects || location == res.end()) {
-      return Response{status, std::move(res.body())};
+      const auto retry_after = res.find(bhttp::field::retry_after);
+      return Response{status, std::move(res.body()),
+                      retry_after == res.end() ? std::string() : std::string(retry_after->value())};
     }
     if (hop + 1 >= kMaxRedirects) {
       return Status::Unavailable("stopped after " + std::to_string(kMaxRedirects) + " redirects");

@@ -71,8 +71,8 @@ Status ChunkStore::FlushForClose() {
     Status f = FromRocks(db_->Flush(fo, h), "storage: flush");
     if (result.ok()) result = f;
   }
-  // Every head-log record is now deletable: compacting the family drops its table files
-  // outright instead of leaving them on disk until RocksDB gets round to it.
+  // Every head-log record no commit-log reader holds is now deleted: compacting the family
+  // drops their table files outright instead of leaving them until RocksDB gets round to it.
   if (result.ok()) {
     result = FromRocks(
         db_->CompactRange(rocksdb::CompactRangeOptions(), cf(kHeadLog), nullptr, nullptr),

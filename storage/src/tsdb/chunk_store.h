@@ -180,8 +180,17 @@ class ChunkStore {
   // Calls fn for every series row in ref order (labels hash computed); stops at an error.
   Status ForEachSeries(const std::function<Status(PersistedSeries&&)>& fn);
   Status ForEachHeadMark(const std::function<Status(SeriesRef, const HeadMark&)>& fn);
-  // Calls fn(seq, record) for every head-log record in order; stops at an error.
-  Status ForEachHeadLogRecord(const std::function<Status(uint64_t, std::string_view)>& fn);
+  // Calls fn(seq, record) for every head-log record from `from` on, in order; stops at an error.
+  Status ForEachHeadLogRecord(uint64_t from,
+                              const std::function<Status(uint64_t, std::string_view)>& fn);
+  // The same, stopping early when fn returns false.
+  Status ReadHeadLog(uint64_t from,
+                     const std::function<Result<bool>(uint64_t, std::string_view)>& fn);
+  // Where recovery starts replaying the head log (0 = its start): records below it are kept
+  // only for commit-log readers, their samples are all in chunks. Not synced (written after the
+  // chunks it vouches for, and RocksDB's WAL recovers a prefix).
+  Status PutHeadLogReplayFrom(uint64_t seq, std::string_view what);
+  Result<uint64_t> HeadLogReplayFrom();
   // Refs of every persisted series whose labels satisfy all matchers (persisted_postings.h).
   Result<Postings> SelectPostings(const Matchers& matchers);
   // Series per value of label `name` over the persisted postings, in value order.

@@ -114,15 +114,41 @@ Status ChunkStore::ForEachHeadMark(const std::function<Status(SeriesRef, const H
 }
 
 Status ChunkStore::ForEachHeadLogRecord(
-    const std::function<Status(uint64_t, std::string_view)>& fn) {
+    uint64_t from, const std::function<Status(uint64_t, std::string_view)>& fn) {
+  return ReadHeadLog(from, [&fn](uint64_t seq, std::string_view rec) -> Result<bool> {
+    TM_RETURN_IF_ERROR(fn(seq, rec));
+    return true;
+  });
+}
+
+Status ChunkStore::ReadHeadLog(
+    uint64_t from, const std::function<Result<bool>(uint64_t, std::string_view)>& fn) {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, cf(kHeadLog)));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+  for (it->Seek(HeadLogKey(from)); it->Valid(); it->Next()) {
     rocksdb::Slice k = it->key();
     if (k.size() != 8) return Status::Corruption("storage: malformed head log key");
-    TM_RETURN_IF_ERROR(
-        fn(GetBE64(k.data()), std::string_view(it->value().data(), it->value().size())));
+    TM_ASSIGN_OR_RETURN(bool more,
+                        fn(GetBE64(k.data()), std::string_view(it->value().data(), it->value().size())));
+    if (!more) return Status::OK();
   }
   return FromRocks(it->status(), "storage: scan head log");
+}
+
+Status ChunkStore::PutHeadLogReplayFrom(uint64_t seq, std::string_view what) {
+  std::string enc;
+  AppendUvarint(&enc, seq);
+  return FromRocks(db_->Put(rocksdb::WriteOptions(), cf(kMeta), kMetaHeadLogReplayFrom, enc), what);
+}
+
+Result<uint64_t> ChunkStore::HeadLogReplayFrom() {
+  std::string v;
+  rocksdb::Status st = db_->Get({}, cf(kMeta), kMetaHeadLogReplayFrom, &v);
+  if (st.IsNotFound()) return uint64_t{0};
+  TM_RETURN_IF_ERROR(FromRocks(st, "storage: read head log replay start"));
+  std::string_view in(v);
+  uint64_t seq = 0;
+  if (!ReadUvarint(&in, &seq)) return Status::Corruption("storage: malformed head log replay start");
+  return seq;
 }
 
 Result<Postings> ChunkStore::SelectPostings(const Matchers& matchers) {

@@ -38,6 +38,8 @@ inline constexpr uint64_t kMaxHeadLogLagRecords = 1 << 16;
 // the store) has its head cut and persisted.
 inline constexpr int64_t kIdleSealMs = 3600 * 1000;
 inline constexpr size_t kLockStripes = 1024;
+// No commit-log reader holds the head log (Head::SetLogHold).
+inline constexpr uint64_t kNoLogHold = ~uint64_t{0};
 // Head truncation writes the chunks it cuts in batches of at most this many series.
 inline constexpr size_t kMaxSealsPerBatch = 16384;
 
@@ -157,6 +159,15 @@ class Head {
   // Some persisted series may not be resident.
   bool has_inactive() const { return has_inactive_.load(); }
 
+  // ---- the commit log (commit_log.cc) ----
+  // Head-log records at or after `from` are kept even once their samples are in chunks
+  // (kNoLogHold: none are). Set before Recover to keep what readers had not consumed.
+  void SetLogHold(uint64_t from) { log_hold_.store(from); }
+  // The newest committed head-log record's sequence number.
+  uint64_t last_seq() const { return last_seq_.load(std::memory_order_acquire); }
+  // The label encoding of series `ref`, resident or not; false when it has no series record.
+  Result<bool> LabelsEncOf(SeriesRef ref, std::string* enc);
+
  private:
   // ---- series outside memory (inactive_series.cc) ----
   // REQUIRES index_mu_ exclusive and series_[p.ref] empty. Makes a persisted series resident
@@ -222,7 +233,10 @@ class Head {
 
   std::mutex commit_mu_;
   uint64_t next_seq_ = 1;
-  uint64_t truncated_below_ = 0;
+  uint64_t truncated_below_ = 0;  // replay needs no record below this
+  uint64_t deleted_below_ = 0;    // records below this are deleted
+  std::atomic<uint64_t> log_hold_{kNoLogHold};
+  std::atomic<uint64_t> last_seq_{0};
   uint64_t commits_since_truncate_ = 0;
   // Chunks cut from the head and not yet written by WriteSeals. Queries read them too (under
   // sealed_mu_), so a chunk is never in neither place. Changed only under commit_mu_.

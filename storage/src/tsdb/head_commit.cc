@@ -80,6 +80,7 @@ Status Head::CommitSamples(const std::vector<LoggedSample>& staged) {
   }
   persisted_next_ref_ = next_ref;
   ++next_seq_;
+  last_seq_.store(seq, std::memory_order_release);
 
   // The head is far larger than the caches and a remote-write batch touches each series once:
   // fetch each series' open chunk a few samples ahead so the misses overlap (the series
@@ -193,9 +194,19 @@ Status Head::TruncateHead(bool all) {
   }
   TM_RETURN_IF_ERROR(WriteSeals());
   if (listener) listener->EndTruncation();
+  // Commit-log readers (the remote-write sender) keep what they have not consumed; replay
+  // then starts past it, since those records' samples are all in chunks.
+  const uint64_t hold = log_hold_.load();
   if (min_needed > truncated_below_) {
-    TM_RETURN_IF_ERROR(store_.DeleteHeadLogBelow(min_needed, "storage: truncate head log"));
+    if (hold < min_needed) {
+      TM_RETURN_IF_ERROR(store_.PutHeadLogReplayFrom(min_needed, "storage: head log replay start"));
+    }
     truncated_below_ = min_needed;
+  }
+  const uint64_t delete_below = std::min(truncated_below_, hold);
+  if (delete_below > deleted_below_) {
+    TM_RETURN_IF_ERROR(store_.DeleteHeadLogBelow(delete_below, "storage: truncate head log"));
+    deleted_below_ = delete_below;
   }
   return Status::OK();
 }

@@ -126,7 +126,10 @@ Status Head::ReplayHeadLog() {
     return InsertLoadedLocked(std::move(p));
   };
   uint64_t last_seq = 0;
-  Status replay = store_.ForEachHeadLogRecord([&](uint64_t seq, std::string_view record) {
+  // Records below replay_from are kept only for commit-log readers: all in chunks already.
+  TM_ASSIGN_OR_RETURN(const uint64_t replay_from, store_.HeadLogReplayFrom());
+  truncated_below_ = replay_from;
+  Status replay = store_.ForEachHeadLogRecord(replay_from, [&](uint64_t seq, std::string_view record) {
     last_seq = seq;
     Timestamp batch_max = kMinTimestamp;
     TM_RETURN_IF_ERROR(DecodeHeadLogRecord(record, [&](const LoggedSample& ls) {
@@ -151,7 +154,11 @@ Status Head::ReplayHeadLog() {
   });
   TM_RETURN_IF_ERROR(replay);
   // New records must not sort before a mark, or replay would take them for persisted ones.
-  next_seq_ = std::max({next_seq_, last_seq + 1, max_mark_seq});
+  // Nor before a commit-log reader's cursor (its log may have been cut to nothing).
+  const uint64_t hold = log_hold_.load();
+  next_seq_ = std::max({next_seq_, last_seq + 1, max_mark_seq,
+                        hold == kNoLogHold ? uint64_t{0} : hold});
+  last_seq_.store(next_seq_ - 1);
   // Samples re-applied during recovery were appended before this open.
   appended_.store(0);
   return WriteSeals();

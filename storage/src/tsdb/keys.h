@@ -24,6 +24,9 @@ inline constexpr char kCfState[] = "state";        // StateStore: user key -> us
 inline constexpr char kMetaFormatVersion[] = "format_version";
 inline constexpr char kMetaNextChunkId[] = "next_chunk_id";
 inline constexpr char kMetaNextSeriesRef[] = "next_series_ref";
+inline constexpr char kMetaHeadLogReplayFrom[] = "head_log_replay_from";
+// State-family prefix of the commit-log readers' cursors (key: prefix + reader name).
+inline constexpr char kStateCommitReaderPrefix[] = "commit_reader/";
 inline constexpr uint64_t kFormatVersion = 1;
 
 // Chunk keys start with a time partition so retention drops whole key ranges (and whole SST files)

@@ -28,6 +28,7 @@ Result<std::unique_ptr<Storage>> TsdbStorage::Open(const StorageOptions& options
   s->compactor_ = std::make_unique<Compactor>(options, *s->head_, *s->store_);
   s->retention_ = std::make_unique<Retention>(options, *s->head_, *s->store_);
   s->state_ = NewTsdbStateStore(*s->store_);
+  TM_ASSIGN_OR_RETURN(s->commits_, NewTsdbCommitLog(*s->head_, *s->store_));
   TM_RETURN_IF_ERROR(s->head_->LoadSeries());
   TM_RETURN_IF_ERROR(s->store_->LoadPartitions());
   TM_RETURN_IF_ERROR(s->head_->Recover());

@@ -24,6 +24,10 @@ namespace tidemark::tsdb {
 // The persistent StateStore over the store's `state` column family (state_family.cc).
 std::unique_ptr<StateStore> NewTsdbStateStore(ChunkStore& store);
 
+// The CommitLog over the head log (commit_log.cc); loads the readers' cursors and sets the
+// head's hold, so it is made before Head::Recover.
+Result<std::unique_ptr<CommitLog>> NewTsdbCommitLog(Head& head, ChunkStore& store);
+
 class TsdbStorage final : public Storage {
  public:
   static Result<std::unique_ptr<Storage>> Open(const StorageOptions& options);
@@ -40,6 +44,7 @@ class TsdbStorage final : public Storage {
   Status DeleteSeries(const Matchers& matchers, Timestamp mint, Timestamp maxt) override;
   StorageStats Stats(size_t top_n = kDefaultStatsTopN) override;
   StateStore& State() override { return *state_; }
+  CommitLog* Commits() override { return commits_.get(); }
 
  private:
   explicit TsdbStorage(const StorageOptions& options);
@@ -55,6 +60,7 @@ class TsdbStorage final : public Storage {
   std::unique_ptr<Compactor> compactor_;
   std::unique_ptr<Retention> retention_;
   std::unique_ptr<StateStore> state_;  // over store_ (state_family.cc)
+  std::unique_ptr<CommitLog> commits_;  // over head_ and store_ (commit_log.cc)
 
   // Series per metric name read from the persisted postings (every series, resident or not),
   // refreshed at most every kMetricCountsTtl: Stats() is called on every /metrics scrape.

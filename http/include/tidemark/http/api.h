@@ -22,6 +22,7 @@
 namespace tidemark::ingest {
 class Ingester;
 class RemoteReader;
+class RemoteWriteSender;
 }
 namespace tidemark::alerting {
 class RulesReader;
@@ -71,6 +72,7 @@ struct ApiBackends {
   query::QueryEngine* engine = nullptr;  // query, query_range (must honour the cancel token)
   ingest::Ingester* ingester = nullptr;   // remote write, OTLP, metadata
   ingest::RemoteReader* remote_reader = nullptr;  // remote read
+  ingest::RemoteWriteSender* remote_write = nullptr;  // /api/v1/status/remote_write
   const alerting::RulesReader* rules = nullptr;  // rules, alerts, slos
   alerting::AlertmanagerApi* alertmanager = nullptr;  // /api/v2: router alerts, silences
   ServerControl* control = nullptr;              // reload, ready, status config/flags/runtimeinfo

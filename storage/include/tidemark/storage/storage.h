@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "tidemark/storage/appender.h"
+#include "tidemark/storage/commit_log.h"
 #include "tidemark/storage/querier.h"
 #include "tidemark/storage/state_store.h"
 
@@ -100,6 +101,9 @@ class Storage : public Queryable, public Appendable {
   // Durable non-series state (silences, ...) in the same store: a column family of its own
   // (docs/format/keys.md), in memory for NewMemStorage. Valid until Close().
   virtual StateStore& State() = 0;
+  // The committed appends in commit order (commit_log.h); null when the engine keeps none (the
+  // in-memory store). Valid until Close().
+  virtual CommitLog* Commits() { return nullptr; }
 };
 
 // A simple in-memory store with the same semantics (tests, promql-test runner, fakes).

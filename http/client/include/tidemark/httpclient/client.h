@@ -25,6 +25,7 @@ struct Request {
 struct Response {
   int status = 0;
   std::string body;
+  std::string retry_after;  // the Retry-After header ("" when absent): remote-write backoff
 };
 
 class Client {
