@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "scrape_config.h"
 #include "tidemark/alerting/notify.h"
 #include "tidemark/ingest/ingester.h"
 #include "tidemark/storage/model/status.h"
@@ -51,6 +52,8 @@ struct ServeConfig {
   std::string notifications_yaml;  // Alertmanager-schema route/receivers, parsed by alerting
   std::vector<std::string> slo_files;
   ingest::IngestOptions::Otlp otlp;  // the `otlp:` section (reloaded with the file)
+  ScrapeGlobals scrape_globals;                     // global.scrape_* (reloaded with the file)
+  std::vector<ingest::ScrapeConfig> scrape_configs;  // reloaded with the file
   std::vector<std::string> warnings;  // accepted-but-unsupported sections
 };
 

@@ -14,6 +14,7 @@
 #include "tidemark/http/api.h"
 #include "tidemark/http/log.h"
 #include "tidemark/ingest/ingester.h"
+#include "tidemark/ingest/scrape.h"
 #include "tidemark/storage/model/metrics.h"
 #include "tidemark/storage/storage.h"
 
@@ -27,12 +28,12 @@ alerting::RuleManager::Options RuleManagerOptions(const ServeConfig& cfg, Storag
                                                   http::Logger& log);
 
 // Reloads re-read the command line (and the config file it names) and apply the result to the
-// rule manager, the OTLP translation settings and the log level; the status endpoints show the configuration in effect.
+// rule manager, the OTLP translation settings, the scrape configs and the log level; the status endpoints show the configuration in effect.
 class ServeControl : public http::ServerControl {
  public:
   ServeControl(std::vector<std::string> args, ServeConfig initial, Storage& storage,
                alerting::RuleManager& rules, ingest::Ingester& ingester,
-               const alerting::Clock& clock, http::ApiState& state, MetricsRegistry& metrics,
+               ingest::ScrapeManager& scraper, const alerting::Clock& clock, http::ApiState& state, MetricsRegistry& metrics,
                http::Logger& log);
 
   Status Reload() override;  // logs and counts its outcome
@@ -50,6 +51,7 @@ class ServeControl : public http::ServerControl {
   Storage& storage_;
   alerting::RuleManager& rules_;
   ingest::Ingester& ingester_;
+  ingest::ScrapeManager& scraper_;
   const alerting::Clock& clock_;
   http::ApiState& state_;
   MetricsRegistry& metrics_;

@@ -143,6 +143,7 @@ void RegisterPrometheusApi(Router& router, const ApiBackends& backends, ApiState
   api::RegisterNotificationRoutes(router, ctx);
   api::RegisterIngestRoutes(router, ctx, false);
   api::RegisterFederationRoutes(router, ctx);
+  api::RegisterTargetRoutes(router, ctx);
 }
 
 void RegisterOtlpRoutes(Router& router, const ApiBackends& backends) {

@@ -75,5 +75,6 @@ void RegisterAlertmanagerRoutes(Router& router, std::shared_ptr<Context> ctx);
 void RegisterIngestRoutes(Router& router, std::shared_ptr<Context> ctx, bool otlp_only);
 void RegisterNotificationRoutes(Router& router, std::shared_ptr<Context> ctx);
 void RegisterFederationRoutes(Router& router, std::shared_ptr<Context> ctx);
+void RegisterTargetRoutes(Router& router, std::shared_ptr<Context> ctx);
 
 }  // namespace tidemark::http::api

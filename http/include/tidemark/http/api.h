@@ -20,6 +20,7 @@
 namespace tidemark::ingest {
 class Ingester;
 class RemoteReader;
+class ScrapeManager;
 }
 namespace tidemark::alerting {
 class RulesReader;
@@ -69,6 +70,7 @@ struct ApiBackends {
   query::QueryEngine* engine = nullptr;  // query, query_range (must honour the cancel token)
   ingest::Ingester* ingester = nullptr;   // remote write, OTLP, metadata
   ingest::RemoteReader* remote_reader = nullptr;  // remote read
+  const ingest::ScrapeManager* scraper = nullptr;  // targets, scrape pools, target metadata
   const alerting::RulesReader* rules = nullptr;  // rules, alerts, slos
   alerting::AlertmanagerApi* alertmanager = nullptr;  // /api/v2: router alerts, silences
   ServerControl* control = nullptr;              // reload, ready, status config/flags/runtimeinfo
