@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "closest_name.h"
+#include "config_keys.h"
 #include "otlp_config.h"
 #include "tidemark/alerting/config_check.h"
 #include "tidemark/http/params.h"
@@ -335,22 +336,6 @@ std::string ServeUsage() {
 }
 
 namespace {
-
-std::string YamlPath(const std::string& parent, const std::string& key) {
-  return parent.empty() ? key : parent + "." + key;
-}
-
-Status UnknownKeys(const YAML::Node& n, const std::string& where, const std::set<std::string>& known) {
-  if (!n.IsMap()) return Status::InvalidArgument("config: " + (where.empty() ? "top level" : where) + " must be a mapping");
-  for (const auto& kv : n) {
-    std::string k = kv.first.as<std::string>();
-    if (!known.count(k)) {
-      return Status::InvalidArgument("config: unknown field \"" + YamlPath(where, k) + "\"" +
-                                     " (line " + std::to_string(kv.first.Mark().line + 1) + ")");
-    }
-  }
-  return Status::OK();
-}
 
 std::string ConfigDir(const ServeConfig& cfg) {
   return cfg.config_file.empty() ? "" : std::filesystem::path(cfg.config_file).parent_path().string();

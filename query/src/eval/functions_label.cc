@@ -7,66 +7,10 @@
 
 #include "eval/evaluator.h"
 #include "eval/functions_label.h"
+#include "tidemark/storage/model/regexp_expand.h"
 
 namespace tidemark::query::eval {
 namespace {
-
-bool IsNameChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-}
-
-// Go's regexp.Expand: $1, ${1}, $name, ${name}; $$ is a literal $. An unknown name expands to "".
-std::string Expand(std::string_view tmpl, const re2::RE2& re,
-                   const std::vector<re2::StringPiece>& groups) {
-  std::string out;
-  const auto& named = re.NamedCapturingGroups();
-  for (size_t i = 0; i < tmpl.size(); ++i) {
-    if (tmpl[i] != '$' || i + 1 >= tmpl.size()) {
-      out.push_back(tmpl[i]);
-      continue;
-    }
-    if (tmpl[i + 1] == '$') {
-      out.push_back('$');
-      ++i;
-      continue;
-    }
-    std::string name;
-    size_t j = i + 1;
-    if (tmpl[j] == '{') {
-      size_t close = tmpl.find('}', j);
-      if (close == std::string_view::npos) {
-        out.push_back('$');
-        continue;
-      }
-      name = std::string(tmpl.substr(j + 1, close - j - 1));
-      bool ok = !name.empty() && std::all_of(name.begin(), name.end(), IsNameChar);
-      if (!ok) {
-        out.push_back('$');
-        continue;
-      }
-      j = close + 1;
-    } else {
-      while (j < tmpl.size() && IsNameChar(tmpl[j])) name.push_back(tmpl[j++]);
-      if (name.empty()) {
-        out.push_back('$');
-        continue;
-      }
-    }
-    i = j - 1;
-    bool numeric = std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; });
-    int idx = -1;
-    if (numeric) {
-      if (name.size() < 9) idx = std::stoi(name);
-    } else {
-      auto f = named.find(name);
-      if (f != named.end()) idx = f->second;
-    }
-    if (idx >= 0 && idx < static_cast<int>(groups.size()) && groups[idx].data() != nullptr) {
-      out.append(groups[idx].data(), groups[idx].size());
-    }
-  }
-  return out;
-}
 
 bool ValidLabelName(const std::string& n) { return !n.empty() && IsValidUtf8(n); }
 
@@ -107,13 +51,16 @@ void LabelReplace(Evaluator& ev, EVector& vec, const std::string& dst, const std
   if (!re.ok()) FailExec("invalid regular expression in label_replace(): " + regex);
   if (!ValidLabelName(dst)) FailExec("invalid destination label name in label_replace(): " + dst);
   int ngroups = re.NumberOfCapturingGroups() + 1;
-  std::vector<re2::StringPiece> groups(ngroups);
+  std::vector<re2::StringPiece> pieces(ngroups);
+  std::vector<std::string_view> groups(ngroups);
   for (auto& s : vec) {
     std::string src_val(s.metric->Get(src));
-    if (!re.Match(src_val, 0, src_val.size(), re2::RE2::ANCHOR_BOTH, groups.data(), ngroups)) {
+    if (!re.Match(src_val, 0, src_val.size(), re2::RE2::ANCHOR_BOTH, pieces.data(), ngroups)) {
       continue;
     }
-    std::string res = Expand(repl, re, groups);
+    for (int i = 0; i < ngroups; ++i) groups[i] = std::string_view(pieces[i].data(), pieces[i].size());
+    std::string res;
+    AppendRegexpExpand(res, repl, groups, re.NamedCapturingGroups());
     s.metric = ev.Intern(s.metric->With(dst, res));
     if (dst == kMetricName) s.drop_name = false;
   }

@@ -158,24 +158,46 @@ std::strong_ordering Labels::operator<=>(const Labels& o) const {
   return labels_.size() <=> o.labels_.size();
 }
 
-LabelsBuilder::LabelsBuilder(const Labels& base) : labels_(base.items()) {}
+LabelsBuilder::LabelsBuilder(const Labels& base)
+    : labels_(base.items()), base_end_(labels_.size()) {}
 
 LabelsBuilder& LabelsBuilder::Set(std::string_view name, std::string_view value) {
-  for (auto& l : labels_) {
-    if (l.name == name) {
-      l.value = std::string(value);
+  if (value.empty()) return Del(name);
+  for (size_t i = base_end_; i < labels_.size(); ++i) {
+    if (labels_[i].name == name) {
+      labels_[i].value = std::string(value);
       return *this;
     }
   }
-  if (!value.empty()) labels_.push_back({std::string(name), std::string(value)});
+  for (size_t i = 0; i < base_end_; ++i) {
+    if (labels_[i].name == name) {
+      labels_[i].value.clear();
+      break;
+    }
+  }
+  labels_.push_back({std::string(name), std::string(value)});
   return *this;
 }
 
-LabelsBuilder& LabelsBuilder::Del(std::string_view name) { return Set(name, ""); }
+LabelsBuilder& LabelsBuilder::Del(std::string_view name) {
+  for (size_t i = base_end_; i < labels_.size(); ++i) {
+    if (labels_[i].name == name) {
+      labels_.erase(labels_.begin() + static_cast<std::ptrdiff_t>(i));
+      break;
+    }
+  }
+  for (size_t i = 0; i < base_end_; ++i) {
+    if (labels_[i].name == name) {
+      labels_[i].value.clear();
+      break;
+    }
+  }
+  return *this;
+}
 
 std::string_view LabelsBuilder::Get(std::string_view name) const {
-  for (const auto& l : labels_) {
-    if (l.name == name) return l.value;
+  for (size_t i = labels_.size(); i-- > 0;) {
+    if (labels_[i].name == name) return labels_[i].value;
   }
   return {};
 }

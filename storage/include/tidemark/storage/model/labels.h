@@ -76,8 +76,25 @@ class LabelsBuilder {
   std::string_view Get(std::string_view name) const;
   Labels Build() const;
 
+  // Calls f(const Label&) for every present label in the order Prometheus' labels.Builder.Range
+  // visits them (base labels left untouched, then labels Set since, in the order they were Set),
+  // which decides who wins when relabelling's labelmap maps two names onto one. f may Set or Del:
+  // the walk is over a copy taken first.
+  template <typename F>
+  void Range(F&& f) const {
+    std::vector<Label> snapshot;
+    snapshot.reserve(labels_.size());
+    for (const auto& l : labels_) {
+      if (!l.value.empty()) snapshot.push_back(l);
+    }
+    for (const auto& l : snapshot) f(l);
+  }
+
  private:
-  std::vector<Label> labels_;  // unsorted working set
+  // [0, base_end_) is the base set (an emptied value means deleted or overridden), then the
+  // labels Set since, newest last: the same split Prometheus' Builder keeps, so Range agrees.
+  std::vector<Label> labels_;
+  size_t base_end_ = 0;
 };
 
 bool IsValidLabelName(std::string_view name);   // [a-zA-Z_][a-zA-Z0-9_]*

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tidemark/storage/model/labels.h"
@@ -42,12 +43,19 @@ struct Config {
 std::string_view ActionName(Action a);
 Result<Action> ParseAction(std::string_view name);
 
+// Checks one rule as Prometheus' Config.Validate does, with Prometheus 3.x's default UTF-8 name
+// validation (a target label is any non-empty UTF-8 string), and that its regex compiles. The
+// message starts with the offending field: `modulus: relabel configuration for hashmod requires
+// non-zero modulus`.
+Status Validate(const Config& rule);
+
 // A compiled, immutable list of rules; cheap to share between threads.
 class Relabeler {
  public:
   Relabeler();  // no rules: every label set passes unchanged
   // Checks each rule as Prometheus' validation does (required fields per action, regex
-  // compiles, valid target label) and compiles it; the error names the rule's index and field.
+  // compiles, valid target label) and compiles it; the error names the rule's index and field:
+  // `relabel rule 2: target_label: ...` (indexes from 0, as in relabel_configs[2]).
   static Result<Relabeler> Compile(std::vector<Config> rules);
 
   // Applies the rules in order to `lb`; false when a rule dropped the set (keep/drop/...).
