@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fails if a module includes a module above it: http → {ingest, query, alerting} → storage,
-# alerting → {query, httpclient}; httpclient (http/client, the outgoing HTTP client) → storage;
+# alerting → {query, httpclient}; ingest → httpclient (scraping); httpclient (http/client, the outgoing HTTP client) → storage;
 # app renders no JSON.
 # (The linker enforces this too; this gives a readable message.)
 set -euo pipefail

@@ -257,6 +257,54 @@ TEST_F(ScrapeLoopTest, DuplicateSeriesKeepsTheFirstSample) {
   EXPECT_EQ(Samples(S("scrape_samples_post_metric_relabeling")), (Points{{1000, 2}}));
 }
 
+std::shared_ptr<const relabel::Relabeler> Rules(std::vector<relabel::Config> rules) {
+  auto r = relabel::Relabeler::Compile(std::move(rules));
+  EXPECT_TRUE(r.ok());
+  return std::make_shared<const relabel::Relabeler>(std::move(*r));
+}
+
+TEST_F(ScrapeLoopTest, MetricRelabelingDropsAndRewrites) {
+  exporter_.Set(200, "text/plain", "keep_me{x=\"1\"} 1\ndrop_me 2\n");
+  ScrapeConfig c = Config();
+  relabel::Config drop;
+  drop.source_labels = {"__name__"};
+  drop.regex = "drop_.*";
+  drop.action = relabel::Action::kDrop;
+  relabel::Config rename;
+  rename.source_labels = {"x"};
+  rename.target_label = "y";
+  c.metric_relabel = Rules({drop, rename});
+  auto loop = Loop(c);
+  loop->Scrape(1000);
+  auto d = DumpStore(*store_);
+  EXPECT_EQ(d.count("keep_me{instance=\"" + exporter_.address() + "\", job=\"job\", x=\"1\", y=\"1\"}"), 1u)
+      << ::testing::PrintToString(d);
+  EXPECT_TRUE(Samples(S("drop_me")).empty());
+  EXPECT_EQ(Samples(S("scrape_samples_scraped")), (Points{{1000, 2}}));
+  EXPECT_EQ(Samples(S("scrape_samples_post_metric_relabeling")), (Points{{1000, 1}}));
+}
+
+TEST(ScrapeTargetTest, RelabelingDropsOrRewritesTargets) {
+  ScrapeConfig c = Config();
+  relabel::Config keep;
+  keep.source_labels = {"__address__"};
+  keep.regex = "keep.*";
+  keep.action = relabel::Action::kKeep;
+  relabel::Config meta;
+  meta.source_labels = {"__meta_filepath"};
+  meta.target_label = "file";
+  c.relabel = Rules({keep, meta});
+  Labels discovered;
+  auto dropped = PopulateTarget(c, "other:1", {}, &discovered);
+  ASSERT_TRUE(dropped.ok());
+  EXPECT_FALSE(dropped->has_value());
+  EXPECT_EQ(discovered.Get("__address__"), "other:1");
+  auto kept = PopulateTarget(c, "keep:1", {{"__meta_filepath", "t.json"}}, &discovered);
+  ASSERT_TRUE(kept.ok() && kept->has_value());
+  EXPECT_EQ((*kept)->public_labels.ToString(), "{file=\"t.json\", instance=\"keep:1\", job=\"job\"}");
+  EXPECT_FALSE((*kept)->labels.Has("__meta_filepath"));
+}
+
 TEST(ScrapeTargetTest, PopulateLabelsAndUrl) {
   ScrapeConfig c = Config();
   c.metrics_path = "/probe";
