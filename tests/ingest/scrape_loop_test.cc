@@ -320,6 +320,7 @@ TEST(ScrapeTargetTest, PopulateLabelsAndUrl) {
   EXPECT_EQ(target.public_labels.ToString(), "{env=\"prod\", instance=\"host:9100\", job=\"job\"}");
   EXPECT_EQ(target.url, "http://host:9100/probe?ab=x%26y&module=icmp&module=other");
   EXPECT_EQ(target.interval_ms, 15'000);
+  EXPECT_EQ(target.discovered, discovered);
   EXPECT_FALSE(PopulateTarget(c, "host/x", {}, &discovered).ok());
   EXPECT_FALSE(PopulateTarget(c, "", {}, &discovered).ok());
   auto bad = PopulateTarget(c, "h:1", {{"__scrape_timeout__", "20s"}}, &discovered);

@@ -98,6 +98,7 @@ Result<std::optional<Target>> PopulateTarget(const ScrapeConfig& cfg, const std:
     return Status::InvalidArgument("\"" + addr + "\" is not a valid hostname");
   }
   Target t;
+  t.discovered = *discovered;
   auto interval = ParseDuration(lb.Get("__scrape_interval__"));
   if (!interval.ok()) return Status::InvalidArgument("error parsing scrape interval: " + interval.status().message());
   if (*interval == 0) return Status::InvalidArgument("scrape interval cannot be 0");
