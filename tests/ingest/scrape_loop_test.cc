@@ -4,6 +4,10 @@
 #include "scrape/scrape_loop.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include "fake_exporter.h"
 #include "ingest_test_util.h"
@@ -353,6 +357,39 @@ TEST(FileSdTest, ParsesJsonAndYaml) {
   EXPECT_EQ((*yaml)[0].targets, (std::vector<std::string>{"c:3"}));
   EXPECT_FALSE(ParseFileSd("- targets: ['c:3']\n  lables: {}\n", "f.yml").ok());
   EXPECT_FALSE(ParseFileSd("{\"targets\": []}", "f.json").ok());
+}
+
+}  // namespace
+}  // namespace tidemark::ingest::scrape
+
+namespace tidemark::ingest::scrape {
+namespace {
+
+TEST(FileSdTest, WatcherRereadsChangedFiles) {
+  const std::string dir = ::testing::TempDir() + "/file_sd_" + std::to_string(::getpid());
+  std::filesystem::create_directories(dir);
+  auto write = [&](const std::string& name, const std::string& text) {
+    std::ofstream(dir + "/" + name) << text;
+  };
+  write("a.json", R"([{"targets": ["a:1"]}])");
+  FileSdConfig cfg;
+  cfg.files = {dir + "/*.json"};
+  cfg.refresh_interval_ms = 1'000'000;
+  FileSdWatcher w(cfg);
+  std::vector<std::string> errors;
+  EXPECT_TRUE(w.Refresh(0, &errors));
+  ASSERT_EQ(w.Groups().size(), 1u);
+  EXPECT_FALSE(w.Refresh(1, &errors));  // nothing changed
+  write("a.json", R"([{"targets": ["a:1", "a:2"]}])");
+  EXPECT_TRUE(w.Refresh(2, &errors));
+  EXPECT_EQ(w.Groups()[0].targets, (std::vector<std::string>{"a:1", "a:2"}));
+  write("b.json", "not json [");
+  EXPECT_FALSE(w.Refresh(3, &errors));  // a bad new file adds nothing and is reported
+  EXPECT_EQ(errors.size(), 1u);
+  std::filesystem::remove(dir + "/a.json");
+  EXPECT_TRUE(w.Refresh(4, &errors));
+  EXPECT_TRUE(w.Groups().empty());
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -49,8 +49,8 @@ Result<std::vector<TargetGroup>> ParseFileSd(const std::string& content, const s
 bool FileSdWatcher::Refresh(int64_t now_ms, std::vector<std::string>* errors) {
   const bool full = now_ms - last_full_ms_ >= config_.refresh_interval_ms;
   if (full) last_full_ms_ = now_ms;
+  const std::vector<TargetGroup> before = Groups();
   std::map<std::string, FileState> next;
-  bool changed = false;
   for (const std::string& pattern : config_.files) {
     glob_t g{};
     if (::glob(pattern.c_str(), 0, nullptr, &g) == 0) {
@@ -69,26 +69,22 @@ bool FileSdWatcher::Refresh(int64_t now_ms, std::vector<std::string>* errors) {
     std::ifstream in(path);
     std::stringstream buf;
     buf << in.rdbuf();
+    st.mtime_ns = mtime;  // a bad file is reported once per change, not on every check
+    st.size = sb.st_size;
     auto groups = ParseFileSd(buf.str(), path);
     if (!groups.ok()) {
       errors->push_back(groups.status().message());
       continue;
     }
-    st.mtime_ns = mtime;
-    st.size = sb.st_size;
-    bool same = known && groups->size() == st.groups.size();
-    for (size_t i = 0; same && i < groups->size(); ++i) {
-      same = (*groups)[i].targets == st.groups[i].targets && (*groups)[i].labels == st.groups[i].labels;
-    }
-    if (!same) {
-      st.groups = std::move(*groups);
-      changed = true;
-    }
+    st.groups = std::move(*groups);
   }
-  if (next.size() != files_.size()) changed = true;
-  for (const auto& [path, st] : files_) changed = changed || !next.contains(path);
   files_ = std::move(next);
-  return changed;
+  const std::vector<TargetGroup> after = Groups();
+  bool same = before.size() == after.size();
+  for (size_t i = 0; same && i < after.size(); ++i) {
+    same = before[i].targets == after[i].targets && before[i].labels == after[i].labels;
+  }
+  return !same;
 }
 
 std::vector<TargetGroup> FileSdWatcher::Groups() const {

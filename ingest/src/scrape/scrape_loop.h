@@ -66,7 +66,6 @@ class ScrapeLoop {
   bool MutateLabels(LabelsBuilder& lb) const;
   Status CheckLimits(const Labels& ls) const;
   void StaleAllLive(BatchWriter& w, int64_t ts_ms);
-  void StaleCarried(BatchWriter& w, int64_t ts_ms, bool all);
   void ApplyPendingSettings();
   void Report(BatchWriter& w, int64_t ts_ms, const double values[5]);
   static void MakeViews(Entry& e);
