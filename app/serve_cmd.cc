@@ -22,6 +22,7 @@
 #include "tidemark/ingest/ingester.h"
 #include "tidemark/ingest/remote_read.h"
 #include "tidemark/ingest/remote_write_sender.h"
+#include "tidemark/ingest/scrape.h"
 #include "tidemark/query/engine.h"
 #include "tidemark/storage/model/version.h"
 #include "tidemark/storage/storage.h"
@@ -152,6 +153,13 @@ int ServeMain(int argc, char** argv) {
   rro.concurrent_limit = cfg.remote_read_concurrent_limit;
   rro.max_bytes_in_frame = cfg.remote_read_max_bytes_in_frame;
   ingest::RemoteReader remote_reader(*storage, rro);
+  ingest::ScrapeManagerOptions smo;
+  smo.warn = [&log](const std::string& m, const std::string& detail) { log.Warn(m, {{"err", detail}}); };
+  auto scraper = std::make_unique<ingest::ScrapeManager>(*storage, &ingester, smo);
+  scraper->ApplyConfig(cfg.scrape_configs);
+  if (!cfg.scrape_configs.empty()) {
+    log.Info("scrape manager started", {{"scrape_configs", std::to_string(cfg.scrape_configs.size())}});
+  }
 
   alerting::SystemClock clock;
   http::ApiState state;
@@ -182,7 +190,7 @@ int ServeMain(int argc, char** argv) {
     }
   }
   ServeControl control(std::vector<std::string>(argv + 1, argv + argc), cfg, *storage, rules,
-                       ingester, clock, state, metrics, log, &remote_write);
+                       ingester, *scraper, clock, state, metrics, log, &remote_write);
 
   http::ApiBackends b;
   b.storage = storage.get();
@@ -190,6 +198,7 @@ int ServeMain(int argc, char** argv) {
   b.ingester = &ingester;
   b.remote_reader = &remote_reader;
   b.remote_write = &remote_write;
+  b.scraper = scraper.get();
   b.rules = &rules;
   b.alertmanager = &rules;
   b.control = &control;
@@ -278,6 +287,7 @@ int ServeMain(int argc, char** argv) {
   (*server)->Stop(10'000);
   if (otlp_server) otlp_server->Stop(10'000);
   maintenance.reset();
+  scraper.reset();  // before storage closes; a shutdown writes no staleness markers
   rules.Stop();
   remote_write.Stop();
   Status cs = storage->Close();

@@ -402,9 +402,10 @@ Status ApplyYamlInner(const std::string& text, const YAML::Node& root, ServeConf
                                             "notifications", "slo_files", "tracing", "otlp"}));
   if (root["otlp"]) TM_RETURN_IF_ERROR(ParseOtlpSection(root["otlp"], &cfg.otlp));
   if (auto g = root["global"]) {
-    TM_RETURN_IF_ERROR(UnknownKeys(g, "global", {"evaluation_interval", "external_labels",
-                                                 "scrape_interval", "scrape_timeout",
-                                                 "query_log_file"}));
+    std::set<std::string> global_keys = {"evaluation_interval", "external_labels", "query_log_file"};
+    global_keys.insert(ScrapeGlobalKeys().begin(), ScrapeGlobalKeys().end());
+    TM_RETURN_IF_ERROR(UnknownKeys(g, "global", global_keys));
+    TM_RETURN_IF_ERROR(ParseScrapeGlobals(g, &cfg.scrape_globals));
     if (g["evaluation_interval"]) {
       TM_ASSIGN_OR_RETURN(cfg.evaluation_interval_ms,
                           YamlDur(g["evaluation_interval"], "global.evaluation_interval"));
@@ -415,9 +416,6 @@ Status ApplyYamlInner(const std::string& text, const YAML::Node& root, ServeConf
       for (const auto& kv : el) {
         cfg.external_labels.emplace_back(kv.first.as<std::string>(), kv.second.as<std::string>());
       }
-    }
-    if (g["scrape_interval"] || g["scrape_timeout"]) {
-      cfg.warnings.push_back("global.scrape_* ignored: Tidemark does not scrape");
     }
   }
   if (auto rf = root["rule_files"]) {
@@ -467,7 +465,10 @@ Status ApplyYamlInner(const std::string& text, const YAML::Node& root, ServeConf
     TM_ASSIGN_OR_RETURN(cfg.remote_write, ParseRemoteWriteSection(rw, ConfigDir(cfg)));
   }
   if (root["remote_read"]) cfg.warnings.push_back("remote_read is not supported by Tidemark; ignored");
-  if (root["scrape_configs"]) cfg.warnings.push_back("scrape_configs ignored: Tidemark does not scrape");
+  if (root["scrape_configs"]) {
+    TM_ASSIGN_OR_RETURN(cfg.scrape_configs,
+                        ParseScrapeConfigs(root["scrape_configs"], cfg.scrape_globals, ConfigDir(cfg)));
+  }
   if (root["tracing"]) cfg.warnings.push_back("tracing is not supported; ignored");
   if (auto s = root["storage"]) {
     TM_RETURN_IF_ERROR(UnknownKeys(s, "storage", {"data_dir", "retention_time", "retention_size",
@@ -683,6 +684,7 @@ std::string EffectiveConfigYaml(const ServeConfig& c) {
   e << YAML::BeginMap;
   e << YAML::Key << "global" << YAML::Value << YAML::BeginMap;
   e << YAML::Key << "evaluation_interval" << YAML::Value << FormatDuration(c.evaluation_interval_ms);
+  EmitScrapeGlobals(e, c.scrape_globals);
   if (!c.external_labels.empty()) {
     e << YAML::Key << "external_labels" << YAML::Value << YAML::BeginMap;
     for (const auto& [k, v] : c.external_labels) e << YAML::Key << k << YAML::Value << v;
@@ -707,6 +709,7 @@ std::string EffectiveConfigYaml(const ServeConfig& c) {
     e << YAML::EndSeq << YAML::EndMap;
   }
   EmitRemoteWriteSection(e, c.remote_write);
+  EmitScrapeConfigs(e, c.scrape_configs);
   e << YAML::Key << "storage" << YAML::Value << YAML::BeginMap;
   e << YAML::Key << "data_dir" << YAML::Value << c.data_dir;
   e << YAML::Key << "retention_time" << YAML::Value << FormatDuration(c.retention_ms);

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "scrape_config.h"
 #include "tidemark/alerting/notify.h"
 #include "tidemark/ingest/ingester.h"
 #include "tidemark/ingest/remote_write_sender.h"
@@ -54,6 +55,8 @@ struct ServeConfig {
   std::vector<std::string> slo_files;
   ingest::IngestOptions::Otlp otlp;  // the `otlp:` section (reloaded with the file)
   std::vector<ingest::RemoteWriteConfig> remote_write;  // *_file secrets read at parse
+  ScrapeGlobals scrape_globals;                     // global.scrape_* (reloaded with the file)
+  std::vector<ingest::ScrapeConfig> scrape_configs;  // reloaded with the file
   std::vector<std::string> warnings;  // accepted-but-unsupported sections
 };
 

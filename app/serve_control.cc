@@ -18,13 +18,14 @@ constexpr const char* kReloadOkHelp =
 
 ServeControl::ServeControl(std::vector<std::string> args, ServeConfig initial, Storage& storage,
                            alerting::RuleManager& rules, ingest::Ingester& ingester,
-                           const alerting::Clock& clock, http::ApiState& state,
-                           MetricsRegistry& metrics, http::Logger& log,
+                           ingest::ScrapeManager& scraper, const alerting::Clock& clock,
+                           http::ApiState& state, MetricsRegistry& metrics, http::Logger& log,
                            ingest::RemoteWriteSender* remote_write)
     : args_(std::move(args)),
       storage_(storage),
       rules_(rules),
       ingester_(ingester),
+      scraper_(scraper),
       clock_(clock),
       state_(state),
       metrics_(metrics),
@@ -58,6 +59,7 @@ Status ServeControl::Reload() {
   http::ParseLogLevel(next->log_level, &l);
   log_.set_level(l);
   ingester_.SetOtlpConfig(next->otlp);
+  scraper_.ApplyConfig(next->scrape_configs);
   for (const auto& w : next->warnings) log_.Warn(w);
   current_ = std::move(*next);
   log_.Info("configuration reloaded", {{"rule_files", std::to_string(current_.rule_files.size())},

@@ -15,6 +15,7 @@
 #include "tidemark/http/log.h"
 #include "tidemark/ingest/ingester.h"
 #include "tidemark/ingest/remote_write_sender.h"
+#include "tidemark/ingest/scrape.h"
 #include "tidemark/storage/model/metrics.h"
 #include "tidemark/storage/storage.h"
 
@@ -36,13 +37,14 @@ std::vector<ingest::RemoteWriteConfig> RemoteWriteConfigs(const ServeConfig& cfg
                                                          http::Logger& log);
 
 // Reloads re-read the command line (and the config file it names) and apply the result to the
-// rule manager, the OTLP translation settings and the log level; the status endpoints show the configuration in effect.
+// rule manager, the OTLP translation settings, the scrape configs and the log level; the status endpoints show the configuration in effect.
 class ServeControl : public http::ServerControl {
  public:
   ServeControl(std::vector<std::string> args, ServeConfig initial, Storage& storage,
                alerting::RuleManager& rules, ingest::Ingester& ingester,
-               const alerting::Clock& clock, http::ApiState& state, MetricsRegistry& metrics,
-               http::Logger& log, ingest::RemoteWriteSender* remote_write = nullptr);
+               ingest::ScrapeManager& scraper, const alerting::Clock& clock,
+               http::ApiState& state, MetricsRegistry& metrics, http::Logger& log,
+               ingest::RemoteWriteSender* remote_write = nullptr);
 
   Status Reload() override;  // logs and counts its outcome
   bool Quit() override;      // SIGTERM to this process: serve's signal loop shuts down
@@ -59,6 +61,7 @@ class ServeControl : public http::ServerControl {
   Storage& storage_;
   alerting::RuleManager& rules_;
   ingest::Ingester& ingester_;
+  ingest::ScrapeManager& scraper_;
   const alerting::Clock& clock_;
   http::ApiState& state_;
   MetricsRegistry& metrics_;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fails if a module includes a module above it: http → {ingest, query, alerting} → storage,
-# alerting → {query, httpclient}; ingest → httpclient (the remote-write sender);
+# alerting → {query, httpclient}; ingest → httpclient (scraping, the remote-write sender);
 # httpclient (http/client, the outgoing HTTP client) → storage;
 # app renders no JSON.
 # (The linker enforces this too; this gives a readable message.)

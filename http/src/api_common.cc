@@ -144,6 +144,7 @@ void RegisterPrometheusApi(Router& router, const ApiBackends& backends, ApiState
   api::RegisterIngestRoutes(router, ctx, false);
   api::RegisterFederationRoutes(router, ctx);
   api::RegisterRemoteWriteStatusRoutes(router, ctx);
+  api::RegisterTargetRoutes(router, ctx);
   api::RegisterUiRoutes(router, ctx);
 }
 

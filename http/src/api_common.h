@@ -77,5 +77,6 @@ void RegisterNotificationRoutes(Router& router, std::shared_ptr<Context> ctx);
 void RegisterFederationRoutes(Router& router, std::shared_ptr<Context> ctx);
 void RegisterRemoteWriteStatusRoutes(Router& router, std::shared_ptr<Context> ctx);
 void RegisterUiRoutes(Router& router, std::shared_ptr<Context> ctx);
+void RegisterTargetRoutes(Router& router, std::shared_ptr<Context> ctx);
 
 }  // namespace tidemark::http::api

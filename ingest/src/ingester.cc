@@ -338,6 +338,10 @@ std::vector<MetricMetadata> Ingester::Metadata(std::string_view metric, size_t l
   return impl_->metadata.List(metric, limit);
 }
 
+void Ingester::AddMetadata(const std::vector<MetricMetadata>& metadata) {
+  for (const MetricMetadata& m : metadata) impl_->metadata.Put(m.metric, m.type, m.help, m.unit);
+}
+
 IngestStats Ingester::Stats() const {
   const Impl& i = *impl_;
   IngestStats s;

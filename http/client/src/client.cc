@@ -145,13 +145,20 @@ class Connection {
     return Status::Unavailable("TLS handshake with " + target.HostPort() + ": " + why);
   }
 
-  Status Exchange(bhttp::request<bhttp::string_body>& req, bhttp::response<bhttp::string_body>& res) {
+  Status Exchange(bhttp::request<bhttp::string_body>& req, bhttp::response<bhttp::string_body>& res,
+                  uint64_t body_limit) {
     beast::error_code ec = tls_ ? Run([&](auto h) { bhttp::async_write(*tls_, req, h); })
                                 : Run([&](auto h) { bhttp::async_write(socket_, req, h); });
     if (ec) return Failed("sending request", ec);
-    ec = tls_ ? Run([&](auto h) { bhttp::async_read(*tls_, buffer_, res, h); })
-              : Run([&](auto h) { bhttp::async_read(socket_, buffer_, res, h); });
+    bhttp::response_parser<bhttp::string_body> parser;
+    parser.body_limit(body_limit);
+    ec = tls_ ? Run([&](auto h) { bhttp::async_read(*tls_, buffer_, parser, h); })
+              : Run([&](auto h) { bhttp::async_read(socket_, buffer_, parser, h); });
+    if (ec == bhttp::error::body_limit) {
+      return Status::ResourceExhausted("response body larger than " + std::to_string(body_limit) + " bytes");
+    }
     if (ec) return Failed("reading response", ec);
+    res = parser.release();
     beast::error_code ignored;
     lowest().close(ignored);  // one request per connection ("Connection: close")
     return Status::OK();
@@ -228,15 +235,15 @@ Result<Response> Client::Do(const Request& in) const {
     if (proxy && u.scheme == "https") TM_RETURN_IF_ERROR(conn.Tunnel(u, *proxy));
     if (u.scheme == "https") TM_RETURN_IF_ERROR(conn.Handshake(impl_->ssl, config_.tls, u));
     bhttp::response<bhttp::string_body> res;
-    TM_RETURN_IF_ERROR(conn.Exchange(req, res));
+    TM_RETURN_IF_ERROR(conn.Exchange(req, res, in.body_limit));
 
     const int status = static_cast<int>(res.result_int());
     const bool redirect = status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
     const auto location = res.find(bhttp::field::location);
     if (!redirect || !config_.follow_redirects || location == res.end()) {
-      const auto retry_after = res.find(bhttp::field::retry_after);
-      return Response{status, std::move(res.body()),
-                      retry_after == res.end() ? std::string() : std::string(retry_after->value())};
+      Response out{status, std::move(res.body()), std::string(res.reason()), {}};
+      for (const auto& f : res) out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+      return out;
     }
     if (hop + 1 >= kMaxRedirects) {
       return Status::Unavailable("stopped after " + std::to_string(kMaxRedirects) + " redirects");
@@ -248,6 +255,13 @@ Result<Response> Client::Do(const Request& in) const {
       body.clear();
     }
   }
+}
+
+std::string Response::Header(std::string_view name) const {
+  for (const auto& [k, v] : headers) {
+    if (beast::iequals(k, beast::string_view(name.data(), name.size()))) return v;
+  }
+  return "";
 }
 
 std::string UrlHostForLog(const std::string& url) {

@@ -362,7 +362,7 @@ bool RemoteWriteQueue::SendWithRetry(std::vector<Item>& batch) {
     send_failed_.store(true);
     int64_t sleep = backoff;
     if (resp.ok()) {
-      const int64_t ra = RetryAfterMs(resp->retry_after, clock_.NowMs());
+      const int64_t ra = RetryAfterMs(resp->Header("Retry-After"), clock_.NowMs());
       if (ra > 0) sleep = ra;
     }
     clock_.Sleep(sleep, stop_);

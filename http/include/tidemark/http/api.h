@@ -23,6 +23,7 @@ namespace tidemark::ingest {
 class Ingester;
 class RemoteReader;
 class RemoteWriteSender;
+class ScrapeManager;
 }
 namespace tidemark::alerting {
 class RulesReader;
@@ -73,6 +74,7 @@ struct ApiBackends {
   ingest::Ingester* ingester = nullptr;   // remote write, OTLP, metadata
   ingest::RemoteReader* remote_reader = nullptr;  // remote read
   ingest::RemoteWriteSender* remote_write = nullptr;  // /api/v1/status/remote_write
+  const ingest::ScrapeManager* scraper = nullptr;  // targets, scrape pools, target metadata
   const alerting::RulesReader* rules = nullptr;  // rules, alerts, slos
   alerting::AlertmanagerApi* alertmanager = nullptr;  // /api/v2: router alerts, silences
   ServerControl* control = nullptr;              // reload, ready, status config/flags/runtimeinfo

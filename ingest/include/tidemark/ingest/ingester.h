@@ -120,6 +120,9 @@ class Ingester {
   // empty, `limit` caps the number of metric names (0 = unlimited).
   std::vector<MetricMetadata> Metadata(std::string_view metric = {}, size_t limit = 0) const;
 
+  // Adds metadata read elsewhere (scrapes) to what Metadata() answers.
+  void AddMetadata(const std::vector<MetricMetadata>& metadata);
+
   IngestStats Stats() const;
 
   // Replaces the OTLP translation settings (configuration reload); requests already running

@@ -3,7 +3,9 @@
 // follows redirects, and enforces one overall deadline per request. Thread-safe; one per config.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <string_view>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,12 +22,16 @@ struct Request {
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
   int timeout_ms = 10'000;  // whole exchange, redirects included
+  uint64_t body_limit = 8u << 20;  // response body bytes (as received); more is an error
 };
 
 struct Response {
   int status = 0;
   std::string body;
-  std::string retry_after;  // the Retry-After header ("" when absent): remote-write backoff
+  std::string reason;  // the status line's reason phrase
+  std::vector<std::pair<std::string, std::string>> headers;
+  // The first value of header `name` (case-insensitive), "" when absent.
+  std::string Header(std::string_view name) const;
 };
 
 class Client {
