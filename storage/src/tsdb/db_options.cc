@@ -5,6 +5,7 @@
 
 #include "tsdb/keys.h"
 #include "tsdb/chunk_store.h"
+#include "tsdb/rocks_logger.h"
 
 namespace tidemark::tsdb {
 
@@ -12,6 +13,11 @@ Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   if (s.ok()) return Status::OK();
   std::string msg = std::string(what) + ": " + s.ToString();
   if (s.IsCorruption()) return Status::Corruption(std::move(msg));
+  if (s.IsNoSpace()) {
+    return Status::Unavailable(std::string(what) +
+                               ": no space left on the data directory's disk; writes resume by "
+                               "themselves once space is freed (" + s.ToString() + ")");
+  }
   if (s.IsBusy() || s.IsTryAgain() || s.IsIOError()) return Status::Unavailable(std::move(msg));
   if (s.IsNotFound()) return Status::NotFound(std::move(msg));
   return Status::Internal(std::move(msg));
@@ -26,8 +32,10 @@ DbOptionsBundle MakeDbOptions(const StorageOptions& options) {
   b.db.max_total_wal_size = 256 << 20;
   b.db.keep_log_file_num = 4;
   // RocksDB's informational log grows by its options dump and compaction statistics; warnings
-  // and errors are what an operator needs from it.
+  // and errors are what an operator needs from it, in the process' own log (rocks_logger.h).
   b.db.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  b.db.info_log = NewRocksLogger(options);
+  if (options.env) b.db.env = options.env.get();
 
   auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   b.keepalive = cache;
