@@ -21,8 +21,8 @@ Status ChunkStore::OpenDb() {
   keepalive_ = b.keepalive;
   rocksdb::DB* raw = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  TM_RETURN_IF_ERROR(FromRocks(rocksdb::DB::Open(b.db, opts_.dir, b.cfs, &handles, &raw),
-                               "storage: open " + opts_.dir));
+  rocksdb::Status os = rocksdb::DB::Open(b.db, opts_.dir, b.cfs, &handles, &raw);
+  if (!os.ok()) return OpenFailure(opts_.dir, os);
   db_.reset(raw);
   cfs_ = std::move(handles);
 

@@ -230,5 +230,8 @@ struct DbOptionsBundle {
 DbOptionsBundle MakeDbOptions(const StorageOptions& options);
 
 Status FromRocks(const rocksdb::Status& s, std::string_view what);
+// Why DB::Open failed, naming the damaged file where RocksDB's message does not (repair.cc).
+// Damage (a corrupt or missing file) is a Corruption status.
+Status OpenFailure(const std::string& dir, const rocksdb::Status& s);
 
 }  // namespace tidemark::tsdb

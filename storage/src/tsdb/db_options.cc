@@ -31,6 +31,13 @@ DbOptionsBundle MakeDbOptions(const StorageOptions& options) {
   // Bounds recovery time and WAL disk use: column families holding the oldest WAL get flushed.
   b.db.max_total_wal_size = 256 << 20;
   b.db.keep_log_file_num = 4;
+  // The WAL holds the head log. A record cut short at the end of a log is what a crash leaves
+  // (tolerated); a damaged record before the end is damage, and opening stops there with an
+  // error naming the file instead of silently dropping everything after it (RocksDB's default,
+  // kPointInTimeRecovery, would). Closed WALs' sizes are also recorded in the MANIFEST, so a
+  // MANIFEST cut back to an older state is noticed when it names WALs that are gone.
+  b.db.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+  b.db.track_and_verify_wals_in_manifest = true;
   // RocksDB's informational log grows by its options dump and compaction statistics; warnings
   // and errors are what an operator needs from it, in the process' own log (rocks_logger.h).
   b.db.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;

@@ -117,6 +117,17 @@ class Storage : public Queryable, public Appendable {
   virtual StateStore& State() = 0;
 };
 
+// Damaged data directories (docs/operations.md). Both need the store closed (a running server
+// holds it open).
+// Rebuilds the RocksDB MANIFEST of the store at options.dir from the table and log files found
+// there (rocksdb::RepairDB). Files it cannot read are moved to options.dir/lost/; their names are
+// returned. Anything only they held is gone; everything else is served again.
+Result<std::vector<std::string>> RepairStorage(const StorageOptions& options);
+// Opens the store read-only and reads every table file through its checksums; the error names
+// the first damaged file. Damage inside a table's data blocks is otherwise found only when a
+// query reads that block.
+Status VerifyStorage(const StorageOptions& options);
+
 // A simple in-memory store with the same semantics (tests, promql-test runner, fakes).
 std::unique_ptr<Storage> NewMemStorage(int64_t out_of_order_window_ms = 10 * 60 * 1000);
 
