@@ -43,7 +43,7 @@ def run(mnt, failures):
     port = tm.port
     start_ms = (int(time.time() * 1000) - 3600_000) // 1000 * 1000
     senders = [retrysend.Sender(f"s{i}", "df_value", lambda: port, 1000 + i, start_ms,
-                                n_series=50, samples_per_batch=20) for i in range(3)]
+                                n_series=20, samples_per_batch=10) for i in range(3)]
     for s in senders:
         s.start()
     wait_for(lambda: sum(s.batches_acked for s in senders) >= 30, 60, "first batches", failures)
