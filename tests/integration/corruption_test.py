@@ -20,7 +20,7 @@ import tmtest  # noqa: E402
 def ingest(data_dir, metric, start_ms, stop_sig):
     """Writes 10 series x 600 samples of `metric`, then stops the server with `stop_sig`."""
     tm = tmtest.Tidemark(data_dir=data_dir)
-    s = retrysend.Sender("w", metric, lambda: tm.port, hash(metric) & 0xFFFF, start_ms,
+    s = retrysend.Sender("w", metric, lambda: tm.port, sum(metric.encode()), start_ms,
                          n_series=10, samples_per_batch=30, max_batches=20)
     s.start()
     s.join(timeout=120)

@@ -184,8 +184,8 @@ Status ChunkStore::Written(const rocksdb::Status& s, std::string_view what) {
 
 Status ChunkStore::DeleteHeadLogBelow(uint64_t seq, std::string_view what) {
   return Written(db_->DeleteRange(rocksdb::WriteOptions(), cf(kHeadLog), HeadLogKey(0),
-                                    HeadLogKey(seq)),
-                   what);
+                                  HeadLogKey(seq)),
+                 what);
 }
 
 Status ChunkStore::PutHeadMark(SeriesRef ref, const HeadMark& mark, std::string_view what) {
@@ -241,7 +241,7 @@ Status ChunkStore::DropPartitions(int64_t first, int64_t last) {
   ++rewrite_gen_;
   std::string lo = PartitionPrefix(first), hi = PartitionPrefix(last + 1);
   TM_RETURN_IF_ERROR(Written(db_->DeleteRange(rocksdb::WriteOptions(), cf(kChunks), lo, hi),
-                               "retention: delete range"));
+                             "retention: delete range"));
   rocksdb::Slice slo(lo), shi(hi);
   // Whole SST files inside the range go without any rewrite (the SST partitioner keeps files
   // from straddling partitions); the compaction then only touches what is left in the range.

@@ -35,22 +35,13 @@ std::string UnreadableTables(const std::string& dir) {
 
 }  // namespace
 
-// Names of the files in DIR/lost (where RepairDB moves what it cannot read).
-std::set<std::string> LostFiles(const std::string& dir) {
-  std::set<std::string> out;
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(dir + "/lost", ec)) {
-    out.insert(e.path().filename().string());
-  }
-  return out;
-}
-
 Status OpenFailure(const std::string& dir, const rocksdb::Status& s) {
   if (s.ok()) return Status::OK();
   std::string msg = "storage: cannot open " + dir + ": " + s.ToString();
   const bool missing = s.IsIOError() && msg.find("No such file") != std::string::npos;
   if (!s.IsCorruption() && !missing) return FromRocks(s, "storage: cannot open " + dir);
-  // RocksDB names the file in most messages; these two it does not.
+  // RocksDB names the file in most messages; where it does not, or names the MANIFEST for a
+  // table that failed while the MANIFEST was applied, find the file.
   if (msg.find(dir + "/MANIFEST-") != std::string::npos) {
     const std::string tables = UnreadableTables(dir);
     if (!tables.empty()) msg += " (damaged table file: " + tables + ")";
@@ -78,19 +69,31 @@ Status OpenFailure(const std::string& dir, const rocksdb::Status& s) {
 }  // namespace tidemark::tsdb
 
 namespace tidemark {
+namespace {
+
+// Names of the files in DIR/lost (where RepairDB moves what it cannot read).
+std::set<std::string> LostFiles(const std::string& dir) {
+  std::set<std::string> out;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir + "/lost", ec)) {
+    out.insert(e.path().filename().string());
+  }
+  return out;
+}
+
+}  // namespace
 
 Result<std::vector<std::string>> RepairStorage(const StorageOptions& options) {
-  if (!std::filesystem::exists(options.dir + "/CURRENT") &&
-      !std::filesystem::exists(options.dir)) {
+  if (!std::filesystem::exists(options.dir)) {
     return Status::NotFound("storage: no data directory at " + options.dir);
   }
   tsdb::DbOptionsBundle b = tsdb::MakeDbOptions(options);
-  const std::set<std::string> before = tsdb::LostFiles(options.dir);
+  const std::set<std::string> before = LostFiles(options.dir);
   TM_RETURN_IF_ERROR(tsdb::FromRocks(
       rocksdb::RepairDB(options.dir, b.db, b.cfs, rocksdb::ColumnFamilyOptions()),
       "storage: repair " + options.dir));
   std::vector<std::string> moved;
-  for (const auto& f : tsdb::LostFiles(options.dir)) {
+  for (const auto& f : LostFiles(options.dir)) {
     if (!before.count(f)) moved.push_back(options.dir + "/lost/" + f);
   }
   return moved;
