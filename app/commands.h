@@ -9,6 +9,7 @@ int CheckMain(int argc, char** argv);       // check_cmd.cc ("check rules|config
 int CheckWebConfigMain(int argc, char** argv);  // check_web_config_cmd.cc ("check web-config FILE...")
 int TestRulesMain(int argc, char** argv);   // test_cmd.cc ("test rules FILE...")
 int SloMain(int argc, char** argv);         // slo_cmd.cc ("slo generate FILE...")
-int NotifyMain(int argc, char** argv);      // notify_cmd.cc ("notify test --config F --receiver R")
+int NotifyMain(int argc, char** argv);
+int StorageMain(int argc, char** argv);     // storage_cmd.cc ("storage verify|repair --data-dir DIR")      // notify_cmd.cc ("notify test --config F --receiver R")
 
 }  // namespace tidemark::app

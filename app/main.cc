@@ -25,7 +25,9 @@ void Usage(FILE* out) {
                "  test rules FILE...    run rule unit tests (promtool format)\n"
                "  slo generate FILE...  print the rules generated from Sloth SLO specs\n"
                "  notify test --config FILE --receiver NAME [--label k=v]... [--annotation k=v]...\n"
-               "                        send a test notification through a receiver\n\n");
+               "                        send a test notification through a receiver\n"
+               "  storage verify|repair --data-dir DIR\n"
+               "                        check or repair a damaged data directory (server stopped)\n\n");
   std::fputs(tidemark::app::ServeUsage().c_str(), out);
 }
 
@@ -52,8 +54,9 @@ int main(int argc, char** argv) {
   if (cmd == "test") return tidemark::app::TestRulesMain(argc - 1, argv + 1);
   if (cmd == "slo") return tidemark::app::SloMain(argc - 1, argv + 1);
   if (cmd == "notify") return tidemark::app::NotifyMain(argc - 1, argv + 1);
+  if (cmd == "storage") return tidemark::app::StorageMain(argc - 1, argv + 1);
   const std::string near = tidemark::app::ClosestName(
-      cmd, {"serve", "version", "promql-test", "check", "test", "slo", "notify", "help"});
+      cmd, {"serve", "version", "promql-test", "check", "test", "slo", "notify", "storage", "help"});
   std::fprintf(stderr, "tidemark: unknown command \"%s\"%s (see tidemark --help)\n", argv[1],
                near.empty() ? "" : (", did you mean " + near + "?").c_str());
   return 2;

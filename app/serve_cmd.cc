@@ -125,6 +125,9 @@ int ServeMain(int argc, char** argv) {
     so.out_of_order_window_ms = cfg.out_of_order_window_ms;
     so.retention_ms = cfg.retention_ms;
     so.retention_bytes = cfg.retention_bytes;
+    so.log = [&log](std::string_view severity, std::string_view msg) {
+      log.Log(severity == "error" ? http::LogLevel::kError : http::LogLevel::kWarn, msg);
+    };
     auto opened = Storage::Open(so);
     if (!opened.ok()) {
       log.Error("cannot open storage", {{"dir", cfg.data_dir}, {"err", opened.status().ToString()}});

@@ -46,6 +46,11 @@ void RegisterServerMetrics(MetricsRegistry& metrics, Storage& storage, ingest::I
                          {{"out_of_order", s.rejected_out_of_order},
                           {"duplicate", s.rejected_duplicate},
                           {"invalid", s.rejected_invalid}});
+    AppendLabeledCounter(out, "tidemark_storage_write_failures_total",
+                         "Writes to the store that failed, by reason (ingest meanwhile answers 503).",
+                         "reason",
+                         {{"no_space", s.write_failures_no_space},
+                          {"other", s.write_failures_other}});
   });
   metrics.AddCollector([&ingester](std::string& out) {
     ingest::IngestStats s = ingester.Stats();

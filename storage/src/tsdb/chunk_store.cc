@@ -23,8 +23,8 @@ Status ChunkStore::OpenDb() {
   keepalive_ = b.keepalive;
   rocksdb::DB* raw = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  TM_RETURN_IF_ERROR(FromRocks(rocksdb::DB::Open(b.db, opts_.dir, b.cfs, &handles, &raw),
-                               "storage: open " + opts_.dir));
+  rocksdb::Status os = rocksdb::DB::Open(b.db, opts_.dir, b.cfs, &handles, &raw);
+  if (!os.ok()) return OpenFailure(opts_.dir, os);
   db_.reset(raw);
   cfs_ = std::move(handles);
 
@@ -194,17 +194,22 @@ void ChunkStore::Batch::PutNextChunkId() {
 Status ChunkStore::Write(Batch* batch, bool sync, std::string_view what) {
   rocksdb::WriteOptions wo;
   wo.sync = sync;
-  return FromRocks(db_->Write(wo, &batch->wb_), what);
+  return Written(db_->Write(wo, &batch->wb_), what);
+}
+
+Status ChunkStore::Written(const rocksdb::Status& s, std::string_view what) {
+  if (!s.ok()) (s.IsNoSpace() ? failures_no_space_ : failures_other_).fetch_add(1);
+  return FromRocks(s, what);
 }
 
 Status ChunkStore::DeleteHeadLogBelow(uint64_t seq, std::string_view what) {
-  return FromRocks(db_->DeleteRange(rocksdb::WriteOptions(), cf(kHeadLog), HeadLogKey(0),
-                                    HeadLogKey(seq)),
-                   what);
+  return Written(db_->DeleteRange(rocksdb::WriteOptions(), cf(kHeadLog), HeadLogKey(0),
+                                  HeadLogKey(seq)),
+                 what);
 }
 
 Status ChunkStore::PutHeadMark(SeriesRef ref, const HeadMark& mark, std::string_view what) {
-  return FromRocks(
+  return Written(
       db_->Put(rocksdb::WriteOptions(), cf(kHeadMark), HeadMarkKey(ref), EncodeHeadMark(mark)),
       what);
 }
@@ -212,7 +217,7 @@ Status ChunkStore::PutHeadMark(SeriesRef ref, const HeadMark& mark, std::string_
 Status ChunkStore::PutNextChunkId(std::string_view what) {
   std::string id;
   AppendUvarint(&id, next_chunk_id_);
-  return FromRocks(db_->Put(rocksdb::WriteOptions(), cf(kMeta), kMetaNextChunkId, id), what);
+  return Written(db_->Put(rocksdb::WriteOptions(), cf(kMeta), kMetaNextChunkId, id), what);
 }
 
 // ---- partitions ----
@@ -255,8 +260,8 @@ std::vector<int64_t> ChunkStore::AllPartitions() const {
 Status ChunkStore::DropPartitions(int64_t first, int64_t last) {
   ++rewrite_gen_;
   std::string lo = PartitionPrefix(first), hi = PartitionPrefix(last + 1);
-  TM_RETURN_IF_ERROR(FromRocks(db_->DeleteRange(rocksdb::WriteOptions(), cf(kChunks), lo, hi),
-                               "retention: delete range"));
+  TM_RETURN_IF_ERROR(Written(db_->DeleteRange(rocksdb::WriteOptions(), cf(kChunks), lo, hi),
+                             "retention: delete range"));
   rocksdb::Slice slo(lo), shi(hi);
   // Whole SST files inside the range go without any rewrite (the SST partitioner keeps files
   // from straddling partitions); the compaction then only touches what is left in the range.

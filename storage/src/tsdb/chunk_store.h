@@ -62,6 +62,10 @@ class ChunkStore {
   // Flushes and rewrites every family's table files so deleted data leaves the disk.
   Status CompactAllTables();
 
+  // Writes that failed since open (every write method counts its failures here).
+  uint64_t write_failures_no_space() const { return failures_no_space_.load(); }
+  uint64_t write_failures_other() const { return failures_other_.load(); }
+
   // The persisted next_series_ref (1 when the store has none).
   uint64_t meta_next_series_ref() const { return meta_next_series_ref_; }
 
@@ -216,6 +220,8 @@ class ChunkStore {
   explicit ChunkStore(const StorageOptions& options) : opts_(options) {}
   Status OpenDb();
   rocksdb::ColumnFamilyHandle* cf(Cf c) { return cfs_[c]; }
+  // FromRocks for the result of a write, counting a failure.
+  Status Written(const rocksdb::Status& s, std::string_view what);
 
   const StorageOptions opts_;
   std::unique_ptr<rocksdb::DB> db_;
@@ -228,6 +234,8 @@ class ChunkStore {
   std::set<int64_t> partitions_;
   std::atomic<bool> closed_{false};
   std::atomic<bool> closing_{false};
+  std::atomic<uint64_t> failures_no_space_{0};
+  std::atomic<uint64_t> failures_other_{0};
 };
 
 // Builds the RocksDB options for the store (db_options.cc).
@@ -239,5 +247,8 @@ struct DbOptionsBundle {
 DbOptionsBundle MakeDbOptions(const StorageOptions& options);
 
 Status FromRocks(const rocksdb::Status& s, std::string_view what);
+// Why DB::Open failed, naming the damaged file where RocksDB's message does not (repair.cc).
+// Damage (a corrupt or missing file) is a Corruption status.
+Status OpenFailure(const std::string& dir, const rocksdb::Status& s);
 
 }  // namespace tidemark::tsdb

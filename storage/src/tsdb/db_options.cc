@@ -5,6 +5,7 @@
 
 #include "tsdb/keys.h"
 #include "tsdb/chunk_store.h"
+#include "tsdb/rocks_logger.h"
 
 namespace tidemark::tsdb {
 
@@ -12,6 +13,11 @@ Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   if (s.ok()) return Status::OK();
   std::string msg = std::string(what) + ": " + s.ToString();
   if (s.IsCorruption()) return Status::Corruption(std::move(msg));
+  if (s.IsNoSpace()) {
+    return Status::Unavailable(std::string(what) +
+                               ": no space left on the data directory's disk; writes resume by "
+                               "themselves once space is freed (" + s.ToString() + ")");
+  }
   if (s.IsBusy() || s.IsTryAgain() || s.IsIOError()) return Status::Unavailable(std::move(msg));
   if (s.IsNotFound()) return Status::NotFound(std::move(msg));
   return Status::Internal(std::move(msg));
@@ -25,9 +31,18 @@ DbOptionsBundle MakeDbOptions(const StorageOptions& options) {
   // Bounds recovery time and WAL disk use: column families holding the oldest WAL get flushed.
   b.db.max_total_wal_size = 256 << 20;
   b.db.keep_log_file_num = 4;
+  // The WAL holds the head log. A record cut short at the end of a log is what a crash leaves
+  // (tolerated); a damaged record before the end is damage, and opening stops there with an
+  // error naming the file instead of silently dropping everything after it (RocksDB's default,
+  // kPointInTimeRecovery, would). Closed WALs' sizes are also recorded in the MANIFEST, so a
+  // MANIFEST cut back to an older state is noticed when it names WALs that are gone.
+  b.db.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+  b.db.track_and_verify_wals_in_manifest = true;
   // RocksDB's informational log grows by its options dump and compaction statistics; warnings
-  // and errors are what an operator needs from it.
+  // and errors are what an operator needs from it, in the process' own log (rocks_logger.h).
   b.db.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  b.db.info_log = NewRocksLogger(options);
+  if (options.env) b.db.env = options.env.get();
 
   auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   b.keepalive = cache;

@@ -215,8 +215,9 @@ class Head {
     return ref < series_.size() ? series_[ref].get() : nullptr;
   }
 
+  // By ref: a mark outlives its batch when the write fails, and the series may go meanwhile.
   struct PendingMark {
-    HeadSeries* series;
+    SeriesRef ref;
     uint64_t seq;
     uint64_t ord;
   };
@@ -250,7 +251,6 @@ class Head {
   // when retention has dropped the highest ones before a restart).
   uint64_t persisted_next_ref_ = 1;
   std::string record_buf_;
-  Status sticky_error_;  // a failed seal write: the head may lack data until restart
   TruncationListener* truncation_listener_ = nullptr;  // under commit_mu_
 
   // Series outside memory. has_inactive_: some persisted series may not be resident (set at

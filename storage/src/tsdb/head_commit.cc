@@ -11,7 +11,10 @@ Status Head::CommitSamples(const std::vector<LoggedSample>& staged) {
   if (staged.empty()) return Status::OK();
   std::lock_guard lock(commit_mu_);
   if (store_.closed()) return Status::Unavailable("storage is closed");
-  if (!sticky_error_.ok()) return sticky_error_;
+  // Chunks and marks a failed write left behind (disk full) are written before anything new:
+  // until they are, their samples are only in the head log, and this commit is refused with the
+  // same (retryable) error rather than piling more onto a store that cannot write.
+  TM_RETURN_IF_ERROR(WriteSeals());
 
   // Resolve refs once. Pointers stay valid: dropping or evicting a series needs commit_mu_,
   // which we hold. A ref staged before its series was evicted is loaded back (second attempt).
@@ -96,14 +99,12 @@ Status Head::CommitSamples(const std::vector<LoggedSample>& staged) {
   Timestamp g = global_max_t_.load();
   while (batch_max > g && !global_max_t_.compare_exchange_weak(g, batch_max)) {
   }
-  Status seal = WriteSeals();
-  if (!seal.ok()) {
-    sticky_error_ = seal;
-    return seal;
-  }
-  if (++commits_since_truncate_ >= kTruncateEveryCommits) {
+  // The batch is durable (head log) and applied from here on, so it is acknowledged even when
+  // what follows fails: a failed chunk write keeps its chunks pending (queries read them from
+  // memory, the head log keeps their samples) and the next commit or truncation retries it.
+  if (!WriteSeals().ok()) return Status::OK();
+  if (++commits_since_truncate_ >= kTruncateEveryCommits && TruncateHead(false).ok()) {
     commits_since_truncate_ = 0;
-    TM_RETURN_IF_ERROR(TruncateHead(false));
   }
   return Status::OK();
 }
@@ -119,7 +120,7 @@ void Head::ApplyOne(HeadSeries* s, uint64_t seq, Timestamp t, double v) {
   bool mark = false;
   bool added = s->Apply(t, v, &cut_, &mark);
   if (!cut_.empty()) PublishCuts();
-  if (mark) marks_.push_back({s, seq, ord});
+  if (mark) marks_.push_back({s->ref(), seq, ord});
   if (added && (!had_head || mark)) s->first_seq = seq;
   if (added) appended_.fetch_add(1, std::memory_order_relaxed);
 }
@@ -137,15 +138,18 @@ Status Head::WriteSeals() {
     batch.AddChunk(c.ref, c.mint, c.maxt, static_cast<uint8_t>(c.encoding), c.bytes, true);
   }
   for (const auto& m : marks_) {
+    // A mark left pending by a failed write may name a series dropped since.
+    const HeadSeries* s = SeriesByRefLocked(m.ref);
+    if (!s) continue;
     HeadMark hm;
     hm.seq = m.seq;
     hm.ord = m.ord;
     {
-      std::lock_guard lock(StripeFor(m.series->ref()));
-      hm.persisted_min = m.series->persisted_min();
-      hm.persisted_max = m.series->persisted_max();
+      std::lock_guard lock(StripeFor(m.ref));
+      hm.persisted_min = s->persisted_min();
+      hm.persisted_max = s->persisted_max();
     }
-    batch.PutHeadMark(m.series->ref(), hm);
+    batch.PutHeadMark(m.ref, hm);
   }
   batch.PutNextChunkId();
   store_.AddPartitions(batch.partitions());
@@ -180,7 +184,7 @@ Status Head::TruncateHead(bool all) {
             s->SealAll(&cut_);
             PublishCuts();
             // Everything applied so far (every record before next_seq_) is now persisted.
-            marks_.push_back({s, next_seq_, 0});
+            marks_.push_back({s->ref(), next_seq_, 0});
           } else {
             min_needed = std::min(min_needed, s->first_seq);
           }

@@ -34,7 +34,7 @@ Result<std::vector<HeadSeries*>> Head::SealForDeletion(const Matchers& matchers,
       if (s->has_head()) {
         s->SealAll(&cut_);
         PublishCuts();
-        marks_.push_back({s, next_seq_, 0});
+        marks_.push_back({ref, next_seq_, 0});
       }
     }
   }

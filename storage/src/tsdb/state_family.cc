@@ -11,14 +11,14 @@ Status ChunkStore::PutState(std::string_view key, std::string_view value) {
   if (closed()) return Status::Unavailable("state: storage is closed");
   rocksdb::WriteOptions wo;
   wo.sync = true;
-  return FromRocks(db_->Put(wo, cf(kState), key, value), "state: put");
+  return Written(db_->Put(wo, cf(kState), key, value), "state: put");
 }
 
 Status ChunkStore::DeleteState(std::string_view key) {
   if (closed()) return Status::Unavailable("state: storage is closed");
   rocksdb::WriteOptions wo;
   wo.sync = true;
-  return FromRocks(db_->Delete(wo, cf(kState), key), "state: delete");
+  return Written(db_->Delete(wo, cf(kState), key), "state: delete");
 }
 
 Status ChunkStore::ScanState(std::string_view prefix,

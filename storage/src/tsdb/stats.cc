@@ -44,6 +44,8 @@ StorageStats TsdbStorage::Stats(size_t top_n) {
   head_->FillCounters(&st);
   st.cold_chunks_merged = compactor_->chunks_merged();
   st.cold_blocks_written = compactor_->blocks_written();
+  st.write_failures_no_space = store_->write_failures_no_space();
+  st.write_failures_other = store_->write_failures_other();
   if (closed()) return st;
   head_->FillIndexStats(&st);
   st.series_evicted = evictor_->evicted_total();

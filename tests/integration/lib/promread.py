@@ -190,3 +190,30 @@ def parse_stream(body):
                                    "type": c.get(3, 0), "samples": decode_xor(c.get(4, b""))})
             frames.append((qi, _labels(cs), chunks, size))
     return frames
+
+
+def read_samples(base_url, matchers, start, end, timeout=60):
+    """Every stored sample of the series matching `matchers` in [start, end], through a streamed
+    remote read: {labels as sorted JSON: {t: value bits}}. Raises on a non-200 answer, a bad
+    frame or a non-XOR chunk, so a caller never mistakes a failed read for missing data."""
+    import json
+    import urllib.error
+    import urllib.request
+    body = encode_read_request([{"start": start, "end": end, "matchers": matchers}],
+                               [STREAMED_XOR_CHUNKS])
+    req = urllib.request.Request(base_url + "/api/v1/read", data=body, method="POST", headers={
+        "Content-Type": "application/x-protobuf", "Content-Encoding": "snappy",
+        "X-Prometheus-Remote-Read-Version": "0.1.0"})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            answer = r.read()
+    except urllib.error.HTTPError as e:
+        raise RuntimeError(f"remote read answered {e.code}: {e.read()[:500]!r}") from e
+    out = {}
+    for _, labels, chunks, _ in parse_stream(answer):
+        key = json.dumps(labels, sort_keys=True)
+        for c in chunks:
+            if c["type"] != 1:
+                raise RuntimeError(f"chunk of type {c['type']} in {key}")
+            out.setdefault(key, {}).update(c["samples"])
+    return out

@@ -2,14 +2,20 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tidemark/storage/appender.h"
 #include "tidemark/storage/commit_log.h"
 #include "tidemark/storage/querier.h"
 #include "tidemark/storage/state_store.h"
+
+namespace rocksdb {
+class Env;
+}
 
 namespace tidemark {
 
@@ -29,6 +35,12 @@ struct StorageOptions {
   // the store is inactive: its index entries leave memory (it stays in RocksDB, where queries,
   // appends and deletes still find it). Default: the 2 h chunk span plus 1 h. <= 0: never.
   int64_t series_inactive_after_ms = 3LL * 3600 * 1000;
+  // Where RocksDB's own warnings and errors go ("warn" or "error", one line each). They are not
+  // written to a LOG file in the data directory: that file would fail first when the disk fills.
+  // Null: standard error.
+  std::function<void(std::string_view level, std::string_view message)> log;
+  // The RocksDB environment (tests inject I/O faults through it). Null: the default one.
+  std::shared_ptr<rocksdb::Env> env;
 };
 
 // How much Storage::Compact does.
@@ -62,6 +74,9 @@ struct StorageStats {
   // yet evicted again); num_series - this live in the on-disk index only.
   uint64_t resident_series = 0;
   uint64_t series_evicted = 0;        // series that left memory as inactive, since open
+  // Writes to the store that failed, since open: for want of disk space, and for any other reason.
+  uint64_t write_failures_no_space = 0;
+  uint64_t write_failures_other = 0;
   Timestamp min_time = 0;
   Timestamp max_time = 0;
   // Distinct (label name, label value) pairs in the index of resident series, all of them (as
@@ -105,6 +120,17 @@ class Storage : public Queryable, public Appendable {
   // in-memory store). Valid until Close().
   virtual CommitLog* Commits() { return nullptr; }
 };
+
+// Damaged data directories (docs/operations.md). Both need the store closed (a running server
+// holds it open).
+// Rebuilds the RocksDB MANIFEST of the store at options.dir from the table and log files found
+// there (rocksdb::RepairDB). Files it cannot read are moved to options.dir/lost/; their names are
+// returned. Anything only they held is gone; everything else is served again.
+Result<std::vector<std::string>> RepairStorage(const StorageOptions& options);
+// Opens the store read-only and reads every table file through its checksums; the error names
+// the first damaged file. Damage inside a table's data blocks is otherwise found only when a
+// query reads that block.
+Status VerifyStorage(const StorageOptions& options);
 
 // A simple in-memory store with the same semantics (tests, promql-test runner, fakes).
 std::unique_ptr<Storage> NewMemStorage(int64_t out_of_order_window_ms = 10 * 60 * 1000);
