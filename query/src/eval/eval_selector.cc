@@ -187,11 +187,7 @@ void Evaluator::Prepare(const Expr& root) {
         [&reader](SeriesIterator& it, std::vector<Point>* out) { reader.Read(it, out); },
         [&](LabelsPtr& metric, std::vector<Point>& points) {
           if (points.empty()) return;
-          preloaded_samples_ += points.size();
-          if (preloaded_samples_ > options_.max_samples) {
-            Fail(StatusCode::kResourceExhausted,
-                 "query processing would load too many samples into memory in query execution");
-          }
+          AddPreloaded(points.size());
           data.series.push_back({metric, std::move(points)});
         });
     size_t nseries = 0;
