@@ -338,12 +338,14 @@ class ServerImpl : public HttpServer {
       std::lock_guard<std::mutex> lock(sessions_mu_);
       if (sessions_.size() <= max) return true;
     }
-    auto live = LiveSessions();
-    std::erase_if(live, [](const auto& s) { return s->waiting_since() == 0; });
-    std::sort(live.begin(), live.end(), [](const auto& a, const auto& b) {
-      return a->waiting_since() < b->waiting_since();
-    });
-    for (auto& s : live) {
+    // Sorted on a snapshot: the sessions change their waiting times meanwhile.
+    std::vector<std::pair<int64_t, std::shared_ptr<Session>>> waiting;
+    for (auto& s : LiveSessions()) {
+      if (int64_t since = s->waiting_since(); since != 0) waiting.emplace_back(since, std::move(s));
+    }
+    std::sort(waiting.begin(), waiting.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (auto& [since, s] : waiting) {
       if (!s->ClaimForEviction()) continue;  // busy meanwhile, or claimed by an earlier call
       s->CloseIfIdle();
       if (evicted_ != nullptr) evicted_->Inc();

@@ -17,9 +17,10 @@ namespace {
 // A limit of 0 is no limit.
 bool Over(size_t n, size_t limit) { return limit != 0 && n > limit; }
 
-std::string LimitMessage(IngestLimit l, std::string what, size_t limit) {
-  return std::string(IngestLimitFlag(l)) + ": " + what + ", more than the limit of " +
-         std::to_string(limit);
+// "--flag: <what>, <more|longer> than the limit of N".
+std::string LimitMessage(IngestLimit l, std::string what, std::string_view than, size_t limit) {
+  return std::string(IngestLimitFlag(l)) + ": " + what + ", " + std::string(than) +
+         " than the limit of " + std::to_string(limit);
 }
 
 }  // namespace
@@ -29,7 +30,7 @@ std::optional<std::pair<IngestLimit, std::string>> BatchWriter::CheckLimits(
   if (Over(labels.size(), options_.max_labels_per_series)) {
     return std::pair{IngestLimit::kLabelLimit,
                      LimitMessage(IngestLimit::kLabelLimit,
-                                  "series has " + std::to_string(labels.size()) + " labels",
+                                  "series has " + std::to_string(labels.size()) + " labels", "more",
                                   options_.max_labels_per_series)};
   }
   for (const Label& l : labels) {
@@ -38,14 +39,14 @@ std::optional<std::pair<IngestLimit, std::string>> BatchWriter::CheckLimits(
                        LimitMessage(IngestLimit::kLabelNameLength,
                                     "label name \"" + l.name.substr(0, 64) + "...\" is " +
                                         std::to_string(l.name.size()) + " bytes",
-                                    options_.max_label_name_len)};
+                                    "longer", options_.max_label_name_len)};
     }
     if (Over(l.value.size(), options_.max_label_value_len)) {
       return std::pair{IngestLimit::kLabelValueLength,
                        LimitMessage(IngestLimit::kLabelValueLength,
                                     "value of label \"" + l.name.substr(0, 64) + "\" is " +
                                         std::to_string(l.value.size()) + " bytes",
-                                    options_.max_label_value_len)};
+                                    "longer", options_.max_label_value_len)};
     }
   }
   return std::nullopt;

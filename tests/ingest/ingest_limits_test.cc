@@ -140,7 +140,7 @@ TEST_P(IngestLimitsTest, OtlpAnswers400NamingTheLimit) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, IngestLimitsTest, ::testing::Values(false, true),
-                         [](const auto& info) { return info.param ? "Tsdb" : "Memory"; });
+                         [](const auto& p) { return p.param ? "Tsdb" : "Memory"; });
 
 }  // namespace
 }  // namespace tidemark::ingest

@@ -260,6 +260,7 @@ EMatrix Evaluator::EvalSubquery(const SubqueryExpr& sq, Timestamp ts) {
   SubqueryCache& cache = subqueries_[&sq];
   // Outer steps move forward in time; results before this window will not be needed again.
   while (!cache.results.empty() && cache.results.begin()->first < first) {
+    subquery_cached_ -= std::min(subquery_cached_, cache.results.begin()->second.size());
     cache.results.erase(cache.results.begin());
   }
   struct Building {
@@ -281,6 +282,8 @@ EMatrix Evaluator::EvalSubquery(const SubqueryExpr& sq, Timestamp ts) {
         vec.push_back({Intern(Labels()), v.scalar, at, false});
       }
       it = cache.results.emplace(at, std::move(vec)).first;
+      subquery_cached_ += it->second.size();
+      CheckBytes();  // the cache grows step by step; --query.max-bytes bites before it is whole
     }
     for (const ESample& s : it->second) {
       uint64_t h = s.metric->Hash();

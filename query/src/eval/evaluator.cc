@@ -66,8 +66,8 @@ void Evaluator::AddPreloaded(size_t n) {
 void Evaluator::CheckBytes() {
   if (options_.max_bytes == 0) return;
   constexpr size_t kStepSampleBytes = sizeof(LabelsPtr) + sizeof(Point);
-  const size_t bytes = current_samples_ * kStepSampleBytes + preloaded_samples_ * sizeof(Point) +
-                       label_bytes_;
+  const size_t bytes = (current_samples_ + subquery_cached_) * kStepSampleBytes +
+                       preloaded_samples_ * sizeof(Point) + label_bytes_;
   if (bytes > options_.max_bytes) {
     Fail(StatusCode::kResourceExhausted,
          "query would use more than " + std::to_string(options_.max_bytes) +

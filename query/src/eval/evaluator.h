@@ -238,6 +238,7 @@ class Evaluator {
   size_t current_samples_ = 0;
   size_t preloaded_samples_ = 0;
   size_t label_bytes_ = 0;  // of the interned label sets
+  size_t subquery_cached_ = 0;  // step results held by subquery caches (bytes accounting only)
   uint32_t interrupt_counter_ = 0;
   std::unordered_map<const Expr*, SelectorData> data_;
   std::unordered_map<const Expr*, SubqueryCache> subqueries_;
