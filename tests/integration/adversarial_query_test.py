@@ -15,7 +15,7 @@ MAX_BYTES = 16 << 20    # --query.max-bytes for this server
 # Stated bounds (correctness checks, not benchmarks): the data set is a few MB, so a server
 # whose queries honour their limits stays far below this; one that materialises what these
 # queries ask for goes past it.
-RSS_BOUND = 768 << 20
+RSS_BOUND = 512 << 20
 ACK_BOUND_S = 5.0       # a remote-write acknowledgement while queries run
 
 
