@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -142,12 +143,18 @@ int ServeMain(int argc, char** argv) {
   eo.lookback_delta_ms = cfg.lookback_delta_ms;
   eo.timeout_ms = cfg.query_timeout_ms;
   eo.max_samples = cfg.query_max_samples;
+  eo.max_bytes = cfg.query_max_bytes;
   eo.default_subquery_step_ms = cfg.evaluation_interval_ms;
   eo.workers_per_query = cfg.query_workers;
   query::Engine engine(*storage, eo);
 
   ingest::IngestOptions io;
   io.max_body_bytes = cfg.max_body_bytes;
+  io.max_labels_per_series = cfg.ingest_label_limit;
+  io.max_label_name_len = cfg.ingest_label_name_length_limit;
+  io.max_label_value_len = cfg.ingest_label_value_length_limit;
+  io.max_series = cfg.ingest_series_limit;
+  io.max_series_per_metric = cfg.ingest_series_limit_per_metric;
   io.otlp = cfg.otlp;
   io.warn = [&log](const std::string& m) { log.Warn("ingest rejected samples", {{"detail", m}}); };
   ingest::Ingester ingester(*storage, io);
@@ -212,6 +219,7 @@ int ServeMain(int argc, char** argv) {
   b.query_timeout_ms = cfg.query_timeout_ms;
   b.lookback_delta_ms = cfg.lookback_delta_ms;
   b.max_concurrent_queries = cfg.query_max_concurrency;
+  b.max_queued_queries = cfg.query_max_queue_length;
   b.enable_admin_api = cfg.enable_admin_api;
   b.enable_lifecycle = cfg.enable_lifecycle;
   b.data_dir = cfg.data_dir;
@@ -247,6 +255,15 @@ int ServeMain(int argc, char** argv) {
   http::ServerOptions so;
   so.listen = cfg.listen;
   so.max_body_bytes = cfg.max_body_bytes;
+  so.read_timeout_ms = cfg.web_read_timeout_ms;  // as Go's http.Server, idle defaults to read
+  so.idle_timeout_ms = cfg.web_read_timeout_ms;
+  so.max_connections = cfg.web_max_connections;
+  // Queries waiting for a slot hold a query thread (their timeout runs meanwhile), so the pool
+  // has one per running and waiting query, plus a few for the index endpoints that share it.
+  if (cfg.query_max_concurrency > 0) {
+    so.query_threads = static_cast<int>(std::min<uint64_t>(
+        cfg.query_max_concurrency + cfg.query_max_queue_length + 4, 1024));
+  }
   so.web = web.get();
   so.route_prefix = RoutePrefix(cfg);
   auto server = http::HttpServer::Start(so, router, &metrics, &log);

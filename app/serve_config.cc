@@ -144,10 +144,27 @@ const std::vector<FlagDef>& Defs() {
          TM_ASSIGN_OR_RETURN(c.query_workers, Uint("query-workers", v));
          return Status::OK();
        }},
-      {{"query.max-concurrency", "N", "concurrent queries before 503", "20",
+      {{"query.max-concurrency", "N", "queries evaluated at once; more wait in a queue", "20",
         "query-max-concurrency"}, false,
        [](ServeConfig& c, const std::string& v) {
          TM_ASSIGN_OR_RETURN(c.query_max_concurrency, Uint("query.max-concurrency", v));
+         return Status::OK();
+       }},
+      {{"query.max-queue-length", "N",
+        "queries that wait for a slot beyond --query.max-concurrency; 503 beyond (0 = none)", "64"},
+       false,
+       [](ServeConfig& c, const std::string& v) {
+         TM_ASSIGN_OR_RETURN(c.query_max_queue_length, Uint("query.max-queue-length", v));
+         return Status::OK();
+       }},
+      {{"query.max-bytes", "BYTES",
+        "memory one query may hold (samples and label sets, estimated); 422 above (0 = no limit)",
+        "2GB"},
+       false,
+       [](ServeConfig& c, const std::string& v) {
+         auto b = ParseByteSize(v);
+         if (!b.ok()) return Bad("query.max-bytes", v, "expected bytes like 512MB or 2GB");
+         c.query_max_bytes = *b;
          return Status::OK();
        }},
       {{"query.lookback-delta", "DURATION", "how far back an instant selector looks", "5m",
@@ -217,6 +234,56 @@ const std::vector<FlagDef>& Defs() {
          auto b = ParseByteSize(v);
          if (!b.ok() || *b == 0) return Bad("max-body-size", v, "expected bytes like 32MB");
          c.max_body_bytes = *b;
+         return Status::OK();
+       }},
+      {{"web.read-timeout", "DURATION",
+        "maximum time to read a request, and to keep an idle connection open", "5m"},
+       false,
+       [](ServeConfig& c, const std::string& v) {
+         TM_ASSIGN_OR_RETURN(c.web_read_timeout_ms, Dur("web.read-timeout", v));
+         if (c.web_read_timeout_ms <= 0) return Bad("web.read-timeout", v, "must be positive");
+         return Status::OK();
+       }},
+      {{"web.max-connections", "N", "maximum simultaneous connections per listener (0 = no limit)",
+        "512"},
+       false,
+       [](ServeConfig& c, const std::string& v) {
+         TM_ASSIGN_OR_RETURN(c.web_max_connections, Uint("web.max-connections", v));
+         return Status::OK();
+       }},
+      {{"ingest.label-limit", "N", "labels per series, __name__ included (0 = no limit)", "64"},
+       false,
+       [](ServeConfig& c, const std::string& v) {
+         TM_ASSIGN_OR_RETURN(c.ingest_label_limit, Uint("ingest.label-limit", v));
+         return Status::OK();
+       }},
+      {{"ingest.label-name-length-limit", "BYTES", "length of a label name (0 = no limit)", "1024"},
+       false,
+       [](ServeConfig& c, const std::string& v) {
+         TM_ASSIGN_OR_RETURN(c.ingest_label_name_length_limit,
+                             Uint("ingest.label-name-length-limit", v));
+         return Status::OK();
+       }},
+      {{"ingest.label-value-length-limit", "BYTES", "length of a label value (0 = no limit)", "4096"},
+       false,
+       [](ServeConfig& c, const std::string& v) {
+         TM_ASSIGN_OR_RETURN(c.ingest_label_value_length_limit,
+                             Uint("ingest.label-value-length-limit", v));
+         return Status::OK();
+       }},
+      {{"ingest.series-limit", "N", "series in memory before new ones are refused (0 = no limit)",
+        "0"},
+       false,
+       [](ServeConfig& c, const std::string& v) {
+         TM_ASSIGN_OR_RETURN(c.ingest_series_limit, Uint("ingest.series-limit", v));
+         return Status::OK();
+       }},
+      {{"ingest.series-limit-per-metric", "N",
+        "series in memory per metric name before new ones are refused (0 = no limit)", "0"},
+       false,
+       [](ServeConfig& c, const std::string& v) {
+         TM_ASSIGN_OR_RETURN(c.ingest_series_limit_per_metric,
+                             Uint("ingest.series-limit-per-metric", v));
          return Status::OK();
        }},
       {{"web.external-url", "URL",
@@ -622,6 +689,8 @@ std::vector<std::pair<std::string, std::string>> EffectiveFlags(const ServeConfi
           {"query.timeout", FormatDuration(c.query_timeout_ms)},
           {"query.max-samples", std::to_string(c.query_max_samples)},
           {"query.max-concurrency", std::to_string(c.query_max_concurrency)},
+          {"query.max-queue-length", std::to_string(c.query_max_queue_length)},
+          {"query.max-bytes", std::to_string(c.query_max_bytes)},
           {"query-workers", std::to_string(c.query_workers)},
           {"query.lookback-delta", FormatDuration(c.lookback_delta_ms)},
           {"log.level", c.log_level},
@@ -632,6 +701,13 @@ std::vector<std::pair<std::string, std::string>> EffectiveFlags(const ServeConfi
           {"sync", c.sync},
           {"storage", c.storage},
           {"max-body-size", std::to_string(c.max_body_bytes)},
+          {"web.read-timeout", FormatDuration(c.web_read_timeout_ms)},
+          {"web.max-connections", std::to_string(c.web_max_connections)},
+          {"ingest.label-limit", std::to_string(c.ingest_label_limit)},
+          {"ingest.label-name-length-limit", std::to_string(c.ingest_label_name_length_limit)},
+          {"ingest.label-value-length-limit", std::to_string(c.ingest_label_value_length_limit)},
+          {"ingest.series-limit", std::to_string(c.ingest_series_limit)},
+          {"ingest.series-limit-per-metric", std::to_string(c.ingest_series_limit_per_metric)},
           {"web.external-url", httpclient::RedactUrlPassword(c.external_url)},
           {"web.route-prefix", c.route_prefix},
           {"rules.alert.for-outage-tolerance", FormatDuration(c.for_outage_tolerance_ms)},

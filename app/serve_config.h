@@ -28,6 +28,8 @@ struct ServeConfig {
   uint64_t query_max_samples = 50'000'000;
   int64_t lookback_delta_ms = 5 * 60 * 1000;
   uint64_t query_max_concurrency = 20;
+  uint64_t query_max_queue_length = 64;  // queries waiting for a slot; 503 beyond (0 = none wait)
+  uint64_t query_max_bytes = 2ULL << 30;  // accounted memory per query, 422 above (0 = unlimited)
   uint64_t query_workers = 0;  // 0 = one per CPU core
   std::string log_level = "info";
   bool enable_admin_api = false;
@@ -38,6 +40,14 @@ struct ServeConfig {
   std::string storage = "rocksdb";  // rocksdb | memory (tests, demos)
   int64_t out_of_order_window_ms = 10 * 60 * 1000;
   uint64_t max_body_bytes = 32u << 20;
+  int64_t web_read_timeout_ms = 5 * 60 * 1000;  // reading a request, and idle keep-alive
+  uint64_t web_max_connections = 512;            // per listener (0 = unlimited)
+  // Ingest limits (0 = unlimited), answered 400 naming the limit (docs/ingest.md).
+  uint64_t ingest_label_limit = 64;
+  uint64_t ingest_label_name_length_limit = 1024;
+  uint64_t ingest_label_value_length_limit = 4096;
+  uint64_t ingest_series_limit = 0;
+  uint64_t ingest_series_limit_per_metric = 0;
   std::string external_url;  // as given; ExternalUrl() (external_url.h) normalises it
   std::string route_prefix;  // as given; RoutePrefix() defaults it to the external URL's path
   // Prometheus' --storage.remote.read-* limits (0 = unlimited).

@@ -1,7 +1,7 @@
 // /metrics collectors for storage and ingest counters.
-#include <initializer_list>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "serve_wiring.h"
 
@@ -12,7 +12,7 @@ namespace {
 // A counter family with one label: HELP and TYPE, then a line per (label value, count).
 void AppendLabeledCounter(std::string& out, std::string_view name, std::string_view help,
                           std::string_view label,
-                          std::initializer_list<std::pair<std::string_view, uint64_t>> values) {
+                          const std::vector<std::pair<std::string_view, uint64_t>>& values) {
   out.append("# HELP ").append(name).append(" ").append(help).append("\n");
   out.append("# TYPE ").append(name).append(" counter\n");
   for (const auto& [label_value, v] : values) {
@@ -65,12 +65,17 @@ void RegisterServerMetrics(MetricsRegistry& metrics, Storage& storage, ingest::I
                        static_cast<double>(s.requests_failed));
     AppendSimpleMetric(out, "tidemark_ingest_samples_total", "counter", "Samples accepted.",
                        static_cast<double>(s.samples_accepted));
+    std::vector<std::pair<std::string_view, uint64_t>> rejected = {
+        {"invalid", s.samples_rejected_invalid},
+        {"out_of_order", s.samples_rejected_out_of_order},
+        {"duplicate", s.samples_rejected_duplicate},
+        {"unsupported", s.samples_rejected_unsupported}};
+    for (size_t l = 0; l < ingest::kIngestLimits; ++l) {  // one reason per limit (--ingest.*)
+      rejected.emplace_back(ingest::IngestLimitReason(ingest::IngestLimit(l)),
+                            s.samples_rejected_limit[l]);
+    }
     AppendLabeledCounter(out, "tidemark_ingest_samples_rejected_total",
-                         "Samples rejected by reason.", "reason",
-                         {{"invalid", s.samples_rejected_invalid},
-                          {"out_of_order", s.samples_rejected_out_of_order},
-                          {"duplicate", s.samples_rejected_duplicate},
-                          {"unsupported", s.samples_rejected_unsupported}});
+                         "Samples rejected by reason.", "reason", rejected);
     AppendSimpleMetric(out, "tidemark_ingest_exemplars_ignored_total", "counter",
                        "Exemplars received and dropped.", static_cast<double>(s.exemplars_ignored));
     AppendSimpleMetric(out, "tidemark_ingest_histograms_ignored_total", "counter",

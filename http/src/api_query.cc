@@ -7,27 +7,6 @@ namespace tidemark::http::api {
 
 namespace {
 
-// Bounds in-flight queries and releases the slot on scope exit.
-class QuerySlot {
- public:
-  QuerySlot(ApiState* s, size_t max) : s_(s) {
-    if (!s_) {
-      ok_ = true;
-      return;
-    }
-    int64_t n = s_->inflight_queries.fetch_add(1) + 1;
-    ok_ = max == 0 || n <= static_cast<int64_t>(max);
-  }
-  ~QuerySlot() {
-    if (s_) s_->inflight_queries.fetch_sub(1);
-  }
-  bool ok() const { return ok_; }
-
- private:
-  ApiState* s_;
-  bool ok_ = false;
-};
-
 // Cancels `token` if the request's client disconnects while the guard lives.
 class CancelOnDisconnect {
  public:
@@ -73,11 +52,8 @@ Result<size_t> LimitParam(const HttpRequest& r) {
 template <typename Fn>
 HttpResponse RunQuery(Context& c, const HttpRequest& r, const char* type, int64_t timeout_ms,
                       size_t limit, Fn fn) {
-  QuerySlot slot(c.state, c.b.max_concurrent_queries);
-  if (!slot.ok()) {
-    return ErrorResponse("unavailable", "too many concurrent queries (limit " +
-                                            std::to_string(c.b.max_concurrent_queries) + ")");
-  }
+  // The deadline and the client's disconnect apply from here on, also while the query waits for
+  // a slot (as Prometheus' timeout covers its query queue).
   query::CancelToken token;
   uint64_t wid = 0;
   if (timeout_ms > 0) {
@@ -85,8 +61,14 @@ HttpResponse RunQuery(Context& c, const HttpRequest& r, const char* type, int64_
                           &token);
   }
   auto start = std::chrono::steady_clock::now();
-  Result<query::QueryValue> res = [&] {
+  const char* stage = "expression evaluation";
+  Result<query::QueryValue> res = [&]() -> Result<query::QueryValue> {
     CancelOnDisconnect on_disconnect(r.disconnect.get(), &token);
+    QuerySlot slot(c.gate.get(), token);
+    if (!slot.status().ok()) {
+      stage = "query queue";
+      return slot.status();
+    }
     return fn(&token);
   }();
   if (wid) c.watchdog->Remove(wid);
@@ -110,10 +92,13 @@ HttpResponse RunQuery(Context& c, const HttpRequest& r, const char* type, int64_
                               {"type", "reason"}, {type, reason})->Inc();
     }
     // Nobody reads this answer; 499 is what Prometheus records for a closed client connection.
-    if (client_gone) return ErrorResponse("canceled", "query canceled: client disconnected");
+    if (client_gone) {
+      return ErrorResponse("canceled", std::string("query was canceled in ") + stage +
+                                           ": client disconnected");
+    }
     // Our watchdog cancels on timeout: report it as Prometheus does.
     if (s.code() == StatusCode::kCanceled && token.canceled.load()) {
-      return ErrorResponse("timeout", "query timed out in expression evaluation");
+      return ErrorResponse("timeout", std::string("query timed out in ") + stage);
     }
     return StatusResponse(s);
   }

@@ -7,6 +7,7 @@
 // connection may speak TLS, and requests pass basic authentication before they are routed.
 #include "tidemark/http/server.h"
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -48,6 +49,11 @@ class Session : public std::enable_shared_from_this<Session> {
   // Closes the connection if it is waiting for a request; otherwise it closes after the
   // in-flight response. Runs on the session's strand.
   void CloseIfIdle();
+  // Steady-clock nanoseconds since the session began waiting for a request (keep-alive idle,
+  // headers still arriving, TLS handshake); 0 while it is busy. Read from the acceptor.
+  int64_t waiting_since() const { return waiting_since_.load(std::memory_order_relaxed); }
+  // Claims the session for eviction: true once, for a session that is waiting.
+  bool ClaimForEviction() { return waiting_since_.exchange(0) != 0; }
 
  private:
   void ReadHeader();
@@ -66,6 +72,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void DrainAndClose();
   void DoClose();
   void OnHandshake(beast::error_code ec);
+  void SetIdle(bool idle);
 
   // The TCP layer (timeouts, cancel, close) and, through WithStream, the stream requests travel
   // on: TLS over it or the TCP stream itself.
@@ -90,6 +97,7 @@ class Session : public std::enable_shared_from_this<Session> {
   ServerImpl* server_;
   uint64_t id_;
   bool idle_ = false;
+  std::atomic<int64_t> waiting_since_{0};
   bool keep_alive_ = true;
   bool close_after_write_ = false;
   bool drain_after_write_ = false;
@@ -114,6 +122,12 @@ class ServerImpl : public HttpServer {
                     metrics, logger),
         logger_(logger) {
     if (o.web != nullptr) auth_pool_.emplace(1);
+    if (metrics != nullptr) {
+      evicted_ = metrics->GetCounter(
+          "tidemark_http_connections_evicted_total",
+          "Connections waiting for a request that were closed to admit a new one at "
+          "--web.max-connections.");
+    }
   }
 
   ~ServerImpl() override { Stop(0); }
@@ -186,9 +200,16 @@ class ServerImpl : public HttpServer {
     sessions_[id] = std::move(s);
   }
   void Unregister(uint64_t id) {
-    std::lock_guard<std::mutex> lock(sessions_mu_);
-    sessions_.erase(id);
-    sessions_cv_.notify_all();
+    {
+      std::lock_guard<std::mutex> lock(sessions_mu_);
+      sessions_.erase(id);
+      sessions_cv_.notify_all();
+    }
+    ResumeAccepting();
+  }
+  // A session began waiting for a request: if accepting paused at the cap, it can now make room.
+  void SessionWaiting() {
+    if (accept_paused_.load()) ResumeAccepting();
   }
   bool stopping() const { return stopping_.load(); }
   const ServerOptions& options() const { return options_; }
@@ -301,19 +322,73 @@ class ServerImpl : public HttpServer {
         Register(id, session);
         session->Start();
       }
+      if (!stopping_ && acceptor_.is_open() && MakeRoom()) DoAccept();
+    });
+  }
+
+  // Keeps open connections at --web.max-connections: over it, closes the session that has waited
+  // longest for a request (an idle keep-alive or a client trickling its headers, so such clients
+  // cannot lock health checks out) and returns true. When every session is busy, marks accepting
+  // as paused and returns false: new connections wait in the listen backlog, as behind Go's
+  // LimitListener, until a session closes or starts waiting.
+  bool MakeRoom() {
+    const size_t max = options_.max_connections;
+    if (max == 0) return true;
+    {
+      std::lock_guard<std::mutex> lock(sessions_mu_);
+      if (sessions_.size() <= max) return true;
+    }
+    // Sorted on a snapshot: the sessions change their waiting times meanwhile.
+    std::vector<std::pair<int64_t, std::shared_ptr<Session>>> waiting;
+    for (auto& s : LiveSessions()) {
+      if (int64_t since = s->waiting_since(); since != 0) waiting.emplace_back(since, std::move(s));
+    }
+    std::sort(waiting.begin(), waiting.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (auto& [since, s] : waiting) {
+      if (!s->ClaimForEviction()) continue;  // busy meanwhile, or claimed by an earlier call
+      s->CloseIfIdle();
+      if (evicted_ != nullptr) evicted_->Inc();
+      return true;
+    }
+    {
+      std::lock_guard<std::mutex> lock(sessions_mu_);
+      accept_paused_ = true;
+    }
+    // A session that began waiting before the flag was set did not see it.
+    for (auto& s : LiveSessions()) {
+      if (s->waiting_since() != 0) {
+        ResumeAccepting();
+        break;
+      }
+    }
+    return false;
+  }
+
+  void ResumeAccepting() {
+    {
+      std::lock_guard<std::mutex> lock(sessions_mu_);
+      if (!accept_paused_ || stopping_) return;
+      accept_paused_ = false;
+    }
+    net::post(acceptor_.get_executor(), [this] {
       if (!stopping_ && acceptor_.is_open()) DoAccept();
     });
   }
 
-  void CloseIdleSessions() {
+  // The sessions still alive; the caller releases them outside the lock (~Session takes it).
+  std::vector<std::shared_ptr<Session>> LiveSessions() {
     std::vector<std::shared_ptr<Session>> live;
-    {
-      std::lock_guard<std::mutex> lock(sessions_mu_);
-      for (auto& [id, w] : sessions_) {
-        if (auto s = w.lock()) live.push_back(std::move(s));
-      }
+    std::lock_guard<std::mutex> lock(sessions_mu_);
+    live.reserve(sessions_.size());
+    for (auto& [id, w] : sessions_) {
+      if (auto s = w.lock()) live.push_back(std::move(s));
     }
-    for (auto& s : live) s->CloseIfIdle();
+    return live;
+  }
+
+  void CloseIdleSessions() {
+    for (auto& s : LiveSessions()) s->CloseIfIdle();
   }
 
   ServerOptions options_;
@@ -330,6 +405,8 @@ class ServerImpl : public HttpServer {
   std::vector<std::thread> threads_;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> stopped_{false};
+  std::atomic<bool> accept_paused_{false};  // set under sessions_mu_
+  Counter* evicted_ = nullptr;
   uint64_t next_id_ = 1;
   uint16_t port_ = 0;
 };
@@ -353,15 +430,26 @@ void Session::Start() {
   net::dispatch(lowest().get_executor(), [self = shared_from_this()] {
     if (!self->tls_) return self->ReadHeader();
     // The handshake counts as idle time: a server that stops closes it like a waiting connection.
-    self->idle_ = true;
+    self->SetIdle(true);
     self->lowest().expires_after(std::chrono::milliseconds(self->server_->options().read_timeout_ms));
     self->tls_->async_handshake(ssl::stream_base::server,
                                 beast::bind_front_handler(&Session::OnHandshake, self));
   });
 }
 
+void Session::SetIdle(bool idle) {
+  idle_ = idle;
+  if (!idle) {
+    waiting_since_.store(0, std::memory_order_relaxed);
+    return;
+  }
+  waiting_since_.store(std::chrono::steady_clock::now().time_since_epoch().count(),
+                       std::memory_order_relaxed);
+  server_->SessionWaiting();
+}
+
 void Session::OnHandshake(beast::error_code ec) {
-  idle_ = false;
+  SetIdle(false);
   if (ec) {
     // As Go's http.Server reports "TLS handshake error": a client without the required
     // certificate, or speaking plain HTTP to a TLS port, shows up here.
@@ -390,7 +478,7 @@ void Session::ReadHeader() {
   parser_.emplace();
   parser_->header_limit(static_cast<uint32_t>(server_->options().max_header_bytes));
   parser_->body_limit(server_->options().max_body_bytes);
-  idle_ = true;
+  SetIdle(true);
   lowest().expires_after(std::chrono::milliseconds(server_->options().idle_timeout_ms));
   WithStream([this](auto& stream) {
     bhttp::async_read_header(stream, buffer_, *parser_,
@@ -399,7 +487,7 @@ void Session::ReadHeader() {
 }
 
 void Session::OnHeader(beast::error_code ec, size_t) {
-  idle_ = false;
+  SetIdle(false);
   if (ec == bhttp::error::header_limit) {
     return SendAndClose(431, "request header fields too large\n");
   }

@@ -12,37 +12,55 @@ BatchWriter::~BatchWriter() {
   if (!finished_) Abort();
 }
 
-Status BatchWriter::CheckLimits(const std::vector<Label>& labels) const {
-  if (labels.size() > options_.max_labels_per_series) {
-    return Status::InvalidArgument("series has " + std::to_string(labels.size()) +
-                                   " labels, more than the limit of " +
-                                   std::to_string(options_.max_labels_per_series));
+namespace {
+
+// A limit of 0 is no limit.
+bool Over(size_t n, size_t limit) { return limit != 0 && n > limit; }
+
+// "--flag: <what>, <more|longer> than the limit of N".
+std::string LimitMessage(IngestLimit l, std::string what, std::string_view than, size_t limit) {
+  return std::string(IngestLimitFlag(l)) + ": " + what + ", " + std::string(than) +
+         " than the limit of " + std::to_string(limit);
+}
+
+}  // namespace
+
+std::optional<std::pair<IngestLimit, std::string>> BatchWriter::CheckLimits(
+    const std::vector<Label>& labels) const {
+  if (Over(labels.size(), options_.max_labels_per_series)) {
+    return std::pair{IngestLimit::kLabelLimit,
+                     LimitMessage(IngestLimit::kLabelLimit,
+                                  "series has " + std::to_string(labels.size()) + " labels", "more",
+                                  options_.max_labels_per_series)};
   }
   for (const Label& l : labels) {
-    if (l.name.size() > options_.max_label_name_len) {
-      return Status::InvalidArgument("label name \"" + l.name.substr(0, 64) + "...\" is " +
-                                     std::to_string(l.name.size()) + " bytes, longer than the limit of " +
-                                     std::to_string(options_.max_label_name_len));
+    if (Over(l.name.size(), options_.max_label_name_len)) {
+      return std::pair{IngestLimit::kLabelNameLength,
+                       LimitMessage(IngestLimit::kLabelNameLength,
+                                    "label name \"" + l.name.substr(0, 64) + "...\" is " +
+                                        std::to_string(l.name.size()) + " bytes",
+                                    "longer", options_.max_label_name_len)};
     }
-    if (l.value.size() > options_.max_label_value_len) {
-      return Status::InvalidArgument("value of label \"" + l.name.substr(0, 64) + "\" is " +
-                                     std::to_string(l.value.size()) + " bytes, longer than the limit of " +
-                                     std::to_string(options_.max_label_value_len));
+    if (Over(l.value.size(), options_.max_label_value_len)) {
+      return std::pair{IngestLimit::kLabelValueLength,
+                       LimitMessage(IngestLimit::kLabelValueLength,
+                                    "value of label \"" + l.name.substr(0, 64) + "\" is " +
+                                        std::to_string(l.value.size()) + " bytes",
+                                    "longer", options_.max_label_value_len)};
     }
   }
-  return Status::OK();
+  return std::nullopt;
 }
 
 void BatchWriter::AddSeries(std::vector<Label>&& labels, std::span<const SampleIn> samples) {
   FlushPending();
   if (samples.empty() || !fatal_.ok()) return;
-  Status st = CheckLimits(labels);
-  if (!st.ok()) {
-    Reject(RejectReason::kInvalid, samples.size(), st.message());
+  if (auto over = CheckLimits(labels)) {
+    RejectLimit(over->first, samples.size(), over->second);
     return;
   }
   Labels ls(std::move(labels));
-  st = ValidateLabels(ls);
+  Status st = ValidateLabels(ls);
   if (!st.ok()) {
     Reject(RejectReason::kInvalid, samples.size(), st.message() + " in series " + ls.ToString());
     return;
@@ -51,9 +69,10 @@ void BatchWriter::AddSeries(std::vector<Label>&& labels, std::span<const SampleI
 }
 
 bool BatchWriter::WithinLimits(std::span<const LabelPairView> labels) const {
-  if (labels.size() > options_.max_labels_per_series) return false;
+  if (Over(labels.size(), options_.max_labels_per_series)) return false;
   for (const LabelPairView& l : labels) {
-    if (l.name.size() > options_.max_label_name_len || l.value.size() > options_.max_label_value_len) {
+    if (Over(l.name.size(), options_.max_label_name_len) ||
+        Over(l.value.size(), options_.max_label_value_len)) {
       return false;
     }
   }
@@ -118,6 +137,7 @@ void BatchWriter::AddSamples(const Labels& labels, std::span<const SampleIn> sam
   SeriesRef ref = 0;
   AppendOptions opts;
   opts.skip_validation = true;
+  opts.limits = {options_.max_series, options_.max_series_per_metric};
   for (const SampleIn& s : samples) {
     if (!fatal_.ok()) return;
     Result<SeriesRef> r = app_->Append(ref, labels, s, opts);
@@ -127,6 +147,13 @@ void BatchWriter::AddSamples(const Labels& labels, std::span<const SampleIn> sam
       continue;
     }
     const Status& err = r.status();
+    if (bool per_metric = false; IsSeriesLimitError(err, &per_metric)) {
+      // Every sample of a series not created is refused alike.
+      const IngestLimit l = per_metric ? IngestLimit::kSeriesLimitPerMetric : IngestLimit::kSeriesLimit;
+      RejectLimit(l, static_cast<size_t>(samples.data() + samples.size() - &s),
+                  std::string(IngestLimitFlag(l)) + ": " + err.message());
+      return;
+    }
     std::string msg = err.message() + " (series " + labels.ToString() + ", t=" + std::to_string(s.t) + ")";
     switch (err.code()) {
       case StatusCode::kInvalidArgument: Reject(RejectReason::kInvalid, 1, msg); break;
@@ -147,6 +174,20 @@ void BatchWriter::Reject(RejectReason reason, size_t n, std::string_view message
     case RejectReason::kUnsupported: rejected_unsupported_ += n; break;
   }
   if (first_error_.empty()) first_error_ = std::string(message);
+}
+
+void BatchWriter::RejectLimit(IngestLimit limit, size_t n, std::string_view message) {
+  FlushPending();
+  if (n == 0) return;
+  rejected_limit_[static_cast<size_t>(limit)] += n;
+  if (first_error_.empty()) first_error_ = std::string(message);
+  if (first_limit_error_.empty()) first_limit_error_ = std::string(message);
+}
+
+size_t BatchWriter::rejected_limits() const {
+  size_t n = 0;
+  for (size_t v : rejected_limit_) n += v;
+  return n;
 }
 
 Status BatchWriter::Finish() {
@@ -177,8 +218,12 @@ std::string BatchWriter::Summary() const {
                   " (invalid: " + std::to_string(rejected_invalid_) +
                   ", out of order/window: " + std::to_string(rejected_ooo_) +
                   ", duplicate timestamp: " + std::to_string(rejected_dup_) +
-                  ", unsupported: " + std::to_string(rejected_unsupported_) + ")";
+                  ", unsupported: " + std::to_string(rejected_unsupported_) +
+                  (rejected_limits() > 0 ? ", limits: " + std::to_string(rejected_limits()) : "") + ")";
   if (!first_error_.empty()) s += "; first error: " + first_error_;
+  if (!first_limit_error_.empty() && first_limit_error_ != first_error_) {
+    s += "; first limit error: " + first_limit_error_;
+  }
   return s;
 }
 

@@ -2,11 +2,14 @@
 // rejected sample so the response can say exactly what was not stored.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "tidemark/ingest/ingester.h"
@@ -35,6 +38,8 @@ class BatchWriter {
   void AddSamples(const Labels& labels, std::span<const SampleIn> samples);
   // Records `n` samples/points rejected before reaching storage.
   void Reject(RejectReason reason, size_t n, std::string_view message);
+  // Records `n` samples refused by a limit; `message` should name it.
+  void RejectLimit(IngestLimit limit, size_t n, std::string_view message);
 
   // Commits the staged samples. Returns the retryable error (after rolling back) if one occurred
   // during staging or at commit, else OK (even when some samples were rejected).
@@ -43,17 +48,26 @@ class BatchWriter {
   void Abort();
 
   size_t accepted() const { return accepted_; }
-  size_t rejected() const { return rejected_invalid_ + rejected_ooo_ + rejected_dup_ + rejected_unsupported_; }
+  size_t rejected() const {
+    return rejected_invalid_ + rejected_ooo_ + rejected_dup_ + rejected_unsupported_ +
+           rejected_limits();
+  }
+  size_t rejected_limit(IngestLimit l) const { return rejected_limit_[static_cast<size_t>(l)]; }
+  size_t rejected_limits() const;
+  // The first refusal by a limit ("" when none).
+  const std::string& first_limit_error() const { return first_limit_error_; }
   size_t rejected_invalid() const { return rejected_invalid_; }
   size_t rejected_out_of_order() const { return rejected_ooo_; }
   size_t rejected_duplicate() const { return rejected_dup_; }
   size_t rejected_unsupported() const { return rejected_unsupported_; }
   const std::string& first_error() const { return first_error_; }
   // "accepted A, rejected R (invalid: i, out of order: o, duplicate: d, unsupported: u); first error: ..."
+  // (", limits: l" inside the parentheses and "; first limit error: ..." when a limit refused any).
   std::string Summary() const;
 
  private:
-  Status CheckLimits(const std::vector<Label>& labels) const;
+  // The first limit `labels` exceeds (the message names it), or nullopt.
+  std::optional<std::pair<IngestLimit, std::string>> CheckLimits(const std::vector<Label>& labels) const;
   bool WithinLimits(std::span<const LabelPairView> labels) const;
   // Appends the gathered series in order: the store's run fast path, AddSeries for the rest.
   void FlushPending();
@@ -77,7 +91,9 @@ class BatchWriter {
   size_t rejected_ooo_ = 0;
   size_t rejected_dup_ = 0;
   size_t rejected_unsupported_ = 0;
+  std::array<size_t, kIngestLimits> rejected_limit_{};
   std::string first_error_;
+  std::string first_limit_error_;
   bool finished_ = false;
 };
 

@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <limits>
 #include <mutex>
 
 #include "batch_writer.h"
@@ -95,6 +96,7 @@ struct Ingester::Impl {
 
   Counter rw1, rw2, otlp_pb, otlp_json, failed, accepted, rej_invalid, rej_ooo, rej_dup,
       rej_unsupported, exemplars, histograms, metadata_received, bytes_in, bytes_out;
+  std::array<Counter, kIngestLimits> rej_limit;
 
   std::unique_ptr<Scratch> Acquire() {
     std::lock_guard lock(pool_mu);
@@ -116,6 +118,7 @@ struct Ingester::Impl {
     rej_ooo.Add(w.rejected_out_of_order());
     rej_dup.Add(w.rejected_duplicate());
     rej_unsupported.Add(w.rejected_unsupported());
+    for (size_t l = 0; l < kIngestLimits; ++l) rej_limit[l].Add(w.rejected_limit(IngestLimit(l)));
   }
 
   IngestResponse Failed(IngestResponse r) {
@@ -148,9 +151,10 @@ class RemoteWriteSink {
     }
     if (s.samples.empty()) return;
     if (s.dropped_labels > 0) {
-      writer_.Reject(RejectReason::kInvalid, s.samples.size(),
-                     "series has " + std::to_string(s.labels.size() + s.dropped_labels) +
-                         " labels, more than the limit of " + std::to_string(max_labels_));
+      writer_.RejectLimit(IngestLimit::kLabelLimit, s.samples.size(),
+                          std::string(IngestLimitFlag(IngestLimit::kLabelLimit)) + ": series has " +
+                              std::to_string(s.labels.size() + s.dropped_labels) +
+                              " labels, more than the limit of " + std::to_string(max_labels_));
       return;
     }
     writer_.AddSeriesViews(s.labels, s.samples);
@@ -172,6 +176,28 @@ class RemoteWriteSink {
   size_t exemplars_ = 0;
   size_t histograms_ = 0;
 };
+
+std::string_view IngestLimitReason(IngestLimit l) {
+  switch (l) {
+    case IngestLimit::kLabelLimit: return "label_limit";
+    case IngestLimit::kLabelNameLength: return "label_name_length_limit";
+    case IngestLimit::kLabelValueLength: return "label_value_length_limit";
+    case IngestLimit::kSeriesLimit: return "series_limit";
+    case IngestLimit::kSeriesLimitPerMetric: return "series_limit_per_metric";
+  }
+  return "unknown";
+}
+
+std::string_view IngestLimitFlag(IngestLimit l) {
+  switch (l) {
+    case IngestLimit::kLabelLimit: return "--ingest.label-limit";
+    case IngestLimit::kLabelNameLength: return "--ingest.label-name-length-limit";
+    case IngestLimit::kLabelValueLength: return "--ingest.label-value-length-limit";
+    case IngestLimit::kSeriesLimit: return "--ingest.series-limit";
+    case IngestLimit::kSeriesLimitPerMetric: return "--ingest.series-limit-per-metric";
+  }
+  return "";
+}
 
 IngestResponse Ingester::Impl::RemoteWrite(std::string_view body, std::string_view content_type,
                                            std::string_view content_encoding) {
@@ -207,7 +233,9 @@ IngestResponse Ingester::Impl::RemoteWrite(std::string_view body, std::string_vi
   bytes_out.Add(scratch->decompressed.size());
 
   BatchWriter writer(storage, options);
-  scratch->decode.max_labels = options.max_labels_per_series;
+  scratch->decode.max_labels = options.max_labels_per_series == 0
+                                  ? std::numeric_limits<size_t>::max()
+                                  : options.max_labels_per_series;
   RemoteWriteSink sink(metadata, writer, options.max_labels_per_series);
   st = v2 ? DecodeRemoteWriteV2(scratch->decompressed, scratch->decode, sink)
           : DecodeRemoteWriteV1(scratch->decompressed, scratch->decode, sink);
@@ -302,6 +330,9 @@ IngestResponse Ingester::Impl::Otlp(std::string_view body, std::string_view cont
   Account(writer);
   rejects.Record("OTLP", writer);
   if (!commit.ok()) return error(RetryableStatus(commit), "storage: " + commit.message());
+  // As Prometheus' OTLP receiver answers samples it will never take: 400, so the sender drops
+  // them instead of retrying (the valid points are committed).
+  if (writer.rejected_limits() > 0) return error(400, writer.Summary());
   IngestResponse r;
   r.http_status = 200;
   r.content_type = json ? "application/json" : "application/x-protobuf";
@@ -355,6 +386,7 @@ IngestStats Ingester::Stats() const {
   s.samples_rejected_out_of_order = i.rej_ooo.Get();
   s.samples_rejected_duplicate = i.rej_dup.Get();
   s.samples_rejected_unsupported = i.rej_unsupported.Get();
+  for (size_t l = 0; l < kIngestLimits; ++l) s.samples_rejected_limit[l] = i.rej_limit[l].Get();
   s.exemplars_ignored = i.exemplars.Get();
   s.histograms_ignored = i.histograms.Get();
   s.metadata_received = i.metadata_received.Get();

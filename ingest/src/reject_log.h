@@ -28,7 +28,7 @@ class RejectLog {
   std::mutex mu_;
   bool logged_ = false;
   int64_t last_ms_ = 0;
-  uint64_t invalid_ = 0, out_of_order_ = 0, duplicate_ = 0, unsupported_ = 0;
+  uint64_t invalid_ = 0, out_of_order_ = 0, duplicate_ = 0, unsupported_ = 0, limits_ = 0;
   std::string first_;
 };
 

@@ -148,6 +148,24 @@ class MemStorage final : public Storage {
     return Status::OK();
   }
 
+  // A series the store or the batch (`staged_new`) has is not limited; a new one counts against
+  // both (linearly: this store is for tests and demos).
+  Status CheckLimits(const Labels& l, const SeriesLimits& limits,
+                     const std::set<Labels>& staged_new) const {
+    if (limits.max_series == 0 && limits.max_series_per_metric == 0) return Status::OK();
+    if (series_.count(l) != 0 || staged_new.count(l) != 0) return Status::OK();
+    if (limits.max_series > 0 && series_.size() + staged_new.size() >= limits.max_series) {
+      return SeriesLimitError(false, limits.max_series, l);
+    }
+    if (limits.max_series_per_metric > 0) {
+      size_t n = 0;
+      for (const auto& [k, ms] : series_) n += k.MetricName() == l.MetricName() ? 1 : 0;
+      for (const Labels& k : staged_new) n += k.MetricName() == l.MetricName() ? 1 : 0;
+      if (n >= limits.max_series_per_metric) return SeriesLimitError(true, limits.max_series_per_metric, l);
+    }
+    return Status::OK();
+  }
+
   void Insert(const Labels& l, const Sample& s) {
     auto& ms = series_[l];
     if (ms.labels.empty()) ms.labels = l;
@@ -182,9 +200,13 @@ class MemAppender final : public Appender {
     Sample s{in.t, in.v};
     {
       std::unique_lock lock(db_.mu_);
+      TM_RETURN_IF_ERROR(db_.CheckLimits(labels, opts.limits, staged_new_));
       bool noop = false;
       TM_RETURN_IF_ERROR(db_.Check(labels, s, &noop));
       if (noop) return SeriesRef{1};
+      if (opts.limits.max_series > 0 || opts.limits.max_series_per_metric > 0) {
+        if (db_.series_.count(labels) == 0) staged_new_.insert(labels);
+      }
     }
     // A staged sample that conflicts with an earlier staged one in this batch.
     uint64_t key = labels.Hash() ^ (static_cast<uint64_t>(s.t) * 0x9e3779b97f4a7c15ULL);
@@ -204,13 +226,13 @@ class MemAppender final : public Appender {
   Status Commit() override {
     std::unique_lock lock(db_.mu_);
     for (const auto& [l, s] : staged_) db_.Insert(l, s);
-    staged_.clear();
-    staged_index_.clear();
+    Rollback().IgnoreError();  // clears what was staged
     return Status::OK();
   }
   Status Rollback() override {
     staged_.clear();
     staged_index_.clear();
+    staged_new_.clear();
     return Status::OK();
   }
 
@@ -218,6 +240,7 @@ class MemAppender final : public Appender {
   MemStorage& db_;
   std::vector<std::pair<Labels, Sample>> staged_;
   std::unordered_multimap<uint64_t, size_t> staged_index_;  // (labels, t) hash → staged_ index
+  std::set<Labels> staged_new_;  // series this batch creates (kept only when limits are set)
 };
 
 std::unique_ptr<Appender> MemStorage::NewAppender() { return std::make_unique<MemAppender>(*this); }

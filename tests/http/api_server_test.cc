@@ -269,26 +269,70 @@ TEST_F(ApiServerTest, GzipResponses) {
   EXPECT_EQ(small.headers.count("content-encoding"), 0u);
 }
 
-TEST_F(ApiServerTest, ConcurrentQueryLimit) {
+// Waits (bounded, so a broken server fails instead of hanging) until `n` queries are blocked.
+void WaitBlocked(FakeEngine& e, int n) {
+  std::unique_lock<std::mutex> lock(e.mu);
+  ASSERT_TRUE(e.cv.wait_for(lock, std::chrono::seconds(60), [&] { return e.blocked == n; }));
+}
+
+void Release(FakeEngine& e) {
+  {
+    std::lock_guard<std::mutex> lock(e.mu);
+    e.released = true;
+  }
+  e.cv.notify_all();
+}
+
+TEST_F(ApiServerTest, QueryBeyondConcurrencyAndFullQueueIs503) {
   b_.max_concurrent_queries = 1;
+  b_.max_queued_queries = 0;
   TestServer s(b_);
   std::thread first([&] { Get(s.port(), "/api/v1/query?query=block"); });
-  {
-    std::unique_lock<std::mutex> lock(engine_.mu);
-    engine_.cv.wait(lock, [this] { return engine_.blocked == 1; });
-  }
+  WaitBlocked(engine_, 1);
   auto r = Get(s.port(), "/api/v1/query?query=up");
   EXPECT_EQ(r.status, 503);
   EXPECT_NE(r.body.find("\"errorType\":\"unavailable\""), std::string::npos);
+  EXPECT_NE(r.body.find("--query.max-queue-length"), std::string::npos) << r.body;
   // Health checks are not blocked by the running query.
   EXPECT_EQ(Get(s.port(), "/-/ready").status, 200);
-  {
-    std::lock_guard<std::mutex> lock(engine_.mu);
-    engine_.released = true;
-  }
-  engine_.cv.notify_all();
+  Release(engine_);
   first.join();
   EXPECT_EQ(Get(s.port(), "/api/v1/query?query=up").status, 200);
+}
+
+TEST_F(ApiServerTest, QueryBeyondConcurrencyWaitsForASlot) {
+  b_.max_concurrent_queries = 1;
+  b_.max_queued_queries = 1;
+  TestServer s(b_);
+  std::thread first([&] { Get(s.port(), "/api/v1/query?query=block"); });
+  WaitBlocked(engine_, 1);
+  int queued_status = 0;
+  std::thread queued([&] { queued_status = Get(s.port(), "/api/v1/query?query=1%2B1").status; });
+  Gauge* queries = s.metrics().GetGauge("prometheus_engine_queries", "");
+  for (int i = 0; i < 60000 && queries->Value() < 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_EQ(queries->Value(), 2);  // one running, one waiting
+  // The queue holds one: a third query finds it full.
+  EXPECT_EQ(Get(s.port(), "/api/v1/query?query=up").status, 503);
+  Release(engine_);
+  first.join();
+  queued.join();
+  EXPECT_EQ(queued_status, 200);
+}
+
+TEST_F(ApiServerTest, QueuedQueryTimesOutWithItsOwnTimeout) {
+  b_.max_concurrent_queries = 1;
+  b_.max_queued_queries = 4;
+  TestServer s(b_);
+  std::thread first([&] { Get(s.port(), "/api/v1/query?query=block"); });
+  WaitBlocked(engine_, 1);
+  auto r = Get(s.port(), "/api/v1/query?query=up&timeout=50ms");
+  EXPECT_EQ(r.status, 503);
+  EXPECT_NE(r.body.find("\"errorType\":\"timeout\""), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("query timed out in query queue"), std::string::npos) << r.body;
+  Release(engine_);
+  first.join();
 }
 
 TEST_F(ApiServerTest, MetricsEndpointCountsRequests) {

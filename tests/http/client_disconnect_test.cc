@@ -100,6 +100,37 @@ TEST_F(ClientDisconnectTest, ClosingTheConnectionCancelsTheRunningQuery) {
   EXPECT_EQ(FailedCount(s.metrics(), "Canceled"), 0);
 }
 
+TEST_F(ClientDisconnectTest, ClosingTheConnectionCancelsAQueryWaitingForASlot) {
+  b_.max_concurrent_queries = 1;
+  b_.max_queued_queries = 1;
+  TestServer s(b_);
+  ASSERT_NE(s.port(), 0);
+  net::io_context ioc;
+  net::ip::tcp::socket running(ioc), waiting(ioc);
+  Send(running, s.port(), "GET /api/v1/query?query=hold HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(WaitFor([this] { return entered_ == 1; }));
+  Send(waiting, s.port(), "GET /api/v1/query?query=hold HTTP/1.1\r\nHost: x\r\n\r\n");
+  waiting.close();
+  auto deadline = std::chrono::steady_clock::now() + kLiveness;
+  while (FailedCount(s.metrics(), "client_disconnected") < 1 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_EQ(FailedCount(s.metrics(), "client_disconnected"), 1);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    EXPECT_EQ(entered_, 1);  // the waiting query never started
+    released_ = true;
+  }
+  cv_.notify_all();
+  boost::beast::flat_buffer buf;
+  boost::beast::http::response<boost::beast::http::string_body> res;
+  boost::beast::error_code ec;
+  boost::beast::http::read(running, buf, res, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_EQ(res.result_int(), 200);
+}
+
 TEST_F(ClientDisconnectTest, PipelinedRequestDuringAQueryIsKeptAndAnswered) {
   TestServer s(b_);
   ASSERT_NE(s.port(), 0);

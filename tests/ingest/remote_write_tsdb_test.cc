@@ -141,7 +141,7 @@ TEST_F(RemoteWriteTsdbTest, LimitsStillApplyToSeriesTheStoreHas) {
   req.Message(1, RwTimeSeries({{"__name__", "m"}, {"job", "a-long-value"}}, {{kT0 + 1000, 2}}));
   IngestResponse r = strict.RemoteWrite(Snappy(req.str()), kCt, "snappy");
   EXPECT_EQ(r.http_status, 400);
-  EXPECT_EQ(strict.Stats().samples_rejected_invalid, 1u);
+  EXPECT_EQ(strict.Stats().samples_rejected_limit[static_cast<size_t>(IngestLimit::kLabelValueLength)], 1u);
   EXPECT_EQ(DumpStore(*store_), (Dump{{R"(m{job="a-long-value"})", {{kT0, 1}}}}));
 }
 

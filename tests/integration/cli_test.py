@@ -95,6 +95,9 @@ def check_prometheus_names(failures):
                          "--log.level=debug", "--web.external-url=http://tidemark.example:9090/",
                          "--rules.alert.for-outage-tolerance=2h", "--rules.alert.for-grace-period", "5m",
                          "--rules.alert.resend-delay=30s",
+                         "--query.max-queue-length=3", "--query.max-bytes=1GB",
+                         "--web.read-timeout=1m", "--web.max-connections", "100",
+                         "--ingest.label-limit=0", "--ingest.series-limit-per-metric=9",
                          "--lookback-delta=3m",  # the earlier name still works; the last one wins
                          "--enable-admin-api", "--no-enable-admin-api"], "tidemark")
     url = f"http://127.0.0.1:{port}"
@@ -107,7 +110,11 @@ def check_prometheus_names(failures):
                 "query.lookback-delta": "3m", "log.level": "debug",
                 "web.external-url": "http://tidemark.example:9090/",
                 "rules.alert.for-outage-tolerance": "2h", "rules.alert.for-grace-period": "5m",
-                "rules.alert.resend-delay": "30s", "enable-admin-api": "false"}
+                "rules.alert.resend-delay": "30s", "enable-admin-api": "false",
+                "query.max-queue-length": "3", "query.max-bytes": str(1 << 30),
+                "web.read-timeout": "1m", "web.max-connections": "100",
+                "ingest.label-limit": "0", "ingest.series-limit-per-metric": "9",
+                "ingest.series-limit": "0"}
         got = {k: j["data"].get(k) for k in want} if st == 200 else st
         if got != want:
             failures.append(f"/api/v1/status/flags: {got} != {want}")

@@ -208,11 +208,7 @@ void Evaluator::Prepare(const Expr& root) {
         [&reader](SeriesIterator& it, std::vector<Point>* out) { reader.Read(it, out); },
         [&](LabelsPtr& metric, std::vector<Point>& points) {
           if (points.empty()) return;
-          preloaded_samples_ += points.size();
-          if (preloaded_samples_ > options_.max_samples) {
-            Fail(StatusCode::kResourceExhausted,
-                 "query processing would load too many samples into memory in query execution");
-          }
+          AddPreloaded(points.size());
           data.series.push_back({metric, std::move(points)});
         });
     size_t nseries = 0;
@@ -285,6 +281,7 @@ EMatrix Evaluator::EvalSubquery(const SubqueryExpr& sq, Timestamp ts) {
   SubqueryCache& cache = subqueries_[&sq];
   // Outer steps move forward in time; results before this window will not be needed again.
   while (!cache.results.empty() && cache.results.begin()->first < first) {
+    subquery_cached_ -= std::min(subquery_cached_, cache.results.begin()->second.size());
     cache.results.erase(cache.results.begin());
   }
   struct Building {
@@ -306,6 +303,8 @@ EMatrix Evaluator::EvalSubquery(const SubqueryExpr& sq, Timestamp ts) {
         vec.push_back({Intern(Labels()), v.scalar, at, false});
       }
       it = cache.results.emplace(at, std::move(vec)).first;
+      subquery_cached_ += it->second.size();
+      CheckBytes();  // the cache grows step by step; --query.max-bytes bites before it is whole
     }
     for (const ESample& s : it->second) {
       uint64_t h = s.metric->Hash();

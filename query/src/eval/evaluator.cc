@@ -48,6 +48,31 @@ void Evaluator::AddSamples(size_t n) {
     Fail(StatusCode::kResourceExhausted,
          "query processing would load too many samples into memory in query execution");
   }
+  CheckBytes();
+}
+
+void Evaluator::AddPreloaded(size_t n) {
+  preloaded_samples_ += n;
+  if (preloaded_samples_ > options_.max_samples) {
+    Fail(StatusCode::kResourceExhausted,
+         "query processing would load too many samples into memory in query execution");
+  }
+  CheckBytes();
+}
+
+// What a query holds, estimated from what the evaluator already counts: step samples (a label
+// pointer, time and value each), preloaded points, and the bytes of every label set it interned
+// (strings plus their headers). Buffers of a few elements are not worth counting one by one.
+void Evaluator::CheckBytes() {
+  if (options_.max_bytes == 0) return;
+  constexpr size_t kStepSampleBytes = sizeof(LabelsPtr) + sizeof(Point);
+  const size_t bytes = (current_samples_ + subquery_cached_) * kStepSampleBytes +
+                       preloaded_samples_ * sizeof(Point) + label_bytes_;
+  if (bytes > options_.max_bytes) {
+    Fail(StatusCode::kResourceExhausted,
+         "query would use more than " + std::to_string(options_.max_bytes) +
+             " bytes of memory (--query.max-bytes) in query execution");
+  }
 }
 
 WorkerPool::Task Evaluator::StartSeries(size_t n, WorkerPool::Fn fn, bool use_workers,
@@ -73,7 +98,11 @@ LabelsPtr Evaluator::Intern(Labels l) {
   for (const auto& p : bucket) {
     if (*p == l) return p.get();
   }
+  size_t bytes = sizeof(Labels) + l.size() * sizeof(Label);
+  for (const Label& x : l.items()) bytes += x.name.size() + x.value.size();
+  label_bytes_ += bytes;
   bucket.push_back(std::make_unique<const Labels>(std::move(l)));
+  CheckBytes();
   return bucket.back().get();
 }
 

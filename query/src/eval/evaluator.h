@@ -180,6 +180,8 @@ class Evaluator {
                                std::vector<Status>* errors);
   void AddSamples(size_t n);
   void ReleaseSamples(size_t n);
+  // Adds points preloaded for a selector (held for the whole query) to the accounting.
+  void AddPreloaded(size_t n);
   void Warn(std::string w) { warnings_.push_back(std::move(w)); }
   void Info(std::string i) { infos_.push_back(std::move(i)); }
   std::vector<std::string>& warnings() { return warnings_; }
@@ -230,8 +232,13 @@ class Evaluator {
   int64_t step_ms_;
   std::chrono::steady_clock::time_point deadline_;
   std::chrono::steady_clock::time_point started_;
+  // Fails the query when the memory it accounts for (below) passes options_.max_bytes.
+  void CheckBytes();
+
   size_t current_samples_ = 0;
   size_t preloaded_samples_ = 0;
+  size_t label_bytes_ = 0;  // of the interned label sets
+  size_t subquery_cached_ = 0;  // step results held by subquery caches (bytes accounting only)
   uint32_t interrupt_counter_ = 0;
   std::unordered_map<const Expr*, SelectorData> data_;
   std::unordered_map<const Expr*, SubqueryCache> subqueries_;

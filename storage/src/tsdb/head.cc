@@ -10,7 +10,7 @@ Head::Head(const StorageOptions& options, ChunkStore& store)
     : opts_(options), store_(store), persisted_next_ref_(store.meta_next_series_ref()) {}
 
 CheckResult Head::ResolveAndCheck(SeriesRef hint, const Labels& labels, Timestamp t,
-                                         double v, SeriesRef* ref) {
+                                         double v, SeriesRef* ref, const SeriesLimits& limits) {
   const int64_t window = opts_.out_of_order_window_ms;
   auto check = [&](HeadSeries* s) {
     *ref = s->ref();
@@ -56,6 +56,18 @@ CheckResult Head::ResolveAndCheck(SeriesRef hint, const Labels& labels, Timestam
     if (on_disk) {
       HeadSeries* s = SeriesByRefLocked(p.ref);
       return check(s ? s : InsertLoadedLocked(std::move(p)));
+    }
+    // Counted from the postings of resident series, which the lock keeps exact.
+    if (limits.max_series > 0 && postings_.all().size() >= limits.max_series) {
+      return CheckResult::kSeriesLimit;
+    }
+    if (limits.max_series_per_metric > 0) {
+      if (const auto* names = postings_.Values(kMetricName)) {
+        auto it = names->find(labels.MetricName());
+        if (it != names->end() && it->second.size() >= limits.max_series_per_metric) {
+          return CheckResult::kMetricSeriesLimit;
+        }
+      }
     }
     SeriesRef r = next_ref_++;
     if (series_.size() <= r) series_.resize(r + 1 + series_.size() / 2);

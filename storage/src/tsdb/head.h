@@ -74,9 +74,10 @@ class Head {
   std::mutex& StripeFor(SeriesRef ref) { return stripes_[ref % kLockStripes]; }
   // Finds the series for `labels` (trying `hint` first), creating it in memory if new (it is
   // persisted by the first commit that uses it), and checks (t, v) against its committed state.
-  // Labels must be valid.
+  // Labels must be valid. A series it would create beyond `limits` is not created
+  // (kSeriesLimit, kMetricSeriesLimit).
   CheckResult ResolveAndCheck(SeriesRef hint, const Labels& labels, Timestamp t, double v,
-                              SeriesRef* ref);
+                              SeriesRef* ref, const SeriesLimits& limits = {});
   struct ExistingCheck {
     SeriesRef ref = 0;
     CheckResult result = CheckResult::kAccept;

@@ -31,6 +31,8 @@ enum class CheckResult : uint8_t {
   kTooOld,      // outside the out-of-order window: OutOfRange
   kCheckDisk,   // may collide with a persisted sample: the caller reads the chunk store
   kIoError,     // the series could not be looked up in RocksDB: Unavailable
+  kSeriesLimit,        // a new series beyond SeriesLimits::max_series
+  kMetricSeriesLimit,  // a new series beyond SeriesLimits::max_series_per_metric
 };
 
 // A copy of a series' head, taken under its lock, that a query reads without locks.

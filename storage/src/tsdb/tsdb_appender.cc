@@ -23,7 +23,7 @@ class TsdbAppender final : public Appender {
       }
     }
     SeriesRef ref = 0;
-    CheckResult r = head_.ResolveAndCheck(hint, labels, in.t, in.v, &ref);
+    CheckResult r = head_.ResolveAndCheck(hint, labels, in.t, in.v, &ref, opts.limits);
     if (r == CheckResult::kCheckDisk) {
       auto found = store_.FindSample(ref, in.t);
       if (!found.ok()) return found.status();
@@ -43,6 +43,10 @@ class TsdbAppender final : public Appender {
         return Conflict(in.t, labels);
       case CheckResult::kIoError:
         return Status::Unavailable("storage: cannot look up series " + labels.ToString());
+      case CheckResult::kSeriesLimit:
+        return SeriesLimitError(false, opts.limits.max_series, labels);
+      case CheckResult::kMetricSeriesLimit:
+        return SeriesLimitError(true, opts.limits.max_series_per_metric, labels);
       default:
         break;
     }

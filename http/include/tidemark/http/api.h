@@ -88,7 +88,10 @@ struct ApiBackends {
   BuildInfo build_info;
   int64_t query_timeout_ms = 2 * 60 * 1000;  // upper bound for the `timeout` parameter
   int64_t lookback_delta_ms = 5 * 60 * 1000;
-  size_t max_concurrent_queries = 20;  // 503 beyond
+  // Queries evaluating at once (0 = no limit); up to max_queued_queries more wait for a slot
+  // (their timeout running), and beyond that they are answered 503 at once.
+  size_t max_concurrent_queries = 20;
+  size_t max_queued_queries = 64;
   size_t max_points_per_series = 11000;
   bool enable_admin_api = false;
   bool enable_lifecycle = false;  // /-/reload and /-/quit; 403 otherwise, as Prometheus
@@ -100,7 +103,6 @@ struct ApiState {
   std::atomic<int64_t> start_time_ms{0};
   std::atomic<int64_t> last_reload_ms{0};
   std::atomic<bool> last_reload_ok{true};
-  std::atomic<int64_t> inflight_queries{0};
 };
 
 // Registers every route on `router`. `backends` is copied; `state` must outlive the router.

@@ -26,6 +26,10 @@ struct ServerOptions {
   int64_t idle_timeout_ms = 120'000;   // keep-alive connection waiting for a request
   int64_t read_timeout_ms = 60'000;    // reading one request's headers+body once started
   int64_t write_timeout_ms = 60'000;
+  // Open connections (--web.max-connections; 0 = unlimited). At the cap the connection that has
+  // waited longest for a request (idle keep-alive, or headers still trickling in) is closed to make
+  // room; when none is waiting, accepting pauses until one closes (as Go's LimitListener).
+  size_t max_connections = 512;
   size_t min_gzip_bytes = 1024;        // smaller responses are not worth compressing
   std::string server_name = "tidemark";
   // --web.config.file: TLS, basic auth and response headers; null serves plain HTTP to anyone.

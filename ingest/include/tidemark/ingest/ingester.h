@@ -5,6 +5,7 @@
 // Ingester serves all connections; each call uses its own storage Appender.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -18,6 +19,21 @@
 
 namespace tidemark::ingest {
 
+// The configurable limits on what a series may be (IngestOptions); samples they refuse are
+// counted per limit (IngestStats::samples_rejected_limit) and answered 400 naming the limit.
+enum class IngestLimit : uint8_t {
+  kLabelLimit,            // labels per series
+  kLabelNameLength,       // bytes of a label name
+  kLabelValueLength,      // bytes of a label value
+  kSeriesLimit,           // series in memory
+  kSeriesLimitPerMetric,  // series in memory with one metric name
+};
+inline constexpr size_t kIngestLimits = 5;
+// The reason label in /metrics: "label_limit", "label_name_length_limit", ...
+std::string_view IngestLimitReason(IngestLimit l);
+// The flag that sets it: "--ingest.label-limit", ...
+std::string_view IngestLimitFlag(IngestLimit l);
+
 struct IngestOptions {
   // Request body limit as received (compressed). The HTTP layer should also enforce it before
   // reading the body; the Ingester re-checks it and answers 413.
@@ -25,9 +41,12 @@ struct IngestOptions {
   // Limit on the body after snappy/gzip decompression (413 when exceeded). Checked before
   // allocating, from the snappy header, and while inflating gzip.
   size_t max_decompressed_bytes = 256u << 20;
-  size_t max_labels_per_series = 64;     // 400 when exceeded (counts __name__)
-  size_t max_label_name_len = 1024;      // bytes; 400 when exceeded
-  size_t max_label_value_len = 4096;     // bytes; 400 when exceeded
+  // Series limits (0 = none); 400 naming the limit when exceeded.
+  size_t max_labels_per_series = 64;     // counts __name__
+  size_t max_label_name_len = 1024;      // bytes
+  size_t max_label_value_len = 4096;     // bytes
+  size_t max_series = 0;                 // series in memory (storage SeriesLimits)
+  size_t max_series_per_metric = 0;
   // OTLP translation: Prometheus' `otlp:` configuration section; replaceable at run time
   // (Ingester::SetOtlpConfig) when the configuration is reloaded.
   struct Otlp {
@@ -89,6 +108,7 @@ struct IngestStats {
   uint64_t samples_rejected_out_of_order = 0;
   uint64_t samples_rejected_duplicate = 0;
   uint64_t samples_rejected_unsupported = 0;  // OTLP exponential histograms, delta stream limit
+  std::array<uint64_t, kIngestLimits> samples_rejected_limit{};  // by IngestLimit
   uint64_t exemplars_ignored = 0;
   uint64_t histograms_ignored = 0;          // native histograms (remote-write)
   uint64_t metadata_received = 0;

@@ -21,6 +21,9 @@ struct EngineOptions {
   int64_t lookback_delta_ms = 5 * 60 * 1000;
   int64_t timeout_ms = 2 * 60 * 1000;
   size_t max_samples = 50'000'000;        // samples held in memory at once per query
+  // Memory one query may hold, as the evaluator accounts it (samples, preloaded points, label
+  // sets); ResourceExhausted naming --query.max-bytes beyond. 0 = no limit.
+  size_t max_bytes = 0;
   size_t max_series_per_selector = 0;     // 0 = unlimited
   int64_t default_subquery_step_ms = 60 * 1000;  // default evaluation interval
   bool enable_experimental_functions = false;

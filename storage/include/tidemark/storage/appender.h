@@ -30,9 +30,22 @@ struct SeriesViewIn {
   std::span<const SampleIn> samples;
 };
 
+// Caps on creating series, checked only when a sample would create one (0 = no cap). Series
+// count while they are in memory (the head's index: active series and those read back).
+struct SeriesLimits {
+  uint64_t max_series = 0;
+  uint64_t max_series_per_metric = 0;  // series sharing the new one's __name__
+};
+
 struct AppendOptions {
   bool skip_validation = false;  // labels already validated by the caller
+  SeriesLimits limits;
 };
+
+// The ResourceExhausted status Append returns for a series over `limits`, and which limit a
+// status from Append names (for callers that count rejections per reason).
+Status SeriesLimitError(bool per_metric, uint64_t limit, const Labels& labels);
+bool IsSeriesLimitError(const Status& s, bool* per_metric);
 
 // Not thread-safe; one per writer. Samples become visible and durable only at Commit().
 class Appender {
@@ -43,6 +56,7 @@ class Appender {
   //   InvalidArgument  invalid label set
   //   OutOfRange       older than the out-of-order window allows
   //   AlreadyExists    same timestamp as a stored sample but a different value
+  //   ResourceExhausted   the sample would create a series beyond opts.limits (SeriesLimitError)
   // An exact duplicate (same t, same bits) is accepted as a no-op.
   virtual Result<SeriesRef> Append(SeriesRef hint, const Labels& labels, const SampleIn& sample,
                                    const AppendOptions& opts = {}) = 0;
