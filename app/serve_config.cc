@@ -10,12 +10,12 @@
 #include <set>
 #include <sstream>
 
-#include "closest_name.h"
 #include "config_keys.h"
 #include "otlp_config.h"
 #include "tidemark/alerting/config_check.h"
 #include "tidemark/http/params.h"
 #include "tidemark/httpclient/config.h"
+#include "tidemark/storage/model/closest_name.h"
 
 namespace tidemark::app {
 
