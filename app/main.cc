@@ -5,9 +5,9 @@
 #include <string_view>
 
 #include "allocator.h"
-#include "closest_name.h"
 #include "commands.h"
 #include "serve_config.h"
+#include "tidemark/storage/model/closest_name.h"
 #include "tidemark/storage/model/version.h"
 
 namespace {
@@ -55,7 +55,7 @@ int main(int argc, char** argv) {
   if (cmd == "slo") return tidemark::app::SloMain(argc - 1, argv + 1);
   if (cmd == "notify") return tidemark::app::NotifyMain(argc - 1, argv + 1);
   if (cmd == "storage") return tidemark::app::StorageMain(argc - 1, argv + 1);
-  const std::string near = tidemark::app::ClosestName(
+  const std::string near = tidemark::ClosestName(
       cmd, {"serve", "version", "promql-test", "check", "test", "slo", "notify", "storage", "help"});
   std::fprintf(stderr, "tidemark: unknown command \"%s\"%s (see tidemark --help)\n", argv[1],
                near.empty() ? "" : (", did you mean " + near + "?").c_str());

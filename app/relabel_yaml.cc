@@ -85,4 +85,22 @@ Result<std::vector<relabel::Config>> ParseRelabelConfigs(const YAML::Node& node,
   return out;
 }
 
+void EmitRelabelConfigs(YAML::Emitter& e, const std::vector<relabel::Config>& rules) {
+  e << YAML::BeginSeq;
+  for (const auto& r : rules) {
+    e << YAML::BeginMap;
+    if (!r.source_labels.empty()) {
+      e << YAML::Key << "source_labels" << YAML::Value << YAML::Flow << r.source_labels;
+    }
+    e << YAML::Key << "separator" << YAML::Value << r.separator;
+    e << YAML::Key << "regex" << YAML::Value << r.regex;
+    if (r.modulus != 0) e << YAML::Key << "modulus" << YAML::Value << r.modulus;
+    if (!r.target_label.empty()) e << YAML::Key << "target_label" << YAML::Value << r.target_label;
+    e << YAML::Key << "replacement" << YAML::Value << r.replacement;
+    e << YAML::Key << "action" << YAML::Value << std::string(relabel::ActionName(r.action));
+    e << YAML::EndMap;
+  }
+  e << YAML::EndSeq;
+}
+
 }  // namespace tidemark::app

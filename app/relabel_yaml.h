@@ -18,4 +18,8 @@ namespace tidemark::app {
 Result<std::vector<relabel::Config>> ParseRelabelConfigs(const YAML::Node& node,
                                                          std::string_view where);
 
+// Writes `rules` as a YAML sequence in Prometheus' own marshalled shape (for
+// /api/v1/status/config): every field but modulus and target_label, which are left out when unset.
+void EmitRelabelConfigs(YAML::Emitter& e, const std::vector<relabel::Config>& rules);
+
 }  // namespace tidemark::app

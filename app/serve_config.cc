@@ -10,13 +10,14 @@
 #include <set>
 #include <sstream>
 
-#include "closest_name.h"
 #include "config_keys.h"
 #include "otlp_config.h"
 #include "remote_write_config.h"
+#include "relabel_yaml.h"
 #include "tidemark/alerting/config_check.h"
 #include "tidemark/http/params.h"
 #include "tidemark/httpclient/config.h"
+#include "tidemark/storage/model/closest_name.h"
 
 namespace tidemark::app {
 
@@ -490,7 +491,9 @@ Status ApplyYamlInner(const std::string& text, const YAML::Node& root, ServeConf
   }
   if (auto a = root["alerting"]) {
     TM_RETURN_IF_ERROR(UnknownKeys(a, "alerting", {"alertmanagers", "alert_relabel_configs"}));
-    if (a["alert_relabel_configs"]) cfg.warnings.push_back("alerting.alert_relabel_configs is not supported; ignored");
+    TM_ASSIGN_OR_RETURN(cfg.alert_relabel_configs,
+                        ParseRelabelConfigs(a["alert_relabel_configs"], "alerting.alert_relabel_configs"));
+    TM_ASSIGN_OR_RETURN(cfg.alert_relabel, relabel::Relabeler::Compile(cfg.alert_relabel_configs));
     if (auto ams = a["alertmanagers"]) {
       if (!ams.IsSequence()) return Status::InvalidArgument("config: alerting.alertmanagers must be a list");
       for (size_t i = 0; i < ams.size(); ++i) {
@@ -500,7 +503,8 @@ Status ApplyYamlInner(const std::string& text, const YAML::Node& root, ServeConf
         // The http_config fields sit inline in each entry, as in Prometheus.
         auto http = httpclient::ParseClientConfig(
             am, "config: " + where, ConfigDir(cfg),
-            {"static_configs", "scheme", "path_prefix", "timeout", "api_version"});
+            {"static_configs", "scheme", "path_prefix", "timeout", "api_version", "relabel_configs",
+             "alert_relabel_configs"});
         if (!http.ok()) return http.status();
         int64_t timeout_ms = 10'000;
         if (am["timeout"]) {
@@ -513,15 +517,32 @@ Status ApplyYamlInner(const std::string& text, const YAML::Node& root, ServeConf
         if (scheme != "http" && scheme != "https") {
           return Status::InvalidArgument("config: " + where + ".scheme must be http or https");
         }
-        std::string prefix = am["path_prefix"] ? am["path_prefix"].as<std::string>() : "";
-        while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
-        if (!prefix.empty() && prefix.front() != '/') prefix = "/" + prefix;
+        const std::string prefix = am["path_prefix"] ? am["path_prefix"].as<std::string>() : "";
+        TM_ASSIGN_OR_RETURN(auto target_rules,
+                            ParseRelabelConfigs(am["relabel_configs"], where + ".relabel_configs"));
+        TM_ASSIGN_OR_RETURN(auto alert_rules, ParseRelabelConfigs(am["alert_relabel_configs"],
+                                                                  where + ".alert_relabel_configs"));
+        TM_ASSIGN_OR_RETURN(auto target_relabel, relabel::Relabeler::Compile(std::move(target_rules)));
+        TM_ASSIGN_OR_RETURN(auto alert_relabel, relabel::Relabeler::Compile(std::move(alert_rules)));
         if (auto sc = am["static_configs"]) {
           for (size_t j = 0; j < sc.size(); ++j) {
-            TM_RETURN_IF_ERROR(UnknownKeys(sc[j], where + ".static_configs[" + std::to_string(j) + "]",
-                                           {"targets", "labels"}));
+            const std::string where_j = where + ".static_configs[" + std::to_string(j) + "]";
+            TM_RETURN_IF_ERROR(UnknownKeys(sc[j], where_j, {"targets", "labels"}));
+            Labels group_labels;
+            if (auto gl = sc[j]["labels"]) {
+              if (!gl.IsMap()) return Status::InvalidArgument("config: " + where_j + ".labels must be a mapping");
+              std::vector<Label> ls;
+              for (const auto& kv : gl) ls.push_back({kv.first.as<std::string>(), kv.second.as<std::string>()});
+              group_labels = Labels(std::move(ls));
+            }
             for (auto& t : YamlStrings(sc[j]["targets"])) {
-              cfg.alertmanagers.push_back({scheme + "://" + t + prefix, timeout_ms, *http});
+              const alerting::AlertmanagerTargetLabels target{t, scheme, prefix, group_labels};
+              auto url = alerting::RelabelAlertmanagerTarget(target, target_relabel);
+              if (!url.ok()) {
+                return Status::InvalidArgument("config: " + where_j + ": " + url.status().message());
+              }
+              if (!url->has_value()) continue;  // dropped by relabel_configs
+              cfg.alertmanagers.push_back({**url, timeout_ms, *http, alert_relabel});
             }
           }
         }
@@ -772,9 +793,13 @@ std::string EffectiveConfigYaml(const ServeConfig& c) {
     for (const auto& r : c.rule_files) e << r;
     e << YAML::EndSeq;
   }
-  if (!c.alertmanagers.empty()) {
-    e << YAML::Key << "alerting" << YAML::Value << YAML::BeginMap << YAML::Key << "alertmanagers"
-      << YAML::Value << YAML::BeginSeq;
+  if (!c.alertmanagers.empty() || !c.alert_relabel_configs.empty()) {
+    e << YAML::Key << "alerting" << YAML::Value << YAML::BeginMap;
+    if (!c.alert_relabel_configs.empty()) {
+      e << YAML::Key << "alert_relabel_configs" << YAML::Value;
+      EmitRelabelConfigs(e, c.alert_relabel_configs);
+    }
+    e << YAML::Key << "alertmanagers" << YAML::Value << YAML::BeginSeq;
     for (const auto& am : c.alertmanagers) {
       e << YAML::BeginMap << YAML::Key << "url" << YAML::Value
         << httpclient::RedactUrlPassword(am.url);

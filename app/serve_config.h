@@ -61,6 +61,8 @@ struct ServeConfig {
   int64_t evaluation_interval_ms = 60'000;
   std::vector<std::pair<std::string, std::string>> external_labels;
   std::vector<alerting::AlertmanagerTarget> alertmanagers;  // http_config files read at parse
+  std::vector<relabel::Config> alert_relabel_configs;  // alerting.alert_relabel_configs, as read
+  relabel::Relabeler alert_relabel;                    // ... and compiled
   std::string notifications_yaml;  // Alertmanager-schema route/receivers, parsed by alerting
   std::vector<std::string> slo_files;
   ingest::IngestOptions::Otlp otlp;  // the `otlp:` section (reloaded with the file)

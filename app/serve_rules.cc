@@ -36,6 +36,7 @@ alerting::RuleManager::Options RuleManagerOptions(const ServeConfig& cfg, Storag
   o.external_labels = ToLabels(cfg.external_labels);
   o.external_url = ExternalUrl(cfg);
   o.alertmanagers = cfg.alertmanagers;
+  o.alert_relabel = cfg.alert_relabel;
   o.outage_tolerance_ms = cfg.for_outage_tolerance_ms;
   o.for_grace_period_ms = cfg.for_grace_period_ms;
   o.resend_delay_ms = cfg.resend_delay_ms;

@@ -161,13 +161,7 @@ class RuleManager::Impl {
       }
       g->next_eval = ts + g->interval_ms();
     }
-    for (auto& a : to_send) {
-      LabelsBuilder b(a.labels);
-      for (const auto& l : opts.external_labels) {
-        if (!a.labels.Has(l.name)) b.Set(l.name, l.value);
-      }
-      a.labels = b.Build();
-    }
+    RelabelAlerts(opts.external_labels, opts.alert_relabel, to_send);
     std::shared_ptr<Router> router;
     {
       std::lock_guard<std::mutex> l(mu_);

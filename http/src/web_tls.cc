@@ -15,13 +15,8 @@
 namespace tidemark::http {
 namespace {
 
-struct BioFree {
-  void operator()(BIO* b) const { BIO_free(b); }
-};
-using BioPtr = std::unique_ptr<BIO, BioFree>;
-BioPtr MemBio(const std::string& pem) {
-  return BioPtr(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-}
+using httpclient::BioPtr;
+using httpclient::MemBio;
 
 // Go's tls.CipherSuites() as of the Go release Prometheus 2.42 was built with (IANA names).
 const std::set<std::string>& GoCipherSuites() {

@@ -308,7 +308,7 @@ TEST(DeliverySemanticsTest, UndeliveredResolutionIsSentAgainNextFlush) {
 TEST(AlertmanagerPushTest, HttpConfigApplies) {
   CaptureServer server;
   HttpSender sender({});
-  AlertmanagerTarget t{server.url("/prefix"), 5'000, {}};
+  AlertmanagerTarget t{server.url("/prefix/api/v2/alerts"), 5'000, {}, {}};
   t.http.basic_auth = true;
   t.http.username = "prom";
   t.http.password = "pw";

@@ -145,6 +145,46 @@ TEST(LifecycleTest, PendingFiringResolvedWithinGuarantee) {
   EXPECT_NEAR(for_state.front().v, static_cast<double>(pending_at / 1000), 1.0);
 }
 
+// alerting.alert_relabel_configs: run after external labels are added, and an alert the rules
+// drop is never notified.
+TEST(LifecycleTest, AlertRelabelConfigsRewriteAndDropAlerts) {
+  FakeClock clock(kStart);
+  auto store = NewMemStorage();
+  FakeQueries fq;
+  fq.Set("up_cond", [](Timestamp t) { return query::Vector{{Labels({{"instance", "a:9100"}}), t, 1}}; });
+  Capture cap(clock);
+  RuleManager::Options o;
+  o.rule_files = {WriteRules("groups:\n- name: g\n  rules:\n"
+                             "  - alert: Keep\n    expr: up_cond\n    labels: {severity: page}\n"
+                             "  - alert: Noise\n    expr: up_cond\n    labels: {severity: debug}\n")};
+  o.extra_notifiers = {&cap};
+  o.external_labels = Labels({{"replica", "r1"}, {"severity", "none"}});
+  relabel::Config host;  // instance "a:9100" -> host "a"
+  host.source_labels = {"instance"};
+  host.regex = "(.*):\\d+";
+  host.target_label = "host";
+  relabel::Config drop_debug;
+  drop_debug.action = relabel::Action::kDrop;
+  drop_debug.source_labels = {"severity"};
+  drop_debug.regex = "debug";
+  relabel::Config drop_replica;
+  drop_replica.action = relabel::Action::kLabelDrop;
+  drop_replica.regex = "replica";
+  auto rl = relabel::Relabeler::Compile({host, drop_debug, drop_replica});
+  ASSERT_OK(rl.status());
+  o.alert_relabel = *rl;
+  RuleManager m(fq.AsQueryFn(), *store, clock, o);
+  ASSERT_OK(m.Reload());
+  for (Timestamp t = kStart; t <= kStart + 120'000 && cap.sent.empty(); t += 1000) {
+    clock.Set(t);
+    m.RunDue();
+  }
+  ASSERT_EQ(cap.sent.size(), 1u);  // both fired in that evaluation; Noise was dropped
+  EXPECT_EQ(cap.sent[0].second.labels,
+            Labels({{"alertname", "Keep"}, {"host", "a"}, {"instance", "a:9100"}, {"severity", "page"}}));
+  EXPECT_EQ(StateOf(m, "Noise"), AlertState::kFiring);  // dropped from notifications only
+}
+
 TEST(LifecycleTest, KeepFiringForHoldsAlert) {
   FakeClock clock(kStart);
   auto store = NewMemStorage();

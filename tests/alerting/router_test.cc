@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <map>
 
 #include "capture_server.h"
 #include "notify/alertmanager.h"
@@ -470,7 +471,7 @@ TEST(AlertmanagerTest, V2Body) {
 TEST(AlertmanagerTest, PostsToApiV2) {
   CaptureServer server;
   HttpSender sender({});
-  auto n = AlertmanagerNotifier::Create({{server.url(""), 10'000, {}}}, sender);
+  auto n = AlertmanagerNotifier::Create({{server.url("/api/v2/alerts"), 10'000, {}, {}}}, sender);
   ASSERT_OK(n.status());
   NotifyAlert a;
   a.labels = Labels({{"alertname", "A"}});
@@ -479,6 +480,56 @@ TEST(AlertmanagerTest, PostsToApiV2) {
   ASSERT_EQ(reqs.size(), 1u);
   EXPECT_EQ(reqs[0].target, "/api/v2/alerts");
   EXPECT_EQ(json::parse(reqs[0].body)[0]["labels"]["alertname"], "A");
+}
+
+// alertmanagers[].alert_relabel_configs: each set relabels (and drops) for its own
+// Alertmanagers; the other set gets the alerts unchanged.
+TEST(AlertmanagerTest, PerSetAlertRelabelling) {
+  CaptureServer server;
+  HttpSender sender({});
+  relabel::Config tag;
+  tag.target_label = "via";
+  tag.replacement = "b";
+  relabel::Config drop;
+  drop.action = relabel::Action::kDrop;
+  drop.source_labels = {"alertname"};
+  drop.regex = "Quiet";
+  auto rl = relabel::Relabeler::Compile({tag, drop});
+  ASSERT_OK(rl.status());
+  auto n = AlertmanagerNotifier::Create(
+      {{server.url("/a/api/v2/alerts"), 10'000, {}, {}}, {server.url("/b/api/v2/alerts"), 10'000, {}, *rl}},
+      sender);
+  ASSERT_OK(n.status());
+  NotifyAlert loud, quiet;
+  loud.labels = Labels({{"alertname", "Loud"}});
+  quiet.labels = Labels({{"alertname", "Quiet"}});
+  (*n)->Notify({loud, quiet});
+  auto reqs = server.WaitFor(2);
+  ASSERT_EQ(reqs.size(), 2u);
+  std::map<std::string, json> by_target;
+  for (const auto& r : reqs) by_target[r.target] = json::parse(r.body);
+  json a = by_target["/a/api/v2/alerts"], b = by_target["/b/api/v2/alerts"];
+  ASSERT_EQ(a.size(), 2u);
+  EXPECT_EQ(a[0]["labels"], json({{"alertname", "Loud"}}));
+  EXPECT_EQ(a[1]["labels"], json({{"alertname", "Quiet"}}));
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(b[0]["labels"], json({{"alertname", "Loud"}, {"via", "b"}}));
+}
+
+TEST(AlertmanagerTest, RelabelAlertsAddsMissingExternalLabelsThenRuns) {
+  relabel::Config keep;
+  keep.action = relabel::Action::kKeep;
+  keep.source_labels = {"dc"};
+  keep.regex = "eu";
+  auto rl = relabel::Relabeler::Compile({keep});
+  ASSERT_OK(rl.status());
+  NotifyAlert own_dc, no_dc;
+  own_dc.labels = Labels({{"alertname", "A"}, {"dc", "us"}});  // its own dc wins: dropped
+  no_dc.labels = Labels({{"alertname", "B"}});                  // gets dc=eu: kept
+  std::vector<NotifyAlert> alerts = {own_dc, no_dc};
+  RelabelAlerts(Labels({{"dc", "eu"}}), *rl, alerts);
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].labels, Labels({{"alertname", "B"}, {"dc", "eu"}}));
 }
 
 }  // namespace

@@ -100,5 +100,28 @@ TEST(RelabelYamlTest, RefusalsNameThePath) {
   }
 }
 
+TEST(RelabelYamlTest, EmittedRulesParseBackToTheSame) {
+  auto got = Parse(
+      "- {source_labels: [a, b], separator: '|', regex: 'x(.*)', target_label: t, replacement: '$1y'}\n"
+      "- {action: hashmod, source_labels: [a], modulus: 4, target_label: s}\n"
+      "- {action: labelkeep, regex: 'keep_.*'}\n");
+  ASSERT_TRUE(got.ok()) << got.status().message();
+  YAML::Emitter e;
+  EmitRelabelConfigs(e, *got);
+  auto again = Parse(e.c_str());
+  ASSERT_TRUE(again.ok()) << again.status().message() << "\n" << e.c_str();
+  ASSERT_EQ(again->size(), got->size());
+  for (size_t i = 0; i < got->size(); ++i) {
+    const auto &x = (*got)[i], &y = (*again)[i];
+    EXPECT_EQ(x.source_labels, y.source_labels);
+    EXPECT_EQ(x.separator, y.separator);
+    EXPECT_EQ(x.regex, y.regex);
+    EXPECT_EQ(x.modulus, y.modulus);
+    EXPECT_EQ(x.target_label, y.target_label);
+    EXPECT_EQ(x.replacement, y.replacement);
+    EXPECT_EQ(x.action, y.action);
+  }
+}
+
 }  // namespace
 }  // namespace tidemark::app

@@ -22,8 +22,9 @@ import signal
 import subprocess
 import time
 
+from alertmanager import start_alertmanager
 from receiver import Capture
-from tmtest import Tidemark, exit_on_failures, free_port, get_json, request, skip, start, tempdir, wait_http, which
+from tmtest import Tidemark, exit_on_failures, get_json, request, tempdir
 
 REPEAT = 3  # seconds: without the silence, both would notify again every ~3 s
 
@@ -50,9 +51,6 @@ def amtool(url, *args):
 
 
 def main():
-    am_bin = which("prometheus-alertmanager", "alertmanager")
-    if not am_bin or not which("amtool"):
-        skip("prometheus-alertmanager (with amtool) is not installed")
     failures = []
 
     def check(cond, msg):
@@ -62,14 +60,9 @@ def main():
 
     cap = Capture()
     d = tempdir()
-    am_port = free_port()
-    am_cfg = os.path.join(d, "am.yml")
-    with open(am_cfg, "w") as f:
-        f.write(ROUTES.format(repeat=REPEAT, url=f"{cap.url}/am"))
-    am = start([am_bin, f"--config.file={am_cfg}", f"--storage.path={d}/am-data",
-                f"--web.listen-address=127.0.0.1:{am_port}", "--cluster.listen-address="], "alertmanager")
-    am_url = f"http://127.0.0.1:{am_port}"
-    wait_http(am_url + "/-/ready", timeout=60, proc=am)
+    _, am_url = start_alertmanager(d, ROUTES.format(repeat=REPEAT, url=f"{cap.url}/am"),
+                                   need_amtool=True)
+    am_port = am_url.rsplit(":", 1)[1]
 
     rules = os.path.join(d, "rules.yml")
     with open(rules, "w") as f:

@@ -6,24 +6,17 @@ checked. Several files in one run: exit 1 if any fails, every file reported."""
 import glob
 import os
 import re
-import subprocess
 
-from tmtest import SOURCE_DIR, TIDEMARK_BIN, exit_on_failures, skip, which
+from promtool import promtool_or_skip, run, same_verdict, tidemark_verdict
+from tmtest import SOURCE_DIR, TIDEMARK_BIN, exit_on_failures
 
 # The head of each reported failure: which group, alert or expression failed at which time.
 FAILURE_HEAD = re.compile(r'^\s+(name: .*|alertname: [^,]+, time: [^,]+|'
                           r'expr: ".*", time: [^,]+|rule: [^,]+, time: [^,]+),?', re.M)
 
 
-def run(cmd, cwd):
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=cwd)
-    return p.returncode, p.stdout, p.stderr
-
-
 def main():
-    promtool = which("promtool")
-    if not promtool:
-        skip("promtool is not installed")
+    promtool = promtool_or_skip()
     root = os.path.join(SOURCE_DIR, "tests/alerting/testdata/unittest")
     names = sorted(os.path.basename(p) for p in glob.glob(os.path.join(root, "*.yml"))
                    if re.match(r"(pass|fail)_", os.path.basename(p)))
@@ -32,14 +25,10 @@ def main():
     failures = []
     for name in names:
         want = 0 if name.startswith("pass_") else 1
-        prc, pout, perr = run([promtool, "test", "rules", name], root)
-        trc, tout, terr = run([TIDEMARK_BIN, "test", "rules", name], root)
-        if prc != want:
-            failures.append(f"{name}: promtool exit {prc}, the file name says {want}:\n{pout}{perr}")
-        if trc != prc:
-            failures.append(f"{name}: tidemark exit {trc} != promtool exit {prc}\n"
-                            f"promtool:\n{pout}{perr}\ntidemark:\n{tout}{terr}")
+        outputs = same_verdict(promtool, ["test", "rules"], name, root, failures)
+        if outputs is None:
             continue
+        _, perr, tout, terr = outputs
         if FAILURE_HEAD.findall(perr) != FAILURE_HEAD.findall(terr):
             failures.append(f"{name}: different failing checks\npromtool:\n{perr}\ntidemark:\n{terr}")
         if not tout.startswith(f"Unit Testing:  {name}\n"):
@@ -47,10 +36,7 @@ def main():
         if ("  SUCCESS\n" in tout) != (want == 0) or ("  FAILED:\n" in terr) != (want == 1):
             failures.append(f"{name}: SUCCESS/FAILED lines wrong:\n{tout}{terr}")
     for path in sorted(glob.glob(os.path.join(root, "tidemark_only", "*.yml"))):
-        want = 0 if os.path.basename(path).startswith("pass_") else 1
-        trc, tout, terr = run([TIDEMARK_BIN, "test", "rules", path], root)
-        if trc != want:
-            failures.append(f"{path}: tidemark exit {trc}, want {want}\n{tout}{terr}")
+        tidemark_verdict(["test", "rules"], path, root, failures)
     trc, tout, _ = run([TIDEMARK_BIN, "test", "rules", "pass_basic.yml", "fail_promql_value.yml"], root)
     if trc != 1 or tout.count("Unit Testing:") != 2:
         failures.append(f"multi-file run: exit {trc}\n{tout}")

@@ -16,6 +16,11 @@ namespace tidemark::alerting {
 // generatorURL).
 std::string AlertmanagerV2Body(const std::vector<NotifyAlert>& alerts);
 
+// Prometheus' relabelAlerts: adds each external label an alert lacks, runs `rules`, and removes
+// the alerts they drop.
+void RelabelAlerts(const Labels& external_labels, const relabel::Relabeler& rules,
+                   std::vector<NotifyAlert>& alerts);
+
 class AlertmanagerNotifier : public Notifier {
  public:
   // `sender` must outlive the notifier. Targets carry Alertmanager base URLs and their
@@ -26,9 +31,10 @@ class AlertmanagerNotifier : public Notifier {
 
  private:
   struct Endpoint {
-    std::string url;  // base URL without trailing slash
+    std::string url;  // the push URL
     int64_t timeout_ms = 0;
     std::shared_ptr<const httpclient::Client> client;
+    relabel::Relabeler alert_relabel;
   };
   AlertmanagerNotifier(std::vector<Endpoint> endpoints, HttpSender& sender)
       : endpoints_(std::move(endpoints)), sender_(sender) {}

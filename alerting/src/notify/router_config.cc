@@ -15,6 +15,7 @@
 #include "notify/pagerduty.h"
 #include "notify/router.h"
 #include "tidemark/alerting/rule_file.h"
+#include "tidemark/storage/model/closest_name.h"
 #include "tidemark/storage/model/strconv.h"
 
 namespace tidemark::alerting {
@@ -23,39 +24,18 @@ std::string LineOf(const YAML::Node& n) {
   return n.Mark().is_null() ? "" : "line " + std::to_string(n.Mark().line + 1) + ": ";
 }
 
-// Levenshtein distance, for "did you mean" on a misspelt field.
-size_t EditDistance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
 Status KeysIn(const YAML::Node& n, const std::set<std::string>& known, const std::string& what) {
   if (!n.IsMap()) return Status::InvalidArgument(LineOf(n) + what + ": expected a mapping");
   for (const auto& kv : n) {
     const std::string k = kv.first.Scalar();
     if (known.count(k) != 0) continue;
     std::string msg = LineOf(kv.first) + "unknown field \"" + k + "\" in " + what;
-    // The closest valid field, if it is plausibly a typo of it.
-    std::string best;
-    size_t best_d = std::string::npos;
-    for (const auto& cand : known) {
-      const size_t d = EditDistance(k, cand);
-      if (d < best_d) {
-        best_d = d;
-        best = cand;
-      }
+    // The closest valid field, if it is plausibly a typo of it (here judged by the typed
+    // name's length alone).
+    const std::string best = ClosestName(k, std::vector<std::string>(known.begin(), known.end()));
+    if (!best.empty() && EditDistance(k, best) <= std::max<size_t>(2, k.size() / 3)) {
+      msg += "; did you mean \"" + best + "\"?";
     }
-    if (!best.empty() && best_d <= std::max<size_t>(2, k.size() / 3)) msg += "; did you mean \"" + best + "\"?";
     return Status::InvalidArgument(msg);
   }
   return Status::OK();

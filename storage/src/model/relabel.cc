@@ -75,8 +75,6 @@ Status FieldError(std::string_view field, std::string message) {
   return Status::InvalidArgument(std::string(field) + ": " + message);
 }
 
-std::string Quoted(std::string_view s) { return Quote(s); }
-
 // Go's md5.Sum(val)[8:] read as a big-endian uint64 (what Prometheus' hashmod takes).
 uint64_t Md5Tail(std::string_view val) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> sum{};
@@ -124,7 +122,7 @@ Result<Action> ParseAction(std::string_view name) {
   for (const auto& [action, n] : kActionNames) {
     if (n == lower) return action;
   }
-  return Status::InvalidArgument("unknown relabel action " + Quoted(name));
+  return Status::InvalidArgument("unknown relabel action " + Quote(name));
 }
 
 Status Validate(const Config& c) {
@@ -143,7 +141,7 @@ Status Validate(const Config& c) {
   // Under UTF-8 validation a target with $references is checked like any other name.
   if (needs_target && !ValidName(c.target_label)) {
     return FieldError("target_label",
-                      Quoted(c.target_label) + " is invalid 'target_label' for " + act + " action");
+                      Quote(c.target_label) + " is invalid 'target_label' for " + act + " action");
   }
   const bool target_only = a == Action::kLowercase || a == Action::kUppercase ||
                            a == Action::kKeepEqual || a == Action::kDropEqual;
@@ -152,7 +150,7 @@ Status Validate(const Config& c) {
   }
   if (a == Action::kLabelMap && !ValidName(c.replacement)) {
     return FieldError("replacement",
-                      Quoted(c.replacement) + " is invalid 'replacement' for " + act + " action");
+                      Quote(c.replacement) + " is invalid 'replacement' for " + act + " action");
   }
   if ((a == Action::kKeepEqual || a == Action::kDropEqual) &&
       (c.regex != kDefaultRegex || c.modulus != 0 || c.separator != kDefaultSeparator ||

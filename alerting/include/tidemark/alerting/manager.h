@@ -198,7 +198,11 @@ class RuleManager : public RulesReader, public AlertmanagerApi {
     int64_t evaluation_interval_ms = 60'000;   // default group interval
     Labels external_labels;                    // added to notifications, $externalLabels
     std::string external_url;                  // base of generatorURL, "externalURL" in webhooks
-    std::vector<AlertmanagerTarget> alertmanagers;  // POST <url>/api/v2/alerts
+    std::vector<AlertmanagerTarget> alertmanagers;  // POST <url>
+    // alerting.alert_relabel_configs: run on every alert (external labels already added) before
+    // it goes to any Alertmanager, the built-in notifications or extra_notifiers; an alert the
+    // rules drop is not sent.
+    relabel::Relabeler alert_relabel;
     std::string notification_config_yaml;      // Alertmanager-schema route/receivers; "" = none
     std::string config_dir;                    // base of relative *_file paths in the configs
     LogSink log;                               // delivery failures etc.; nullable

@@ -1,9 +1,9 @@
-// Edit-distance suggestions for unknown flags and commands.
-#include "closest_name.h"
+// Edit-distance suggestions for unknown flags, commands and config fields.
+#include "tidemark/storage/model/closest_name.h"
 
 #include <algorithm>
 
-namespace tidemark::app {
+namespace tidemark {
 
 size_t EditDistance(std::string_view a, std::string_view b) {
   std::vector<size_t> row(b.size() + 1);
@@ -34,4 +34,4 @@ std::string ClosestName(std::string_view typed, const std::vector<std::string>& 
   return best_d <= limit ? best : "";
 }
 
-}  // namespace tidemark::app
+}  // namespace tidemark

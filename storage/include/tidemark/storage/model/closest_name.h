@@ -1,11 +1,12 @@
-// "Did you mean ...?" for mistyped flags and commands: the known name nearest by edit distance.
+// "Did you mean ...?" for mistyped flags, commands and config fields: the known name nearest by
+// edit distance.
 #pragma once
 
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace tidemark::app {
+namespace tidemark {
 
 // Levenshtein distance (insertions, deletions, substitutions, each costing 1).
 size_t EditDistance(std::string_view a, std::string_view b);
@@ -14,4 +15,4 @@ size_t EditDistance(std::string_view a, std::string_view b);
 // than a third of the longer name, at least 2, apart).
 std::string ClosestName(std::string_view typed, const std::vector<std::string>& candidates);
 
-}  // namespace tidemark::app
+}  // namespace tidemark
