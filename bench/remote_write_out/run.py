@@ -17,27 +17,20 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchproc import cpu_seconds, free_port, measuring  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-BENCH_FLAG = "/work/wt/BENCH_RUNNING"
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def get(url, timeout=10):
@@ -115,8 +108,7 @@ def bench_sender(name, args, work, batch_file, samples):
         metrics = f"http://127.0.0.1:{port}/metrics"
         before = sent_total(metrics)
         vm_dir = os.path.join(d, "vm")
-        open(BENCH_FLAG, "w").close()
-        try:
+        with measuring():
             cpu0, t0 = cpu_seconds(proc.pid), time.time()
             vm = start([args.vm_bin, f"-storageDataPath={vm_dir}", f"-httpListenAddr=127.0.0.1:{vm_port}",
                         "-retentionPeriod=100y"], os.path.join(d, "vm.log"))
@@ -126,8 +118,6 @@ def bench_sender(name, args, work, batch_file, samples):
                 time.sleep(0.25)
                 sent = sent_total(metrics)
             t1, cpu1 = time.time(), cpu_seconds(proc.pid)
-        finally:
-            os.remove(BENCH_FLAG)
         forwarded = sent - before
         return {"sender": name, "samples_forwarded": forwarded, "samples_expected": samples,
                 "drain_s": round(t1 - t0, 2), "samples_per_s": round(forwarded / (t1 - t0)),

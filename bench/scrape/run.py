@@ -5,7 +5,7 @@ N targets (distinct `shard` labels on one fake exporter, bench/scrape/fake_expor
 each, scraped every --interval. Each server runs alone, in turn: after a warm-up, its CPU time
 (utime+stime from /proc) is measured over --measure seconds, and the samples it scraped in that
 window are counted with its own PromQL (sum of sum_over_time(scrape_samples_scraped)). Results go
-to bench/RESULTS.md ("Scrape" section). Creates /work/wt/BENCH_RUNNING while measuring.
+to bench/RESULTS.md ("Scrape" section). Creates $TM_BENCH_FLAG (if set) while measuring.
 """
 import argparse
 import datetime
@@ -14,7 +14,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -22,21 +21,14 @@ import time
 import urllib.parse
 import urllib.request
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchproc import cpu_seconds, free_port  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-FLAG = "/work/wt/BENCH_RUNNING"
-CLK = os.sysconf("SC_CLK_TCK")
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK
 
 
 def rss_mib(pid):
@@ -115,7 +107,6 @@ def main():
     with open(cfg, "w") as f:
         f.write(config(args.targets, f"127.0.0.1:{exp_port}", args.interval))
     results = {}
-    open(FLAG, "w").close()
     try:
         time.sleep(1)
         p = free_port()
@@ -129,7 +120,6 @@ def main():
                            f"--web.listen-address=127.0.0.1:{p}"],
             f"http://127.0.0.1:{p}", args.warmup, args.measure, workdir)
     finally:
-        os.unlink(FLAG)
         exporter.send_signal(signal.SIGTERM)
         exporter.wait(timeout=10)
     shutil.rmtree(workdir, ignore_errors=True)
