@@ -10,23 +10,13 @@ Prints a Markdown table: median wall ms and mean server CPU ms per query (CPU is
     python3 bench/e2e/run.py --scale 10k --targets tidemark --no-results-md   # makes the data
     python3 bench/e2e/ab.py --work-dir /tmp/tm-e2e-10k --a OLD_BIN --b NEW_BIN --repeats 40
 """
-import argparse, glob, http.client, json, os, shutil, socket, statistics, subprocess, sys, time, urllib.parse
+import argparse, glob, http.client, json, os, shutil, statistics, subprocess, sys, time, urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import queries as query_set  # noqa: E402
 
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def cpu_seconds(pid):
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchproc import cpu_seconds, free_port  # noqa: E402
 
 
 def main():
