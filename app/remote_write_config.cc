@@ -158,11 +158,8 @@ Result<ingest::RemoteWriteConfig> ParseEntry(const YAML::Node& n, const std::str
   }
   if (auto pm = n["protobuf_message"]) {
     const std::string m = pm.as<std::string>();
-    if (m == "io.prometheus.write.v2.Request") {
-      return Bad(where + ".protobuf_message: io.prometheus.write.v2.Request (remote-write 2.0) is "
-                 "not supported by Tidemark's sender yet; use prometheus.WriteRequest");
-    }
-    if (m != "prometheus.WriteRequest") {
+    c.write_v2 = m == "io.prometheus.write.v2.Request";
+    if (!c.write_v2 && m != "prometheus.WriteRequest") {
       return Bad("invalid protobuf_message value: unknown remote write protobuf message " + m +
                  ", supported: prometheus.WriteRequest, io.prometheus.write.v2.Request");
     }
@@ -228,7 +225,8 @@ void EmitRemoteWriteSection(YAML::Emitter& e, const std::vector<ingest::RemoteWr
       for (const auto& [k, v] : c.headers) e << YAML::Key << k << YAML::Value << "<secret>";
       e << YAML::EndMap;
     }
-    e << YAML::Key << "protobuf_message" << YAML::Value << "prometheus.WriteRequest";
+    e << YAML::Key << "protobuf_message" << YAML::Value
+      << (c.write_v2 ? "io.prometheus.write.v2.Request" : "prometheus.WriteRequest");
     httpclient::EmitClientConfig(e, c.http);
     const auto& q = c.queue;
     e << YAML::Key << "queue_config" << YAML::Value << YAML::BeginMap;

@@ -25,6 +25,8 @@
 #include "tidemark/ingest/remote_write_sender.h"
 #include "tidemark/ingest/scrape.h"
 #include "tidemark/query/engine.h"
+#include "tidemark/query/query_gate.h"
+#include "tidemark/query/range_cache.h"
 #include "tidemark/storage/model/version.h"
 #include "tidemark/storage/storage.h"
 #include "tidemark/webui/assets.h"
@@ -147,6 +149,21 @@ int ServeMain(int argc, char** argv) {
   eo.default_subquery_step_ms = cfg.evaluation_interval_ms;
   eo.workers_per_query = cfg.query_workers;
   query::Engine engine(*storage, eo);
+  // API range queries go through the results cache; rules evaluate on the engine itself.
+  std::unique_ptr<query::RangeCache> range_cache;
+  if (cfg.query_range_cache_bytes > 0) {
+    query::RangeCacheOptions rco;
+    rco.max_bytes = cfg.query_range_cache_bytes;
+    rco.recent_window_ms = cfg.query_range_cache_recent_window_ms;
+    range_cache = std::make_unique<query::RangeCache>(
+        engine, storage->Changes(), rco,
+        [] {
+          return std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::system_clock::now().time_since_epoch())
+              .count();
+        },
+        &metrics);
+  }
 
   ingest::IngestOptions io;
   io.max_body_bytes = cfg.max_body_bytes;
@@ -176,8 +193,12 @@ int ServeMain(int argc, char** argv) {
   state.start_time_ms = clock.Now();
   state.last_reload_ms = clock.Now();
 
+  // One gate admits the API's queries and the rules' (as Prometheus' engine admits both); it
+  // outlives both users.
+  query::QueryGate query_gate(cfg.query_max_concurrency, cfg.query_max_queue_length, &metrics);
   alerting::RuleManager rules(alerting::EngineQueryFn(engine), *storage, clock,
-                              RuleManagerOptions(cfg, *storage, log));
+                              RuleManagerOptions(cfg, *storage, log),
+                              {.gate = &query_gate, .max_wait_ms = cfg.query_timeout_ms});
   Status rs = rules.Reload();
   if (!rs.ok()) {
     log.Error("cannot load rules", {{"err", rs.ToString()}});
@@ -204,7 +225,7 @@ int ServeMain(int argc, char** argv) {
 
   http::ApiBackends b;
   b.storage = storage.get();
-  b.engine = &engine;
+  b.engine = range_cache ? static_cast<query::QueryEngine*>(range_cache.get()) : &engine;
   b.ingester = &ingester;
   b.remote_reader = &remote_reader;
   b.remote_write = &remote_write;
@@ -218,8 +239,7 @@ int ServeMain(int argc, char** argv) {
   b.metrics = &metrics;
   b.query_timeout_ms = cfg.query_timeout_ms;
   b.lookback_delta_ms = cfg.lookback_delta_ms;
-  b.max_concurrent_queries = cfg.query_max_concurrency;
-  b.max_queued_queries = cfg.query_max_queue_length;
+  b.query_gate = &query_gate;
   b.enable_admin_api = cfg.enable_admin_api;
   b.enable_lifecycle = cfg.enable_lifecycle;
   b.data_dir = cfg.data_dir;

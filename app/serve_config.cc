@@ -152,7 +152,7 @@ const std::vector<FlagDef>& Defs() {
          return Status::OK();
        }},
       {{"query.max-queue-length", "N",
-        "queries that wait for a slot beyond --query.max-concurrency; 503 beyond (0 = none)", "64"},
+        "API queries that wait for a slot beyond --query.max-concurrency; 503 beyond (0 = none)", "64"},
        false,
        [](ServeConfig& c, const std::string& v) {
          TM_ASSIGN_OR_RETURN(c.query_max_queue_length, Uint("query.max-queue-length", v));
@@ -166,6 +166,25 @@ const std::vector<FlagDef>& Defs() {
          auto b = ParseByteSize(v);
          if (!b.ok()) return Bad("query.max-bytes", v, "expected bytes like 512MB or 2GB");
          c.query_max_bytes = *b;
+         return Status::OK();
+       }},
+      {{"query.range-cache-size", "BYTES",
+        "memory for cached range query results, reused by later refreshes (0 = no cache)",
+        "128MB"},
+       false,
+       [](ServeConfig& c, const std::string& v) {
+         auto b = ParseByteSize(v);
+         if (!b.ok()) return Bad("query.range-cache-size", v, "expected bytes like 128MB or 1GB");
+         c.query_range_cache_bytes = *b;
+         return Status::OK();
+       }},
+      {{"query.range-cache-recent-window", "DURATION",
+        "range query steps newer than this are never cached (late samples may still arrive)",
+        "5m"},
+       false,
+       [](ServeConfig& c, const std::string& v) {
+         TM_ASSIGN_OR_RETURN(c.query_range_cache_recent_window_ms,
+                             Dur("query.range-cache-recent-window", v));
          return Status::OK();
        }},
       {{"query.lookback-delta", "DURATION", "how far back an instant selector looks", "5m",
@@ -386,7 +405,13 @@ Result<uint64_t> ParseByteSize(const std::string& s) {
   size_t i = 0;
   while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
   if (i == 0) return Status::InvalidArgument("bad size");
-  uint64_t n = std::stoull(s.substr(0, i));
+  // By hand rather than std::stoull, which throws past 2^64; a product past it is refused too.
+  uint64_t n = 0;
+  for (size_t k = 0; k < i; ++k) {
+    if (__builtin_mul_overflow(n, uint64_t{10}, &n) || __builtin_add_overflow(n, uint64_t(s[k] - '0'), &n)) {
+      return Status::InvalidArgument("size out of range");
+    }
+  }
   std::string unit = s.substr(i);
   static const std::map<std::string, uint64_t> kUnits = {
       {"", 1},           {"B", 1},         {"KB", 1ULL << 10}, {"MB", 1ULL << 20},
@@ -394,7 +419,9 @@ Result<uint64_t> ParseByteSize(const std::string& s) {
       {"MiB", 1ULL << 20}, {"GiB", 1ULL << 30}, {"TiB", 1ULL << 40}};
   auto it = kUnits.find(unit);
   if (it == kUnits.end()) return Status::InvalidArgument("bad size unit");
-  return n * it->second;
+  uint64_t bytes = 0;
+  if (__builtin_mul_overflow(n, it->second, &bytes)) return Status::InvalidArgument("size out of range");
+  return bytes;
 }
 
 std::string ServeUsage() {
@@ -713,6 +740,8 @@ std::vector<std::pair<std::string, std::string>> EffectiveFlags(const ServeConfi
           {"query.max-queue-length", std::to_string(c.query_max_queue_length)},
           {"query.max-bytes", std::to_string(c.query_max_bytes)},
           {"query-workers", std::to_string(c.query_workers)},
+          {"query.range-cache-size", std::to_string(c.query_range_cache_bytes)},
+          {"query.range-cache-recent-window", FormatDuration(c.query_range_cache_recent_window_ms)},
           {"query.lookback-delta", FormatDuration(c.lookback_delta_ms)},
           {"log.level", c.log_level},
           {"enable-admin-api", c.enable_admin_api ? "true" : "false"},

@@ -31,6 +31,8 @@ struct ServeConfig {
   uint64_t query_max_queue_length = 64;  // queries waiting for a slot; 503 beyond (0 = none wait)
   uint64_t query_max_bytes = 2ULL << 30;  // accounted memory per query, 422 above (0 = unlimited)
   uint64_t query_workers = 0;  // 0 = one per CPU core
+  uint64_t query_range_cache_bytes = 128ULL << 20;  // range results cache (0 = off)
+  int64_t query_range_cache_recent_window_ms = 5 * 60 * 1000;  // newest steps never cached
   std::string log_level = "info";
   bool enable_admin_api = false;
   bool enable_lifecycle = false;              // /-/reload and /-/quit over HTTP

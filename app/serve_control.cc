@@ -62,6 +62,8 @@ Status ServeControl::Reload() {
   scraper_.ApplyConfig(next->scrape_configs);
   for (const auto& w : next->warnings) log_.Warn(w);
   current_ = std::move(*next);
+  // Cached range results go too: recording and alerting rules may now write differently.
+  storage_.Changes().NoteChange();
   log_.Info("configuration reloaded", {{"rule_files", std::to_string(current_.rule_files.size())},
                                        {"slo_files", std::to_string(current_.slo_files.size())}});
   return Status::OK();

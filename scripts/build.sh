@@ -14,6 +14,12 @@ case "$kind" in
           -DTM_BUILD_BENCH=OFF -DTM_WEB_UI=OFF -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++) ;;
   *) echo "unknown build kind: $kind" >&2; exit 2 ;;
 esac
+# Compile through ccache when it is installed and the caller named no launcher: where the cache
+# directory persists (CI on the same machine, a developer's tree), unchanged files cost nothing.
+# Read when a tree is configured.
+if command -v ccache >/dev/null 2>&1 && [[ -z ${CMAKE_CXX_COMPILER_LAUNCHER-} ]]; then
+  export CMAKE_CXX_COMPILER_LAUNCHER=ccache CMAKE_C_COMPILER_LAUNCHER=ccache
+fi
 # The project's own builds treat warnings as errors (TM_WERROR); a tree configured before the
 # option existed is reconfigured once to turn it on (likewise for TM_WEB_UI).
 flags+=(-DTM_WERROR=ON)

@@ -9,6 +9,7 @@
 
 #include "notify/alertmanager.h"
 #include "notify/router.h"
+#include "rules/admitted_query.h"
 #include "rules/group.h"
 #include "slo_runtime/slo_runtime.h"
 #include "tidemark/alerting/rule_file.h"
@@ -18,8 +19,9 @@ namespace tidemark::alerting {
 
 class RuleManager::Impl {
  public:
-  Impl(QueryFn query, Appendable& app, Clock& clock, Options options)
-      : query_(std::move(query)), app_(app), clock_(clock), options_(std::move(options)),
+  Impl(QueryFn query, Appendable& app, Clock& clock, Options options, QueryAdmission admission)
+      : query_(AdmittedQueryFn(std::move(query), admission, &stop_queries_)), app_(app),
+        clock_(clock), options_(std::move(options)),
         sender_(std::make_unique<HttpSender>(HttpSender::Options{.log = options_.log})) {}
 
   ~Impl() { Stop(); }
@@ -242,7 +244,10 @@ class RuleManager::Impl {
       stop_ = true;
     }
     cv_.notify_all();
+    // An evaluation waiting for a query slot gives up rather than hold up the stop.
+    stop_queries_.canceled.store(true);
     if (thread_.joinable()) thread_.join();
+    stop_queries_.canceled.store(false);
     std::lock_guard<std::mutex> l(mu_);
     sender_->Drain(2000);
   }
@@ -329,6 +334,7 @@ class RuleManager::Impl {
   }
 
  private:
+  query::CancelToken stop_queries_;  // set while stopping: ends the wait for a query slot
   QueryFn query_;
   Appendable& app_;
   Clock& clock_;
@@ -355,8 +361,10 @@ class RuleManager::Impl {
   Summary rule_duration_, group_duration_;
 };
 
-RuleManager::RuleManager(QueryFn query, Appendable& appendable, Clock& clock, Options options)
-    : impl_(std::make_unique<Impl>(std::move(query), appendable, clock, std::move(options))) {}
+RuleManager::RuleManager(QueryFn query, Appendable& appendable, Clock& clock, Options options,
+                         QueryAdmission admission)
+    : impl_(std::make_unique<Impl>(std::move(query), appendable, clock, std::move(options),
+                                   admission)) {}
 RuleManager::~RuleManager() = default;
 Status RuleManager::Reload() { return impl_->Reload(nullptr); }
 Status RuleManager::Reload(Options options) { return impl_->Reload(&options); }

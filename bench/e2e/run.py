@@ -255,9 +255,10 @@ class VictoriaMetrics(Target):
 class Tidemark(Target):
     name = "tidemark"
 
-    def __init__(self, workdir, binary):
+    def __init__(self, workdir, binary, extra_flags=()):
         super().__init__(workdir, binary)
         self.otlp_port = free_port()
+        self.extra_flags = list(extra_flags)
 
     def data_dir(self):
         return os.path.join(self.dir, "data")
@@ -266,7 +267,10 @@ class Tidemark(Target):
         return [self.binary, "serve", "--data-dir", self.data_dir(), "--listen", f"127.0.0.1:{self.port}",
                 "--otlp-listen", f"127.0.0.1:{self.otlp_port}", "--enable-admin-api",
                 "--retention-time=30d", f"--query-timeout={QUERY_LIMIT_S}s",
-                f"--query-max-samples={QUERY_MAX_SAMPLES}"]
+                f"--query-max-samples={QUERY_MAX_SAMPLES}",
+                # Off as VictoriaMetrics' rollup cache is (-search.disableCache): every timed
+                # repeat evaluates the whole range. bench/e2e/refresh.py compares the caches.
+                "--query.range-cache-size=0"] + self.extra_flags
 
     def measure_disk(self):
         # The compaction call seals the head, re-encodes sealed data into cold blocks and compacts
@@ -525,6 +529,9 @@ def main():
     ap.add_argument("--build-dir", default=os.path.join(REPO, "build"))
     ap.add_argument("--load-bin", help="default: BUILD_DIR/bench/e2e/tm_e2e_load")
     ap.add_argument("--tidemark-bin", help="default: BUILD_DIR/app/tidemark")
+    ap.add_argument("--tidemark-flag", action="append", default=[],
+                    help="extra flag for Tidemark's serve (repeatable, after the defaults), e.g. "
+                         "--tidemark-flag=--query.range-cache-size=128MB to time cached refreshes")
     ap.add_argument("--prometheus-bin", default=shutil.which("prometheus") or "/usr/bin/prometheus")
     ap.add_argument("--vm-bin", default=shutil.which("victoria-metrics") or "/usr/bin/victoria-metrics")
     ap.add_argument("--repeats", type=int, help="timed repeats per query after one untimed run "
@@ -576,7 +583,7 @@ def main():
         "null-sink": lambda: NullSink(workdir, args.load_bin),
         "prometheus": lambda: Prometheus(workdir, args.prometheus_bin),
         "victoriametrics": lambda: VictoriaMetrics(workdir, args.vm_bin),
-        "tidemark": lambda: Tidemark(workdir, args.tidemark_bin),
+        "tidemark": lambda: Tidemark(workdir, args.tidemark_bin, args.tidemark_flag),
     }
     results = {}
     for name in args.targets.split(","):

@@ -8,6 +8,7 @@
 
 #include "../../ingest/src/compression.h"
 #include "../../ingest/src/remote_write_decode.h"
+#include "kube_labels.h"
 #include "support/compress.h"
 #include "support/pb_encoder.h"
 #include "tidemark/ingest/ingester.h"
@@ -25,19 +26,9 @@ std::string MakeBatch() {
   std::string req;
   int64_t t0 = 1700000000000;
   for (int s = 0; s < 400; ++s) {
-    const LabelPairs labels = {
-        {"__name__", s % 4 == 0   ? "node_cpu_seconds_total"
-                     : s % 4 == 1 ? "node_network_receive_bytes_total"
-                     : s % 4 == 2 ? "http_request_duration_seconds_bucket"
-                                  : "container_memory_working_set_bytes"},
-        {"cluster", "prod-eu-west-1"},
-        {"container", "app-" + std::to_string(s % 13)},
-        {"cpu", std::to_string(s % 16)},
-        {"instance", "10.2." + std::to_string(s % 7) + "." + std::to_string(s % 250) + ":9100"},
-        {"job", "kubernetes-pods"},
-        {"mode", s % 2 ? "user" : "system"},
-        {"namespace", "payments"},
-        {"pod", "checkout-7d9f8b6c5-" + std::to_string(10000 + s)}};
+    const LabelPairs labels = bench::KubeLabels(
+        s, "10.2." + std::to_string(s % 7) + "." + std::to_string(s % 250) + ":9100",
+        "checkout-7d9f8b6c5-" + std::to_string(10000 + s));
     SamplePairs samples;
     for (int i = 0; i < 5; ++i) samples.emplace_back(t0 + i * 15000, 1234.5 + s * 0.25 + i);
     AppendLenField(&req, 1, RwTimeSeries(labels, samples).str());

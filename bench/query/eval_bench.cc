@@ -192,6 +192,20 @@ void BM_MaxOverTime(benchmark::State& state) {
 }
 BENCHMARK(BM_MaxOverTime)->Unit(benchmark::kMillisecond)->Iterations(5);
 
+void BM_AvgOverTime(benchmark::State& state) {
+  auto& store = GaugeStore();
+  RunRange(state, store, "avg_over_time(mem_avail[10m])");
+  state.counters["series"] = 1000;
+}
+BENCHMARK(BM_AvgOverTime)->Unit(benchmark::kMillisecond)->Iterations(5);
+
+void BM_SumOverTime(benchmark::State& state) {
+  auto& store = GaugeStore();
+  RunRange(state, store, "sum_over_time(mem_avail[1h])");
+  state.counters["series"] = 1000;
+}
+BENCHMARK(BM_SumOverTime)->Unit(benchmark::kMillisecond)->Iterations(5);
+
 void BM_MinByDeriv(benchmark::State& state) {
   FixedStore& store = GaugeStore();
   RunRange(state, store, "min by (region) (deriv(mem_avail[30m]))");

@@ -65,6 +65,17 @@ def config(targets, exporter, interval):
             f"scrape_configs:\n  - job_name: bench\n    static_configs:\n{groups}")
 
 
+def start_exporter(workdir, targets, series, interval):
+    """Starts the fake exporter and writes the scrape config for it; returns (process, config path)."""
+    port = free_port()
+    exporter = subprocess.Popen(["node", os.path.join(ROOT, "bench", "scrape", "fake_exporter.js"),
+                                 str(port), str(series)], stdout=subprocess.DEVNULL)
+    cfg = os.path.join(workdir, "scrape.yml")
+    with open(cfg, "w") as f:
+        f.write(config(targets, f"127.0.0.1:{port}", interval))
+    return exporter, cfg
+
+
 def run_server(name, cmd, url, warmup, measure, workdir):
     log = open(os.path.join(workdir, name + ".log"), "wb")
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
@@ -100,12 +111,7 @@ def main():
     args = ap.parse_args()
     tidemark = os.path.join(args.build_dir, "app", "tidemark")
     workdir = tempfile.mkdtemp(prefix="tm-scrape-bench-")
-    exp_port = free_port()
-    exporter = subprocess.Popen(["node", os.path.join(ROOT, "bench", "scrape", "fake_exporter.js"),
-                                 str(exp_port), str(args.series)], stdout=subprocess.DEVNULL)
-    cfg = os.path.join(workdir, "scrape.yml")
-    with open(cfg, "w") as f:
-        f.write(config(args.targets, f"127.0.0.1:{exp_port}", args.interval))
+    exporter, cfg = start_exporter(workdir, args.targets, args.series, args.interval)
     results = {}
     try:
         time.sleep(1)
@@ -164,9 +170,11 @@ def write_results(args, r):
     if section not in text:
         text += "\n" + section + body
     else:
+        # Newest run first; earlier runs stay below it as the record of what changed.
         head, rest = text.split(section, 1)
-        nxt = re.search(r"^## ", rest, re.M)
-        text = head + section + body + (rest[nxt.start():] if nxt else "")
+        nxt = re.search(r"^### ", rest, re.M)
+        at = nxt.start() if nxt else 0
+        text = head + section + rest[:at] + body + "\n" + rest[at:]
     open(path, "w").write(text)
 
 

@@ -134,16 +134,6 @@ void RegisterPrometheusApi(Router& router, const ApiBackends& backends, ApiState
   auto ctx = std::make_shared<api::Context>();
   ctx->b = backends;
   ctx->state = state;
-  Gauge* queries = nullptr;
-  if (backends.metrics != nullptr) {
-    queries = backends.metrics->GetGauge("prometheus_engine_queries",
-                                         "The current number of queries being executed or waiting.");
-    backends.metrics
-        ->GetGauge("prometheus_engine_queries_concurrent_max", "The max number of concurrent queries.")
-        ->Set(static_cast<double>(backends.max_concurrent_queries));
-  }
-  ctx->gate = std::make_unique<QueryGate>(backends.max_concurrent_queries,
-                                          backends.max_queued_queries, queries);
   api::RegisterQueryRoutes(router, ctx);
   api::RegisterMetaRoutes(router, ctx);
   api::RegisterStatusRoutes(router, ctx);

@@ -14,7 +14,6 @@
 #include "tidemark/http/format.h"
 #include "tidemark/http/params.h"
 #include "tidemark/http/request.h"
-#include "query_gate.h"
 
 namespace tidemark::http::api {
 
@@ -65,7 +64,6 @@ struct Context {
   ApiBackends b;
   ApiState* state = nullptr;
   std::unique_ptr<Watchdog> watchdog = std::make_unique<Watchdog>();
-  std::unique_ptr<QueryGate> gate;  // /api/v1/query and query_range admission
 };
 
 void RegisterQueryRoutes(Router& router, std::shared_ptr<Context> ctx);

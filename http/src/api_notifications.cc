@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api_common.h"
+#include "request_bodies.h"
 #include "tidemark/alerting/manager.h"
 
 namespace tidemark::http::api {
@@ -28,23 +29,7 @@ Result<alerting::TestNotificationRequest> ParseRequest(const HttpRequest& r) {
   for (const auto& [k, v] : r.headers) {
     if (k == "content-type" && v.find("json") != std::string::npos) is_json = true;
   }
-  if (is_json) {
-    json j = json::parse(r.body, nullptr, /*allow_exceptions=*/false);
-    if (!j.is_object()) return Status::InvalidArgument("body: expected a JSON object");
-    if (!j.contains("receiver") || !j["receiver"].is_string()) {
-      return Status::InvalidArgument("body: \"receiver\" (a string) is required");
-    }
-    req.receiver = j["receiver"].get<std::string>();
-    for (const char* field : {"labels", "annotations"}) {
-      if (!j.contains(field)) continue;
-      if (!j[field].is_object()) return Status::InvalidArgument(std::string("body: \"") + field + "\" must be an object");
-      for (const auto& [k, v] : j[field].items()) {
-        if (!v.is_string()) return Status::InvalidArgument(std::string("body: ") + field + "." + k + " must be a string");
-        (field[0] == 'l' ? req.labels : req.annotations).emplace_back(k, v.get<std::string>());
-      }
-    }
-    return req;
-  }
+  if (is_json) return ParseTestNotificationJson(r.body);
   req.receiver = r.Param("receiver");
   if (req.receiver.empty()) return Status::InvalidArgument("parameter \"receiver\" is required");
   TM_ASSIGN_OR_RETURN(req.labels, Pairs(r, "label"));

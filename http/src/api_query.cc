@@ -64,7 +64,7 @@ HttpResponse RunQuery(Context& c, const HttpRequest& r, const char* type, int64_
   const char* stage = "expression evaluation";
   Result<query::QueryValue> res = [&]() -> Result<query::QueryValue> {
     CancelOnDisconnect on_disconnect(r.disconnect.get(), &token);
-    QuerySlot slot(c.gate.get(), token);
+    query::QuerySlot slot(c.b.query_gate, token);
     if (!slot.status().ok()) {
       stage = "query queue";
       return slot.status();

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "api_common.h"
+#include "request_bodies.h"
 #include "tidemark/alerting/alertmanager_api.h"
 #include "tidemark/storage/model/strconv.h"
 
@@ -232,66 +233,12 @@ HttpResponse DeleteSilence(Context& c, HttpRequest& r) {
   return ok;
 }
 
-// A PostableSilence from the request body; on error fills *err as go-openapi's validation does.
-bool ParsePostableSilence(const std::string& body, Silence* out, HttpResponse* err) {
-  Json j;
-  try {
-    j = Json::parse(body);
-  } catch (const std::exception& e) {
-    *err = ValidationError(400, 400, std::string("parsing silence body from \"\" failed, because ") + e.what());
-    return false;
-  }
-  auto fail = [&](const std::string& msg) {
-    *err = ValidationError(422, 602, msg);
-    return false;
-  };
-  if (!j.is_object()) return fail("silence in body must be of type object");
-  for (const char* k : {"comment", "createdBy", "endsAt", "matchers", "startsAt"}) {
-    if (!j.contains(k) || j[k].is_null()) return fail(std::string(k) + " in body is required");
-  }
-  try {
-    if (j.contains("id") && !j["id"].is_null()) out->id = j["id"].get<std::string>();
-    out->comment = j["comment"].get<std::string>();
-    out->created_by = j["createdBy"].get<std::string>();
-    for (const char* k : {"startsAt", "endsAt"}) {
-      auto t = j[k].is_string() ? ParseApiTime(j[k].get<std::string>()) : Result<Timestamp>(Status::InvalidArgument(""));
-      if (!t.ok() || !j[k].is_string()) {
-        *err = ValidationError(400, 400, "parsing silence body from \"\" failed, because cannot parse " +
-                                             j[k].dump() + " as a time");
-        return false;
-      }
-      (std::string_view(k) == "startsAt" ? out->starts_at : out->ends_at) = *t;
-    }
-    if (!j["matchers"].is_array()) return fail("matchers in body must be of type array");
-    if (j["matchers"].empty()) {
-      *err = ValidationError(422, 612, "matchers in body should have at least 1 items");
-      return false;
-    }
-    for (size_t i = 0; i < j["matchers"].size(); ++i) {
-      const Json& m = j["matchers"][i];
-      const std::string at = "matchers." + std::to_string(i) + ".";
-      for (const char* k : {"isRegex", "name", "value"}) {
-        if (!m.contains(k) || m[k].is_null()) return fail(at + k + " in body is required");
-      }
-      alerting::SilenceMatcher sm;
-      sm.name = m["name"].get<std::string>();
-      sm.value = m["value"].get<std::string>();
-      sm.is_regex = m["isRegex"].get<bool>();
-      if (m.contains("isEqual") && !m["isEqual"].is_null()) sm.is_equal = m["isEqual"].get<bool>();
-      out->matchers.push_back(std::move(sm));
-    }
-  } catch (const Json::exception& e) {
-    return fail(std::string("invalid silence: ") + e.what());
-  }
-  return true;
-}
-
 HttpResponse PostSilences(Context& c, HttpRequest& r) {
   AlertmanagerApi* am = c.b.alertmanager;
   if (am == nullptr) return Unavailable();
   Silence s;
-  HttpResponse err;
-  if (!ParsePostableSilence(r.body, &s, &err)) return err;
+  BodyError err;
+  if (!ParsePostableSilence(r.body, &s, &err)) return ValidationError(err.status, err.code, err.message);
   auto id = am->SetSilence(std::move(s));
   if (!id.ok()) {
     const Status& st = id.status();

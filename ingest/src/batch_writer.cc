@@ -80,7 +80,7 @@ bool BatchWriter::WithinLimits(std::span<const LabelPairView> labels) const {
 }
 
 void BatchWriter::AddSeriesViews(std::span<const LabelPairView> labels,
-                                 std::span<const SampleIn> samples) {
+                                 std::span<const SampleIn> samples, SeriesRef* ref) {
   if (samples.empty() || !fatal_.ok()) return;
   if (!WithinLimits(labels)) {
     // Goes the full path, which reports exactly which limit.
@@ -99,6 +99,7 @@ void BatchWriter::AddSeriesViews(std::span<const LabelPairView> labels,
   p.sample_begin = static_cast<uint32_t>(pending_samples_.size());
   pending_samples_.insert(pending_samples_.end(), samples.begin(), samples.end());
   p.sample_end = static_cast<uint32_t>(pending_samples_.size());
+  p.ref = ref;
   pending_.push_back(p);
   if (pending_.size() >= kRunLength) FlushPending();
 }
@@ -109,14 +110,25 @@ void BatchWriter::FlushPending() {
   run_.clear();
   for (const Pending& p : pending_) {
     run_.push_back({std::span(pending_labels_).subspan(p.label_begin, p.label_end - p.label_begin),
-                    std::span(pending_samples_).subspan(p.sample_begin, p.sample_end - p.sample_begin)});
+                    std::span(pending_samples_).subspan(p.sample_begin, p.sample_end - p.sample_begin),
+                    p.ref ? *p.ref : 0});
   }
+  run_refs_.resize(run_.size());
+  bool missed = false;
   for (size_t i = 0; i < run_.size() && fatal_.ok();) {
+    // After a series the store did not have, the next one is likely new as well (a sender's
+    // first requests, a new target): it is tried alone, since a whole run would hash and probe
+    // series ahead for a lookahead that stops at once again.
+    const size_t len = missed ? 1 : run_.size() - i;
     size_t partial = 0;
-    const size_t done = app_->AppendExisting(std::span(run_).subspan(i), &partial, nullptr);
-    for (size_t k = i; k < i + done; ++k) accepted_ += run_[k].samples.size();
+    const size_t done = app_->AppendExisting(std::span(run_).subspan(i, len), &partial, &run_refs_[i]);
+    for (size_t k = i; k < i + done; ++k) {
+      accepted_ += run_[k].samples.size();
+      if (pending_[k].ref) *pending_[k].ref = run_refs_[k];
+    }
     i += done;
-    if (i == run_.size()) break;
+    missed = done < len;
+    if (!missed) continue;
     // New series, a rejection to report, or labels that need checking: the full path.
     const SeriesViewIn& item = run_[i];
     accepted_ += partial;

@@ -33,7 +33,11 @@ class BatchWriter {
   // of any other method. When the store already has the series, samples are staged without
   // building, validating or hashing a Labels (the common case: remote write repeats every
   // series with each sample); such series are gathered and handed to the store a run at a time.
-  void AddSeriesViews(std::span<const LabelPairView> labels, std::span<const SampleIn> samples);
+  // `ref`, when given, is the caller's ref cache entry for these labels (0 at first, as the
+  // scrape loop keeps per series): the store tries it before hashing the labels, and it is set
+  // once the store finds the series. It must stay valid until Finish or Abort.
+  void AddSeriesViews(std::span<const LabelPairView> labels, std::span<const SampleIn> samples,
+                      SeriesRef* ref = nullptr);
   // Stages samples for an already validated label set (OTLP builds labels itself).
   void AddSamples(const Labels& labels, std::span<const SampleIn> samples);
   // Records `n` samples/points rejected before reaching storage.
@@ -76,11 +80,13 @@ class BatchWriter {
   // label and sample arrays; reused across runs.
   struct Pending {
     uint32_t label_begin, label_end, sample_begin, sample_end;
+    SeriesRef* ref;  // the caller's ref cache entry, or null
   };
   std::vector<Pending> pending_;
   std::vector<LabelPairView> pending_labels_;
   std::vector<SampleIn> pending_samples_;
   std::vector<SeriesViewIn> run_;
+  std::vector<SeriesRef> run_refs_;
   bool flushing_ = false;
 
   const IngestOptions& options_;

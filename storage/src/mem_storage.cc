@@ -95,6 +95,7 @@ class MemStorage final : public Storage {
   Status EnforceRetention() override { return Status::OK(); }
   Status DeleteSeries(const Matchers& matchers, Timestamp mint, Timestamp maxt) override {
     std::unique_lock lock(mu_);
+    changes_.NoteChange();  // readers wait for the lock, so none sees the old data after this
     for (auto it = series_.begin(); it != series_.end();) {
       if (MatchesAll(it->first, matchers)) {
         std::erase_if(it->second.samples,
@@ -225,7 +226,13 @@ class MemAppender final : public Appender {
   }
   Status Commit() override {
     std::unique_lock lock(db_.mu_);
-    for (const auto& [l, s] : staged_) db_.Insert(l, s);
+    Timestamp oldest = kMaxTimestamp;
+    for (const auto& [l, s] : staged_) {
+      db_.Insert(l, s);
+      oldest = std::min(oldest, s.t);
+    }
+    // Under the lock, so a reader either sees these samples or reads the generation after this.
+    if (!staged_.empty()) db_.Changes().NoteAppend(oldest);
     Rollback().IgnoreError();  // clears what was staged
     return Status::OK();
   }

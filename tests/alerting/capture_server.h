@@ -98,6 +98,11 @@ class CaptureServer {
     std::lock_guard<std::mutex> l(mu_);
     retry_after_ = v;
   }
+  // Header lines ("Name: value\r\n" each) added to every answer.
+  void set_answer_headers(const std::string& raw) {
+    std::lock_guard<std::mutex> l(mu_);
+    answer_headers_ = raw;
+  }
 
  private:
   void Loop() {
@@ -151,6 +156,7 @@ class CaptureServer {
       {
         std::lock_guard<std::mutex> l(mu_);
         if (status >= 400 && !retry_after_.empty()) extra = "Retry-After: " + retry_after_ + "\r\n";
+        extra += answer_headers_;
       }
       std::string resp = "HTTP/1.1 " + std::to_string(status) + " X\r\n" + extra +
                          "Content-Length: 2\r\nConnection: close\r\n\r\nok";
@@ -176,6 +182,7 @@ class CaptureServer {
   std::vector<Request> requests_;
   std::deque<int> script_;
   std::string retry_after_;
+  std::string answer_headers_;
   std::thread thread_;
 };
 

@@ -395,5 +395,15 @@ TEST(EmailTest, EncodingsFollowGo) {
   EXPECT_FALSE(ParseAddressList("nobody").ok());
 }
 
+// email_fuzz stopped on this at once: an address is sent in SMTP commands as is, so a CR/LF in
+// it (a label value in a `to` template) would have let an alert's sender inject commands.
+TEST(EmailTest, ControlCharactersInAddressesAreRefused) {
+  EXPECT_FALSE(ParseAddressList("a@b\r\nDATA").ok());
+  EXPECT_FALSE(ParseAddressList("ops <a@b\r\nRSET>").ok());
+  EXPECT_FALSE(ParseAddressList(std::string("a@b\0c", 5)).ok());
+  EXPECT_FALSE(ParseAddressList("a@b\x7f").ok());
+  EXPECT_TRUE(ParseAddressList("\"Ops\r\n team\" <ops@example.com>").ok());
+}
+
 }  // namespace
 }  // namespace tidemark::alerting

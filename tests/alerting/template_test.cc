@@ -91,6 +91,26 @@ const Case kCases[] = {
     {"{{ query \"up\" }}", 0, ""},  // replaced below: needs a query function
 };
 
+// reReplaceAll is Go's Regexp.ReplaceAllString: expansion as regexp.Expand (a name runs as far
+// as letters, digits and '_' go; a number with a leading zero is a name; no group count limit;
+// a backslash is literal) and Go's rules for empty matches. Expected strings are Go's outputs.
+const Case kReReplaceAllCases[] = {
+    {"{{ reReplaceAll \"a(b)\" \"$1x\" \"ab\" }}", 0, ""},
+    {"{{ reReplaceAll \"a(b)\" \"${1}x\" \"ab\" }}", 0, "bx"},
+    {"{{ reReplaceAll \"(a)(b)\" \"$01|$2\" \"ab\" }}", 0, "|b"},
+    {"{{ reReplaceAll \"(a)(b)(c)(d)(e)(f)(g)(h)(i)(j)\" \"$10$1\" \"abcdefghij\" }}", 0, "ja"},
+    {"{{ reReplaceAll \"a\" \"$$\\\\1\" \"xa\" }}", 0, "x$\\1"},
+    {"{{ reReplaceAll \"a\" \"${99999999999}.\" \"a\" }}", 0, "."},
+    {"{{ reReplaceAll \"a*\" \"-\" \"baaac\" }}", 0, "-b-c-"},
+    {"{{ reReplaceAll \"\" \"-\" \"\u00e9x\" }}", 0, "-\u00e9-x-"},
+    {"{{ reReplaceAll \"^a\" \"-\" \"aaa\" }}", 0, "-aa"},
+    {"{{ reReplaceAll \"(?P<w>\\\\w+)\" \"<$w>\" \"ab cd\" }}", 0, "<ab> <cd>"},
+};
+
+TEST(TemplateTest, ReReplaceAllIsGosReplaceAllString) {
+  for (const auto& c : kReReplaceAllCases) EXPECT_EQ(Expand(c.text, c.value), c.want) << c.text;
+}
+
 // define/template/block as Go's text/template runs them.
 const Case kDefineCases[] = {
     {"{{ define \"x\" }}X{{ end }}{{ template \"x\" }}", 0, "X"},

@@ -84,12 +84,32 @@ TEST(RemoteWriteConfigTest, ReadsFieldsAndPrometheusDefaults) {
   EXPECT_EQ(std::string(e.c_str()).find("s3cret"), std::string::npos);
 }
 
+TEST(RemoteWriteConfigTest, ProtobufMessageChoosesTheWireVersion) {
+  auto got = Parse(R"yaml(
+- url: http://127.0.0.1:9/a
+- url: http://127.0.0.1:9/b
+  protobuf_message: prometheus.WriteRequest
+- url: http://127.0.0.1:9/c
+  protobuf_message: io.prometheus.write.v2.Request
+)yaml");
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  ASSERT_EQ(got->size(), 3u);
+  EXPECT_FALSE((*got)[0].write_v2);
+  EXPECT_FALSE((*got)[1].write_v2);
+  EXPECT_TRUE((*got)[2].write_v2);
+  YAML::Emitter e;
+  e << YAML::BeginMap;
+  EmitRemoteWriteSection(e, *got);
+  e << YAML::EndMap;
+  const YAML::Node shown = YAML::Load(e.c_str());
+  EXPECT_EQ(shown["remote_write"][0]["protobuf_message"].as<std::string>(), "prometheus.WriteRequest");
+  EXPECT_EQ(shown["remote_write"][2]["protobuf_message"].as<std::string>(), "io.prometheus.write.v2.Request");
+}
+
 TEST(RemoteWriteConfigTest, RefusesWhatTidemarkCannotHonourByName) {
   const std::string url = "- url: http://127.0.0.1:9/w\n";
   EXPECT_NE(Error(url + "  send_exemplars: true\n").find("send_exemplars"), std::string::npos);
   EXPECT_NE(Error(url + "  send_native_histograms: true\n").find("send_native_histograms"), std::string::npos);
-  EXPECT_NE(Error(url + "  protobuf_message: io.prometheus.write.v2.Request\n").find("protobuf_message"),
-            std::string::npos);
   EXPECT_NE(Error(url + "  protobuf_message: nope\n").find("invalid protobuf_message"), std::string::npos);
   EXPECT_NE(Error(url + "  sigv4: {region: x}\n").find("sigv4"), std::string::npos);
   EXPECT_NE(Error(url + "  metadata_config: {send: true}\n").find("metadata_config.send"), std::string::npos);

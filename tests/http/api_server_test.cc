@@ -284,8 +284,8 @@ void Release(FakeEngine& e) {
 }
 
 TEST_F(ApiServerTest, QueryBeyondConcurrencyAndFullQueueIs503) {
-  b_.max_concurrent_queries = 1;
-  b_.max_queued_queries = 0;
+  query::QueryGate gate(1, 0);
+  b_.query_gate = &gate;
   TestServer s(b_);
   std::thread first([&] { Get(s.port(), "/api/v1/query?query=block"); });
   WaitBlocked(engine_, 1);
@@ -301,14 +301,15 @@ TEST_F(ApiServerTest, QueryBeyondConcurrencyAndFullQueueIs503) {
 }
 
 TEST_F(ApiServerTest, QueryBeyondConcurrencyWaitsForASlot) {
-  b_.max_concurrent_queries = 1;
-  b_.max_queued_queries = 1;
+  MetricsRegistry metrics;
+  query::QueryGate gate(1, 1, &metrics);
+  b_.query_gate = &gate;
   TestServer s(b_);
   std::thread first([&] { Get(s.port(), "/api/v1/query?query=block"); });
   WaitBlocked(engine_, 1);
   int queued_status = 0;
   std::thread queued([&] { queued_status = Get(s.port(), "/api/v1/query?query=1%2B1").status; });
-  Gauge* queries = s.metrics().GetGauge("prometheus_engine_queries", "");
+  Gauge* queries = metrics.GetGauge("prometheus_engine_queries", "");
   for (int i = 0; i < 60000 && queries->Value() < 2; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
@@ -322,8 +323,8 @@ TEST_F(ApiServerTest, QueryBeyondConcurrencyWaitsForASlot) {
 }
 
 TEST_F(ApiServerTest, QueuedQueryTimesOutWithItsOwnTimeout) {
-  b_.max_concurrent_queries = 1;
-  b_.max_queued_queries = 4;
+  query::QueryGate gate(1, 4);
+  b_.query_gate = &gate;
   TestServer s(b_);
   std::thread first([&] { Get(s.port(), "/api/v1/query?query=block"); });
   WaitBlocked(engine_, 1);

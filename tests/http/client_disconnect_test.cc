@@ -101,8 +101,8 @@ TEST_F(ClientDisconnectTest, ClosingTheConnectionCancelsTheRunningQuery) {
 }
 
 TEST_F(ClientDisconnectTest, ClosingTheConnectionCancelsAQueryWaitingForASlot) {
-  b_.max_concurrent_queries = 1;
-  b_.max_queued_queries = 1;
+  query::QueryGate gate(1, 1);
+  b_.query_gate = &gate;
   TestServer s(b_);
   ASSERT_NE(s.port(), 0);
   net::io_context ioc;

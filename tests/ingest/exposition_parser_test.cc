@@ -112,6 +112,9 @@ const Case kCases[] = {
     {"om_blank_line_refused", kOm, "a 1\n\n# EOF\n",
      "series a{} 1 [a]\nerror: blank lines are not allowed in OpenMetrics (line 2)"},
     {"om_nan_timestamp", kOm, "a 1 NaN\n# EOF\n", "error: invalid timestamp (line 1)"},
+    // A fuzzer finding: the int64 conversion of a timestamp this large was undefined.
+    {"om_huge_timestamp", kOm, "a 1 4.4e45\n# EOF\n", "error: invalid timestamp (line 1)"},
+    {"om_huge_negative_timestamp", kOm, "a 1 -1e17\n# EOF\n", "error: invalid timestamp (line 1)"},
     {"om_text_timestamp_is_seconds", kOm, "a 1 1.5\n# EOF\n", "series a{} 1 @1500 [a]\n"},
 };
 

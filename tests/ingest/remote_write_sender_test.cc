@@ -50,8 +50,10 @@ struct Got {
   double v;
 };
 
-// Every sample of every acknowledged request, in arrival order, plus per-request sizes.
-std::vector<Got> Decode(const std::vector<CaptureServer::Request>& reqs, std::vector<size_t>* sizes) {
+// Every sample of every acknowledged request (remote-write 2.0 with `v2`), in arrival order,
+// plus per-request sizes.
+std::vector<Got> Decode(const std::vector<CaptureServer::Request>& reqs, std::vector<size_t>* sizes,
+                        bool v2 = false) {
   std::vector<Got> out;
   for (const auto& r : reqs) {
     std::string raw;
@@ -68,7 +70,7 @@ std::vector<Got> Decode(const std::vector<CaptureServer::Request>& reqs, std::ve
       void OnMetadata(const MetadataView&) {}
     } v{&out};
     DecodeScratch scratch;
-    EXPECT_TRUE(DecodeRemoteWriteV1(raw, scratch, v).ok());
+    EXPECT_TRUE((v2 ? DecodeRemoteWriteV2(raw, scratch, v) : DecodeRemoteWriteV1(raw, scratch, v)).ok());
     if (sizes) sizes->push_back(v.n);
   }
   return out;
@@ -204,6 +206,66 @@ TEST_F(SenderTest, ClientErrorsAreDroppedAndCounted) {
   EXPECT_EQ(st.samples_failed, 2);
   EXPECT_EQ(st.samples_sent, 2);
   EXPECT_EQ(st.cursor, store_->Commits()->LastSeq());
+}
+
+TEST_F(SenderTest, RemoteWrite2IsSentAndItsWrittenCountsAreRead) {
+  CaptureServer srv;
+  srv.set_answer_headers("X-Prometheus-Remote-Write-Samples-Written: 7\r\n");  // = max_samples_per_send
+  auto c = Config(srv);
+  c.write_v2 = true;
+  RemoteWriteSender sender(*store_, metrics_, clock_);
+  ASSERT_TRUE(sender.Apply({c}, {}).ok());
+  Write(3, 10, kNow);
+  const uint64_t last = store_->Commits()->LastSeq();
+  auto st = StatusWhen(sender, [&](const auto& s) { return s.cursor == last; });
+  EXPECT_EQ(st.samples_sent, 30);
+  EXPECT_EQ(st.samples_failed, 0);
+  auto reqs = srv.requests();
+  ASSERT_FALSE(reqs.empty());
+  for (const auto& r : reqs) {
+    EXPECT_NE(r.headers.find("Content-Type: application/x-protobuf;proto=io.prometheus.write.v2.Request\r\n"),
+              std::string::npos) << r.headers;
+    EXPECT_NE(r.headers.find("X-Prometheus-Remote-Write-Version: 2.0.0\r\n"), std::string::npos) << r.headers;
+  }
+  auto got = Decode(reqs, nullptr, /*v2=*/true);
+  ASSERT_EQ(got.size(), 30u);
+  std::map<std::string, std::vector<Got>> per;
+  for (const auto& g : got) per[g.series].push_back(g);
+  ASSERT_EQ(per.size(), 3u);
+  for (const auto& [name, v] : per) {
+    ASSERT_EQ(v.size(), 10u) << name;
+    for (size_t i = 0; i < v.size(); ++i) EXPECT_EQ(v[i].t, kNow + int64_t(i) * 1000) << name;
+  }
+}
+
+TEST_F(SenderTest, RemoteWrite2AnswerConfirmingNothingFailsTheBatch) {
+  CaptureServer srv;  // a 2xx without the 2.0 written headers: a 1.0-only receiver
+  auto c = Config(srv);
+  c.write_v2 = true;
+  RemoteWriteSender sender(*store_, metrics_, clock_);
+  ASSERT_TRUE(sender.Apply({c}, {}).ok());
+  Write(2, 5, kNow);
+  const uint64_t last = store_->Commits()->LastSeq();
+  auto st = StatusWhen(sender, [&](const auto& s) { return s.cursor == last; });
+  EXPECT_EQ(st.samples_failed, 10);
+  EXPECT_EQ(st.samples_sent, 0);
+  EXPECT_NE(st.last_error.find("no sample was written"), std::string::npos) << st.last_error;
+  EXPECT_TRUE(clock_.sleeps().empty());  // not retried
+}
+
+TEST_F(SenderTest, FewerSamplesWrittenThanSentCountsTheRestAsFailed) {
+  CaptureServer srv;
+  srv.set_answer_headers("X-Prometheus-Remote-Write-Samples-Written: 1\r\n");
+  auto c = Config(srv);  // remote-write 1.0: the header is read as well when present
+  c.queue.min_shards = c.queue.max_shards = 1;
+  RemoteWriteSender sender(*store_, metrics_, clock_);
+  ASSERT_TRUE(sender.Apply({c}, {}).ok());
+  Write(1, 6, kNow);
+  const uint64_t last = store_->Commits()->LastSeq();
+  auto st = StatusWhen(sender, [&](const auto& s) { return s.cursor == last; });
+  const double requests = static_cast<double>(srv.requests().size());
+  EXPECT_EQ(st.samples_sent, 6);
+  EXPECT_EQ(st.samples_failed, 6 - requests);
 }
 
 TEST_F(SenderTest, TooManyRequestsHonoursRetryAfterOnlyWhenAsked) {

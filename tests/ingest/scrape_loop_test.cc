@@ -359,6 +359,19 @@ TEST(FileSdTest, ParsesJsonAndYaml) {
   EXPECT_FALSE(ParseFileSd("{\"targets\": []}", "f.json").ok());
 }
 
+// Invariants file_sd_fuzz checks: as in Prometheus, an empty label name refuses the file, and a
+// __meta_filepath the file sets is replaced by the real path instead of appearing twice.
+TEST(FileSdTest, LabelNamesAsPrometheusChecksThem) {
+  auto empty = ParseFileSd("- targets: [a:1]\n  labels:\n    \"\": x\n", "f.yml");
+  ASSERT_FALSE(empty.ok());
+  EXPECT_NE(empty.status().message().find("\"\" is not a valid label name"), std::string::npos);
+  auto meta = ParseFileSd("- targets: [a:1]\n  labels: {__meta_filepath: /x.yml, b: c}\n", "f.yml");
+  ASSERT_TRUE(meta.ok());
+  EXPECT_EQ((*meta)[0].labels,
+            (std::vector<std::pair<std::string, std::string>>{{"b", "c"}, {"__meta_filepath", "f.yml"}}));
+  EXPECT_TRUE(ParseFileSd("[{\"targets\": [\"a:1\"], \"labels\": {\"service.name\": \"x\"}}]", "f.json").ok());
+}
+
 }  // namespace
 }  // namespace tidemark::ingest::scrape
 

@@ -96,6 +96,7 @@ def check_prometheus_names(failures):
                          "--rules.alert.for-outage-tolerance=2h", "--rules.alert.for-grace-period", "5m",
                          "--rules.alert.resend-delay=30s",
                          "--query.max-queue-length=3", "--query.max-bytes=1GB",
+                         "--query.range-cache-size=64MB", "--query.range-cache-recent-window", "2m",
                          "--web.read-timeout=1m", "--web.max-connections", "100",
                          "--ingest.label-limit=0", "--ingest.series-limit-per-metric=9",
                          "--lookback-delta=3m",  # the earlier name still works; the last one wins
@@ -112,6 +113,7 @@ def check_prometheus_names(failures):
                 "rules.alert.for-outage-tolerance": "2h", "rules.alert.for-grace-period": "5m",
                 "rules.alert.resend-delay": "30s", "enable-admin-api": "false",
                 "query.max-queue-length": "3", "query.max-bytes": str(1 << 30),
+                "query.range-cache-size": str(64 << 20), "query.range-cache-recent-window": "2m",
                 "web.read-timeout": "1m", "web.max-connections": "100",
                 "ingest.label-limit": "0", "ingest.series-limit-per-metric": "9",
                 "ingest.series-limit": "0"}

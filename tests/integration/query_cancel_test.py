@@ -97,8 +97,11 @@ def main():
 
     # With one query running (max-concurrency 1), a second waits in the queue; its client leaves
     # before it starts, and it is dropped there. The running one is answered.
-    running = hold_open(tm, "/api/v1/query?" + qs(query=QUICK.replace("1h", "3d"), time=T))
-    time.sleep(0.2)  # let it start (only ordering; nothing asserts on time)
+    # The running query is as slow as SLOW, so it is still running when the second one arrives;
+    # the gauge (running + waiting) says when it has started, so no sleep decides the order.
+    running = hold_open(tm, "/api/v1/query?" + qs(query=SLOW.replace("12d", "11d"), time=T))
+    if wait_count(tm, "prometheus_engine_queries", "", 1) != 1:
+        failures.append("the first query did not start")
     send(tm, "/api/v1/query?" + qs(query=SLOW, time=T), close_at_once=True)
     key = '{type="instant",reason="client_disconnected"}'
     if wait_count(tm, failed, key, 2) != 2:

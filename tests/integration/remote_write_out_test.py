@@ -1,5 +1,6 @@
 """Tidemark's remote-write sender against real receivers: Debian's Prometheus
-(--web.enable-remote-write-receiver) and Debian's VictoriaMetrics, on 127.0.0.1.
+(--web.enable-remote-write-receiver) and Debian's VictoriaMetrics, on 127.0.0.1, with
+remote-write 1.0; and a second Tidemark with remote-write 2.0 (no Debian peer speaks 2.0).
 
 Samples stream into Tidemark; VictoriaMetrics is stopped mid-stream for longer than several
 backoffs; Tidemark is SIGKILLed during that outage and restarted on the same data directory; then
@@ -67,7 +68,7 @@ def caught_up(tm):
     if st != 200:
         return False, body
     eps = body["data"]["endpoints"]
-    ok = len(eps) == 2 and all(e["cursor"] == e["lastCommit"] and e["samplesPending"] == 0 for e in eps)
+    ok = len(eps) == 3 and all(e["cursor"] == e["lastCommit"] and e["samplesPending"] == 0 for e in eps)
     return ok, eps
 
 
@@ -80,6 +81,7 @@ def main():
     vm_port, vm_dir = tmtest.free_port(), tmtest.tempdir("tm-vm-")
     vm = start_vm(vm_port, vm_dir)
     vm_url = f"http://127.0.0.1:{vm_port}"
+    tm2 = tmtest.Tidemark()  # the remote-write 2.0 receiver
 
     cfg_dir = tmtest.tempdir("tm-cfg-")
     cfg = os.path.join(cfg_dir, "tidemark.yml")
@@ -97,6 +99,9 @@ def main():
     name: prom
 {queue}  - url: {vm_url}/api/v1/write
     name: vm
+{queue}  - url: {tm2.url}/api/v1/write
+    name: tm2
+    protobuf_message: io.prometheus.write.v2.Request
 {queue}""")
     data_dir = tmtest.tempdir("tm-data-")
     tm = tmtest.Tidemark(data_dir=data_dir, config=cfg)
@@ -144,7 +149,7 @@ def main():
     want_raw = raw_samples(tm.url, t_end, window_s)
     if len(want_counts) != SERIES or any(c != STEPS for c in want_counts.values()):
         failures.append(f"Tidemark itself does not hold the stream: {want_counts}")
-    for name, url in (("prometheus", prom.url), ("victoria-metrics", vm_url)):
+    for name, url in (("prometheus", prom.url), ("victoria-metrics", vm_url), ("tidemark (2.0)", tm2.url)):
         got_counts = counts(url, t_end, window_s)
         if got_counts != want_counts:
             diff = {k: (want_counts.get(k), got_counts.get(k)) for k in set(want_counts) | set(got_counts)
@@ -167,8 +172,14 @@ def main():
               "tidemark_remote_storage_lag_seconds{remote_name=\"vm\""):
         if m not in text:
             failures.append(f"/metrics lacks {m}")
+    # The second Tidemark got 2.0 requests only (its data is compared above).
+    text2 = tmtest.request("GET", tm2.url + "/metrics")[2].decode()
+    if 'tidemark_ingest_requests_total{protocol="remote_write_v2"} 0' in text2 or \
+            'tidemark_ingest_requests_total{protocol="remote_write_v1"} 0' not in text2:
+        failures.append("the 2.0 endpoint was not sent remote-write 2.0 only: " +
+                        " ".join(l for l in text2.splitlines() if l.startswith("tidemark_ingest_requests_total")))
     tmtest.exit_on_failures(failures, tm,
-                            summary=f"remote_write_out: {SERIES} series x {STEPS} samples to 2 receivers, "
+                            summary=f"remote_write_out: {SERIES} series x {STEPS} samples to 3 receivers, "
                                     f"{time.time() - started:.0f}s")
     print("1 passed, 0 failed")
 

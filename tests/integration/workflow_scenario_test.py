@@ -1,10 +1,11 @@
 """Scenario test of docs/examples/workflow-service, run as its README says: Tidemark with the
 example's config (rules, SLOs, Slack receivers over HTTPS with api_url_file and a private CA) and
-the simulator app exporting OTLP. Requires: a minute of healthy traffic pages nobody; with all five
-faults each alert reaches its Slack channel within 60 s, with its runbook link; the gauge alerts
-resolve once their faults stop; the SLOs are listed and the workflow-success budget falls; every
-dashboard panel query, sent as Grafana sends it, succeeds with data; the webhook URLs appear
-neither in Tidemark's log nor in /api/v1/status/config.
+the simulator app exporting OTLP. Requires: after a warm-up minute on the empty store, a minute of
+healthy traffic pages nobody; with all five faults each alert reaches its Slack channel within
+60 s, with its runbook link; the gauge alerts resolve once their faults stop; the SLOs are
+listed and the workflow-success budget falls; every dashboard panel query, sent as Grafana sends
+it, succeeds with data; the webhook URLs appear neither in Tidemark's log nor in
+/api/v1/status/config.
 """
 import glob
 import json
@@ -30,6 +31,7 @@ SLOS = ("workflow-success", "workflow-latency", "agent-errors", "uptime")
 CHANNEL = {"critical": "#incidents", "warning": "#alerts"}
 FAULTS = ("error", "slow", "agents", "heap", "lag")
 GAUGE_FAULTS = {"heap": "HighHeapUsage", "lag": "EventLoopLag"}
+WARMUP_SECONDS = 60   # see run_scenario
 HEALTHY_SECONDS = 60
 FIRE_DEADLINE = 60    # seconds from the faulty app's start to each alert's Slack message
 RESOLVE_TIMEOUT = 90  # export + evaluation + group_interval (30 s), with room
@@ -205,14 +207,32 @@ def main():
 
 
 def run_scenario(tm, app, cap, rules):
-    # 1. Healthy traffic pages nobody.
+    # 0. Warm-up. The store starts empty, so the SLOs' long windows (6h, 3d) hold only the first
+    # seconds of runs: 2 failures among the first 30 runs are a 6.7 % error ratio "over 3 days" and
+    # trip the 95 % SLO's ticket alert, as Sloth's rules do on Prometheus (about 1 start in 12 here).
+    # A store in use has history in those windows. The rules.yml alerts have volume guards and
+    # must stay quiet even now.
     app.start()
-    deadline = time.time() + HEALTHY_SECONDS
+    warm_fired = set()
+    deadline = time.time() + WARMUP_SECONDS
+    while time.time() < deadline:
+        time.sleep(5)
+        warm_fired.update(firing_alerts(tm))
+    noisy = sorted(warm_fired & set(ALERTS))
+    check(not noisy, f"warm-up: rules.yml alerts fired: {noisy}")
+    print(f"ok: {WARMUP_SECONDS} s warm-up on an empty store; SLO alerts that fired on the first runs: "
+          f"{sorted(warm_fired) or 'none'}")
+
+    # 1. Healthy traffic pages nobody: no alert fires, no Slack message reports one firing.
+    t_healthy = time.time()
+    deadline = t_healthy + HEALTHY_SECONDS
     while time.time() < deadline:
         time.sleep(5)
         fired = firing_alerts(tm)
-        if not check(not fired and not cap.snapshot(),
-                     f"healthy traffic: firing {fired}, Slack got {len(cap.snapshot())} messages"):
+        paged = [body for t, _, body in cap.snapshot()
+                 if t >= t_healthy and (body.get("attachments") or [{}])[0].get("color") == "danger"]
+        if not check(not fired and not paged,
+                     f"healthy traffic: firing {fired}, Slack got {len(paged)} firing messages"):
             return
     status, body = tmtest.get_json(tm.url + "/api/v1/query", {"query": 'workflow_runs_total{job="workflow-hub"}'})
     check(status == 200 and body["data"]["result"], f"no workflow_runs_total after {HEALTHY_SECONDS} s: {body}")

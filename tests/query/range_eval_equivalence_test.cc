@@ -171,6 +171,12 @@ INSTANTIATE_TEST_SUITE_P(
         "ts_of_max_over_time(flappy[3m])",
         "ts_of_min_over_time(flappy[1m] offset 30s)",
         "quantile_over_time(0.9, mem_avail[10m])",
+        "quantile_over_time(0.5, flappy[3m])",
+        "quantile_over_time(0, flappy[2m] offset 30s)",
+        "quantile_over_time(1, cpu_seconds_total{mode=\"user\"}[5m])",
+        "quantile_over_time(0.25, cpu_seconds_total{mode=\"user\"}[30s])",
+        "quantile_over_time(-1, mem_avail[5m])",
+        "quantile_over_time(2, flappy[5m])",
         "avg_over_time(mem_avail[10m])",
         "count_over_time(cpu_seconds_total{cpu=\"0\"}[1m])",
         "last_over_time(mem_avail[1m])",
@@ -180,7 +186,24 @@ INSTANTIATE_TEST_SUITE_P(
         "count by (region) (mem_total)",
         "stddev by (region) (mem_avail)",
         "rate(cpu_seconds_total[5m]) > 0.5",
-        "max_over_time(rate(cpu_seconds_total{mode=\"user\"}[1m])[5m:30s])"));
+        "max_over_time(rate(cpu_seconds_total{mode=\"user\"}[1m])[5m:30s])",
+        // Binary operators: matching state is kept across steps, so series that miss steps
+        // (gaps, late start, stale end), NaNs, bool and filtering comparisons, set operators
+        // and group_left/right must give every step's instant answer.
+        "1 - mem_avail / mem_total",
+        "mem_avail / on (instance) mem_total > bool 0.5",
+        "mem_avail / ignoring (region) mem_total <= 0.6",
+        "mem_avail > 1.5e9",
+        "1.5e9 >= bool mem_avail",
+        "2 * flappy",
+        "flappy == flappy",
+        "cpu_seconds_total / on (instance, cpu) group_left cpu_seconds_total{mode=\"idle\"}",
+        "mem_total * on (instance) group_right (region) rate(cpu_seconds_total[5m])",
+        "rate(cpu_seconds_total[5m]) > bool on (instance, cpu, mode) rate(cpu_seconds_total[1m])",
+        "mem_avail and on (instance) (flappy > 0)",
+        "mem_avail unless on (instance) flappy == 2",
+        "flappy or on (instance) mem_avail",
+        "sum by (region) (mem_avail) / on (region) group_left count by (region) (cpu_seconds_total)"));
 
 }  // namespace
 }  // namespace tidemark::query

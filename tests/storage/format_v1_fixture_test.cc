@@ -14,6 +14,7 @@
 
 #include "storage/format_v1_fixture.h"
 #include "storage/storage_test_util.h"
+#include "tsdb/keys.h"
 
 namespace tidemark::testing {
 namespace {
@@ -160,6 +161,10 @@ TEST(FormatV1Fixture, Regenerate) {
   if (flag == nullptr || std::string(flag) != "1") {
     GTEST_SKIP() << "set TM_REGENERATE_FORMAT_V1=1 to rewrite tests/testdata/format_v1/";
   }
+  // Only version-1 code writes a version-1 store; today's writes a newer one, which belongs in
+  // a fixture of its own (docs/format/keys.md, Compatibility).
+  ASSERT_EQ(tsdb::kFormatVersion, 1u) << "today's code writes format version "
+                                       << tsdb::kFormatVersion << ", not 1";
   const auto store = FormatV1StoreDir();
   std::filesystem::remove_all(store);
   std::filesystem::create_directories(FormatV1Dir());

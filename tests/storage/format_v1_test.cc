@@ -124,5 +124,33 @@ TEST_F(FormatV1Test, AcceptsWritesAndReopens) {
   ASSERT_OK(db->Close());
 }
 
+// Opening marks a version-1 store version 2 (its head log gets version-2 records from then on),
+// so an older build refuses it by version; a version this build does not know is refused.
+TEST_F(FormatV1Test, OpenMarksTheStoreVersionTwoAndRefusesUnknownVersions) {
+  {
+    ASSERT_OK_AND_ASSIGN(auto db, Storage::Open(Options()));
+    ASSERT_OK(db->Close());
+  }
+  ASSERT_OK_AND_ASSIGN(auto inv, InventoryRaw(store_));
+  EXPECT_EQ(inv["meta:format_version"], std::string("\x02", 1));
+  {
+    std::vector<std::string> names;
+    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), store_, &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+    for (const auto& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), store_, cfs, &handles, &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    EXPECT_TRUE(db->Put(rocksdb::WriteOptions(), "format_version", std::string("\x03", 1)).ok());
+    for (auto* h : handles) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+  }
+  auto opened = Storage::Open(Options());
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(opened.status().message().find("unsupported format version 3"), std::string::npos)
+      << opened.status().ToString();
+}
+
 }  // namespace
 }  // namespace tidemark::testing

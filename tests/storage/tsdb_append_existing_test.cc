@@ -167,5 +167,53 @@ TEST_F(TsdbAppendExistingTest, RunStopsAtTheFirstSeriesItCannotAppendWhole) {
   EXPECT_EQ(db_->Stats().num_series, uint64_t{40});
 }
 
+
+// A hint is only a guess: a right one finds the series without hashing, a wrong one (another
+// series' ref, or a ref that never existed) must not append to it; the labels decide, and an
+// unknown series is still left to Append(). Alone and inside a run (the pipelined path).
+TEST_F(TsdbAppendExistingTest, HintsAreCheckedAgainstTheLabels) {
+  std::vector<Labels> known;
+  std::vector<SeriesRef> refs;
+  for (int i = 0; i < 20; ++i) {
+    known.push_back(Labels{{"__name__", "m" + std::to_string(i)}, {"job", "x"}});
+    auto app = db_->NewAppender();
+    auto r = app->Append(0, known.back(), {0, 100'000, double(i)});
+    ASSERT_OK(r.status());
+    refs.push_back(*r);
+    ASSERT_OK(app->Commit());
+  }
+  std::vector<std::vector<LabelPairView>> pairs;
+  for (const Labels& l : known) pairs.push_back(Pairs(l));
+  const Labels unknown{{"__name__", "never"}, {"job", "x"}};
+  const auto unknown_pairs = Pairs(unknown);
+  const std::vector<SampleIn> next{{0, 115'000, 1}};
+  auto app = db_->NewAppender();
+  size_t partial = 0;
+  SeriesRef got = 0;
+  // Alone: right hint, another series' ref, a ref past every series.
+  const SeriesViewIn right{pairs[0], next, refs[0]};
+  EXPECT_EQ(app->AppendExisting(std::span(&right, 1), &partial, &got), size_t{1});
+  EXPECT_EQ(got, refs[0]);
+  const SeriesViewIn wrong{pairs[1], next, refs[2]};
+  EXPECT_EQ(app->AppendExisting(std::span(&wrong, 1), &partial, &got), size_t{1});
+  EXPECT_EQ(got, refs[1]);
+  const SeriesViewIn bogus{pairs[2], next, refs.back() + 1000};
+  EXPECT_EQ(app->AppendExisting(std::span(&bogus, 1), &partial, &got), size_t{1});
+  EXPECT_EQ(got, refs[2]);
+  // A run: hints right, swapped, missing; then an unknown series hinted with a real ref.
+  std::vector<SeriesViewIn> run;
+  for (int i = 3; i < 20; ++i) {
+    const SeriesRef hint = i % 3 == 0 ? refs[i] : i % 3 == 1 ? refs[(i + 1) % 20] : 0;
+    run.push_back({pairs[i], next, hint});
+  }
+  run.push_back({unknown_pairs, next, refs[5]});
+  std::vector<SeriesRef> run_refs(run.size(), 0);
+  EXPECT_EQ(app->AppendExisting(run, &partial, run_refs.data()), size_t{17});
+  for (int i = 3; i < 20; ++i) EXPECT_EQ(run_refs[i - 3], refs[i]) << i;
+  ASSERT_OK(app->Commit());
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(Samples(known[i]), Want({{100'000, double(i)}, {115'000, 1}})) << i;
+  EXPECT_EQ(db_->Stats().num_series, uint64_t{20});
+}
+
 }  // namespace
 }  // namespace tidemark::testing

@@ -176,6 +176,11 @@ Result<std::vector<std::string>> ParseAddressList(const std::string& s) {
         a.find_first_of(" \t\"<>,") != std::string::npos) {
       return Status::InvalidArgument("mail: missing @ in addr-spec");
     }
+    // The address goes into SMTP's RCPT TO/MAIL FROM as is: a CR or LF (say from a label value
+    // in a `to` template) would start a command of the sender's choosing. net/mail refuses them.
+    for (unsigned char ch : a) {
+      if (ch < 0x20 || ch == 0x7f) return Status::InvalidArgument("mail: invalid character in addr-spec");
+    }
     out.push_back(a);
     return Status::OK();
   };

@@ -4,9 +4,12 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <string_view>
+#include <vector>
 
 #include "template/template_ast.h"
 #include "tidemark/alerting/rule_file.h"
+#include "tidemark/storage/model/regexp_expand.h"
 #include "tidemark/storage/model/strconv.h"
 
 namespace tidemark::alerting {
@@ -159,60 +162,9 @@ Result<TValue> CaseFn(const Args& a, const TemplateContext&) {
   return TValue::String(s);
 }
 
-// Go's regexp Expand syntax ($1, ${1}, ${name}, $$) rewritten into RE2's \1 form.
-std::string GoReplacementToRe2(const std::string& repl, const RE2& re) {
-  const auto& names = re.NamedCapturingGroups();
-  std::string out;
-  for (size_t i = 0; i < repl.size(); ++i) {
-    char c = repl[i];
-    if (c == '\\') {
-      out += "\\\\";
-      continue;
-    }
-    if (c != '$' || i + 1 >= repl.size()) {
-      out += c;
-      continue;
-    }
-    if (repl[i + 1] == '$') {
-      out += '$';
-      ++i;
-      continue;
-    }
-    std::string name;
-    size_t j = i + 1;
-    if (repl[j] == '{') {
-      size_t e = repl.find('}', j);
-      if (e == std::string::npos) {
-        out += c;
-        continue;
-      }
-      name = repl.substr(j + 1, e - j - 1);
-      j = e + 1;
-    } else {
-      while (j < repl.size() && (std::isalnum(static_cast<unsigned char>(repl[j])) || repl[j] == '_')) {
-        ++j;
-      }
-      name = repl.substr(i + 1, j - i - 1);
-    }
-    if (name.empty()) {
-      out += c;
-      continue;
-    }
-    int group = -1;
-    if (std::all_of(name.begin(), name.end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); })) {
-      group = std::stoi(name);
-    } else if (auto it = names.find(name); it != names.end()) {
-      group = it->second;
-    }
-    // Unknown groups expand to "" as in Go; RE2 caps back-references at \9.
-    if (group >= 0 && group <= re.NumberOfCapturingGroups() && group <= 9) {
-      out += "\\" + std::to_string(group);
-    }
-    i = j - 1;
-  }
-  return out;
-}
-
+// Go's Regexp.ReplaceAllString: every non-overlapping match, left to right, replaced by the
+// expanded template (regexp_expand.h); an empty match right after a match is not replaced, and
+// the search moves on by at least one character.
 Result<TValue> ReReplaceAll(const Args& a, const TemplateContext&) {
   TM_RETURN_IF_ERROR(WantArgs(a, 3));
   TM_ASSIGN_OR_RETURN(std::string pattern, AsStr(a[0]));
@@ -220,8 +172,35 @@ Result<TValue> ReReplaceAll(const Args& a, const TemplateContext&) {
   TM_ASSIGN_OR_RETURN(std::string text, AsStr(a[2]));
   RE2 re(pattern, RE2::Quiet);
   if (!re.ok()) return Status::InvalidArgument("error parsing regexp: " + re.error());
-  RE2::GlobalReplace(&text, re, GoReplacementToRe2(repl, re));
-  return TValue::String(text);
+  const int ngroups = re.NumberOfCapturingGroups() + 1;
+  std::vector<re2::StringPiece> pieces(ngroups);
+  std::vector<std::string_view> groups(ngroups);
+  std::string out;
+  size_t last_end = 0;
+  for (size_t pos = 0; pos <= text.size();) {
+    if (!re.Match(text, pos, text.size(), RE2::UNANCHORED, pieces.data(), ngroups)) break;
+    for (int i = 0; i < ngroups; ++i) {
+      groups[i] = std::string_view(pieces[i].data(), pieces[i].size());
+    }
+    const size_t begin = static_cast<size_t>(pieces[0].data() - text.data());
+    const size_t end = begin + pieces[0].size();
+    out.append(text, last_end, begin - last_end);
+    if (end > last_end || begin == 0) {
+      AppendRegexpExpand(out, repl, groups, re.NamedCapturingGroups());
+    }
+    last_end = end;
+    uint32_t rune = 0;
+    const size_t width = pos < text.size() ? DecodeRune(text, pos, &rune) : 0;
+    if (pos + width > end) {
+      pos += width;
+    } else if (pos + 1 > end) {
+      ++pos;  // only at the end of the text, where there is no character to step over
+    } else {
+      pos = end;
+    }
+  }
+  out.append(text, last_end);
+  return TValue::String(out);
 }
 Result<TValue> Match(const Args& a, const TemplateContext&) {
   TM_RETURN_IF_ERROR(WantArgs(a, 2));

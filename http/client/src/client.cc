@@ -1,10 +1,8 @@
-// The client's request flow: resolve, connect (or tunnel through the proxy), TLS handshake,
-// one HTTP/1.1 exchange per connection, redirects; every step bounded by one deadline.
+// The client's request flow: a session's idle connection or a new one (connect, proxy tunnel,
+// TLS handshake), the HTTP/1.1 exchange, one retry on a stale reused connection, redirects;
+// every step bounded by one deadline.
 #include "tidemark/httpclient/client.h"
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -12,6 +10,7 @@
 #include <chrono>
 #include <optional>
 
+#include "connection.h"
 #include "tls.h"
 #include "url.h"
 
@@ -20,7 +19,6 @@ namespace tidemark::httpclient {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
-using tcp = asio::ip::tcp;
 using SteadyClock = std::chrono::steady_clock;
 
 class Client::Impl {
@@ -73,114 +71,10 @@ std::string BasicAuth(const std::string& userinfo) {
   return "Basic " + Base64(PercentDecode(userinfo));
 }
 
-// One connection: every asynchronous step runs on a private io_context until it completes or
-// the shared deadline passes (then the socket is closed and the step reports timed_out).
-class Connection {
- public:
-  explicit Connection(SteadyClock::time_point deadline)
-      : deadline_(deadline), resolver_(ioc_), socket_(ioc_) {}
-
-  template <class Start>
-  beast::error_code Run(Start&& start) {
-    bool done = false;
-    beast::error_code result;
-    start([&done, &result](beast::error_code ec, auto&&...) {
-      result = ec;
-      done = true;
-    });
-    ioc_.restart();
-    while (!done && ioc_.run_one_until(deadline_) > 0) {
-    }
-    if (done) return result;
-    beast::error_code ignored;
-    resolver_.cancel();
-    lowest().close(ignored);
-    ioc_.restart();
-    ioc_.run();  // lets the aborted operation finish before `done` goes out of scope
-    return asio::error::timed_out;
-  }
-
-  Status Connect(const Url& to) {
-    tcp::resolver::results_type endpoints;
-    beast::error_code ec = Run([&](auto handler) {
-      resolver_.async_resolve(to.host, to.port,
-                              [&endpoints, handler](beast::error_code e, tcp::resolver::results_type r) mutable {
-                                endpoints = std::move(r);
-                                handler(e);
-                              });
-    });
-    if (ec) return Failed("resolve " + to.host, ec);
-    ec = Run([&](auto handler) { asio::async_connect(socket_, endpoints, handler); });
-    if (ec) return Failed("connect " + to.HostPort(), ec);
-    return Status::OK();
-  }
-
-  // HTTP CONNECT through the proxy we are connected to, for a TLS tunnel to `target`.
-  Status Tunnel(const Url& target, const Url& proxy) {
-    bhttp::request<bhttp::empty_body> req{bhttp::verb::connect, target.HostPort(), 11};
-    req.set(bhttp::field::host, target.HostPort());
-    if (!proxy.userinfo.empty()) req.set(bhttp::field::proxy_authorization, BasicAuth(proxy.userinfo));
-    beast::error_code ec = Run([&](auto handler) { bhttp::async_write(socket_, req, handler); });
-    if (ec) return Failed("proxy CONNECT", ec);
-    bhttp::response_parser<bhttp::empty_body> parser;
-    parser.skip(true);  // a CONNECT answer has no body
-    ec = Run([&](auto handler) { bhttp::async_read(socket_, buffer_, parser, handler); });
-    if (ec) return Failed("proxy CONNECT", ec);
-    if (parser.get().result_int() != 200) {
-      return Status::Unavailable("proxy CONNECT to " + target.HostPort() + " answered " +
-                                 std::to_string(parser.get().result_int()));
-    }
-    return Status::OK();
-  }
-
-  Status Handshake(asio::ssl::context& ctx, const TlsConfig& tls, const Url& target) {
-    tls_.emplace(std::move(socket_), ctx);
-    TM_RETURN_IF_ERROR(PrepareConnection(tls_->native_handle(), tls, target.host));
-    beast::error_code ec =
-        Run([&](auto handler) { tls_->async_handshake(asio::ssl::stream_base::client, handler); });
-    if (!ec) return Status::OK();
-    std::string why = ec.message();
-    const long verify = SSL_get_verify_result(tls_->native_handle());
-    if (verify != X509_V_OK) why += ": " + std::string(X509_verify_cert_error_string(verify));
-    return Status::Unavailable("TLS handshake with " + target.HostPort() + ": " + why);
-  }
-
-  Status Exchange(bhttp::request<bhttp::string_body>& req, bhttp::response<bhttp::string_body>& res,
-                  uint64_t body_limit) {
-    beast::error_code ec = tls_ ? Run([&](auto h) { bhttp::async_write(*tls_, req, h); })
-                                : Run([&](auto h) { bhttp::async_write(socket_, req, h); });
-    if (ec) return Failed("sending request", ec);
-    bhttp::response_parser<bhttp::string_body> parser;
-    parser.body_limit(body_limit);
-    ec = tls_ ? Run([&](auto h) { bhttp::async_read(*tls_, buffer_, parser, h); })
-              : Run([&](auto h) { bhttp::async_read(socket_, buffer_, parser, h); });
-    if (ec == bhttp::error::body_limit) {
-      return Status::ResourceExhausted("response body larger than " + std::to_string(body_limit) + " bytes");
-    }
-    if (ec) return Failed("reading response", ec);
-    res = parser.release();
-    beast::error_code ignored;
-    lowest().close(ignored);  // one request per connection ("Connection: close")
-    return Status::OK();
-  }
-
- private:
-  tcp::socket& lowest() { return tls_ ? tls_->next_layer() : socket_; }
-
-  Status Failed(const std::string& what, const beast::error_code& ec) {
-    if (ec == asio::error::timed_out) return Status::DeadlineExceeded(what + ": timed out");
-    return Status::Unavailable(what + ": " + ec.message());
-  }
-
-  SteadyClock::time_point deadline_;
-  asio::io_context ioc_;
-  tcp::resolver resolver_;
-  tcp::socket socket_;
-  std::optional<asio::ssl::stream<tcp::socket>> tls_;
-  beast::flat_buffer buffer_;
-};
-
 }  // namespace
+
+Session::Session() = default;
+Session::~Session() = default;
 
 Client::Client(ClientConfig config, std::unique_ptr<Impl> impl)
     : config_(std::move(config)), impl_(std::move(impl)) {}
@@ -193,17 +87,18 @@ Result<std::shared_ptr<const Client>> Client::Create(ClientConfig config) {
   return std::shared_ptr<const Client>(new Client(std::move(config), std::move(impl)));
 }
 
-Result<Response> Client::Do(const Request& in) const {
+Result<Response> Client::Do(const Request& in, Session* session) const {
   const auto deadline = SteadyClock::now() + std::chrono::milliseconds(in.timeout_ms);
   std::optional<Url> proxy;
   if (!config_.proxy_url.empty()) {
     TM_ASSIGN_OR_RETURN(Url p, ParseUrl(config_.proxy_url));
     proxy = std::move(p);
   }
-  std::string url = in.url, method = in.method, body = in.body;
+  std::string url = in.url, method = in.method;
+  bool send_body = true;  // dropped by a redirect that turns the request into a GET
   for (int hop = 0;; ++hop) {
     TM_ASSIGN_OR_RETURN(Url u, ParseUrl(url));
-    bhttp::request<bhttp::string_body> req;
+    Connection::HttpRequest req;
     req.method(bhttp::string_to_verb(method));
     if (req.method() == bhttp::verb::unknown) return Status::InvalidArgument("bad HTTP method " + method);
     req.version(11);
@@ -214,7 +109,7 @@ Result<Response> Client::Do(const Request& in) const {
     req.set(bhttp::field::host, default_port ? (u.host.find(':') != std::string::npos ? "[" + u.host + "]" : u.host)
                                              : u.HostPort());
     req.set(bhttp::field::user_agent, "Tidemark");
-    if (!body.empty() || req.method() == bhttp::verb::post || req.method() == bhttp::verb::put) {
+    if ((send_body && !in.body.empty()) || req.method() == bhttp::verb::post || req.method() == bhttp::verb::put) {
       req.set(bhttp::field::content_type, in.content_type);
     }
     if (config_.basic_auth) {
@@ -226,16 +121,47 @@ Result<Response> Client::Do(const Request& in) const {
       req.set(bhttp::field::proxy_authorization, BasicAuth(proxy->userinfo));
     }
     for (const auto& [k, v] : in.headers) req.set(k, v);
-    req.keep_alive(false);
-    req.body() = body;
+    // A session is used by one request at a time; a concurrent one goes on a one-off connection.
+    std::unique_lock<std::mutex> session_lock;
+    if (session != nullptr) session_lock = std::unique_lock<std::mutex>(session->mu_, std::try_to_lock);
+    Session* const s = session_lock.owns_lock() ? session : nullptr;
+    req.keep_alive(s != nullptr);
+    if (send_body) req.body() = beast::span<const char>(in.body.data(), in.body.size());
     req.prepare_payload();
 
-    Connection conn(deadline);
-    TM_RETURN_IF_ERROR(conn.Connect(proxy ? *proxy : u));
-    if (proxy && u.scheme == "https") TM_RETURN_IF_ERROR(conn.Tunnel(u, *proxy));
-    if (u.scheme == "https") TM_RETURN_IF_ERROR(conn.Handshake(impl_->ssl, config_.tls, u));
+    const std::string key = u.scheme + "://" + u.HostPort();
+    std::unique_ptr<Connection> conn;
+    if (s != nullptr && s->idle_) {
+      if (s->owner_ == this && s->key_ == key && !s->idle_->PeerClosed()) conn = std::move(s->idle_);
+      s->idle_.reset();
+    }
+    bool reused = conn != nullptr;
     bhttp::response<bhttp::string_body> res;
-    TM_RETURN_IF_ERROR(conn.Exchange(req, res, in.body_limit));
+    for (;;) {
+      if (!conn) {
+        conn = std::make_unique<Connection>();
+        conn->set_deadline(deadline);
+        if (s != nullptr) ++s->opened_;
+        TM_RETURN_IF_ERROR(conn->Connect(proxy ? *proxy : u));
+        if (proxy && u.scheme == "https") {
+          TM_RETURN_IF_ERROR(conn->Tunnel(u, proxy->userinfo.empty() ? "" : BasicAuth(proxy->userinfo)));
+        }
+        if (u.scheme == "https") TM_RETURN_IF_ERROR(conn->Handshake(impl_->ssl, config_.tls, u));
+      }
+      conn->set_deadline(deadline);
+      bool nothing_processed = false;
+      Status st = conn->Exchange(req, res, in.body_limit, req.method() == bhttp::verb::head, &nothing_processed);
+      if (st.ok()) break;
+      conn.reset();
+      // The server closed the kept connection before it could act on the request: once more, fresh.
+      if (!reused || !nothing_processed) return st;
+      reused = false;
+    }
+    if (s != nullptr && conn->reusable()) {
+      s->idle_ = std::move(conn);
+      s->owner_ = this;
+      s->key_ = key;
+    }
 
     const int status = static_cast<int>(res.result_int());
     const bool redirect = status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
@@ -252,7 +178,7 @@ Result<Response> Client::Do(const Request& in) const {
     // As Go's client: 301/302/303 turn a POST into a GET without body; 307/308 keep both.
     if (status <= 303 && method != "GET" && method != "HEAD") {
       method = "GET";
-      body.clear();
+      send_body = false;
     }
   }
 }

@@ -31,6 +31,17 @@ Result<Url> ParseUrl(const std::string& url) {
     const size_t close = authority.find(']');
     if (close == std::string::npos) return Status::InvalidArgument("bad IPv6 host in URL");
     u.host = authority.substr(1, close - 1);
+    // An IPv6 literal (with an optional %zone): HostPort() brackets a host again only for its
+    // colons, so anything else in brackets would print as another URL.
+    const size_t zone = u.host.find('%');
+    const bool literal =
+        u.host.find(':') < zone &&
+        u.host.find_first_not_of("0123456789abcdefABCDEF:.") >= zone &&
+        (zone == std::string::npos ||
+         u.host.find_first_not_of(
+             "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-._~%", zone) ==
+             std::string::npos);
+    if (!literal) return Status::InvalidArgument("bad IPv6 host in URL");
     if (close + 1 < authority.size()) {
       if (authority[close + 1] != ':') return Status::InvalidArgument("bad host in URL");
       u.port = authority.substr(close + 2);
@@ -39,6 +50,9 @@ Result<Url> ParseUrl(const std::string& url) {
     const size_t colon = authority.rfind(':');
     u.host = authority.substr(0, colon);
     if (colon != std::string::npos) u.port = authority.substr(colon + 1);
+    // Only a bracketed (IPv6) host may hold a colon; HostPort() would bracket "a:b" into
+    // another host than the one written.
+    if (u.host.find(':') != std::string::npos) return Status::InvalidArgument("bad host in URL");
   }
   if (u.host.empty()) return Status::InvalidArgument("URL has no host");
   if (u.port.empty()) u.port = u.scheme == "https" ? "443" : "80";

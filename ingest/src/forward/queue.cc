@@ -294,20 +294,23 @@ void RemoteWriteQueue::ShardLoop(Shard& shard) {
       shard.q.erase(shard.q.begin(), shard.q.begin() + static_cast<std::ptrdiff_t>(n));
       shard.cv.notify_all();  // room for the reader
     }
-    if (!SendWithRetry(batch)) return;
+    if (!SendWithRetry(shard, batch)) return;
   }
 }
 
-bool RemoteWriteQueue::SendWithRetry(std::vector<Item>& batch) {
+bool RemoteWriteQueue::SendWithRetry(Shard& shard, std::vector<Item>& batch) {
   int64_t backoff = cfg_.queue.min_backoff_ms;
   std::vector<forward::OutSample> out;
   httpclient::Request req;
   req.url = cfg_.url;
-  req.content_type = "application/x-protobuf";
+  req.content_type = cfg_.write_v2 ? "application/x-protobuf;proto=io.prometheus.write.v2.Request"
+                                    : "application/x-protobuf";
   req.timeout_ms = static_cast<int>(std::min<int64_t>(cfg_.remote_timeout_ms, 1 << 30));
   req.headers = cfg_.headers;
   req.headers.emplace_back("Content-Encoding", "snappy");
-  req.headers.emplace_back("X-Prometheus-Remote-Write-Version", "0.1.0");
+  req.headers.emplace_back("X-Prometheus-Remote-Write-Version", cfg_.write_v2 ? "2.0.0" : "0.1.0");
+  const size_t fixed_headers = req.headers.size();
+  int attempt = 0;
   for (;;) {
     // What aged past max_backlog_age while the receiver refused it is dropped.
     const Timestamp oldest_ok = clock_.NowMs() - cfg_.max_backlog_age_ms;
@@ -322,12 +325,40 @@ bool RemoteWriteQueue::SendWithRetry(std::vector<Item>& batch) {
     if (batch.empty()) return true;
     out.clear();
     for (const Item& i : batch) out.push_back({&i.series->labels, i.t, i.v});
-    forward::EncodeWriteRequest(out, &req.body);
+    shard.encoder.Encode(out, cfg_.write_v2 ? forward::WireVersion::kV2 : forward::WireVersion::kV1, &req.body);
+    // As Prometheus: a retry says which attempt it is.
+    req.headers.resize(fixed_headers);
+    if (attempt > 0) req.headers.emplace_back("Retry-Attempt", std::to_string(attempt));
+    ++attempt;
     const auto t0 = std::chrono::steady_clock::now();
-    auto resp = client_->Do(req);
+    auto resp = client_->Do(req, &shard.session);
     duration_->Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     const double n = static_cast<double>(batch.size());
     if (resp.ok() && resp->status / 100 == 2) {
+      const uint64_t written = WrittenSamples(*resp, batch.size());
+      if (cfg_.write_v2 && written == 0) {
+        // Prometheus 3's rule: a 2.0 receiver that answers 2xx but confirms nothing written is
+        // probably a 1.0 receiver that ignored the Content-Type; the batch fails.
+        failed_->Inc(n);
+        const std::string err = "server answered " + std::to_string(resp->status) +
+                                " but its remote-write 2.0 response headers say no sample was written "
+                                "(a receiver that supports only remote-write 1.0?)";
+        {
+          std::lock_guard lock(track_mu_);
+          last_error_ = err;
+        }
+        Warn("remote write: non-recoverable error, samples dropped",
+             {{"url", httpclient::UrlHostForLog(cfg_.url)}, {"count", std::to_string(batch.size())}, {"err", err}});
+        Complete(batch);
+        return true;
+      }
+      if (written < batch.size()) {
+        failed_->Inc(static_cast<double>(batch.size() - written));
+        Warn("remote write: the receiver answered 2xx but says it wrote fewer samples than sent",
+             {{"url", httpclient::UrlHostForLog(cfg_.url)},
+              {"sent", std::to_string(batch.size())},
+              {"written", std::to_string(written)}});
+      }
       sent_->Inc(n);
       bytes_->Inc(static_cast<double>(req.body.size()));
       Timestamp hi = kMinTimestamp;
@@ -369,6 +400,23 @@ bool RemoteWriteQueue::SendWithRetry(std::vector<Item>& batch) {
     if (stop_.load()) return false;
     backoff = std::min(backoff * 2, cfg_.queue.max_backoff_ms);
   }
+}
+
+uint64_t RemoteWriteQueue::WrittenSamples(const httpclient::Response& resp, uint64_t n) const {
+  // As Prometheus' ParseWriteResponseStats: an absent header means 0 once any is present; with
+  // none present nothing is confirmed (trusted for 1.0, "nothing written" for 2.0).
+  bool confirmed = false;
+  uint64_t samples = 0;
+  for (const char* kind : {"Samples", "Histograms", "Exemplars"}) {
+    const std::string v = resp.Header(std::string("X-Prometheus-Remote-Write-") + kind + "-Written");
+    if (v.empty()) continue;
+    confirmed = true;
+    // We send only float samples, so only their count matters; a value that is no number is 0.
+    const bool number = v.size() <= 18 && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (kind[0] == 'S' && number) samples = std::stoull(v);
+  }
+  if (!confirmed) return cfg_.write_v2 ? 0 : n;
+  return std::min(samples, n);
 }
 
 void RemoteWriteQueue::Complete(const std::vector<Item>& items) {

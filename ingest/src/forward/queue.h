@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "forward/write_request.h"
 #include "tidemark/httpclient/client.h"
 #include "tidemark/ingest/remote_write_sender.h"
 
@@ -50,6 +51,8 @@ class RemoteWriteQueue {
     std::condition_variable cv;  // items arrived / room freed / stop
     std::deque<Item> q;
     bool quit = false;  // resharding: leave once q is empty
+    httpclient::Session session;  // the shard's kept-alive connection to the endpoint
+    forward::WriteRequestEncoder encoder;
     std::thread thread;
   };
   struct PendingCommit {
@@ -69,7 +72,11 @@ class RemoteWriteQueue {
   // a series never has samples in two shards at once.
   void MaybeReshard();
   // Sends `batch` until acknowledged, refused or dropped as too old; false when stopping.
-  bool SendWithRetry(std::vector<Item>& batch);
+  bool SendWithRetry(Shard& shard, std::vector<Item>& batch);
+  // After a 2xx: how many of the batch's `n` samples the receiver says it wrote (remote-write
+  // 2.0's X-Prometheus-Remote-Write-*-Written headers), or `n` when it says nothing and the
+  // request was 1.0.
+  uint64_t WrittenSamples(const httpclient::Response& resp, uint64_t n) const;
   // Marks items consumed and advances the cursor over completed commits.
   void Complete(const std::vector<Item>& items);
   void CountDropped(uint64_t n, const char* why);

@@ -292,7 +292,8 @@ Status ExpositionParser::ParseSeriesLine() {
       ++pos_;
       std::string_view t = Token();
       auto ts = ParseExpoFloat(t);
-      if (!ts.ok() || std::isnan(*ts) || std::isinf(*ts)) return Error("invalid timestamp");
+      // Beyond ±2^63 ms the conversion to int64 is undefined (Go's yields an arbitrary value).
+      if (!ts.ok() || !(std::fabs(*ts * 1000) < 0x1p63)) return Error("invalid timestamp");
       ts_ms_ = static_cast<int64_t>(*ts * 1000);
       has_ts_ = true;
     }

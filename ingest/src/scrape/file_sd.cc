@@ -8,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "tidemark/storage/model/strconv.h"
+
 namespace tidemark::ingest::scrape {
 
 Result<std::vector<TargetGroup>> ParseFileSd(const std::string& content, const std::string& path) {
@@ -34,7 +36,14 @@ Result<std::vector<TargetGroup>> ParseFileSd(const std::string& content, const s
       if (g["labels"]) {
         if (!g["labels"].IsMap()) return Status::InvalidArgument(tg.source + ": labels must be a mapping");
         for (const auto& kv : g["labels"]) {
-          tg.labels.emplace_back(kv.first.as<std::string>(), kv.second.as<std::string>());
+          std::string name = kv.first.as<std::string>();
+          // Prometheus 3's model.LabelName.IsValid (UTF-8 names); it refuses the whole file.
+          if (name.empty() || !ValidUtf8(name)) {
+            return Status::InvalidArgument(tg.source + ": " + Quote(name) + " is not a valid label name");
+          }
+          // Prometheus sets __meta_filepath itself, over any value the file gives.
+          if (name == "__meta_filepath") continue;
+          tg.labels.emplace_back(std::move(name), kv.second.as<std::string>());
         }
       }
       tg.labels.emplace_back("__meta_filepath", path);

@@ -64,7 +64,7 @@ Result<std::string> ScrapeLoop::Fetch(std::string* content_type) const {
   req.headers = {{"Accept", s.accept_header},
                  {"Accept-Encoding", s.config.enable_compression ? "gzip" : "identity"},
                  {"X-Prometheus-Scrape-Timeout-Seconds", FormatFloat(target_.timeout_ms / 1000.0, 'f', -1)}};
-  TM_ASSIGN_OR_RETURN(httpclient::Response resp, s.client->Do(req));
+  TM_ASSIGN_OR_RETURN(httpclient::Response resp, s.client->Do(req, &session_));
   if (resp.status != 200) {
     return Status::Unavailable("server returned HTTP status " + std::to_string(resp.status) + " " + resp.reason);
   }
@@ -212,7 +212,7 @@ Status ScrapeLoop::AppendBody(BatchWriter& w, std::string_view body, std::string
     if (cfg.sample_limit && c->added > cfg.sample_limit) {
       return Status::ResourceExhausted("sample limit exceeded");
     }
-    w.AddSeriesViews(entry->views, std::span(&s, 1));
+    w.AddSeriesViews(entry->views, std::span(&s, 1), &entry->ref);
     entry->seen_iter = iter_;
     entry->tracked = !own_ts;
     if (is_new) ++c->series_added;
@@ -224,12 +224,12 @@ Status ScrapeLoop::AppendBody(BatchWriter& w, std::string_view body, std::string
       ++it;
       continue;
     }
-    if (it->second->live) w.AddSeriesViews(it->second->views, std::span(&stale, 1));
+    if (it->second->live) w.AddSeriesViews(it->second->views, std::span(&stale, 1), &it->second->ref);
     graveyard_.push_back(std::move(it->second));
     it = cache_.erase(it);
   }
   for (auto& e : carried_) {
-    if (!new_hashes.contains(e->labels.Hash())) w.AddSeriesViews(e->views, std::span(&stale, 1));
+    if (!new_hashes.contains(e->labels.Hash())) w.AddSeriesViews(e->views, std::span(&stale, 1), &e->ref);
     graveyard_.push_back(std::move(e));
   }
   carried_.clear();
@@ -257,11 +257,11 @@ void ScrapeLoop::StaleAllLive(BatchWriter& w, int64_t ts_ms) {
   const SampleIn stale{0, ts_ms, StaleNaN()};
   for (auto& [key, e] : cache_) {
     if (!e->live) continue;
-    w.AddSeriesViews(e->views, std::span(&stale, 1));
+    w.AddSeriesViews(e->views, std::span(&stale, 1), &e->ref);
     e->live = false;
   }
   for (auto& e : carried_) {
-    w.AddSeriesViews(e->views, std::span(&stale, 1));
+    w.AddSeriesViews(e->views, std::span(&stale, 1), &e->ref);
     graveyard_.push_back(std::move(e));
   }
   carried_.clear();
@@ -270,7 +270,7 @@ void ScrapeLoop::StaleAllLive(BatchWriter& w, int64_t ts_ms) {
 void ScrapeLoop::Report(BatchWriter& w, int64_t ts_ms, const double values[5]) {
   for (int i = 0; i < 5; ++i) {
     const SampleIn s{0, ts_ms, values[i]};
-    w.AddSeriesViews(report_[i].views, std::span(&s, 1));
+    w.AddSeriesViews(report_[i].views, std::span(&s, 1), &report_[i].ref);
   }
 }
 

@@ -15,6 +15,7 @@
 #include "../batch_writer.h"
 #include "exposition_parser.h"
 #include "target.h"
+#include "tidemark/httpclient/client.h"
 #include "tidemark/ingest/scrape.h"
 
 namespace tidemark::ingest::scrape {
@@ -46,6 +47,7 @@ class ScrapeLoop {
   struct Entry {
     Labels labels;                   // final labels (empty when relabelling dropped the series)
     std::vector<LabelPairView> views;  // into `labels`, for BatchWriter::AddSeriesViews
+    SeriesRef ref = 0;               // the store's ref once known (Prometheus' cache keeps it too)
     uint64_t seen_iter = 0;          // scrape iteration that last exposed it
     bool live = false;      // appended without own timestamp in the last successful scrape
     bool tracked = false;   // the same, for the scrape in progress (becomes `live` if it succeeds)
@@ -78,6 +80,8 @@ class ScrapeLoop {
 
   std::shared_ptr<const PoolSettings> settings_;  // guarded by scrape_mu_
   std::mutex scrape_mu_;  // one Scrape / WriteStaleMarkers / SetSettings at a time
+  // The target's kept-alive connection (scrapes are serialized, so one is enough).
+  mutable httpclient::Session session_;
   // Entries are heap nodes so that the views handed to a BatchWriter stay valid until it
   // finishes, even when the entry leaves the cache meanwhile (into graveyard_).
   std::unordered_map<std::string, std::unique_ptr<Entry>, StrHash, std::equal_to<>> cache_;

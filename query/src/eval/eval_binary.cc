@@ -170,24 +170,30 @@ EValue Evaluator::EvalBinary(const BinaryExpr& b, Timestamp ts) {
     if (swapped) std::swap(left, right);
     Signer signer(m);
     BinaryCache& cache = binary_cache_[&b];
+    const uint32_t visit = ++cache.visit;
     // Signatures and result label sets depend only on the input label sets, which are interned:
-    // computed once per series for the whole range query, not once per step.
-    auto sig_of = [&](LabelsPtr l) {
-      uint32_t i = cache.sig_index.Find(l);
-      if (i != PtrIndex::kNone) return cache.sigs[i];
-      uint64_t sig = signer.Sig(*l);
-      cache.sig_index.Insert(l, static_cast<uint32_t>(cache.sigs.size()));
-      cache.sigs.push_back(sig);
-      return sig;
+    // computed once per series for the whole range query, not once per step. Each signature
+    // gets a dense group id, so matching one step is array lookups, not hash containers.
+    auto group_of = [&](LabelsPtr l) -> uint32_t {
+      uint32_t g = cache.group_index.Find(l);
+      if (g != PtrIndex::kNone) return g;
+      auto [it, inserted] = cache.group_of_sig.emplace(
+          signer.Sig(*l), static_cast<uint32_t>(cache.group_of_sig.size()));
+      g = it->second;
+      if (inserted) {
+        cache.one_visit.push_back(0);
+        cache.one_sample.push_back(nullptr);
+        cache.matched_visit.push_back(0);
+      }
+      cache.group_index.Insert(l, g);
+      return g;
     };
     // The "one" side, by signature.
-    std::unordered_map<uint64_t, const ESample*> one;
-    one.reserve(right->size());
     for (const auto& rs : *right) {
-      uint64_t sig = sig_of(rs.metric);
-      auto [it, inserted] = one.emplace(sig, &rs);
-      if (!inserted) {
-        std::string d1 = FullString(*rs.metric), d2 = FullString(*it->second->metric);
+      const uint32_t g = group_of(rs.metric);
+      if (cache.one_visit[g] == visit) {
+        const auto* first = static_cast<const ESample*>(cache.one_sample[g]);
+        std::string d1 = FullString(*rs.metric), d2 = FullString(*first->metric);
         if (d1 > d2) std::swap(d1, d2);
         FailExec("found duplicate series for the match group " +
                  FullString(signer.MatchLabels(*rs.metric)) + " on the " +
@@ -195,18 +201,22 @@ EValue Evaluator::EvalBinary(const BinaryExpr& b, Timestamp ts) {
                  d2 + "];many-to-many matching not allowed: matching labels must be unique on "
                  "one side");
       }
+      cache.one_visit[g] = visit;
+      cache.one_sample[g] = &rs;
     }
-    std::unordered_set<uint64_t> matched_one;                           // one-to-one
-    std::unordered_map<uint64_t, std::unordered_set<uint64_t>> matched;  // many-to-one
     auto result_labels = [&](const ESample& ls, const ESample& rs) -> const BinaryCache::Out& {
       const bool by_pair = !m.include.empty();
       uint32_t i =
           by_pair ? FindPair(cache, ls.metric, rs.metric) : cache.out_index.Find(ls.metric);
       if (i != PtrIndex::kNone) return cache.outs[i];
       Labels metric = ResultLabels(b, m, *ls.metric, *rs.metric);
-      uint64_t h = metric.Hash();
+      // Many-to-one matching tells results apart by label hash, as Prometheus does.
+      const uint32_t rid =
+          cache.result_id_of_hash
+              .emplace(metric.Hash(), static_cast<uint32_t>(cache.result_id_of_hash.size()))
+              .first->second;
       i = static_cast<uint32_t>(cache.outs.size());
-      cache.outs.push_back({Intern(std::move(metric)), h});
+      cache.outs.push_back({Intern(std::move(metric)), rid});
       if (by_pair) {
         cache.out_by_pair.emplace(std::make_pair(ls.metric, rs.metric), i);
       } else {
@@ -214,11 +224,11 @@ EValue Evaluator::EvalBinary(const BinaryExpr& b, Timestamp ts) {
       }
       return cache.outs[i];
     };
+    out.vec.reserve(left->size());
     for (const auto& ls : *left) {
-      uint64_t sig = sig_of(ls.metric);
-      auto f = one.find(sig);
-      if (f == one.end()) continue;
-      const ESample& rs = *f->second;
+      const uint32_t g = group_of(ls.metric);
+      if (cache.one_visit[g] != visit) continue;
+      const ESample& rs = *static_cast<const ESample*>(cache.one_sample[g]);
       double fl = ls.v, fr = rs.v;
       if (swapped) std::swap(fl, fr);
       auto [value, keep] = ElemBinop(b.op, fl, fr);
@@ -227,12 +237,17 @@ EValue Evaluator::EvalBinary(const BinaryExpr& b, Timestamp ts) {
       }
       const BinaryCache::Out& res = result_labels(ls, rs);
       if (m.card == Cardinality::kOneToOne) {
-        if (!matched_one.insert(sig).second) {
+        if (cache.matched_visit[g] == visit) {
           FailExec("multiple matches for labels: many-to-one matching must be explicit "
                    "(group_left/group_right)");
         }
-      } else if (!matched[sig].insert(res.hash).second) {
-        FailExec("multiple matches for labels: grouping labels must ensure unique matches");
+        cache.matched_visit[g] = visit;
+      } else {
+        uint32_t& seen = cache.result_visit[(uint64_t{g} << 32) | res.result_id];
+        if (seen == visit) {
+          FailExec("multiple matches for labels: grouping labels must ensure unique matches");
+        }
+        seen = visit;
       }
       if (!keep && !b.return_bool) continue;
       out.vec.push_back({res.metric, value, ts, b.return_bool});
@@ -243,6 +258,8 @@ EValue Evaluator::EvalBinary(const BinaryExpr& b, Timestamp ts) {
   bool swap = lhs.kind == ValueKind::kScalar;
   EVector vec = swap ? std::move(rhs.vec) : std::move(lhs.vec);
   double scalar = swap ? lhs.scalar : rhs.scalar;
+  // In place: the kept samples move to the front of the operand's vector, in its order.
+  size_t kept = 0;
   for (auto& s : vec) {
     double l = s.v, r = scalar;
     if (swap) std::swap(l, r);
@@ -253,11 +270,14 @@ EValue Evaluator::EvalBinary(const BinaryExpr& b, Timestamp ts) {
       keep = true;
     }
     if (!keep) continue;
-    s.v = value;
-    s.t = ts;
-    if (ChangesMetricSchema(b.op) || b.return_bool) s.drop_name = true;
-    out.vec.push_back(std::move(s));
+    ESample& o = vec[kept++];
+    o = s;
+    o.v = value;
+    o.t = ts;
+    if (ChangesMetricSchema(b.op) || b.return_bool) o.drop_name = true;
   }
+  vec.resize(kept);
+  out.vec = std::move(vec);
   return out;
 }
 

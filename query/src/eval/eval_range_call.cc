@@ -9,6 +9,7 @@
 
 #include "eval/evaluator.h"
 #include "eval/sliding_extremum.h"
+#include "eval/sliding_quantile.h"
 
 namespace tidemark::query::eval {
 namespace {
@@ -138,6 +139,8 @@ void Evaluator::BuildRangeBlock(const Call& c, const Expr& matrix_arg, const Mat
   const bool is_rate = name == "rate";
   const bool is_counter = cache.is_counter_fn;
   std::optional<SlidingExtremum> extremum = SlidingExtremum::For(name);
+  std::optional<SlidingQuantile> quantile;
+  if (name == "quantile_over_time") quantile.emplace(scalars.at(0));
   for (size_t s = 0; s < nseries; ++s) {
     if ((s & 255) == 255) CheckInterrupt();
     const auto& pts = data.series[s].points;
@@ -157,6 +160,7 @@ void Evaluator::BuildRangeBlock(const Call& c, const Expr& matrix_arg, const Mat
       cur.started = true;
     }
     if (extremum) extremum->Reset(base, static_cast<size_t>(b - base));
+    if (quantile) quantile->Reset(base);
     bool any_output = false;
     for (size_t k = 0; k < block; ++k) {
       const Timestamp t = t0 + static_cast<Timestamp>(k) * step_ms_;
@@ -183,6 +187,9 @@ void Evaluator::BuildRangeBlock(const Call& c, const Expr& matrix_arg, const Mat
         ok = ExtrapolatedRate(ctx, is_counter, is_rate, resets_inside, &v);
       } else if (extremum) {
         v = extremum->Slide(static_cast<size_t>(b - base), static_cast<size_t>(e - base));
+        ok = true;
+      } else if (quantile) {
+        v = quantile->Slide(static_cast<size_t>(b - base), static_cast<size_t>(e - base));
         ok = true;
       } else {
         ok = RangeFunction(name, ctx, &v);

@@ -20,6 +20,11 @@ struct PlannedSelect {
   // is computed while the series stream in (nothing per series is kept).
   const AggregateExpr* streamed_agg = nullptr;
   const Call* streamed_call = nullptr;  // the range function between them, if any
+  // The series may come in any order: the streamed aggregation is a count or group that is the
+  // whole query, whose result does not depend on input order (counts are exact integers, and a
+  // range query's series are sorted at the end; an instant query's only where there is one
+  // group). Everything else gets label order, which sums and output order depend on.
+  bool any_order = false;
 };
 
 // The range function of `agg(f(x[r]))` that the aggregation can stream: one matrix argument
@@ -100,6 +105,7 @@ void Evaluator::Prepare(const Expr& root) {
   struct Walker {
     Evaluator* ev;
     std::vector<PlannedSelect>* plan;
+    const Expr* root;  // the query's expression without parentheses
     bool in_subquery = false;
     void Walk(const Expr& e, Timestamp mint, Timestamp maxt) {
       switch (e.kind) {
@@ -159,6 +165,9 @@ void Evaluator::Prepare(const Expr& root) {
               !(call && ev->step() > (*plan)[first].range_ms)) {
             (*plan)[first].streamed_agg = &a;
             (*plan)[first].streamed_call = call;
+            (*plan)[first].any_order =
+                &e == root && (a.op == AggOp::kCount || a.op == AggOp::kGroup) &&
+                (ev->step() > 0 || a.grouping.empty());
           }
           return;
         }
@@ -169,7 +178,7 @@ void Evaluator::Prepare(const Expr& root) {
           return;
       }
     }
-  } walker{this, &plan};
+  } walker{this, &plan, &Unwrap(root)};
   walker.Walk(root, start_, end_);
   if (plan.empty()) return;
 
@@ -191,7 +200,7 @@ void Evaluator::Prepare(const Expr& root) {
     // An instant query's vector selector looks at one time: only each series' last sample in
     // its lookback window counts (the head often knows it without decoding anything).
     hints.last_sample_only = !p.matrix && p.on_query_steps && step_ms_ == 0;
-    auto set = (*querier)->Select(false, &hints, p.vs->matchers);
+    auto set = (*querier)->Select(!p.any_order, &hints, p.vs->matchers);
     if (!set.ok()) throw EvalError{set.status()};
     if (p.streamed_agg) {
       StreamAggregate(*p.streamed_agg, *p.vs, p.streamed_call, p.range_ms, **set, p.mint, p.maxt);
@@ -236,11 +245,32 @@ EValue Evaluator::EvalVectorSelector(const VectorSelector& vs, Timestamp ts) {
   if (found == data_.end()) return out;
   Timestamp t = ResolveAt(vs.at, ts) - vs.offset_ms;
   Timestamp lo = t - options_.lookback_delta_ms;
-  for (const auto& s : found->second.series) {
-    auto it = std::upper_bound(s.points.begin(), s.points.end(), t,
-                               [](Timestamp x, const Point& p) { return x < p.t; });
-    if (it == s.points.begin()) continue;
-    --it;
+  SelectorData& d = found->second;
+  const size_t n = d.series.size();
+  // A later time than the last evaluation (a range query's next step) continues each series
+  // from where it stood; anything else searches afresh. Either way `end` is the first point
+  // after t.
+  const bool forward = d.cursor.size() == n && t >= d.cursor_t;
+  if (!forward) d.cursor.assign(n, 0);
+  d.cursor_t = t;
+  auto after = [](Timestamp x, const Point& p) { return x < p.t; };
+  out.vec.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    const auto& s = d.series[i];
+    const Point* base = s.points.data();
+    const Point* last = base + s.points.size();
+    const Point* end = base + d.cursor[i];
+    if (!forward) {
+      end = std::upper_bound(base, last, t, after);
+    } else {
+      // Usually zero or one step ahead; a long jump falls back to the binary search.
+      int k = 0;
+      while (end != last && end->t <= t && k < 4) ++end, ++k;
+      if (k == 4) end = std::upper_bound(end, last, t, after);
+    }
+    d.cursor[i] = static_cast<uint32_t>(end - base);
+    if (end == base) continue;
+    const Point* it = end - 1;
     if (it->t <= lo || IsStaleNaN(it->v)) continue;
     out.vec.push_back({s.metric, it->v, it->t, false});
   }

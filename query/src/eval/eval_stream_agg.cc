@@ -60,10 +60,17 @@ void Evaluator::StreamAggregate(const AggregateExpr& a, const VectorSelector& vs
   // (T - range, T] slide forward with the steps.
   RangeCtx ctx;
   ctx.range_ms = range_ms;
+  const bool is_rate = fn == "rate";
   auto fold_range_series = [&](const Labels& labels, const std::vector<Point>& points) {
     uint32_t group = UINT32_MAX;
     size_t b = 0, e = 0;
     bool any_output = false;
+    // rate/increase: a series without a counter reset anywhere has none in any window, so the
+    // windows skip the reset scan (one pass here instead of one per step).
+    bool resets = false;
+    for (size_t i = 1; counter_check && !resets && i < points.size(); ++i) {
+      resets = points[i].v < points[i - 1].v;
+    }
     for (size_t step_k = 0; step_k < nsteps; ++step_k) {
       const Timestamp t = first_t + static_cast<Timestamp>(step_k) * step;
       while (e < points.size() && points[e].t <= t) ++e;
@@ -75,7 +82,9 @@ void Evaluator::StreamAggregate(const AggregateExpr& a, const VectorSelector& vs
       ctx.ts = start_ + static_cast<Timestamp>(step_k) * step;
       sa.inputs[step_k] += e - b;
       double v;
-      if (!RangeFunction(fn, ctx, &v)) continue;
+      const bool ok = counter_check ? ExtrapolatedRate(ctx, true, is_rate, resets, &v)
+                                    : RangeFunction(fn, ctx, &v);
+      if (!ok) continue;
       any_output = true;
       emit(group, labels, step_k, v);
     }

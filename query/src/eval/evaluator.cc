@@ -151,13 +151,17 @@ double Quantile(double q, std::vector<double> values) {
     if (std::isnan(a)) return !std::isnan(b);
     return a < b;
   });
-  double n = static_cast<double>(values.size());
+  return QuantileOfSorted(q, values);
+}
+
+double QuantileOfSorted(double q, std::span<const double> sorted) {
+  double n = static_cast<double>(sorted.size());
   double rank = q * (n - 1);
   double lower = std::max(0.0, std::floor(rank));
   double upper = std::min(n - 1, lower + 1);
   double weight = rank - std::floor(rank);
-  return values[static_cast<size_t>(lower)] * (1 - weight) +
-         values[static_cast<size_t>(upper)] * weight;
+  return sorted[static_cast<size_t>(lower)] * (1 - weight) +
+         sorted[static_cast<size_t>(upper)] * weight;
 }
 
 EValue Evaluator::Eval(const Expr& e, Timestamp ts) {

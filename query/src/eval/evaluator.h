@@ -83,6 +83,10 @@ struct SelectorData {
     std::vector<Point> points;  // for vector selectors: including stale markers
   };
   std::vector<Series> series;
+  // Vector selectors: per series, the index after the last point at or before `cursor_t`, so a
+  // range query's steps (which only move forward) find their sample without a binary search.
+  std::vector<uint32_t> cursor;
+  Timestamp cursor_t = 0;
 };
 
 // Running state of one aggregation group (sum, avg, count, min, max, group, stddev, stdvar);
@@ -147,7 +151,7 @@ struct RangeCallCache {
 struct BinaryCache {
   struct Out {
     LabelsPtr metric = nullptr;
-    uint64_t hash = 0;  // metric->Hash()
+    uint32_t result_id = 0;  // dense id of metric->Hash() (equal hashes, equal ids)
   };
   struct PairHash {
     size_t operator()(const std::pair<LabelsPtr, LabelsPtr>& p) const {
@@ -155,8 +159,18 @@ struct BinaryCache {
       return static_cast<size_t>((a * 0x9E3779B97F4A7C15ULL) ^ (b + (a << 6) + (a >> 2)));
     }
   };
-  PtrIndex sig_index;  // label set -> index into sigs
-  std::vector<uint64_t> sigs;
+  // Input label set -> dense id of its signature (one id per distinct signature), so the
+  // per-step matching state below is arrays stamped with the evaluation's number instead of
+  // hash containers built and freed at every step.
+  PtrIndex group_index;
+  std::unordered_map<uint64_t, uint32_t> group_of_sig;
+  uint32_t visit = 0;                    // evaluations of this node so far
+  std::vector<uint32_t> one_visit;       // per group: visit that put a "one" side sample there
+  std::vector<const void*> one_sample;   // per group: that sample (an ESample of this visit)
+  std::vector<uint32_t> matched_visit;   // per group (one-to-one): visit that matched it
+  // Many-to-one: (group, result-hash id) -> visit that produced it.
+  std::unordered_map<uint64_t, uint32_t> result_visit;
+  std::unordered_map<uint64_t, uint32_t> result_id_of_hash;
   PtrIndex out_index;  // many-side label set -> index into outs (no group_x labels included)
   std::unordered_map<std::pair<LabelsPtr, LabelsPtr>, uint32_t, PairHash> out_by_pair;
   std::vector<Out> outs;
@@ -284,7 +298,21 @@ inline void KahanInc(double inc, double& sum, double& c) {
   }
   sum = t;
 }
+// KahanInc without its infinity branch: a sum that once reaches ±Inf stays infinite or NaN, so
+// when a sum ends finite the branch was never taken and the bits are KahanInc's.
+inline void PlainKahanInc(double inc, double& sum, double& c) {
+  const double t = sum + inc;
+  c += std::fabs(sum) >= std::fabs(inc) ? (sum - t) + inc : (inc - t) + sum;
+  sum = t;
+}
 double Quantile(double q, std::vector<double> values);  // Prometheus' quantile() on floats
+// Quantile's interpolation on values already in its order (non-empty, q in [0, 1]).
+double QuantileOfSorted(double q, std::span<const double> sorted);
+// sum_over_time / avg_over_time of a non-empty window through KahanInc at every point (avg
+// switching to an incremental mean on overflow): the full path, which RangeFunction takes when
+// the window's sum is not finite and otherwise matches bit for bit with a cheaper loop.
+double KahanSumOverTime(std::span<const Point> p);
+double KahanAvgOverTime(std::span<const Point> p);
 // Appends one series' samples in [mint, maxt] to `out` (without stale markers when `drop_stale`),
 // read a decoded chunk at a time (SeriesIterator::ReadBatch).
 void ReadPoints(SeriesIterator& it, Timestamp mint, Timestamp maxt, bool drop_stale,

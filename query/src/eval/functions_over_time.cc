@@ -10,7 +10,40 @@ bool RateFunction(std::string_view name, const RangeCtx& c, double* out, bool* h
 
 namespace {
 
+// KahanInc over `p`'s values from `sum`, without its infinity handling: a sum that ever
+// reaches ±Inf stays infinite or NaN, so when the result is finite no step took that branch
+// and the bits are KahanInc's (callers check, and otherwise take the full path).
+struct PlainKahan {
+  double sum, c;
+};
+PlainKahan KahanWithoutInfChecks(double sum, std::span<const Point> p) {
+  double c = 0;
+  for (const Point& pt : p) PlainKahanInc(pt.v, sum, c);
+  return {sum, c};
+}
+
 double AvgOverTime(std::span<const Point> p) {
+  const PlainKahan k = KahanWithoutInfChecks(p[0].v, p.subspan(1));
+  if (!std::isfinite(k.sum)) return KahanAvgOverTime(p);
+  const double n = static_cast<double>(p.size());
+  return k.sum / n + k.c / n;
+}
+
+double SumOverTime(std::span<const Point> p) {
+  const PlainKahan k = KahanWithoutInfChecks(0, p);
+  if (!std::isfinite(k.sum)) return KahanSumOverTime(p);
+  return k.sum + k.c;
+}
+
+}  // namespace
+
+double KahanSumOverTime(std::span<const Point> p) {
+  double sum = 0, comp = 0;
+  for (const auto& pt : p) KahanInc(pt.v, sum, comp);
+  return std::isinf(sum) ? sum : sum + comp;
+}
+
+double KahanAvgOverTime(std::span<const Point> p) {
   double sum = p[0].v, count = 1, mean = 0, c = 0;
   bool incremental = false;
   for (size_t i = 1; i < p.size(); ++i) {
@@ -36,6 +69,8 @@ double AvgOverTime(std::span<const Point> p) {
   if (incremental) return mean + c;
   return sum / count + c / count;
 }
+
+namespace {
 
 double Variance(std::span<const Point> p) {
   double count = 0, mean = 0, cmean = 0, aux = 0, caux = 0;
@@ -92,9 +127,7 @@ bool RangeFunction(std::string_view name, const RangeCtx& c, double* out) {
   if (name == "avg_over_time") {
     *out = AvgOverTime(p);
   } else if (name == "sum_over_time") {
-    double sum = 0, comp = 0;
-    for (const auto& pt : p) KahanInc(pt.v, sum, comp);
-    *out = std::isinf(sum) ? sum : sum + comp;
+    *out = SumOverTime(p);
   } else if (name == "count_over_time") {
     *out = static_cast<double>(p.size());
   } else if (name == "max_over_time") {

@@ -60,15 +60,22 @@ void LinearRegression(std::span<const Point> samples, Timestamp intercept_time, 
   double n = 0, sum_x = 0, cx = 0, sum_y = 0, cy = 0, sum_xy = 0, cxy = 0, sum_x2 = 0, cx2 = 0;
   double init_y = samples[0].v;
   bool const_y = true;
-  for (size_t i = 0; i < samples.size(); ++i) {
-    const Point& s = samples[i];
-    if (const_y && i > 0 && s.v != init_y) const_y = false;
-    n += 1.0;
-    double x = static_cast<double>(s.t - intercept_time) / 1e3;
-    KahanInc(x, sum_x, cx);
-    KahanInc(s.v, sum_y, cy);
-    KahanInc(x * s.v, sum_xy, cxy);
-    KahanInc(x * x, sum_x2, cx2);
+  auto accumulate = [&](auto inc) {
+    n = sum_x = cx = sum_y = cy = sum_xy = cxy = sum_x2 = cx2 = 0;
+    for (const Point& s : samples) {
+      n += 1.0;
+      const double x = static_cast<double>(s.t - intercept_time) / 1e3;
+      inc(x, sum_x, cx);
+      inc(s.v, sum_y, cy);
+      inc(x * s.v, sum_xy, cxy);
+      inc(x * x, sum_x2, cx2);
+    }
+  };
+  for (size_t i = 1; const_y && i < samples.size(); ++i) const_y = samples[i].v == init_y;
+  accumulate([](double inc, double& sum, double& c) { PlainKahanInc(inc, sum, c); });
+  if (!std::isfinite(sum_x) || !std::isfinite(sum_y) || !std::isfinite(sum_xy) ||
+      !std::isfinite(sum_x2)) {
+    accumulate([](double inc, double& sum, double& c) { KahanInc(inc, sum, c); });
   }
   if (const_y) {
     if (std::isinf(init_y)) {

@@ -1,6 +1,7 @@
 // Parsed form of a promql-test script: load/clear/eval commands, series lines, expectations.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -63,6 +64,9 @@ struct Command {
 
 std::vector<Command> ParseScript(std::string_view text);
 
+// Most values one series line may expand to (`0+1x1000000000` would otherwise take all memory);
+// far above any real test's.
+inline constexpr size_t kMaxSeriesLineValues = 1'000'000;
 // Parses `name{a="b"} 1 2+3x4 _ stale`; values are expanded. Errors describe the problem.
 Result<SeriesLine> ParseSeriesLine(std::string_view line);
 Result<int64_t> ParseScriptDuration(std::string_view s);

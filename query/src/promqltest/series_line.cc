@@ -36,28 +36,41 @@ bool ReadQuoted(std::string_view s, size_t* i, std::string* out) {
   return true;
 }
 
-// Expands one value item into `out`. Returns false on a syntax error.
+// True when `n` more values keep the line within kMaxSeriesLineValues.
+bool Fits(const std::vector<std::optional<double>>& out, double n) {
+  return n >= 0 && n <= static_cast<double>(kMaxSeriesLineValues - out.size());
+}
+
+// Expands one value item into `out`. Returns false on a syntax error or when the line would
+// expand past kMaxSeriesLineValues.
 bool ExpandItem(std::string_view item, std::vector<std::optional<double>>* out, bool* hist) {
   if (item.rfind("{{", 0) == 0) {
     *hist = true;
     size_t close = item.rfind("}}");
     std::string_view suffix = close == std::string_view::npos ? "" : item.substr(close + 2);
-    size_t n = 1;
-    if (!suffix.empty() && suffix[0] == 'x') n = std::strtoul(std::string(suffix.substr(1)).c_str(), nullptr, 10) + 1;
-    for (size_t k = 0; k < n; ++k) out->push_back(std::nullopt);
+    double n = 1;
+    if (!suffix.empty() && suffix[0] == 'x') {
+      n = static_cast<double>(std::strtoul(std::string(suffix.substr(1)).c_str(), nullptr, 10) + 1);
+    }
+    if (!Fits(*out, n)) return false;
+    for (size_t k = 0; k < static_cast<size_t>(n); ++k) out->push_back(std::nullopt);
     return true;
   }
   if (item == "_") {
+    if (!Fits(*out, 1)) return false;
     out->push_back(std::nullopt);
     return true;
   }
   if (item.rfind("_x", 0) == 0) {
     auto n = ParseNumber(item.substr(2));
     if (!n) return false;
+    if (*n < 0) return true;  // nothing to add
+    if (!Fits(*out, *n)) return false;
     for (int64_t k = 0; k < static_cast<int64_t>(*n); ++k) out->push_back(std::nullopt);
     return true;
   }
   if (item == "stale") {
+    if (!Fits(*out, 1)) return false;
     out->push_back(StaleNaN());
     return true;
   }
@@ -73,7 +86,9 @@ bool ExpandItem(std::string_view item, std::vector<std::optional<double>>* out, 
   if (x != std::string_view::npos && x > 0 && x + 1 < item.size() &&
       std::all_of(item.begin() + static_cast<long>(x) + 1, item.end(),
                   [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
-    int64_t n = std::strtoll(std::string(item.substr(x + 1)).c_str(), nullptr, 10);
+    // Digits only, so strtod cannot fail; an absurd count fails the check below.
+    const double n = std::strtod(std::string(item.substr(x + 1)).c_str(), nullptr);
+    if (!Fits(*out, n + 1)) return false;
     std::string_view expr = item.substr(0, x);
     // Find a binary + or - (not a sign, not an exponent sign).
     size_t op = std::string_view::npos;
@@ -95,11 +110,11 @@ bool ExpandItem(std::string_view item, std::vector<std::optional<double>>* out, 
       a = *va;
       b = expr[op] == '+' ? *vb : -*vb;
     }
-    for (int64_t k = 0; k <= n; ++k) out->push_back(a + b * static_cast<double>(k));
+    for (int64_t k = 0; k <= static_cast<int64_t>(n); ++k) out->push_back(a + b * static_cast<double>(k));
     return true;
   }
   auto v = value_of(item);
-  if (!v) return false;
+  if (!v || !Fits(*out, 1)) return false;
   out->push_back(*v);
   return true;
 }
@@ -163,7 +178,12 @@ Result<int64_t> ParseScriptDuration(std::string_view s) {
     size_t j = i;
     while (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) ++j;
     if (j == i) return Status::InvalidArgument("not a valid duration string: \"" + std::string(s) + "\"");
-    int64_t n = std::stoll(std::string(s.substr(i, j - i)));
+    int64_t n = 0;
+    for (size_t d = i; d < j; ++d) {
+      if (__builtin_mul_overflow(n, int64_t{10}, &n) || __builtin_add_overflow(n, int64_t(s[d] - '0'), &n)) {
+        return Status::InvalidArgument("duration out of range: \"" + std::string(s) + "\"");
+      }
+    }
     size_t k = j;
     while (k < s.size() && std::isalpha(static_cast<unsigned char>(s[k]))) ++k;
     std::string_view unit = s.substr(j, k - j);
@@ -176,7 +196,9 @@ Result<int64_t> ParseScriptDuration(std::string_view s) {
     else if (unit == "w") mult = 7 * 86'400'000LL;
     else if (unit == "y") mult = 365 * 86'400'000LL;
     else return Status::InvalidArgument("not a valid duration string: \"" + std::string(s) + "\"");
-    total += n * mult;
+    if (__builtin_mul_overflow(n, mult, &n) || __builtin_add_overflow(total, n, &total)) {
+      return Status::InvalidArgument("duration out of range: \"" + std::string(s) + "\"");
+    }
     any = true;
     i = k;
   }
@@ -201,14 +223,20 @@ Result<SeriesLine> ParseSeriesLine(std::string_view line) {
         break;
       }
       std::string name;
-      if (line[i] == '"' || line[i] == '\'' || line[i] == '`') {
+      const bool quoted_name = line[i] == '"' || line[i] == '\'' || line[i] == '`';
+      if (quoted_name) {
         if (!ReadQuoted(line, &i, &name)) return Status::InvalidArgument("bad quoted label name");
       } else {
         size_t b = i;
         while (i < line.size() && IsIdentChar(line[i])) ++i;
+        // Without this, a stray character would be read as an empty name forever.
+        if (i == b) return Status::InvalidArgument("unexpected character in label set");
         name = std::string(line.substr(b, i - b));
       }
       while (i < line.size() && std::isspace(static_cast<unsigned char>(line[i]))) ++i;
+      if (!quoted_name && (i >= line.size() || line[i] != '=')) {
+        return Status::InvalidArgument("label \"" + name + "\" has no value");
+      }
       if (i < line.size() && line[i] == '=') {
         ++i;
         while (i < line.size() && std::isspace(static_cast<unsigned char>(line[i]))) ++i;

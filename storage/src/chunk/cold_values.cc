@@ -18,47 +18,20 @@
 #include "chunk/bit_reader.h"
 #include "chunk/bit_writer.h"
 #include "chunk/cold_format.h"
+#include "chunk/decimal.h"
 #include "chunk/xor_codec.h"
 
 namespace tidemark::chunk::coldfmt {
 namespace {
 
-constexpr std::array<double, 16> kPow10 = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                           1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
 constexpr std::array<int64_t, 16> kIntPow10 = {
     1,           10,           100,           1000,           10000,           100000,
     1000000,     10000000,     100000000,     1000000000,     10000000000,     100000000000,
     1000000000000, 10000000000000, 100000000000000, 1000000000000000};
 constexpr int64_t kMaxMantissa = int64_t{1} << 53;
-constexpr double kMaxMantissaD = 9007199254740992.0;  // 2^53
 
 uint64_t U(int64_t v) { return static_cast<uint64_t>(v); }
 int64_t S(uint64_t v) { return static_cast<int64_t>(v); }
-
-double Reconstruct(int64_t m, int k) {
-  return k == 0 ? static_cast<double>(m) : static_cast<double>(m) / kPow10[k];
-}
-
-// Smallest k <= max_k at which v is decimal, with its m; -1 if none.
-int ValueExponent(double v, int max_k, int64_t* m_out) {
-  const uint64_t bits = std::bit_cast<uint64_t>(v);
-  if (bits == 0) {  // +0.0 (but not -0.0, which would come back as +0.0)
-    *m_out = 0;
-    return 0;
-  }
-  if (!std::isfinite(v)) return -1;
-  for (int k = 0; k <= max_k; ++k) {
-    const double scaled = v * kPow10[k];
-    if (!(std::fabs(scaled) <= kMaxMantissaD)) return -1;
-    const auto m = static_cast<int64_t>(std::nearbyint(scaled));
-    if (m == 0) continue;
-    if (std::bit_cast<uint64_t>(Reconstruct(m, k)) == bits) {
-      *m_out = m;
-      return k;
-    }
-  }
-  return -1;
-}
 
 // Encoded size of the decimal section for exponent k, given per-value (k_i, m_i).
 struct PerValue {
@@ -181,7 +154,7 @@ bool PlanDecimal(std::span<const Sample> samples, int max_k, bool dod, DecimalPl
   std::vector<PerValue> pv(samples.size());
   std::array<size_t, kMaxExponent + 1> count{};
   for (size_t i = 0; i < samples.size(); ++i) {
-    pv[i].k = ValueExponent(samples[i].v, max_k, &pv[i].m);
+    pv[i].k = DecimalExponent(samples[i].v, max_k, &pv[i].m);
     if (pv[i].k >= 0) ++count[pv[i].k];
   }
   // Each exponent that occurs is a candidate (values needing more become exceptions); keep the
@@ -286,8 +259,8 @@ bool DecodeValues(ByteReader& r, ColdValueCodec codec, int k, uint32_t n,
         ok = dod ? DecodeDecimalStream<true, true>(r, g, 0, n, vals)
                  : DecodeDecimalStream<false, true>(r, g, 0, n, vals);
       } else {
-        ok = dod ? DecodeDecimalStream<true, false>(r, g, kPow10[k], n, vals)
-                 : DecodeDecimalStream<false, false>(r, g, kPow10[k], n, vals);
+        ok = dod ? DecodeDecimalStream<true, false>(r, g, kDecimalPow10[k], n, vals)
+                 : DecodeDecimalStream<false, false>(r, g, kDecimalPow10[k], n, vals);
       }
       if (!ok) return false;
       ByteReader er = exc_list;

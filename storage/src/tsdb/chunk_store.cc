@@ -30,20 +30,26 @@ Status ChunkStore::OpenDb() {
 
   std::string v;
   rocksdb::Status st = db_->Get({}, cf(kMeta), kMetaFormatVersion, &v);
-  if (st.IsNotFound()) {
+  uint64_t ver = 0;
+  if (!st.IsNotFound()) {
+    TM_RETURN_IF_ERROR(FromRocks(st, "storage: read format version"));
+    std::string_view in(v);
+    if (!ReadUvarint(&in, &ver)) return Status::Corruption("storage: malformed format version");
+    if (ver < kOldestReadableFormatVersion || ver > kFormatVersion) {
+      return Status::InvalidArgument("storage: unsupported format version " + std::to_string(ver) +
+                                     " (this build reads versions " +
+                                     std::to_string(kOldestReadableFormatVersion) + " to " +
+                                     std::to_string(kFormatVersion) + ")");
+    }
+  }
+  // An older store is marked as today's before anything is written in today's layouts, so an
+  // older build refuses it by its version instead of failing on records it cannot decode.
+  if (ver != kFormatVersion) {
     std::string enc;
     AppendUvarint(&enc, kFormatVersion);
     rocksdb::WriteOptions wo;
     wo.sync = true;
     TM_RETURN_IF_ERROR(FromRocks(db_->Put(wo, cf(kMeta), kMetaFormatVersion, enc), "storage"));
-  } else {
-    TM_RETURN_IF_ERROR(FromRocks(st, "storage: read format version"));
-    std::string_view in(v);
-    uint64_t ver = 0;
-    if (!ReadUvarint(&in, &ver)) return Status::Corruption("storage: malformed format version");
-    if (ver != kFormatVersion) {
-      return Status::InvalidArgument("storage: unsupported format version " + std::to_string(ver));
-    }
   }
   st = db_->Get({}, cf(kMeta), kMetaNextSeriesRef, &v);
   if (st.ok()) {

@@ -1,5 +1,6 @@
 // RocksDB tuning for the store: one block cache, per-column-family choices explained inline.
 #include <rocksdb/cache.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/sst_partitioner.h>
 #include <rocksdb/table.h>
 
@@ -23,13 +24,40 @@ Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   return Status::Internal(std::move(msg));
 }
 
+namespace {
+
+// Memtable insert hints (memtable_insert_with_hint_prefix_extractor): the memtable keeps the
+// last insert position per prefix and the next key of that prefix starts its search there.
+// Keys ending in a ref (postings: name, value, ref; series rows: ref) are written in increasing
+// ref order, so with the hint a new series' keys are inserted next to their predecessors
+// instead of each searching the skiplist from the top. `suffix` is the bytes after the prefix.
+class HintBySuffix final : public rocksdb::SliceTransform {
+ public:
+  explicit HintBySuffix(size_t suffix) : suffix_(suffix) {}
+  const char* Name() const override { return "tidemark.HintBySuffix"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return rocksdb::Slice(key.data(), key.size() - suffix_);
+  }
+  bool InDomain(const rocksdb::Slice& key) const override { return key.size() >= suffix_; }
+
+ private:
+  const size_t suffix_;
+};
+
+}  // namespace
+
 DbOptionsBundle MakeDbOptions(const StorageOptions& options) {
   DbOptionsBundle b;
   b.db.create_if_missing = true;
   b.db.create_missing_column_families = true;
   b.db.max_background_jobs = 2;
   // Bounds recovery time and WAL disk use: column families holding the oldest WAL get flushed.
-  b.db.max_total_wal_size = 256 << 20;
+  // Every head-log record is on disk twice until the WAL file holding it is deleted (WAL and
+  // head_log table file), and the families that new series write once (series, postings...)
+  // keep old WAL files alive until this forces their small memtables out. At 256 MiB the WAL
+  // was most of the data directory while ingesting (bench/RESULTS.md, issue 19); 32 MiB is two
+  // full head-log memtables, so it rarely flushes one early.
+  b.db.max_total_wal_size = 32 << 20;
   b.db.keep_log_file_num = 4;
   // The WAL holds the head log. A record cut short at the end of a log is what a crash leaves
   // (tolerated); a damaged record before the end is damage, and opening stops there with an
@@ -75,6 +103,19 @@ DbOptionsBundle MakeDbOptions(const StorageOptions& options) {
   rocksdb::ColumnFamilyOptions series = base();
   rocksdb::ColumnFamilyOptions hash = base();
   rocksdb::ColumnFamilyOptions post = base();
+  // Keys end in an 8-byte big-endian ref (keys.h); hinted per (name, value) / as one run.
+  post.memtable_insert_with_hint_prefix_extractor = std::make_shared<HintBySuffix>(8);
+  series.memtable_insert_with_hint_prefix_extractor = std::make_shared<HintBySuffix>(8);
+  // Every new series adds keys all over the postings and hash key spaces, so each L0 file
+  // overlaps all of L1 and an L0->L1 compaction rewrites the whole index: while a million
+  // series are created that was a quarter of the process' CPU. Compacting after 16 L0 files
+  // instead of 4 cuts those rewrites 4x (server CPU -19 % at 1M series); reads of these
+  // families are rare (open, series that left memory). The write stall triggers move up with it.
+  for (rocksdb::ColumnFamilyOptions* o : {&post, &hash, &series}) {
+    o->level0_file_num_compaction_trigger = 16;
+    o->level0_slowdown_writes_trigger = 36;
+    o->level0_stop_writes_trigger = 48;
+  }
   rocksdb::ColumnFamilyOptions chunks = base();
   // Upper levels hold recent XOR chunks briefly: compressing them would cost ingest CPU for
   // little. Most data settles in the bottommost level as cold blocks, compressed there.
@@ -96,7 +137,10 @@ DbOptionsBundle MakeDbOptions(const StorageOptions& options) {
   // chunks open for up to 2 h nearly all of them do anyway, so a larger memtable buys little.
   // At 100k series, 32 MiB (x2 while one flushes) was a third of the process' peak RSS.
   headlog.write_buffer_size = 16 << 20;
-  headlog.compression = rocksdb::kNoCompression;
+  // Nearly every record outlives the memtable (chunks stay open for 120 samples), and records
+  // of neighbouring commits repeat tags, ref deltas and value prefixes: zstd shrinks what
+  // reaches table files for flush and compaction CPU only, never on the commit path.
+  headlog.compression = rocksdb::kZSTD;
   rocksdb::ColumnFamilyOptions headmark = base();
   rocksdb::ColumnFamilyOptions cold_todo = base();
   // Alerting state (silences): a few KiB written rarely; a small memtable is plenty.

@@ -8,6 +8,12 @@
 namespace tidemark::tsdb {
 
 Status TsdbStorage::DeleteSeries(const Matchers& matchers, Timestamp mint, Timestamp maxt) {
+  // Reported on every way out (after the lock is released, so once the removal is visible):
+  // a failure part-way may already have removed samples.
+  struct NoteOnExit {
+    ChangeTracker& changes;
+    ~NoteOnExit() { changes.NoteChange(); }
+  } note{changes_};
   std::lock_guard lock(head_->commit_mutex());
   if (closed()) return Status::Unavailable("storage is closed");
   TM_ASSIGN_OR_RETURN(std::vector<HeadSeries*> targets, head_->SealForDeletion(matchers, mint, maxt));

@@ -27,11 +27,13 @@ void Head::ResolveExistingRun(std::span<const SeriesViewIn> items,
   std::shared_lock lock(index_mu_);
   // Checks item `i` against the series stored under `hash` (trying `candidate` first); false
   // once an entry ends the run. Inlined: the run's loop stays one body, as it was before.
-  auto check_item = [&](size_t i, uint64_t hash, SeriesRef candidate)
+  // `hashed` is false when `candidate` is the item's hint and `hash` was not computed.
+  auto check_item = [&](size_t i, uint64_t hash, bool hashed, SeriesRef candidate)
                         __attribute__((always_inline)) {
     const SeriesViewIn& item = items[i];
     HeadSeries* s = SeriesByRefLocked(candidate);
     if (!s || !EncodedLabelsEqual(s->labels_enc(), item.labels)) {
+      if (!hashed) hash = SeriesHash(item.labels);
       SeriesRef found = by_hash_.Find(hash, [&](SeriesRef r) {
         HeadSeries* c = SeriesByRefLocked(r);
         return c && EncodedLabelsEqual(c->labels_enc(), item.labels);
@@ -53,23 +55,27 @@ void Head::ResolveExistingRun(std::span<const SeriesViewIn> items,
   // One item (a sender that appends series one at a time): nothing to overlap its misses with,
   // so the pipeline below would only add its setup and prefetches already in flight.
   if (n == 1) {
-    check_item(0, SeriesHash(items[0].labels), 0);
+    const SeriesRef hint = items[0].hint;
+    check_item(0, hint != 0 ? 0 : SeriesHash(items[0].labels), hint == 0, hint);
     return;
   }
 
   struct Ahead {
     uint64_t hash = 0;
-    SeriesRef candidate = 0;  // first ref stored under the hash; labels not compared yet
+    bool hashed = false;
+    SeriesRef candidate = 0;  // the hint or the first ref stored under the hash; not compared yet
   };
   Ahead ring[kRing];
   auto hash_stage = [&](size_t j) {
     Ahead& a = ring[j % kRing];
+    a.hashed = items[j].hint == 0;
+    if (!a.hashed) return;  // a hinted item is hashed only if its hint is wrong
     a.hash = SeriesHash(items[j].labels);
     by_hash_.Prefetch(a.hash);
   };
   auto slot_stage = [&](size_t j) {
     Ahead& a = ring[j % kRing];
-    a.candidate = by_hash_.Find(a.hash, [](SeriesRef) { return true; });
+    a.candidate = a.hashed ? by_hash_.Find(a.hash, [](SeriesRef) { return true; }) : items[j].hint;
     if (a.candidate != 0 && a.candidate < series_.size()) __builtin_prefetch(&series_[a.candidate]);
   };
   auto series_stage = [&](size_t j) {
@@ -84,7 +90,7 @@ void Head::ResolveExistingRun(std::span<const SeriesViewIn> items,
     if (i + 2 * kStage < n) slot_stage(i + 2 * kStage);
     if (i + kStage < n) series_stage(i + kStage);
     const Ahead& a = ring[i % kRing];
-    if (!check_item(i, a.hash, a.candidate)) return;
+    if (!check_item(i, a.hash, a.hashed, a.candidate)) return;
   }
 }
 

@@ -27,7 +27,10 @@ inline constexpr char kMetaNextSeriesRef[] = "next_series_ref";
 inline constexpr char kMetaHeadLogReplayFrom[] = "head_log_replay_from";
 // State-family prefix of the commit-log readers' cursors (key: prefix + reader name).
 inline constexpr char kStateCommitReaderPrefix[] = "commit_reader/";
-inline constexpr uint64_t kFormatVersion = 1;
+// Version 2 changed only the head-log record encoding (head_log.h); version-1 records and stores
+// are still read, and a version-1 store is marked 2 when opened.
+inline constexpr uint64_t kFormatVersion = 2;
+inline constexpr uint64_t kOldestReadableFormatVersion = 1;
 
 // Chunk keys start with a time partition so retention drops whole key ranges (and whole SST files)
 // without touching live data. One day: queries usually touch one or two partitions per series,

@@ -6,8 +6,9 @@
 
 namespace tidemark::tsdb {
 
-Retention::Retention(const StorageOptions& options, Head& head, ChunkStore& store)
-    : opts_(options), head_(head), store_(store) {}
+Retention::Retention(const StorageOptions& options, Head& head, ChunkStore& store,
+                     ChangeTracker& changes)
+    : opts_(options), head_(head), store_(store), changes_(changes) {}
 
 Status Retention::Enforce() {
   std::lock_guard lock(head_.commit_mutex());
@@ -31,8 +32,10 @@ Status Retention::Enforce() {
     }
   }
   if (drop == 0) return Status::OK();
-  TM_RETURN_IF_ERROR(store_.DropPartitions(parts[0], parts[drop - 1]));
-  return head_.ApplyRetention(PartitionStart(parts[drop - 1] + 1));
+  Status dropped = store_.DropPartitions(parts[0], parts[drop - 1]);
+  if (dropped.ok()) dropped = head_.ApplyRetention(PartitionStart(parts[drop - 1] + 1));
+  changes_.NoteChange();  // also after a failure part-way: some data may be gone
+  return dropped;
 }
 
 }  // namespace tidemark::tsdb

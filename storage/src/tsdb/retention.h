@@ -10,7 +10,8 @@ namespace tidemark::tsdb {
 
 class Retention {
  public:
-  Retention(const StorageOptions& options, Head& head, ChunkStore& store);
+  // `changes` hears of every drop (result caches computed over the dropped data go stale).
+  Retention(const StorageOptions& options, Head& head, ChunkStore& store, ChangeTracker& changes);
   // Storage::EnforceRetention. Holds the head's commit lock throughout.
   Status Enforce();
 
@@ -18,6 +19,7 @@ class Retention {
   const StorageOptions opts_;
   Head& head_;
   ChunkStore& store_;
+  ChangeTracker& changes_;
 };
 
 }  // namespace tidemark::tsdb

@@ -1,6 +1,7 @@
 // The store's Appender: validates and checks samples as they are staged, commits them at once.
 #include "tsdb/tsdb_appender.h"
 
+#include <algorithm>
 #include <bit>
 
 #include "tsdb/label_codec.h"
@@ -10,7 +11,8 @@ namespace {
 
 class TsdbAppender final : public Appender {
  public:
-  TsdbAppender(Head& head, ChunkStore& store) : head_(head), store_(store) {}
+  TsdbAppender(Head& head, ChunkStore& store, ChangeTracker& changes)
+      : head_(head), store_(store), changes_(changes) {}
 
   Result<SeriesRef> Append(SeriesRef hint, const Labels& labels, const SampleIn& in,
                            const AppendOptions& opts) override {
@@ -83,7 +85,11 @@ class TsdbAppender final : public Appender {
   }
 
   Status Commit() override {
+    Timestamp oldest = kMaxTimestamp;
+    for (const LoggedSample& s : staged_) oldest = std::min(oldest, s.t);
     Status st = head_.CommitSamples(staged_);
+    // Also after an error: the samples may have been applied before it.
+    if (!staged_.empty()) changes_.NoteAppend(oldest);
     Reset();
     return st;
   }
@@ -163,6 +169,7 @@ class TsdbAppender final : public Appender {
 
   Head& head_;
   ChunkStore& store_;
+  ChangeTracker& changes_;
   std::vector<LoggedSample> staged_;
   std::vector<Head::ExistingCheck> checks_;  // reused by AppendExisting
   std::vector<Slot> slots_;
@@ -171,8 +178,8 @@ class TsdbAppender final : public Appender {
 
 }  // namespace
 
-std::unique_ptr<Appender> NewTsdbAppender(Head& head, ChunkStore& store) {
-  return std::make_unique<TsdbAppender>(head, store);
+std::unique_ptr<Appender> NewTsdbAppender(Head& head, ChunkStore& store, ChangeTracker& changes) {
+  return std::make_unique<TsdbAppender>(head, store, changes);
 }
 
 }  // namespace tidemark::tsdb

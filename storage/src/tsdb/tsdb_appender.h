@@ -4,11 +4,13 @@
 #include <memory>
 
 #include "tidemark/storage/appender.h"
+#include "tidemark/storage/change_tracker.h"
 #include "tsdb/chunk_store.h"
 #include "tsdb/head.h"
 
 namespace tidemark::tsdb {
 
-std::unique_ptr<Appender> NewTsdbAppender(Head& head, ChunkStore& store);
+// Each commit is reported to `changes` once it is visible.
+std::unique_ptr<Appender> NewTsdbAppender(Head& head, ChunkStore& store, ChangeTracker& changes);
 
 }  // namespace tidemark::tsdb

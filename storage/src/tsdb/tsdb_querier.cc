@@ -172,7 +172,7 @@ class TsdbQuerier final : public Querier {
   TsdbQuerier(Head& head, ChunkStore& store, Timestamp mint, Timestamp maxt)
       : head_(head), store_(store), mint_(mint), maxt_(maxt) {}
 
-  Result<std::unique_ptr<SeriesSet>> Select(bool, const SelectHints* hints,
+  Result<std::unique_ptr<SeriesSet>> Select(bool sorted, const SelectHints* hints,
                                             const Matchers& matchers) override {
     if (store_.closed()) return Status::Unavailable("storage is closed");
     size_t limit = hints ? hints->max_series : 0;
@@ -181,12 +181,15 @@ class TsdbQuerier final : public Querier {
     const Timestamp mint = newest_only ? std::max(mint_, hints->start) : mint_;
     const Timestamp maxt = newest_only ? std::min(maxt_, hints->end) : maxt_;
     TM_ASSIGN_OR_RETURN(auto sel, head_.SelectRefsForQuery(matchers, mint, maxt, limit));
-    // Always sorted (callers can rely on it), by the encodings: no labels decoded up front.
+    // Sorted by the encodings (no labels decoded up front) when asked; otherwise in the order
+    // the postings give (ref order), which also reads the series in the order they were made.
     std::vector<uint32_t> order(sel.refs.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<uint32_t>(i);
-    std::sort(order.begin(), order.end(), [&sel](uint32_t a, uint32_t b) {
-      return CompareEncodedLabels(sel.enc(a), sel.enc(b)) < 0;
-    });
+    if (sorted) {
+      std::sort(order.begin(), order.end(), [&sel](uint32_t a, uint32_t b) {
+        return CompareEncodedLabels(sel.enc(a), sel.enc(b)) < 0;
+      });
+    }
     return std::unique_ptr<SeriesSet>(std::make_unique<TsdbSeriesSet>(
         head_, store_, std::move(sel), std::move(order), mint, maxt, newest_only));
   }

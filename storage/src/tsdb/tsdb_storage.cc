@@ -26,7 +26,7 @@ Result<std::unique_ptr<Storage>> TsdbStorage::Open(const StorageOptions& options
   s->head_ = std::make_unique<Head>(options, *s->store_);
   s->evictor_ = std::make_unique<Evictor>(options, *s->head_, *s->store_);
   s->compactor_ = std::make_unique<Compactor>(options, *s->head_, *s->store_);
-  s->retention_ = std::make_unique<Retention>(options, *s->head_, *s->store_);
+  s->retention_ = std::make_unique<Retention>(options, *s->head_, *s->store_, s->changes_);
   s->state_ = NewTsdbStateStore(*s->store_);
   TM_ASSIGN_OR_RETURN(s->commits_, NewTsdbCommitLog(*s->head_, *s->store_));
   TM_RETURN_IF_ERROR(s->head_->LoadSeries());
@@ -68,6 +68,6 @@ Status TsdbStorage::EnforceRetention() { return retention_->Enforce(); }
 
 Status TsdbStorage::Compact(CompactScope scope) { return compactor_->Compact(scope); }
 
-std::unique_ptr<Appender> TsdbStorage::NewAppender() { return NewTsdbAppender(*head_, *store_); }
+std::unique_ptr<Appender> TsdbStorage::NewAppender() { return NewTsdbAppender(*head_, *store_, changes_); }
 
 }  // namespace tidemark::tsdb

@@ -47,13 +47,14 @@ def skip(reason):
 
 def exit_on_failures(failures, tm=None, summary=None, tag=None, sep="\n"):
     """The end of a test: prints `summary` and every failure (after `tag`, one per `sep`); if there is
-    any, prints the server's log too (when `tm` is given) and exits 1. Returns when all passed."""
+    any, prints the server's log too (when `tm` is given) and exits 1. Returns when all passed.
+    The failures come last, after the log, because CI reports only the tail of a test's output."""
     if summary:
         print(summary)
     if failures:
-        print(sep.join(f"{tag} {f}" if tag else f for f in failures))
         if tm is not None:
-            print(tm.log())
+            print("server log (tail):\n" + tm.log())
+        print("FAILED:\n" + sep.join(f"{tag} {f}" if tag else f for f in failures))
         sys.exit(1)
 
 

@@ -14,6 +14,7 @@
 #include "tidemark/alerting/alertmanager_api.h"
 #include "tidemark/alerting/notify.h"
 #include "tidemark/query/engine.h"
+#include "tidemark/query/query_gate.h"
 #include "tidemark/storage/appender.h"
 #include "tidemark/storage/model/labels.h"
 #include "tidemark/storage/model/metrics.h"
@@ -188,6 +189,15 @@ class RulesReader {
   virtual std::vector<SloStatus> Slos() const = 0;
 };
 
+// How the manager's queries (rules, templates' `query`, SLO status) share the server's query
+// slots. Prometheus' rule manager evaluates through the engine, whose --query.max-concurrency
+// gate admits every query; a rule evaluation waits for a slot like an API query, but is never
+// refused by --query.max-queue-length (Tidemark's bound on waiting API queries).
+struct QueryAdmission {
+  query::QueryGate* gate = nullptr;  // null: no limit. Not owned; must outlive the manager
+  int64_t max_wait_ms = 0;           // the longest wait for a slot (--query.timeout); 0 = none
+};
+
 class RuleManager : public RulesReader, public AlertmanagerApi {
  public:
   struct Options {
@@ -223,7 +233,9 @@ class RuleManager : public RulesReader, public AlertmanagerApi {
     std::vector<Notifier*> extra_notifiers;
   };
 
-  RuleManager(QueryFn query, Appendable& appendable, Clock& clock, Options options);
+  // Every call of `query` takes a slot of `admission.gate` for its duration (none: unlimited).
+  RuleManager(QueryFn query, Appendable& appendable, Clock& clock, Options options,
+              QueryAdmission admission = {});
   ~RuleManager() override;
   RuleManager(const RuleManager&) = delete;
   RuleManager& operator=(const RuleManager&) = delete;

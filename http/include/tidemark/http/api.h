@@ -15,6 +15,7 @@
 #include "tidemark/http/router.h"
 #include "tidemark/http/ui.h"
 #include "tidemark/query/engine.h"
+#include "tidemark/query/query_gate.h"
 #include "tidemark/storage/matcher.h"
 #include "tidemark/storage/model/metrics.h"
 #include "tidemark/storage/storage.h"
@@ -88,10 +89,9 @@ struct ApiBackends {
   BuildInfo build_info;
   int64_t query_timeout_ms = 2 * 60 * 1000;  // upper bound for the `timeout` parameter
   int64_t lookback_delta_ms = 5 * 60 * 1000;
-  // Queries evaluating at once (0 = no limit); up to max_queued_queries more wait for a slot
-  // (their timeout running), and beyond that they are answered 503 at once.
-  size_t max_concurrent_queries = 20;
-  size_t max_queued_queries = 64;
+  // Admission of /api/v1/query and query_range (--query.max-concurrency and
+  // --query.max-queue-length; the binary shares it with the rule manager). Null: no limit.
+  query::QueryGate* query_gate = nullptr;
   size_t max_points_per_series = 11000;
   bool enable_admin_api = false;
   bool enable_lifecycle = false;  // /-/reload and /-/quit; 403 otherwise, as Prometheus

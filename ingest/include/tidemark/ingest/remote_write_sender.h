@@ -44,6 +44,9 @@ struct RemoteWriteConfig {
   httpclient::ClientConfig http;
   std::vector<relabel::Config> write_relabel_configs;
   QueueConfig queue;
+  // protobuf_message: io.prometheus.write.v2.Request (remote-write 2.0) instead of 1.0's
+  // prometheus.WriteRequest.
+  bool write_v2 = false;
   // Ours: commits whose newest sample is older than this (against the sender's clock) are
   // dropped, counted, and no longer held in the store.
   int64_t max_backlog_age_ms = 2LL * 3600 * 1000;

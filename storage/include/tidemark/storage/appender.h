@@ -28,6 +28,9 @@ struct LabelPairView {
 struct SeriesViewIn {
   std::span<const LabelPairView> labels;
   std::span<const SampleIn> samples;
+  // A ref AppendExisting returned for these labels before (0: none): tried before hashing the
+  // labels, and used only when its series' labels are exactly `labels`.
+  SeriesRef hint = 0;
 };
 
 // Caps on creating series, checked only when a sample would create one (0 = no cap). Series

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "tidemark/storage/appender.h"
+#include "tidemark/storage/change_tracker.h"
 #include "tidemark/storage/commit_log.h"
 #include "tidemark/storage/querier.h"
 #include "tidemark/storage/state_store.h"
@@ -119,6 +120,12 @@ class Storage : public Queryable, public Appendable {
   // The committed appends in commit order (commit_log.h); null when the engine keeps none (the
   // in-memory store). Valid until Close().
   virtual CommitLog* Commits() { return nullptr; }
+  // Data changes a results cache must know of (change_tracker.h): every implementation reports
+  // its commits, deletes and retention here.
+  ChangeTracker& Changes() { return changes_; }
+
+ protected:
+  ChangeTracker changes_;
 };
 
 // Damaged data directories (docs/operations.md). Both need the store closed (a running server

@@ -1,10 +1,12 @@
 // A blocking HTTP/1.1 client over Boost.Beast with TLS (OpenSSL): verifies against the system CA
 // store (or tls_config's CA), sets SNI, checks the host name, adds auth, tunnels through a proxy,
 // follows redirects, and enforces one overall deadline per request. Thread-safe; one per config.
+// A Session keeps one connection open between requests (HTTP/1.1 keep-alive).
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string_view>
 #include <string>
 #include <utility>
@@ -34,6 +36,29 @@ struct Response {
   std::string Header(std::string_view name) const;
 };
 
+class Connection;
+
+// One reusable connection, kept open between requests to the same scheme://host:port through
+// the same Client (a remote-write shard, a scrape target). Owned by its user; when two threads
+// use one Session at once, the second request goes on a one-off connection.
+class Session {
+ public:
+  Session();
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+  // Connections opened for requests made through this session (tests, benchmarks).
+  uint64_t connections_opened() const { return opened_; }
+
+ private:
+  friend class Client;
+  std::mutex mu_;
+  const void* owner_ = nullptr;  // the Client the idle connection belongs to
+  std::string key_;              // its scheme://host:port
+  std::unique_ptr<Connection> idle_;
+  uint64_t opened_ = 0;
+};
+
 class Client {
  public:
   // Builds the TLS context (CA, client certificate); bad PEM is an error.
@@ -44,7 +69,12 @@ class Client {
 
   // Any HTTP answer is a Response (the caller judges the status); network, TLS, timeout and
   // redirect-limit failures are errors. Error messages never contain the URL's path or query.
-  Result<Response> Do(const Request& req) const;
+  // Without a session the connection is closed after the answer (`Connection: close`). With
+  // one, the session's idle connection is reused when it goes to the same place and the server
+  // kept it open; when a reused connection turns out closed before the server can have acted
+  // on the request (the write failed, or EOF before any byte of an answer), the request is sent
+  // once more on a fresh connection.
+  Result<Response> Do(const Request& req, Session* session = nullptr) const;
 
   const ClientConfig& config() const { return config_; }
 
