@@ -40,7 +40,9 @@ def main():
             ports[v] = free_port()
             procs[v] = subprocess.Popen(
                 [b, "serve", "--data-dir", scratch[v] + "/data", "--listen", f"127.0.0.1:{ports[v]}",
-                 "--otlp-listen", f"127.0.0.1:{free_port()}", "--retention-time=30d"],
+                 "--otlp-listen", f"127.0.0.1:{free_port()}", "--retention-time=30d",
+                 # As run.py: every repeat evaluates the whole range.
+                 "--query.range-cache-size=0"],
                 stdout=open(scratch[v] + "/log", "w"), stderr=subprocess.STDOUT)
         time.sleep(2)
         for v in bins:

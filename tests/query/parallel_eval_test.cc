@@ -105,7 +105,10 @@ INSTANTIATE_TEST_SUITE_P(
                       "avg by (job) (g)", "count(g)", "stddev by (job) (g)", "max(g)",
                       "rate(c_total[5m])", "max_over_time(g[10m])", "g * 2",
                       "topk(3, g)", "sum by (job) (rate(c_total[5m])) / on(job) count by (job) (g)",
-                      "sum(g offset 10m)"));
+                      "sum(g offset 10m)",
+                      // Costly window functions: their windows are computed on the workers.
+                      "min by (job) (deriv(g[30m]))", "sum(stddev_over_time(g[10m]))",
+                      "max by (job) (mad_over_time(g[15m]))"));
 
 TEST_F(ParallelEvalTest, InstantQueriesAndAnnotationsDoNotDependOnTheWorkers) {
   Engine serial(*storage_, Options(1));

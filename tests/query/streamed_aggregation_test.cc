@@ -164,7 +164,8 @@ INSTANTIATE_TEST_SUITE_P(
                       "deriv(m[10m])", "changes(m[5m])", "resets(m[5m])",
                       "avg_over_time(m[10m])", "max_over_time(m[15m])",
                       "count_over_time(m[1m])", "last_over_time(m[1m])",
-                      "stddev_over_time(m[5m])", "rate(m[5m] offset 10m)"));
+                      "stddev_over_time(m[5m])", "stdvar_over_time(m[10m])",
+                      "mad_over_time(m[10m])", "rate(m[5m] offset 10m)"));
 
 TEST(StreamedAggregationLimitsTest, SeriesLimitStillApplies) {
   std::unique_ptr<Storage> storage = NewMemStorage();

@@ -19,13 +19,16 @@ class BatchedReads {
     std::unique_ptr<SeriesIterator> it;
     std::vector<Point> points;
   };
-  // `read` fills a series' points from its iterator (on a worker); `consume` takes them in select
+  // `read` fills a series' points from its iterator (on a worker); `prepare`, when given, then
+  // works on them there too (it must touch only its own slot); `consume` takes them in select
   // order on the calling thread and may throw EvalError.
   using ReadFn = std::function<void(SeriesIterator&, std::vector<Point>*)>;
   using ConsumeFn = std::function<void(Info&, std::vector<Point>&)>;
 
-  BatchedReads(Evaluator& ev, bool use_workers, ReadFn read, ConsumeFn consume)
-      : ev_(ev), use_workers_(use_workers), read_(std::move(read)), consume_(std::move(consume)) {
+  BatchedReads(Evaluator& ev, bool use_workers, ReadFn read, ConsumeFn consume,
+               ConsumeFn prepare = nullptr)
+      : ev_(ev), use_workers_(use_workers), read_(std::move(read)), consume_(std::move(consume)),
+        prepare_(std::move(prepare)) {
     for (auto& b : batches_) b.resize(kSeriesBatch);
   }
 
@@ -60,6 +63,7 @@ class BatchedReads {
       read_(*slot.it, &points);
       if (!slot.it->status().ok()) throw EvalError{slot.it->status()};
       slot.points = std::move(points);
+      if (prepare_) prepare_(slot.info, slot.points);
     }, use_workers_, &errors_[b]);
   }
 
@@ -79,6 +83,7 @@ class BatchedReads {
   const bool use_workers_;
   const ReadFn read_;
   const ConsumeFn consume_;
+  const ConsumeFn prepare_;
   std::vector<Slot> batches_[2];
   std::vector<Status> errors_[2];
   size_t counts_[2] = {0, 0};

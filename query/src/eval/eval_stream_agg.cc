@@ -19,6 +19,31 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
+// Window functions whose arithmetic per window (a regression, a deviation, a median) outweighs
+// handing a series to a worker, so their windows are computed on the worker pool at any range.
+// For rate and the cheap *_over_time functions the hand-off cost what it saved
+// (docs/architecture.md, "Parallel reads within a query").
+bool IsCostlyWindowFunction(std::string_view fn) {
+  return fn == "deriv" || fn == "stddev_over_time" || fn == "stdvar_over_time" ||
+         fn == "mad_over_time";
+}
+
+// One series' window at step k: the samples in it (the sample accounting counts them) and the
+// function's value, when it gives one.
+struct WindowValue {
+  uint32_t k;
+  uint32_t n : 31;
+  uint32_t ok : 1;
+  double v;
+};
+
+// A selected series as the batched reads carry it: its labels and, for a costly window
+// function, the windows a worker computed.
+struct RangeSeries {
+  Labels labels;
+  std::vector<WindowValue> windows;
+};
+
 }  // namespace
 
 void Evaluator::StreamAggregate(const AggregateExpr& a, const VectorSelector& vs, const Call* call,
@@ -57,14 +82,13 @@ void Evaluator::StreamAggregate(const AggregateExpr& a, const VectorSelector& vs
     }
   };
   // One series' samples (stale markers left out) through the range function: windows
-  // (T - range, T] slide forward with the steps.
-  RangeCtx ctx;
-  ctx.range_ms = range_ms;
+  // (T - range, T] slide forward with the steps; on_window(k, samples, ok, value) sees each
+  // non-empty one. Touches nothing but its arguments, so workers may run it.
   const bool is_rate = fn == "rate";
-  auto fold_range_series = [&](const Labels& labels, const std::vector<Point>& points) {
-    uint32_t group = UINT32_MAX;
+  auto for_each_window = [&](const std::vector<Point>& points, auto&& on_window) {
+    RangeCtx ctx;
+    ctx.range_ms = range_ms;
     size_t b = 0, e = 0;
-    bool any_output = false;
     // rate/increase: a series without a counter reset anywhere has none in any window, so the
     // windows skip the reset scan (one pass here instead of one per step).
     bool resets = false;
@@ -80,14 +104,21 @@ void Evaluator::StreamAggregate(const AggregateExpr& a, const VectorSelector& vs
       ctx.range_end = t;
       ctx.range_start = t - range_ms;
       ctx.ts = start_ + static_cast<Timestamp>(step_k) * step;
-      sa.inputs[step_k] += e - b;
       double v;
       const bool ok = counter_check ? ExtrapolatedRate(ctx, true, is_rate, resets, &v)
                                     : RangeFunction(fn, ctx, &v);
-      if (!ok) continue;
-      any_output = true;
-      emit(group, labels, step_k, v);
+      on_window(step_k, e - b, ok, v);
     }
+  };
+  auto fold_range_series = [&](const Labels& labels, const std::vector<Point>& points) {
+    uint32_t group = UINT32_MAX;
+    bool any_output = false;
+    for_each_window(points, [&](size_t k, size_t n, bool ok, double v) {
+      sa.inputs[k] += n;
+      if (!ok) return;
+      any_output = true;
+      emit(group, labels, k, v);
+    });
     if (any_output && counter_check) {
       std::string_view metric_name = labels.MetricName();
       if (!metric_name.empty() && !EndsWith(metric_name, "_total") &&
@@ -103,12 +134,31 @@ void Evaluator::StreamAggregate(const AggregateExpr& a, const VectorSelector& vs
     ReadPoints(it, mint, maxt, /*drop_stale=*/true, out);
   };
   // Long selections of a range function are read on the worker pool (labels copied, since the
-  // set moves on), then folded here in select order.
-  BatchedReads<Labels> reads(*this, /*use_workers=*/true, read_points,
-                             [&](Labels& labels, std::vector<Point>& points) {
-                               fold_range_series(labels, points);
-                             });
-  const bool batched = call && maxt - mint >= kParallelReadMinRangeMs;
+  // set moves on), then folded here in select order. A costly window function's windows are
+  // computed there as well, whatever the range, and only added to the groups here: the groups
+  // see the same values in the same order as the one-thread fold.
+  const bool costly = call && IsCostlyWindowFunction(fn);
+  BatchedReads<RangeSeries>::ConsumeFn compute_windows;
+  if (costly) {
+    compute_windows = [&](RangeSeries& rs, std::vector<Point>& points) {
+      rs.windows.clear();
+      for_each_window(points, [&rs](size_t k, size_t n, bool ok, double v) {
+        rs.windows.push_back({static_cast<uint32_t>(k), static_cast<uint32_t>(n), ok, v});
+      });
+    };
+  }
+  BatchedReads<RangeSeries> reads(
+      *this, /*use_workers=*/true, read_points,
+      [&](RangeSeries& rs, std::vector<Point>& points) {
+        if (!costly) return fold_range_series(rs.labels, points);
+        uint32_t group = UINT32_MAX;
+        for (const WindowValue& w : rs.windows) {
+          sa.inputs[w.k] += w.n;
+          if (w.ok) emit(group, rs.labels, w.k, w.v);
+        }
+      },
+      std::move(compute_windows));
+  const bool batched = call && (costly || maxt - mint >= kParallelReadMinRangeMs);
   std::vector<Point> points;  // one series' samples (range functions, one thread)
   std::unique_ptr<SeriesIterator> it;
   size_t nseries = 0;
@@ -125,7 +175,7 @@ void Evaluator::StreamAggregate(const AggregateExpr& a, const VectorSelector& vs
     if (batched) {
       auto& slot = reads.Add();
       slot.it = s.Iterator(std::move(slot.it));
-      slot.info = s.labels();
+      slot.info.labels = s.labels();
       continue;
     }
     it = s.Iterator(std::move(it));
