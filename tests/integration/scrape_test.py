@@ -103,7 +103,9 @@ def compare_job(tm_url, prom_url, job):
     steady = [k for k in set(tm_now) & set(prom_now)
               if tm_now[k] == tm_before.get(k) and prom_now[k] == prom_before.get(k)]
     wrong = [(k, tm_now[k], prom_now[k]) for k in steady if tm_now[k] != prom_now[k]]
-    if len(steady) < len(prom_now) // 3:
+    # A third of the series, but no more than 20: on a busy machine with many cores most of the
+    # node exporter's CPU and memory series move between any two scrapes.
+    if len(steady) < max(1, min(len(prom_now) // 3, 20)):
         problems.append(f"only {len(steady)} of {len(prom_now)} series are steady; comparison too weak")
     if wrong:
         problems.append(f"{len(wrong)} steady series differ, e.g. {wrong[:5]}")
