@@ -27,9 +27,13 @@ def main():
     ap.add_argument("--b", required=True, help="binary B (e.g. after)")
     ap.add_argument("--load-bin", default=os.path.join(here, "../../build/bench/e2e/tm_e2e_load"))
     ap.add_argument("--repeats", type=int, default=20)
+    ap.add_argument("--range", help="the name of one of run.py's query ranges (default: its first)")
     args = ap.parse_args()
     batch = os.path.join(args.work_dir, "data.batches")
-    rg = json.load(open(glob.glob(os.path.join(args.work_dir, "results-*.json"))[0]))["query_ranges"][0]
+    ranges = json.load(open(glob.glob(os.path.join(args.work_dir, "results-*.json"))[0]))["query_ranges"]
+    rg = next((r for r in ranges if r["name"] == args.range), None) if args.range else ranges[0]
+    if rg is None:
+        sys.exit(f"no query range {args.range!r}; there are {[r['name'] for r in ranges]}")
     bins = {"A": args.a, "B": args.b}
     procs, ports, scratch = {}, {}, {}
     try:
