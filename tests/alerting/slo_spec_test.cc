@@ -161,6 +161,15 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"availability_unknown",
                 Spec("  - name: a1\n    objective: 99\n    sli:\n      availability: {expr: up}\n"),
                 "slos[0].sli.availability.expr", "unknown field", 9},
+        // Found by slo_spec_fuzz: the generated alerts' rule file was refused instead.
+        BadCase{"annotation_template",
+                Spec("  - name: a1\n    objective: 99\n    sli: {raw: {error_ratio_query: "
+                     "'avg_over_time(e[{{.window}}])'}}\n    alerting:\n      name: A\n"
+                     "      annotations: {summary: 'x {{ range .Alerts }}'}\n"),
+                "slos[0].alerting.annotations.summary", "unexpected EOF", 11},
+        BadCase{"label_template",
+                Spec("  - name: a1\n    objective: 99\n    labels: {tier: '{{'}\n" + kSli),
+                "slos[0].labels.tier", "unclosed action", 8},
         BadCase{"yaml_syntax", "version: [\n", "yaml", "", 2}),
     [](const testing::TestParamInfo<BadCase>& i) { return std::string(i.param.name); });
 
@@ -476,6 +485,39 @@ TEST(SloGenerate, DisabledAlertsAndRawSli) {
   EXPECT_EQ(f.groups[0].rules[0].expr, "(avg_over_time(err[5m]))");
   EXPECT_EQ(f.groups[1].rules[1].expr, "vector(1-0.9998999999999999)");
   EXPECT_EQ(f.NumRules(), 8u + 7 + 1 + 8 + 7);
+}
+
+// Characters YAML carries only escaped (a NUL, a carriage return) reach the rule file intact, in
+// one-line and multi-line expressions alike. Found by slo_spec_fuzz: a NUL in a histogram filter
+// was written into a literal block, which the rule-file reader could not read back.
+TEST(SloGenerate, ControlCharactersSurviveTheRuleFile) {
+  auto slos = ParseSloText(
+      Spec("  - name: hist\n    objective: 99\n    sli:\n      histogram:\n        metric: d\n"
+           "        threshold_seconds: 1\n        filter: \"job=\\\"a\\x00b\\rc\\\"\"\n"
+           "    alerting: {name: H}\n"
+           "  - name: rawq\n    objective: 99\n    sli: {raw: {error_ratio_query: "
+           "\"avg_over_time(err{x=\\\"\\r\\x01\\\"}[{{.window}}])\"}}\n    alerting: {name: R}\n"),
+      "f.yml");
+  ASSERT_TRUE(slos.ok()) << slos.status().message();
+  auto yaml = GenerateRuleFileYaml(*slos);
+  ASSERT_TRUE(yaml.ok()) << yaml.status().message();
+  RuleFileSpec f = ParseRuleFile(*yaml, "gen.yml");
+  ASSERT_TRUE(f.errors.empty()) << f.errors[0];
+  const std::string nul_filter("job=\"a\0b\rc\"", 11);
+  ASSERT_FALSE(f.groups.empty());
+  const std::string& hist = f.groups[0].rules[0].expr;
+  EXPECT_NE(hist.find('\n'), std::string::npos) << "the histogram SLI should be multi-line";
+  EXPECT_NE(hist.find(nul_filter), std::string::npos) << hist;
+  bool raw_seen = false;
+  for (const auto& g : f.groups) {
+    for (const auto& r : g.rules) {
+      if (g.name == "sloth-slo-sli-recordings-svc-rawq" && r.name == "slo:sli_error:ratio_rate5m") {
+        EXPECT_EQ(r.expr, "(avg_over_time(err{x=\"\r\x01\"}[5m]))");
+        raw_seen = true;
+      }
+    }
+  }
+  EXPECT_TRUE(raw_seen);
 }
 
 TEST(SloGenerate, DuplicateIdsAcrossFilesAreRefused) {

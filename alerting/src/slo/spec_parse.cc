@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "slo/shorthand.h"
+#include "template/template.h"
 #include "tidemark/alerting/slo.h"
 #include "tidemark/query/ast.h"
 #include "tidemark/storage/model/labels.h"
@@ -89,6 +90,9 @@ Result<SloLabelMap> GetStringMap(const Ctx& c, const YAML::Node& n, const std::s
     }
     if (v.empty()) return c.Err(kv.first, f, "value is required");
     if (!IsValidUtf8(v)) return c.Err(kv.second, f, "value is not valid UTF-8");
+    // The generated alerts take labels and annotations as templates, which the rule file's
+    // reader checks: a spec it would refuse is refused here, naming the field.
+    if (Status s = CheckTemplateSyntax(v, f); !s.ok()) return c.Err(kv.second, f, s.message());
     if (!out.emplace(k, v).second) return c.Err(kv.first, f, "key defined twice");
   }
   return out;
