@@ -520,6 +520,28 @@ TEST(SloGenerate, ControlCharactersSurviveTheRuleFile) {
   EXPECT_TRUE(raw_seen);
 }
 
+// A query may end in a PromQL comment; the parenthesis the rules put after it must survive it.
+// Found by slo_spec_fuzz: `s# ...` made `(s# ...)`, an unclosed parenthesis.
+TEST(SloGenerate, QueriesEndingInACommentStayClosed) {
+  auto slos = ParseSloText(
+      Spec("  - name: ev\n    objective: 99\n    sli:\n      events:\n"
+           "        error_query: 'sum(rate(err_total[{{.window}}])) # failures'\n"
+           "        total_query: 'sum(rate(req_total{path=\"#x\"}[{{.window}}]))'\n"
+           "    alerting: {name: E}\n"
+           "  - name: rw\n    objective: 99\n    sli: {raw: {error_ratio_query: "
+           "'avg_over_time(err[{{.window}}]) # ratio'}}\n    alerting: {name: R}\n"),
+      "f.yml");
+  ASSERT_TRUE(slos.ok()) << slos.status().message();
+  auto yaml = GenerateRuleFileYaml(*slos);
+  ASSERT_TRUE(yaml.ok()) << yaml.status().message();
+  RuleFileSpec f = ParseRuleFile(*yaml, "gen.yml");
+  ASSERT_TRUE(f.errors.empty()) << f.errors[0];
+  ASSERT_FALSE(f.groups.empty());
+  EXPECT_EQ(f.groups[0].rules[0].expr,
+            "(sum(rate(err_total[5m])) # failures\n)\n/\n"
+            "(sum(rate(req_total{path=\"#x\"}[5m]))\n)\n");
+}
+
 TEST(SloGenerate, DuplicateIdsAcrossFilesAreRefused) {
   auto a = ParseSloText(Spec(kEventsSlo), "a.yml");
   auto b = ParseSloText(Spec(kEventsSlo), "b.yml");

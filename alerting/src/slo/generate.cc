@@ -60,12 +60,17 @@ RuleSpec Record(std::string name, std::string expr, const SloLabelMap& labels) {
   return r;
 }
 
+// A user's query in parentheses, as Sloth writes it; a query that may end in a PromQL comment
+// gets the closing parenthesis on a line of its own, where the comment cannot swallow it.
+std::string Parenthesized(std::string_view query, std::string_view window) {
+  const std::string q = SloQueryForWindow(query, window);
+  return q.find('#') == std::string::npos ? "(" + q + ")" : "(" + q + "\n)";
+}
+
 std::string SliExpr(const SloSpec& s, std::string_view window) {
-  if (s.sli.kind == SloSli::Kind::kRaw) {
-    return "(" + SloQueryForWindow(s.sli.error_ratio_query, window) + ")";
-  }
-  return "(" + SloQueryForWindow(s.sli.error_query, window) + ")\n/\n(" +
-         SloQueryForWindow(s.sli.total_query, window) + ")\n";
+  if (s.sli.kind == SloSli::Kind::kRaw) return Parenthesized(s.sli.error_ratio_query, window);
+  return Parenthesized(s.sli.error_query, window) + "\n/\n" +
+         Parenthesized(s.sli.total_query, window) + "\n";
 }
 
 GroupSpec SliGroup(const SloSpec& s) {
