@@ -1,5 +1,6 @@
 // libFuzzer target for the chunk codecs. The first input byte picks a mode:
-//   0: the rest is an XOR chunk: parse, iterate, Seek, and append to it when it validates.
+//   0: the rest is an XOR chunk: parse, iterate (one at a time and in batches), Seek, and append
+//      to it when it validates.
 //   1: the rest is a cold block (its checksum recomputed so the decoders themselves are reached).
 //   2: the rest is turned into samples, encoded both ways (cold: the chosen codecs, then each
 //      time codec forced, so the grid-offset codec sees arbitrary timestamps too), decoded, and
@@ -54,10 +55,36 @@ bool SameBits(const std::vector<Sample>& a, const std::vector<Sample>& b) {
   return true;
 }
 
+// The samples and the status of reading `c` with ReadBatch, `batch` samples at a time.
+std::vector<Sample> DrainBatched(const chunk::Chunk& c, size_t batch, std::string* status) {
+  std::vector<Sample> out;
+  auto it = c.iterator(nullptr);
+  ValueType vt = it->Next();
+  std::vector<Sample> buf(batch);
+  while (vt == ValueType::kFloat) {
+    const size_t k = it->ReadBatch(INT64_MAX, buf.data(), batch, &vt);
+    Check(k > 0);
+    out.insert(out.end(), buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(k));
+  }
+  *status = it->status().ToString();
+  return out;
+}
+
 void FuzzXor(std::span<const std::byte> bytes) {
   auto c = chunk::ChunkFromBytes(chunk::Encoding::kXor, bytes);
   if (!c.ok()) return;
   const auto before = Drain(**c);
+  // The batch decoder yields what At()/Next() yield, damage included.
+  {
+    std::vector<Sample> one;
+    auto it = (*c)->iterator(nullptr);
+    while (it->Next() == ValueType::kFloat) one.push_back(it->At());
+    for (size_t batch : {size_t{1}, size_t{3}, size_t{64}}) {
+      std::string status;
+      Check(SameBits(one, DrainBatched(**c, batch, &status)));
+      Check(status == it->status().ToString());
+    }
+  }
   if (!chunk::ValidateChunk(**c).ok() || (*c)->num_samples() >= chunk::kMaxSamplesPerXorChunk) {
     return;
   }

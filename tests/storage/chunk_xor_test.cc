@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "storage/chunk_test_util.h"
@@ -287,6 +289,85 @@ TEST(XorChunkTest, BitFlipsNeverCrashAndAreOftenDetected) {
   }
   EXPECT_GT(detected, 0);
   EXPECT_GT(changed, 0);
+}
+
+// ReadBatch's contract spelled out with At()/Next(): what XorIterator's batch decoder must match.
+size_t BatchByAtAndNext(ChunkIterator& it, Timestamp maxt, Sample* out, size_t n, ValueType* vt) {
+  size_t k = 0;
+  while (k < n) {
+    const Sample s = it.At();
+    if (s.t > maxt) break;
+    out[k++] = s;
+    *vt = it.Next();
+    if (*vt == ValueType::kNone) break;
+  }
+  return k;
+}
+
+// Reads `bytes` in batches of `batch` up to `mid`, then to the end, both ways; everything handed
+// out, where each batch leaves the iterator, and the final status must be the same.
+void ExpectBatchesMatchAtAndNext(const std::string& bytes, size_t batch, Timestamp mid,
+                                 const std::string& what) {
+  auto c = ChunkFromBytes(Encoding::kXor, AsBytes(bytes));
+  if (!c.ok()) return;
+  auto ref = (*c)->iterator(nullptr);
+  auto fast = (*c)->iterator(nullptr);
+  ValueType vr = ref->Next(), vf = fast->Next();
+  ASSERT_EQ(vr, vf) << what;
+  for (Timestamp maxt : {mid, std::numeric_limits<Timestamp>::max()}) {
+    while (vr == ValueType::kFloat) {
+      std::vector<Sample> a(batch), b(batch);
+      const size_t ka = BatchByAtAndNext(*ref, maxt, a.data(), batch, &vr);
+      const size_t kb = fast->ReadBatch(maxt, b.data(), batch, &vf);
+      ASSERT_EQ(ka, kb) << what;
+      a.resize(ka);
+      b.resize(kb);
+      ASSERT_TRUE(BitIdentical(a, b)) << what;
+      ASSERT_EQ(vr, vf) << what;
+      if (vr == ValueType::kFloat) {
+        ASSERT_EQ(ref->At().t, fast->At().t) << what;
+        ASSERT_EQ(std::bit_cast<uint64_t>(ref->At().v), std::bit_cast<uint64_t>(fast->At().v))
+            << what;
+      }
+      if (ka == 0) break;  // at the first sample after maxt
+    }
+  }
+  EXPECT_EQ(ref->status().ToString(), fast->status().ToString()) << what;
+}
+
+TEST(XorChunkTest, ReadBatchYieldsWhatAtAndNextYield) {
+  std::vector<std::pair<std::string, std::vector<Sample>>> inputs;
+  for (TimePattern tp : {TimePattern::kRegular, TimePattern::kJittered}) {
+    for (auto vp : ::tidemark::testing::AllValuePatterns()) {
+      const Pattern p{vp, tp};
+      inputs.emplace_back(PatternName(p), GenerateSeries(p, 240, 9));
+    }
+  }
+  inputs.emplace_back("special floats", SpecialFloatSamples());
+  Rng r(11);
+  std::vector<Sample> wild(300);
+  for (auto& s : wild) s = {static_cast<Timestamp>(r.Next()), FromBits(r.Next())};
+  inputs.emplace_back("random bits", wild);
+  for (const auto& [name, samples] : inputs) {
+    const std::string bytes = EncodeXor(samples);
+    const Timestamp mid = samples[samples.size() / 2].t;
+    for (size_t batch : {1u, 2u, 3u, 7u, 64u, 1000u}) {
+      ExpectBatchesMatchAtAndNext(bytes, batch, mid, name + " batch " + std::to_string(batch));
+    }
+  }
+  // Damaged chunks: the batch decoder hands the broken sample to Next(), which reports it.
+  const auto samples =
+      GenerateSeries({testing::ValuePattern::kRandomFloat, TimePattern::kJittered}, 120, 12);
+  const std::string whole = EncodeXor(samples);
+  const Timestamp mid = samples[60].t;
+  for (size_t bit = 16; bit < whole.size() * 8; bit += 3) {
+    std::string bad = whole;
+    bad[bit / 8] = static_cast<char>(bad[bit / 8] ^ (0x80 >> (bit % 8)));
+    ExpectBatchesMatchAtAndNext(bad, 64, mid, "flip " + std::to_string(bit));
+  }
+  for (size_t len = 2; len < whole.size(); len += 5) {
+    ExpectBatchesMatchAtAndNext(whole.substr(0, len), 16, mid, "cut " + std::to_string(len));
+  }
 }
 
 TEST(XorChunkTest, WorstCaseSampleFitsTheDocumentedBound) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <bit>
+#include <cstddef>
 #include <cstdint>
 
 #include "chunk/bit_reader.h"
@@ -123,6 +124,42 @@ inline bool ReadDod(BitReader& r, int64_t* dod) {
   uint64_t raw = 0;
   if (!r.ReadBits(bits, &raw)) return false;
   *dod = SignExtend(raw, bits);
+  return true;
+}
+
+// The most bits one sample after the second can take: a 64-bit delta-of-delta with its 4-bit
+// prefix, and a value with a new window ('11' + 5 + 6 bits) of 64 meaningful bits.
+inline constexpr size_t kMaxSampleBits = 4 + 64 + 13 + 64;
+
+// Decodes the sample after the second (a delta-of-delta and a value) as the one-at-a-time path
+// does, for a batch loop that keeps `st` and `r` in locals. REQUIRES: r.remaining() >=
+// kMaxSampleBits. On false (impossible input) neither `r` nor `st` has changed, so the checked
+// path can decode the sample again and report where it broke.
+[[gnu::always_inline]] inline bool ReadSampleUnchecked(BitReader& r, State* st) {
+  BitReader rr = r;
+  // The prefix is up to four 1 bits, then a 0 unless all four are there.
+  const unsigned ones =
+      static_cast<unsigned>(std::countl_one(static_cast<uint64_t>(rr.PeekBits(4)) << 60));
+  int64_t dod = 0;
+  if (ones == 0) {
+    rr.SkipBits(1);
+  } else {
+    rr.SkipBits(ones < kDodBuckets ? ones + 1 : ones);
+    const unsigned bits = kDodBits[ones - 1];
+    uint64_t raw = 0;
+    rr.ReadBits(bits, &raw);
+    dod = SignExtend(raw, bits);
+  }
+  uint64_t v_bits = st->v_bits;
+  uint8_t leading = st->leading, trailing = st->trailing;
+  if (!ReadValue(rr, &v_bits, &leading, &trailing)) return false;
+  st->delta += static_cast<uint64_t>(dod);
+  st->t += st->delta;
+  st->v_bits = v_bits;
+  st->leading = leading;
+  st->trailing = trailing;
+  ++st->n;
+  r = rr;
   return true;
 }
 

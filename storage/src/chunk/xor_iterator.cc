@@ -4,7 +4,6 @@
 #include <bit>
 #include <string>
 
-#include "chunk/read_batch.h"
 #include "chunk/xor_codec.h"
 
 namespace tidemark::chunk {
@@ -76,9 +75,39 @@ Sample XorIterator::At() const {
   return Sample{static_cast<Timestamp>(state_.t), std::bit_cast<double>(state_.v_bits)};
 }
 
-// Instantiated on the final class: Next() and At() inline into the loop.
+// What ReadBatchLoop does with At()/Next(), but samples after the second with room left for
+// any encoding are decoded on local copies of the reader and state: the members would be
+// re-read after every store to `out` (which may alias them), and Next() re-checks what a run
+// of samples settles once. The first two samples, the end of the data and anything the fast
+// decoder refuses go through Next(), which also reports damage exactly as before.
 size_t XorIterator::ReadBatch(Timestamp maxt, Sample* out, size_t n, ValueType* vt) {
-  return ReadBatchLoop(*this, maxt, out, n, vt);
+  size_t k = 0;
+  while (k < n) {
+    const Sample s = At();
+    if (s.t > maxt) break;
+    out[k++] = s;
+    BitReader r = reader_;
+    xorfmt::State st = state_;
+    bool positioned = false;  // at a decoded sample that is not in `out`
+    const uint32_t total = exhausted_ ? 0 : total_;
+    while (st.n >= 2 && st.n < total && r.remaining() >= xorfmt::kMaxSampleBits &&
+           xorfmt::ReadSampleUnchecked(r, &st)) {
+      if (static_cast<Timestamp>(st.t) > maxt || k == n) {
+        positioned = true;
+        break;
+      }
+      out[k++] = Sample{static_cast<Timestamp>(st.t), std::bit_cast<double>(st.v_bits)};
+    }
+    reader_ = r;
+    state_ = st;
+    if (positioned) {
+      *vt = ValueType::kFloat;
+      return k;
+    }
+    *vt = Next();
+    if (*vt == ValueType::kNone) break;
+  }
+  return k;
 }
 
 }  // namespace tidemark::chunk
