@@ -291,19 +291,6 @@ TEST(XorChunkTest, BitFlipsNeverCrashAndAreOftenDetected) {
   EXPECT_GT(changed, 0);
 }
 
-// ReadBatch's contract spelled out with At()/Next(): what XorIterator's batch decoder must match.
-size_t BatchByAtAndNext(ChunkIterator& it, Timestamp maxt, Sample* out, size_t n, ValueType* vt) {
-  size_t k = 0;
-  while (k < n) {
-    const Sample s = it.At();
-    if (s.t > maxt) break;
-    out[k++] = s;
-    *vt = it.Next();
-    if (*vt == ValueType::kNone) break;
-  }
-  return k;
-}
-
 // Reads `bytes` in batches of `batch` up to `mid`, then to the end, both ways; everything handed
 // out, where each batch leaves the iterator, and the final status must be the same.
 void ExpectBatchesMatchAtAndNext(const std::string& bytes, size_t batch, Timestamp mid,
@@ -317,7 +304,8 @@ void ExpectBatchesMatchAtAndNext(const std::string& bytes, size_t batch, Timesta
   for (Timestamp maxt : {mid, std::numeric_limits<Timestamp>::max()}) {
     while (vr == ValueType::kFloat) {
       std::vector<Sample> a(batch), b(batch);
-      const size_t ka = BatchByAtAndNext(*ref, maxt, a.data(), batch, &vr);
+      // ChunkIterator's own ReadBatch is the At()/Next() loop the batch decoder must match.
+      const size_t ka = ref->ChunkIterator::ReadBatch(maxt, a.data(), batch, &vr);
       const size_t kb = fast->ReadBatch(maxt, b.data(), batch, &vf);
       ASSERT_EQ(ka, kb) << what;
       a.resize(ka);
