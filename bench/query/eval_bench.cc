@@ -151,8 +151,11 @@ FixedStore& GaugeStore() {
   return *store;
 }
 
-void RunRange(benchmark::State& state, tidemark::Queryable& store, const std::string& q) {
-  tidemark::query::Engine engine(store, tidemark::query::EngineOptions{});
+void RunRange(benchmark::State& state, tidemark::Queryable& store, const std::string& q,
+              size_t workers = 0) {
+  tidemark::query::EngineOptions options;
+  options.workers_per_query = workers;
+  tidemark::query::Engine engine(store, options);
   for (auto _ : state) {
     auto r = engine.RangeQuery(q, 0, kHourMs, 15'000);
     if (!r.ok()) {
@@ -163,20 +166,25 @@ void RunRange(benchmark::State& state, tidemark::Queryable& store, const std::st
   }
 }
 
+// The argument is the query's threads: 1, or 2, where grouped aggregations of range functions
+// share their groups out between the query's thread and a worker.
 void BM_SumByJobRate10kSeries(benchmark::State& state) {
   FixedStore& store = CounterStore();
-  RunRange(state, store, "sum by (job) (rate(x[5m]))");
+  RunRange(state, store, "sum by (job) (rate(x[5m]))", state.range(0));
   state.counters["series"] = 10000;
   state.counters["steps"] = 241;
 }
-BENCHMARK(BM_SumByJobRate10kSeries)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(BM_SumByJobRate10kSeries)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)
+    ->Iterations(5)->UseRealTime();
 
 void BM_HistogramQuantile99(benchmark::State& state) {
   FixedStore& store = HistogramStore();
-  RunRange(state, store, "histogram_quantile(0.99, sum by (le) (rate(h_bucket[5m])))");
+  RunRange(state, store, "histogram_quantile(0.99, sum by (le) (rate(h_bucket[5m])))",
+           state.range(0));
   state.counters["bucket_series"] = 1100;
 }
-BENCHMARK(BM_HistogramQuantile99)->Unit(benchmark::kMillisecond)->Iterations(5);
+BENCHMARK(BM_HistogramQuantile99)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)
+    ->Iterations(10)->UseRealTime();
 
 void BM_GaugeRatioAvgByRegion(benchmark::State& state) {
   FixedStore& store = GaugeStore();

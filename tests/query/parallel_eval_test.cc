@@ -106,6 +106,12 @@ INSTANTIATE_TEST_SUITE_P(
                       "rate(c_total[5m])", "max_over_time(g[10m])", "g * 2",
                       "topk(3, g)", "sum by (job) (rate(c_total[5m])) / on(job) count by (job) (g)",
                       "sum(g offset 10m)",
+                      // Grouped range functions: the groups are shared out between two threads.
+                      "sum by (instance) (rate(c_total[5m]))", "count by (job) (rate(odd[5m]))",
+                      "avg by (job) (avg_over_time(odd[10m]))",
+                      "stddev by (instance) (increase(odd[10m]))",
+                      "max by (job) (max_over_time(g[10m]))",
+                      "topk(5, sum by (instance) (rate(c_total[5m])))",
                       // Costly window functions: their windows are computed on the workers.
                       "min by (job) (deriv(g[30m]))", "sum(stddev_over_time(g[10m]))",
                       "max by (job) (mad_over_time(g[15m]))"));
@@ -145,7 +151,7 @@ TEST_F(ParallelEvalTest, LimitsFailTheSameWayWithWorkers) {
     std::vector<std::string> queries;
     std::string message;
   } cases[] = {{few_samples, {"rate(c_total[5m])", "g * 2"}, "too many samples"},
-               {few_series, {"sum(g)", "g * 2"}, "100 series"}};
+               {few_series, {"sum(g)", "g * 2", "sum by (job) (rate(c_total[5m]))"}, "100 series"}};
   for (const auto& c : cases) {
     EngineOptions parallel_options = c.options;
     parallel_options.workers_per_query = 4;
@@ -160,6 +166,23 @@ TEST_F(ParallelEvalTest, LimitsFailTheSameWayWithWorkers) {
       EXPECT_NE(a.status().message().find(c.message), std::string::npos) << a.status().ToString();
       EXPECT_EQ(a.status().ToString(), b.status().ToString()) << q;
     }
+  }
+}
+
+// A step's windows hold 5 samples of each of the 150 c_total series: the limit counts all of
+// them, whichever thread folded them.
+TEST_F(ParallelEvalTest, EveryWindowSampleCountsWithWorkers) {
+  for (size_t limit : {600, 800}) {
+    EngineOptions serial_options = Options(1), parallel_options = Options(4);
+    serial_options.max_samples = parallel_options.max_samples = limit;
+    Engine serial(*storage_, serial_options);
+    Engine parallel(*storage_, parallel_options);
+    const std::string q = "sum by (job) (rate(c_total[5m]))";
+    auto a = serial.RangeQuery(q, kEnd - 600'000, kEnd, kStep);
+    auto b = parallel.RangeQuery(q, kEnd - 600'000, kEnd, kStep);
+    EXPECT_EQ(a.ok(), limit == 800) << limit << ": " << a.status().ToString();
+    EXPECT_EQ(a.status().ToString(), b.status().ToString()) << limit;
+    if (a.ok() && b.ok()) ExpectSameMatrix(*a, *b, q);
   }
 }
 

@@ -79,15 +79,7 @@ WorkerPool::Task Evaluator::StartSeries(size_t n, WorkerPool::Fn fn, bool use_wo
                                          std::vector<Status>* errors) {
   errors->assign(n, Status::OK());
   return pool_.Start(n, [fn = std::move(fn), errors](size_t i) {
-    try {
-      fn(i);
-    } catch (const EvalError& e) {
-      (*errors)[i] = e.status;
-    } catch (const std::bad_alloc&) {
-      (*errors)[i] = Status::ResourceExhausted("query ran out of memory");
-    } catch (const std::exception& e) {
-      (*errors)[i] = Status::Internal(std::string("query evaluation failed: ") + e.what());
-    }
+    (*errors)[i] = CatchStatus([&] { fn(i); });
   }, use_workers);
 }
 

@@ -6,6 +6,7 @@
 #include <map>
 #include <string_view>
 #include <memory>
+#include <new>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -66,6 +67,21 @@ struct EvalError {
 [[noreturn]] void Fail(StatusCode code, std::string message);
 // Evaluation errors Prometheus answers with 422 "execution" (returnAPIError's default).
 [[noreturn]] void FailExec(std::string message);
+// Runs fn and returns what it throws as a Status (an EvalError's, out of memory, or Internal),
+// for work done off the query's thread.
+template <typename Fn>
+Status CatchStatus(Fn&& fn) {
+  try {
+    fn();
+    return Status::OK();
+  } catch (const EvalError& e) {
+    return e.status;
+  } catch (const std::bad_alloc&) {
+    return Status::ResourceExhausted("query ran out of memory");
+  } catch (const std::exception& e) {
+    return Status::Internal(std::string("query evaluation failed: ") + e.what());
+  }
+}
 
 // Selected series are handed to the worker pool this many at a time: enough to share out, few
 // enough that a batch's samples are a small part of what a query may hold.
@@ -103,16 +119,20 @@ struct AggAcc {
 // selector's series stream from storage in Prepare, so no series' data or labels are held
 // (eval_stream_agg.cc).
 struct StreamedAgg {
-  struct Cell {
-    uint32_t group = 0;
-    AggAcc acc;
-  };
+  // Accumulators are kept per group, in blocks of consecutive steps allocated at the block's
+  // first input: a series' values then walk one group's accumulators in step order, and a group
+  // present at few steps costs few blocks.
+  static constexpr size_t kStepBlock = 64;
+  using Block = std::unique_ptr<AggAcc[]>;  // an accumulator with count 0 has had no input
   std::vector<LabelsPtr> group_labels;                // per group
   std::unordered_map<uint64_t, uint32_t> group_of_key;
-  std::vector<std::vector<Cell>> steps;               // per step: groups in first-input order
-  std::vector<std::vector<uint32_t>> cell_of_group;   // per step: group -> index into steps[k]
+  std::vector<std::vector<Block>> blocks;             // per group: per block of steps
+  std::vector<std::vector<uint32_t>> order;           // per step: groups in first-input order
   std::vector<size_t> inputs;                         // per step: samples the input held
   bool drop_name = false;                             // the input drops __name__ (functions)
+  const AggAcc& At(uint32_t group, size_t k) const {
+    return blocks[group][k / kStepBlock][k % kStepBlock];
+  }
 };
 
 // Per-subquery memo of inner results by evaluation time.

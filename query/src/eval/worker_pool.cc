@@ -57,10 +57,17 @@ void WorkerPool::WorkerLoop() {
 }
 
 WorkerPool::Task WorkerPool::Start(size_t n, Fn fn, bool use_workers) {
+  return Offer(n, std::move(fn), n < 2 || !use_workers ? 0 : std::min(workers_.size(), n));
+}
+
+WorkerPool::Task WorkerPool::Hand(Fn fn) {
+  return Offer(1, std::move(fn), std::min<size_t>(workers_.size(), 1));
+}
+
+WorkerPool::Task WorkerPool::Offer(size_t n, Fn fn, size_t helpers) {
   auto job = std::make_shared<Job>();
   job->fn = std::move(fn);
   job->n = n;
-  const size_t helpers = n < 2 || !use_workers ? 0 : std::min(workers_.size(), n);
   if (helpers > 0) {
     {
       std::lock_guard<std::mutex> l(mu_);

@@ -43,8 +43,12 @@ class WorkerPool {
     std::shared_ptr<Job> job_;
   };
   Task Start(size_t n, Fn fn, bool use_workers = true);
+  // Offers fn(0) to an idle worker while the caller goes on; Wait() runs it on the caller if no
+  // worker has taken it by then.
+  Task Hand(Fn fn);
 
  private:
+  Task Offer(size_t n, Fn fn, size_t helpers);  // `helpers` workers invited
   static void RunItems(Job& job);
   void WorkerLoop();
 
