@@ -23,6 +23,11 @@ endif()
 find_package(yaml-cpp REQUIRED)
 find_package(nlohmann_json REQUIRED)
 find_package(Boost 1.74 REQUIRED COMPONENTS system)
+# tcmalloc for the server binary (docs/architecture.md, "Dependencies"); the sanitizer and fuzz
+# builds keep their own allocators.
+if(TM_TCMALLOC AND NOT TM_SANITIZE AND NOT TM_FUZZ)
+  pkg_check_modules(TCMALLOC REQUIRED IMPORTED_TARGET libtcmalloc_minimal)
+endif()
 find_package(GTest REQUIRED)
 include(GoogleTest)
 if(TM_BUILD_BENCH)

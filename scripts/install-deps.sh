@@ -8,6 +8,7 @@ PKGS=(
   clang lld libclang-rt-14-dev clang-format
   librocksdb-dev libboost-dev libboost-system-dev libboost-iostreams-dev
   tao-pegtl-dev libzstd-dev libsnappy-dev zlib1g-dev libssl-dev openssl tzdata libcrypt-dev
+  libgoogle-perftools-dev
   libprotobuf-dev protobuf-compiler libre2-dev libyaml-cpp-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   prometheus prometheus-alertmanager victoria-metrics prometheus-node-exporter
