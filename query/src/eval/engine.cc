@@ -3,7 +3,6 @@
 #include "tidemark/query/engine.h"
 
 #include <algorithm>
-#include <new>
 #include <thread>
 #include <unordered_map>
 
@@ -14,7 +13,6 @@ namespace tidemark::query {
 namespace {
 
 using eval::EValue;
-using eval::EvalError;
 using eval::Evaluator;
 
 // Drops __name__ from series marked for it, then merges series that became identical; two of
@@ -57,9 +55,9 @@ Result<QueryValue> Execute(Queryable& storage, const EngineOptions& options,
                            eval::WorkerPool& pool, const Expr& expr, std::string_view text,
                            Timestamp start, Timestamp end, int64_t step, bool range,
                            const CancelToken* cancel) {
-  try {
+  QueryValue result;
+  Status status = eval::CatchStatus([&] {
     Evaluator ev(storage, options, pool, cancel, text, start, end, range ? step : 0);
-    QueryValue result;
     ev.Prepare(expr);
     if (!range) {
       EValue v = ev.Eval(expr, start);
@@ -103,16 +101,18 @@ Result<QueryValue> Execute(Queryable& storage, const EngineOptions& options,
     } else {
       ValueKind type = expr.Type();
       if (type != ValueKind::kScalar && type != ValueKind::kVector) {
-        return Status::InvalidArgument("invalid expression type \"" +
-                                       std::string(ValueKindName(type)) +
-                                       "\" for range query, must be Scalar or instant Vector");
+        eval::Fail(StatusCode::kInvalidArgument,
+                   "invalid expression type \"" + std::string(ValueKindName(type)) +
+                       "\" for range query, must be Scalar or instant Vector");
       }
       if (step <= 0) {
-        return Status::InvalidArgument(
-            "zero or negative query resolution step widths are not accepted. Try a positive "
-            "integer");
+        eval::Fail(StatusCode::kInvalidArgument,
+                   "zero or negative query resolution step widths are not accepted. Try a "
+                   "positive integer");
       }
-      if (end < start) return Status::InvalidArgument("end timestamp must not be before start time");
+      if (end < start) {
+        eval::Fail(StatusCode::kInvalidArgument, "end timestamp must not be before start time");
+      }
       std::vector<std::pair<eval::LabelsPtr, bool>> keys;
       std::vector<std::vector<Point>> pts;
       // Interned label sets: pointer equality is label-set equality.
@@ -147,14 +147,9 @@ Result<QueryValue> Execute(Queryable& storage, const EngineOptions& options,
     }
     result.warnings = std::move(ev.warnings());
     result.infos = std::move(ev.infos());
-    return result;
-  } catch (const EvalError& e) {
-    return e.status;
-  } catch (const std::bad_alloc&) {
-    return Status::ResourceExhausted("query ran out of memory");
-  } catch (const std::exception& e) {
-    return Status::Internal(std::string("query evaluation failed: ") + e.what());
-  }
+  });
+  if (!status.ok()) return status;
+  return result;
 }
 
 size_t WorkerCount(size_t configured) {
