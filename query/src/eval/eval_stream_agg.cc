@@ -111,17 +111,19 @@ void Evaluator::StreamAggregate(const AggregateExpr& a, const VectorSelector& vs
   const std::string fn = call ? call->func->name : std::string();
   const bool counter_check = fn == "rate" || fn == "increase";
   sa.drop_name = call && fn != "last_over_time" && fn != "first_over_time";
+  // The group of a series with these labels, and whether this call made it.
+  auto find_group = [&](const Labels& labels) -> std::pair<uint32_t, bool> {
+    auto [g, inserted] = sa.group_of_key.emplace(grouping.Key(labels),
+                                                 static_cast<uint32_t>(sa.group_labels.size()));
+    if (inserted) sa.group_labels.push_back(Intern(grouping.GroupLabels(labels)));
+    return {g->second, inserted};
+  };
   // Adds v to the series' group at step k; `group` is resolved at the series' first value.
   auto emit = [&](uint32_t& group, const Labels& labels, size_t k, double v) {
     if (group == UINT32_MAX) {
-      const uint64_t key = grouping.Key(labels);
-      auto [g, inserted] =
-          sa.group_of_key.emplace(key, static_cast<uint32_t>(sa.group_labels.size()));
-      if (inserted) {
-        sa.group_labels.push_back(Intern(grouping.GroupLabels(labels)));
-        sa.blocks.emplace_back(nblocks);
-      }
-      group = g->second;
+      bool made;
+      std::tie(group, made) = find_group(labels);
+      if (made) sa.blocks.emplace_back(nblocks);
     }
     if (Accumulate(a.op, sa.blocks[group], k, v)) sa.order[k].push_back(group);
   };
@@ -253,16 +255,13 @@ void Evaluator::StreamAggregate(const AggregateExpr& a, const VectorSelector& vs
       LaneItem& item = batches[cur][count++];
       item.it = s.Iterator(std::move(item.it));
       item.series = nseries - 1;
-      auto [g, inserted] = sa.group_of_key.emplace(grouping.Key(s.labels()),
-                                                   static_cast<uint32_t>(sa.group_labels.size()));
-      if (inserted) {
-        sa.group_labels.push_back(Intern(grouping.GroupLabels(s.labels())));
+      bool made;
+      std::tie(item.group, made) = find_group(s.labels());
+      if (made) {
         // This thread also selects, which costs about what folding a third of the series does.
-        // This thread also selects, which costs about what folding a third of the series does.
-        const uint8_t lane = g->second % 3 == 0 ? 0 : 1;
+        const uint8_t lane = item.group % 3 == 0 ? 0 : 1;
         place.emplace_back(lane, lane_groups[lane]++);
       }
-      item.group = g->second;
       std::tie(item.lane, item.local) = place[item.group];
       item.not_counter.clear();
       if (counter_check && NotNamedLikeACounter(s.labels().MetricName())) {

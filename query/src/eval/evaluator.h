@@ -67,8 +67,8 @@ struct EvalError {
 [[noreturn]] void Fail(StatusCode code, std::string message);
 // Evaluation errors Prometheus answers with 422 "execution" (returnAPIError's default).
 [[noreturn]] void FailExec(std::string message);
-// Runs fn and returns what it throws as a Status (an EvalError's, out of memory, or Internal),
-// for work done off the query's thread.
+// Runs fn and returns what it throws as a Status (an EvalError's, out of memory, or Internal):
+// how evaluation errors leave the engine and the work done on the worker pool.
 template <typename Fn>
 Status CatchStatus(Fn&& fn) {
   try {
