@@ -114,7 +114,13 @@ INSTANTIATE_TEST_SUITE_P(
                       "topk(5, sum by (instance) (rate(c_total[5m])))",
                       // Costly window functions: their windows are computed on the workers.
                       "min by (job) (deriv(g[30m]))", "sum(stddev_over_time(g[10m]))",
-                      "max by (job) (mad_over_time(g[15m]))"));
+                      "max by (job) (mad_over_time(g[15m]))",
+                      // Several selections: a worker takes the first streamed aggregation, with
+                      // its "not a counter" infos and its groups' labels.
+                      "sum(rate(odd[5m])) / sum(rate(c_total[5m]))",
+                      "sum by (job) (increase(odd[10m])) / on(job) sum by (job) (rate(g[5m]))",
+                      "g / on() group_left sum(rate(odd[5m]))",
+                      "count by (job) (g) - count by (job) (max_over_time(odd[10m])) + sum by (job) (g)"));
 
 TEST_F(ParallelEvalTest, InstantQueriesAndAnnotationsDoNotDependOnTheWorkers) {
   Engine serial(*storage_, Options(1));
@@ -151,7 +157,12 @@ TEST_F(ParallelEvalTest, LimitsFailTheSameWayWithWorkers) {
     std::vector<std::string> queries;
     std::string message;
   } cases[] = {{few_samples, {"rate(c_total[5m])", "g * 2"}, "too many samples"},
-               {few_series, {"sum(g)", "g * 2", "sum by (job) (rate(c_total[5m]))"}, "100 series"}};
+               {few_series,
+                {"sum(g)", "g * 2", "sum by (job) (rate(c_total[5m]))",
+                 // Each side of the selections a worker shares fails alone.
+                 "sum(rate(c_total[5m])) / sum(rate(g{job=\"api\"}[5m]))",
+                 "sum(rate(c_total{job=\"api\"}[5m])) / sum(rate(g[5m]))"},
+                "100 series"}};
   for (const auto& c : cases) {
     EngineOptions parallel_options = c.options;
     parallel_options.workers_per_query = 4;

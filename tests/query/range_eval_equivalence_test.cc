@@ -165,6 +165,8 @@ INSTANTIATE_TEST_SUITE_P(
         "avg by (region) (1 - mem_avail / mem_total) * 100",
         "mem_avail / on (instance) group_left (region) mem_total",
         "min by (instance) (deriv(mem_avail[30m]))",
+        "deriv(mem_avail[30m])",
+        "deriv(flappy[5m] offset 30s)",
         "max_over_time(mem_avail[15m])",
         "max_over_time(flappy[2m])",
         "min_over_time(flappy[5m])",

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "eval/evaluator.h"
+#include "eval/linear_regression.h"
 #include "eval/sliding_extremum.h"
 #include "eval/sliding_quantile.h"
 
@@ -141,6 +142,11 @@ void Evaluator::BuildRangeBlock(const Call& c, const Expr& matrix_arg, const Mat
   std::optional<SlidingExtremum> extremum = SlidingExtremum::For(name);
   std::optional<SlidingQuantile> quantile;
   if (name == "quantile_over_time") quantile.emplace(scalars.at(0));
+  // deriv: a series' windows are collected, then their slopes computed together (DerivSlopes).
+  const bool is_deriv = name == "deriv";
+  std::vector<PointRange> lines;       // windows of two points or more
+  std::vector<uint32_t> line_steps;    // their steps in the block
+  std::vector<double> slopes;
   for (size_t s = 0; s < nseries; ++s) {
     if ((s & 255) == 255) CheckInterrupt();
     const auto& pts = data.series[s].points;
@@ -176,7 +182,13 @@ void Evaluator::BuildRangeBlock(const Call& c, const Expr& matrix_arg, const Mat
       cache.points[k] += ctx.points.size();
       double v;
       bool ok;
-      if (cache.is_rate_family) {
+      if (is_deriv) {
+        if (e - b >= 2) {
+          lines.push_back({static_cast<uint32_t>(b - base), static_cast<uint32_t>(e - base)});
+          line_steps.push_back(static_cast<uint32_t>(k));
+        }
+        continue;
+      } else if (cache.is_rate_family) {
         bool resets_inside = false;
         if (is_counter) {
           // A reset at index i matters when b < i < e.
@@ -198,6 +210,16 @@ void Evaluator::BuildRangeBlock(const Call& c, const Expr& matrix_arg, const Mat
       cache.values[s * block + k] = v;
       cache.present[s * block + k] = 1;
       any_output = true;
+    }
+    if (!lines.empty()) {
+      slopes.resize(lines.size());
+      DerivSlopes(pts, lines, slopes.data());
+      for (size_t i = 0; i < lines.size(); ++i) {
+        cache.values[s * block + line_steps[i]] = slopes[i];
+        cache.present[s * block + line_steps[i]] = 1;
+      }
+      lines.clear();
+      line_steps.clear();
     }
     cur.b = static_cast<uint32_t>(b - base);
     cur.e = static_cast<uint32_t>(e - base);

@@ -190,6 +190,9 @@ void Evaluator::Prepare(const Expr& root) {
   auto querier = storage_.NewQuerier(qmin, qmax);
   if (!querier.ok()) throw EvalError{querier.status()};
   for (const auto& p : plan) {
+    if (p.streamed_agg) streamed_aggs_[p.streamed_agg];  // no insertion while a worker looks
+  }
+  auto select = [&](const PlannedSelect& p, StreamDeferred* deferred) {
     CheckInterrupt();
     SelectHints hints;
     hints.start = p.mint;
@@ -203,8 +206,9 @@ void Evaluator::Prepare(const Expr& root) {
     auto set = (*querier)->Select(!p.any_order, &hints, p.vs->matchers);
     if (!set.ok()) throw EvalError{set.status()};
     if (p.streamed_agg) {
-      StreamAggregate(*p.streamed_agg, *p.vs, p.streamed_call, p.range_ms, **set, p.mint, p.maxt);
-      continue;
+      StreamAggregate(*p.streamed_agg, streamed_aggs_.find(p.streamed_agg)->second, *p.vs,
+                      p.streamed_call, p.range_ms, **set, p.mint, p.maxt, deferred);
+      return;
     }
     SelectorData& data = data_[p.key];
     // With a step longer than the window, most samples fall in no step's window
@@ -235,7 +239,46 @@ void Evaluator::Prepare(const Expr& root) {
     }
     reads.Drain();
     if (!(*set)->status().ok()) throw EvalError{(*set)->status()};
+  };
+  // A range query with more than one selection, such as `sum(rate(a[5m])) / sum(rate(b[5m]))`:
+  // a worker takes the first streamed aggregation while this thread does the other selections.
+  // What comes out is what one thread doing them in order would give: the worker's group labels
+  // and infos are taken in here, and the error reported is the first selection's that failed.
+  size_t handed = plan.size();
+  if (step_ms_ > 0 && pool_.threads() > 1 && plan.size() > 1) {
+    for (size_t i = 0; i < plan.size() && handed == plan.size(); ++i) {
+      if (plan[i].streamed_agg) handed = i;
+    }
   }
+  if (handed == plan.size()) {
+    for (const auto& p : plan) select(p, nullptr);
+    return;
+  }
+  StreamDeferred deferred;
+  Status handed_status;
+  WorkerPool::Task task = pool_.Hand([&](size_t) {
+    handed_status = CatchStatus([&] { select(plan[handed], &deferred); });
+  });
+  size_t failed = plan.size();
+  Status failed_status;
+  for (size_t i = 0; i < plan.size(); ++i) {
+    if (i == handed) continue;
+    try {
+      select(plan[i], nullptr);
+    } catch (EvalError& e) {
+      failed = i;
+      failed_status = std::move(e.status);
+      break;
+    }
+  }
+  task.Wait();
+  if (!handed_status.ok() && handed < failed) throw EvalError{std::move(handed_status)};
+  if (failed < plan.size()) throw EvalError{std::move(failed_status)};
+  StreamedAgg& sa = streamed_aggs_.find(plan[handed].streamed_agg)->second;
+  for (size_t g = 0; g < sa.group_labels.size(); ++g) {
+    sa.group_labels[g] = Intern(std::move(deferred.group_labels[g]));
+  }
+  for (std::string& info : deferred.infos) Info(std::move(info));  // a set: order does not matter
 }
 
 EValue Evaluator::EvalVectorSelector(const VectorSelector& vs, Timestamp ts) {

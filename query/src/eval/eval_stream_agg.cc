@@ -12,6 +12,7 @@
 #include "eval/agg_acc.h"
 #include "eval/batched_reads.h"
 #include "eval/evaluator.h"
+#include "eval/linear_regression.h"
 
 namespace tidemark::query::eval {
 
@@ -96,9 +97,9 @@ struct LaneItem {
 
 }  // namespace
 
-void Evaluator::StreamAggregate(const AggregateExpr& a, const VectorSelector& vs, const Call* call,
-                                int64_t range_ms, SeriesSet& set, Timestamp mint, Timestamp maxt) {
-  StreamedAgg& sa = streamed_aggs_[&a];
+void Evaluator::StreamAggregate(const AggregateExpr& a, StreamedAgg& sa, const VectorSelector& vs,
+                                const Call* call, int64_t range_ms, SeriesSet& set,
+                                Timestamp mint, Timestamp maxt, StreamDeferred* deferred) {
   const size_t nsteps = step_ms_ > 0 ? static_cast<size_t>((end_ - start_) / step_ms_) + 1 : 1;
   sa.order.assign(nsteps, {});
   sa.inputs.assign(nsteps, 0);
@@ -115,8 +116,23 @@ void Evaluator::StreamAggregate(const AggregateExpr& a, const VectorSelector& vs
   auto find_group = [&](const Labels& labels) -> std::pair<uint32_t, bool> {
     auto [g, inserted] = sa.group_of_key.emplace(grouping.Key(labels),
                                                  static_cast<uint32_t>(sa.group_labels.size()));
-    if (inserted) sa.group_labels.push_back(Intern(grouping.GroupLabels(labels)));
+    if (inserted) {
+      if (deferred) {
+        deferred->group_labels.push_back(grouping.GroupLabels(labels));
+        sa.group_labels.push_back(nullptr);
+      } else {
+        sa.group_labels.push_back(Intern(grouping.GroupLabels(labels)));
+      }
+    }
     return {g->second, inserted};
+  };
+  auto not_a_counter = [&](std::string_view name) {
+    std::string info = NotACounterInfo(name, Pos(*call->args[0]));
+    if (deferred) {
+      deferred->infos.push_back(std::move(info));
+    } else {
+      Info(std::move(info));
+    }
   };
   // Adds v to the series' group at step k; `group` is resolved at the series' first value.
   auto emit = [&](uint32_t& group, const Labels& labels, size_t k, double v) {
@@ -130,7 +146,7 @@ void Evaluator::StreamAggregate(const AggregateExpr& a, const VectorSelector& vs
   // One series' samples (stale markers left out) through the range function: windows
   // (T - range, T] slide forward with the steps; on_window(k, samples, ok, value) sees each
   // non-empty one. Touches nothing but its arguments, so workers may run it.
-  const bool is_rate = fn == "rate";
+  const bool is_rate = fn == "rate", is_deriv = fn == "deriv";
   auto for_each_window = [&](const std::vector<Point>& points, auto&& on_window) {
     RangeCtx ctx;
     ctx.range_ms = range_ms;
@@ -141,11 +157,20 @@ void Evaluator::StreamAggregate(const AggregateExpr& a, const VectorSelector& vs
     for (size_t i = 1; counter_check && !resets && i < points.size(); ++i) {
       resets = points[i].v < points[i - 1].v;
     }
+    // deriv: every window's slope at once (DerivSlopes), then the windows in step order.
+    std::vector<std::pair<uint32_t, PointRange>> windows;  // step, points
+    std::vector<PointRange> lines;                          // the windows with two points or more
     for (size_t step_k = 0; step_k < nsteps; ++step_k) {
       const Timestamp t = first_t + static_cast<Timestamp>(step_k) * step;
       while (e < points.size() && points[e].t <= t) ++e;
       while (b < e && points[b].t <= t - range_ms) ++b;
       if (b == e) continue;
+      if (is_deriv) {
+        const PointRange w{static_cast<uint32_t>(b), static_cast<uint32_t>(e)};
+        windows.emplace_back(static_cast<uint32_t>(step_k), w);
+        if (e - b >= 2) lines.push_back(w);
+        continue;
+      }
       ctx.points = std::span<const Point>(points.data() + b, e - b);
       ctx.range_end = t;
       ctx.range_start = t - range_ms;
@@ -154,6 +179,14 @@ void Evaluator::StreamAggregate(const AggregateExpr& a, const VectorSelector& vs
       const bool ok = counter_check ? ExtrapolatedRate(ctx, true, is_rate, resets, &v)
                                     : RangeFunction(fn, ctx, &v);
       on_window(step_k, e - b, ok, v);
+    }
+    if (windows.empty()) return;
+    std::vector<double> slopes(lines.size());
+    DerivSlopes(points, lines, slopes.data());
+    size_t line = 0;
+    for (const auto& [k, w] : windows) {
+      const bool ok = w.end - w.begin >= 2;
+      on_window(k, w.end - w.begin, ok, ok ? slopes[line++] : 0.0);
     }
   };
   auto fold_range_series = [&](const Labels& labels, const std::vector<Point>& points) {
@@ -166,7 +199,7 @@ void Evaluator::StreamAggregate(const AggregateExpr& a, const VectorSelector& vs
       emit(group, labels, k, v);
     });
     if (any_output && counter_check && NotNamedLikeACounter(labels.MetricName())) {
-      Info(NotACounterInfo(labels.MetricName(), Pos(*call->args[0])));
+      not_a_counter(labels.MetricName());
     }
   };
   auto read_points = [mint, maxt](SeriesIterator& it, std::vector<Point>* out) {
@@ -292,7 +325,7 @@ void Evaluator::StreamAggregate(const AggregateExpr& a, const VectorSelector& vs
     }
     for (const Lane& lane : lanes) {
       for (const std::string& name : lane.not_counters) {
-        Info(NotACounterInfo(name, Pos(*call->args[0])));
+        not_a_counter(name);
       }
     }
     return;

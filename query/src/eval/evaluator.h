@@ -135,6 +135,13 @@ struct StreamedAgg {
   }
 };
 
+// What a streamed aggregation run on a worker, next to the query's other selections, leaves to
+// the query's thread: label interning and annotations belong to that thread.
+struct StreamDeferred {
+  std::vector<Labels> group_labels;  // per group, to intern
+  std::vector<std::string> infos;
+};
+
 // Per-subquery memo of inner results by evaluation time.
 struct SubqueryCache {
   std::map<Timestamp, EVector> results;
@@ -249,9 +256,11 @@ class Evaluator {
   // Feeds every series of `set` (selector `vs`, samples in [mint, maxt]) into the streamed
   // aggregation `a`; StreamedAggregateAt then answers EvalAggregate at each step.
   // `call` is the range function over the matrix selector `vs`[range_ms] in `a(call(...))`,
-  // null for `a(vs)`.
-  void StreamAggregate(const AggregateExpr& a, const VectorSelector& vs, const Call* call,
-                       int64_t range_ms, SeriesSet& set, Timestamp mint, Timestamp maxt);
+  // null for `a(vs)`. With `deferred`, touches nothing of the evaluator's but `sa`, so it may
+  // run on a worker; group labels and infos are then left in `deferred`.
+  void StreamAggregate(const AggregateExpr& a, StreamedAgg& sa, const VectorSelector& vs,
+                       const Call* call, int64_t range_ms, SeriesSet& set, Timestamp mint,
+                       Timestamp maxt, StreamDeferred* deferred);
   EValue StreamedAggregateAt(const AggregateExpr& a, const StreamedAgg& sa, Timestamp ts);
   void BuildRangeBlock(const Call& c, const Expr& matrix_arg, const MatrixSelector& ms,
                        const std::vector<double>& scalars, size_t step_idx,

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "eval/evaluator.h"
+#include "eval/linear_regression.h"
 
 namespace tidemark::query::eval {
 
@@ -53,47 +54,6 @@ bool InstantValue(const RangeCtx& c, bool is_rate, double* out) {
   if (is_rate) v /= static_cast<double>(interval) / 1000;
   *out = v;
   return true;
-}
-
-void LinearRegression(std::span<const Point> samples, Timestamp intercept_time, double* slope,
-                      double* intercept) {
-  double n = 0, sum_x = 0, cx = 0, sum_y = 0, cy = 0, sum_xy = 0, cxy = 0, sum_x2 = 0, cx2 = 0;
-  double init_y = samples[0].v;
-  bool const_y = true;
-  auto accumulate = [&](auto inc) {
-    n = sum_x = cx = sum_y = cy = sum_xy = cxy = sum_x2 = cx2 = 0;
-    for (const Point& s : samples) {
-      n += 1.0;
-      const double x = static_cast<double>(s.t - intercept_time) / 1e3;
-      inc(x, sum_x, cx);
-      inc(s.v, sum_y, cy);
-      inc(x * s.v, sum_xy, cxy);
-      inc(x * x, sum_x2, cx2);
-    }
-  };
-  for (size_t i = 1; const_y && i < samples.size(); ++i) const_y = samples[i].v == init_y;
-  accumulate([](double inc, double& sum, double& c) { PlainKahanInc(inc, sum, c); });
-  if (!std::isfinite(sum_x) || !std::isfinite(sum_y) || !std::isfinite(sum_xy) ||
-      !std::isfinite(sum_x2)) {
-    accumulate([](double inc, double& sum, double& c) { KahanInc(inc, sum, c); });
-  }
-  if (const_y) {
-    if (std::isinf(init_y)) {
-      *slope = *intercept = std::nan("");
-      return;
-    }
-    *slope = 0;
-    *intercept = init_y;
-    return;
-  }
-  sum_x += cx;
-  sum_y += cy;
-  sum_xy += cxy;
-  sum_x2 += cx2;
-  double cov_xy = sum_xy - sum_x * sum_y / n;
-  double var_x = sum_x2 - sum_x * sum_x / n;
-  *slope = cov_xy / var_x;
-  *intercept = sum_y / n - *slope * sum_x / n;
 }
 
 bool DoubleExponentialSmoothing(const RangeCtx& c, double* out) {
