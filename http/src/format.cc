@@ -11,9 +11,8 @@ namespace tidemark::http {
 
 namespace {
 
-void AppendTimestamp(std::string& out, Timestamp ms) {
-  char buf[32];
-  char* p = buf;
+// Writes ms as seconds with up to three decimals; `p` has room for 32 characters.
+char* WriteTimestamp(char* p, Timestamp ms) {
   uint64_t u;
   if (ms < 0) {
     *p++ = '-';
@@ -21,7 +20,7 @@ void AppendTimestamp(std::string& out, Timestamp ms) {
   } else {
     u = static_cast<uint64_t>(ms);
   }
-  p = std::to_chars(p, buf + sizeof(buf), u / 1000).ptr;
+  p = std::to_chars(p, p + 24, u / 1000).ptr;
   const auto frac = static_cast<unsigned>(u % 1000);
   if (frac != 0) {
     p[0] = '.';
@@ -30,7 +29,12 @@ void AppendTimestamp(std::string& out, Timestamp ms) {
     p[3] = static_cast<char>('0' + frac % 10);
     p += 4;
   }
-  out.append(buf, p);
+  return p;
+}
+
+void AppendTimestamp(std::string& out, Timestamp ms) {
+  char buf[32];
+  out.append(buf, WriteTimestamp(buf, ms));
 }
 
 // Prometheus' jsonutil.MarshalFloat: fixed notation, but exponent notation for magnitudes
@@ -94,9 +98,27 @@ void AppendLabelsJson(std::string& out, const Labels& labels) {
 }
 
 void AppendPointJson(std::string& out, Timestamp t, double v) {
-  out += '[';
-  AppendTimestamp(out, t);
-  out += ",\"";
+  // The usual value (finite, in fixed notation, where AppendFloat's form is to_chars' shortest
+  // fixed one) is written with the rest of the point into one buffer: appending each piece
+  // cost as much as formatting it.
+  const double a = std::fabs(v);
+  char buf[128];
+  char* p = buf;
+  *p++ = '[';
+  p = WriteTimestamp(p, t);
+  *p++ = ',';
+  *p++ = '"';
+  if (a < 1e15 && (a == 0 || a >= 1e-6)) {
+    const auto res = std::to_chars(p, buf + sizeof buf - 2, v, std::chars_format::fixed);
+    if (res.ec == std::errc()) {
+      p = res.ptr;
+      *p++ = '"';
+      *p++ = ']';
+      out.append(buf, p);
+      return;
+    }
+  }
+  out.append(buf, p);
   AppendSampleValue(out, v);
   out += "\"]";
 }

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <string>
+#include <vector>
 
 namespace tidemark::http {
 namespace {
@@ -39,6 +41,31 @@ TEST(FormatTimestampTest, SecondsWithMillis) {
   EXPECT_EQ(FormatTimestamp(1001), "1.001");
   EXPECT_EQ(FormatTimestamp(0), "0");
   EXPECT_EQ(FormatTimestamp(-1500), "-1.500");
+}
+
+// A point writes its value in one buffer when it can; every value must read as
+// FormatSampleValue gives it, on both sides of each notation's bounds.
+TEST(PointJsonTest, ValuesReadAsFormatSampleValue) {
+  const double inf = std::numeric_limits<double>::infinity();
+  std::vector<double> values = {0.0, -0.0, 1e15, -1e15, 1e-6, -1e-6, 1e21, 5e-324, -inf, inf,
+                                std::nan(""), StaleNaN(), 1.7976931348623157e308};
+  for (double v : {1e15, 1e-6, 1e21}) {
+    values.push_back(std::nextafter(v, 0.0));
+    values.push_back(std::nextafter(v, inf));
+  }
+  uint64_t rng = 3;
+  for (int i = 0; i < 20000; ++i) {
+    rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+    const double mantissa = static_cast<double>(rng >> 11) / 9007199254740992.0;
+    values.push_back((i % 2 ? -1 : 1) * mantissa * std::pow(10.0, static_cast<int>(rng % 50) - 25));
+  }
+  for (double v : values) {
+    for (Timestamp t : {Timestamp{0}, Timestamp{1796550540123}, Timestamp{-1500}}) {
+      std::string out = "x";
+      AppendPointJson(out, t, v);
+      EXPECT_EQ(out, "x[" + FormatTimestamp(t) + ",\"" + FormatSampleValue(v) + "\"]") << v;
+    }
+  }
 }
 
 TEST(JsonTest, StringEscapingLikeGo) {
