@@ -1,11 +1,14 @@
 // Prometheus-compatible JSON rendering.
 #include "tidemark/http/format.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <ctime>
+#include <string_view>
+#include <vector>
 
 namespace tidemark::http {
 
@@ -97,15 +100,17 @@ void AppendLabelsJson(std::string& out, const Labels& labels) {
   out += '}';
 }
 
-void AppendPointJson(std::string& out, Timestamp t, double v) {
-  // The usual value (finite, in fixed notation, where AppendFloat's form is to_chars' shortest
-  // fixed one) is written with the rest of the point into one buffer: appending each piece
-  // cost as much as formatting it.
+namespace {
+
+// [ts,"v"] after `ts`, the timestamp's text: the usual value (finite, in fixed notation, where
+// AppendFloat's form is to_chars' shortest fixed one) is written with the rest of the point into
+// one buffer, since appending each piece cost as much as formatting it.
+void AppendPoint(std::string& out, std::string_view ts, double v) {
   const double a = std::fabs(v);
   char buf[128];
   char* p = buf;
   *p++ = '[';
-  p = WriteTimestamp(p, t);
+  p = std::copy(ts.begin(), ts.end(), p);
   *p++ = ',';
   *p++ = '"';
   if (a < 1e15 && (a == 0 || a >= 1e-6)) {
@@ -121,6 +126,35 @@ void AppendPointJson(std::string& out, Timestamp t, double v) {
   out.append(buf, p);
   AppendSampleValue(out, v);
   out += "\"]";
+}
+
+// A range answer's series share their steps: each step's timestamp is formatted once.
+class StepTexts {
+ public:
+  std::string_view For(size_t j, Timestamp t) {
+    if (j >= steps_.size()) steps_.resize(j + 1);
+    Step& s = steps_[j];
+    if (s.len == 0 || s.t != t) {
+      s.t = t;
+      s.len = static_cast<uint8_t>(WriteTimestamp(s.text, t) - s.text);
+    }
+    return std::string_view(s.text, s.len);
+  }
+
+ private:
+  struct Step {
+    Timestamp t = 0;
+    uint8_t len = 0;
+    char text[31];
+  };
+  std::vector<Step> steps_;
+};
+
+}  // namespace
+
+void AppendPointJson(std::string& out, Timestamp t, double v) {
+  char ts[32];
+  AppendPoint(out, std::string_view(ts, static_cast<size_t>(WriteTimestamp(ts, t) - ts)), v);
 }
 
 std::string QueryDataJson(const query::QueryValue& value) {
@@ -145,6 +179,7 @@ std::string QueryDataJson(const query::QueryValue& value) {
       // ~40 bytes per [ts,"value"] point; one allocation instead of repeated doubling copies.
       out.reserve(64 + value.matrix.size() * 256 + points * 44);
       out += "{\"resultType\":\"matrix\",\"result\":[";
+      StepTexts steps;
       for (size_t i = 0; i < value.matrix.size(); ++i) {
         const auto& s = value.matrix[i];
         if (i) out += ',';
@@ -153,7 +188,7 @@ std::string QueryDataJson(const query::QueryValue& value) {
         out += ",\"values\":[";
         for (size_t j = 0; j < s.points.size(); ++j) {
           if (j) out += ',';
-          AppendPointJson(out, s.points[j].t, s.points[j].v);
+          AppendPoint(out, steps.For(j, s.points[j].t), s.points[j].v);
         }
         out += "]}";
       }

@@ -104,6 +104,19 @@ TEST(QueryDataJsonTest, MatrixGolden) {
   EXPECT_EQ(SuccessJson(QueryDataJson(v)), ReadGolden("matrix.json"));
 }
 
+// Series with gaps put other times at the same point index: each point keeps its own.
+TEST(QueryDataJsonTest, MatrixSeriesWithDifferentSteps) {
+  query::QueryValue v;
+  v.kind = query::ValueKind::kMatrix;
+  v.matrix.push_back({Labels{{"a", "1"}}, {{1000, 1}, {2000, 2}, {3000, 3}}});
+  v.matrix.push_back({Labels{{"a", "2"}}, {{2000, 4}, {3500, 5}}});
+  v.matrix.push_back({Labels{{"a", "3"}}, {{1000, 6}, {2000, 7}, {3000, 8}, {4000, 9}}});
+  EXPECT_EQ(QueryDataJson(v),
+            R"({"resultType":"matrix","result":[{"metric":{"a":"1"},"values":[[1,"1"],[2,"2"],)"
+            R"([3,"3"]]},{"metric":{"a":"2"},"values":[[2,"4"],[3.500,"5"]]},{"metric":{"a":"3"},)"
+            R"("values":[[1,"6"],[2,"7"],[3,"8"],[4,"9"]]}]})");
+}
+
 TEST(QueryDataJsonTest, ScalarAndString) {
   query::QueryValue s;
   s.kind = query::ValueKind::kScalar;
