@@ -256,8 +256,8 @@ class Evaluator {
   // Feeds every series of `set` (selector `vs`, samples in [mint, maxt]) into the streamed
   // aggregation `a`; StreamedAggregateAt then answers EvalAggregate at each step.
   // `call` is the range function over the matrix selector `vs`[range_ms] in `a(call(...))`,
-  // null for `a(vs)`. With `deferred`, touches nothing of the evaluator's but `sa`, so it may
-  // run on a worker; group labels and infos are then left in `deferred`.
+  // null for `a(vs)`. With `deferred`, it changes nothing of the evaluator's but `sa`, so it
+  // may run on a worker; group labels and infos are then left in `deferred`.
   void StreamAggregate(const AggregateExpr& a, StreamedAgg& sa, const VectorSelector& vs,
                        const Call* call, int64_t range_ms, SeriesSet& set, Timestamp mint,
                        Timestamp maxt, StreamDeferred* deferred);
