@@ -120,7 +120,9 @@ INSTANTIATE_TEST_SUITE_P(
                       "sum(rate(odd[5m])) / sum(rate(c_total[5m]))",
                       "sum by (job) (increase(odd[10m])) / on(job) sum by (job) (rate(g[5m]))",
                       "g / on() group_left sum(rate(odd[5m]))",
-                      "count by (job) (g) - count by (job) (max_over_time(odd[10m])) + sum by (job) (g)"));
+                      "count by (job) (g) - count by (job) (max_over_time(odd[10m])) + sum by (job) (g)",
+                      "g / odd", "rate(c_total[5m]) - on(instance, job) rate(odd[5m])",
+                      "g > on(instance) group_left sum by (instance) (rate(c_total[5m]))"));
 
 TEST_F(ParallelEvalTest, InstantQueriesAndAnnotationsDoNotDependOnTheWorkers) {
   Engine serial(*storage_, Options(1));
@@ -152,6 +154,12 @@ TEST_F(ParallelEvalTest, LimitsFailTheSameWayWithWorkers) {
   few_samples.max_samples = 20'000;  // less than one selector's samples over the range
   EngineOptions few_series = Options(1);
   few_series.max_series_per_selector = 100;
+  // One selection's points fit, two do not: the worker's are counted on joining.
+  EngineOptions two_selections = Options(1);
+  two_selections.max_samples = 100'000;
+  EngineOptions few_bytes = Options(1), fewer_bytes = Options(1);
+  few_bytes.max_bytes = 1'500'000;
+  fewer_bytes.max_bytes = 1'000'000;  // less than one selection's points
   const struct {
     EngineOptions options;
     std::vector<std::string> queries;
@@ -162,7 +170,10 @@ TEST_F(ParallelEvalTest, LimitsFailTheSameWayWithWorkers) {
                  // Each side of the selections a worker shares fails alone.
                  "sum(rate(c_total[5m])) / sum(rate(g{job=\"api\"}[5m]))",
                  "sum(rate(c_total{job=\"api\"}[5m])) / sum(rate(g[5m]))"},
-                "100 series"}};
+                "100 series"},
+               {two_selections, {"g / odd", "rate(g[5m]) + rate(odd[5m])"}, "too many samples"},
+               {few_bytes, {"g / odd"}, "--query.max-bytes"},
+               {fewer_bytes, {"g / odd", "odd - g"}, "--query.max-bytes"}};
   for (const auto& c : cases) {
     EngineOptions parallel_options = c.options;
     parallel_options.workers_per_query = 4;

@@ -189,10 +189,14 @@ void Evaluator::Prepare(const Expr& root) {
   }
   auto querier = storage_.NewQuerier(qmin, qmax);
   if (!querier.ok()) throw EvalError{querier.status()};
-  for (const auto& p : plan) {
-    if (p.streamed_agg) streamed_aggs_[p.streamed_agg];  // no insertion while a worker looks
+  for (const auto& p : plan) {  // no insertion while a worker looks
+    if (p.streamed_agg) {
+      streamed_aggs_[p.streamed_agg];
+    } else {
+      data_[p.key];
+    }
   }
-  auto select = [&](const PlannedSelect& p, StreamDeferred* deferred) {
+  auto select = [&](const PlannedSelect& p, SelectDeferred* deferred) {
     CheckInterrupt();
     SelectHints hints;
     hints.start = p.mint;
@@ -210,19 +214,33 @@ void Evaluator::Prepare(const Expr& root) {
                       p.streamed_call, p.range_ms, **set, p.mint, p.maxt, deferred);
       return;
     }
-    SelectorData& data = data_[p.key];
+    SelectorData& data = data_.find(p.key)->second;
     // With a step longer than the window, most samples fall in no step's window
     // (T - offset - window, T - offset]: skip them with Seek instead of holding them.
     const int64_t window = p.matrix ? p.range_ms : options_.lookback_delta_ms;
     PointReader reader{p.mint, p.maxt, p.on_query_steps && step_ms_ > window && window > 0,
                        start_ - p.vs->offset_ms, step_ms_, window, p.matrix};
-    BatchedReads<LabelsPtr> reads(
+    // On a worker the labels stay uninterned and the points are counted apart; either count
+    // alone over a limit fails as the shared one would, and the sum is checked on joining.
+    struct Selected {
+      LabelsPtr metric = nullptr;
+      Labels labels;  // when deferred
+    };
+    BatchedReads<Selected> reads(
         *this, p.maxt - p.mint >= kParallelReadMinRangeMs,
         [&reader](SeriesIterator& it, std::vector<Point>* out) { reader.Read(it, out); },
-        [&](LabelsPtr& metric, std::vector<Point>& points) {
+        [&](Selected& selected, std::vector<Point>& points) {
           if (points.empty()) return;
-          AddPreloaded(points.size());
-          data.series.push_back({metric, std::move(points)});
+          if (!deferred) {
+            AddPreloaded(points.size());
+            data.series.push_back({selected.metric, std::move(points)});
+            return;
+          }
+          deferred->points += points.size();
+          deferred->bytes += points.size() * sizeof(Point) + LabelBytes(selected.labels);
+          if (deferred->points > options_.max_samples) FailTooManySamples();
+          if (options_.max_bytes > 0 && deferred->bytes > options_.max_bytes) FailTooManyBytes();
+          deferred->series.push_back({std::move(selected.labels), std::move(points)});
         });
     size_t nseries = 0;
     while ((*set)->Next()) {
@@ -235,26 +253,25 @@ void Evaluator::Prepare(const Expr& root) {
       const Series& s = (*set)->At();
       auto& slot = reads.Add();
       slot.it = s.Iterator(std::move(slot.it));
-      slot.info = Intern(s.labels());
+      if (deferred) {
+        slot.info.labels = s.labels();
+      } else {
+        slot.info.metric = Intern(s.labels());
+      }
     }
     reads.Drain();
     if (!(*set)->status().ok()) throw EvalError{(*set)->status()};
   };
-  // A range query with more than one selection, such as `sum(rate(a[5m])) / sum(rate(b[5m]))`:
-  // a worker takes the first streamed aggregation while this thread does the other selections.
-  // What comes out is what one thread doing them in order would give: the worker's group labels
-  // and infos are taken in here, and the error reported is the first selection's that failed.
-  size_t handed = plan.size();
-  if (step_ms_ > 0 && pool_.threads() > 1 && plan.size() > 1) {
-    for (size_t i = 0; i < plan.size() && handed == plan.size(); ++i) {
-      if (plan[i].streamed_agg) handed = i;
-    }
-  }
-  if (handed == plan.size()) {
+  // A range query with more than one selection, such as `sum(rate(a[5m])) / sum(rate(b[5m]))`
+  // or `a / b`: a worker takes the first while this thread does the others. What comes out is
+  // what one thread doing them in order would give: the worker's labels, points and infos are
+  // taken in here, and the error reported is the first selection's that failed.
+  if (step_ms_ == 0 || pool_.threads() < 2 || plan.size() < 2) {
     for (const auto& p : plan) select(p, nullptr);
     return;
   }
-  StreamDeferred deferred;
+  const size_t handed = 0;
+  SelectDeferred deferred;
   Status handed_status;
   WorkerPool::Task task = pool_.Hand([&](size_t) {
     handed_status = CatchStatus([&] { select(plan[handed], &deferred); });
@@ -274,9 +291,18 @@ void Evaluator::Prepare(const Expr& root) {
   task.Wait();
   if (!handed_status.ok() && handed < failed) throw EvalError{std::move(handed_status)};
   if (failed < plan.size()) throw EvalError{std::move(failed_status)};
-  StreamedAgg& sa = streamed_aggs_.find(plan[handed].streamed_agg)->second;
-  for (size_t g = 0; g < sa.group_labels.size(); ++g) {
-    sa.group_labels[g] = Intern(std::move(deferred.group_labels[g]));
+  if (const AggregateExpr* a = plan[handed].streamed_agg) {
+    StreamedAgg& sa = streamed_aggs_.find(a)->second;
+    for (size_t g = 0; g < sa.group_labels.size(); ++g) {
+      sa.group_labels[g] = Intern(std::move(deferred.group_labels[g]));
+    }
+  } else {
+    SelectorData& data = data_.find(plan[handed].key)->second;
+    for (SelectDeferred::Series& s : deferred.series) {
+      const LabelsPtr metric = Intern(std::move(s.labels));
+      AddPreloaded(s.points.size());
+      data.series.push_back({metric, std::move(s.points)});
+    }
   }
   for (std::string& info : deferred.infos) Info(std::move(info));  // a set: order does not matter
 }

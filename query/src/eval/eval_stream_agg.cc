@@ -99,7 +99,7 @@ struct LaneItem {
 
 void Evaluator::StreamAggregate(const AggregateExpr& a, StreamedAgg& sa, const VectorSelector& vs,
                                 const Call* call, int64_t range_ms, SeriesSet& set,
-                                Timestamp mint, Timestamp maxt, StreamDeferred* deferred) {
+                                Timestamp mint, Timestamp maxt, SelectDeferred* deferred) {
   const size_t nsteps = step_ms_ > 0 ? static_cast<size_t>((end_ - start_) / step_ms_) + 1 : 1;
   sa.order.assign(nsteps, {});
   sa.inputs.assign(nsteps, 0);

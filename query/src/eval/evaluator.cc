@@ -42,21 +42,26 @@ void Evaluator::CheckInterrupt() {
   }
 }
 
+void Evaluator::FailTooManySamples() const {
+  Fail(StatusCode::kResourceExhausted,
+       "query processing would load too many samples into memory in query execution");
+}
+
+void Evaluator::FailTooManyBytes() const {
+  Fail(StatusCode::kResourceExhausted,
+       "query would use more than " + std::to_string(options_.max_bytes) +
+           " bytes of memory (--query.max-bytes) in query execution");
+}
+
 void Evaluator::AddSamples(size_t n) {
   current_samples_ += n;
-  if (current_samples_ > options_.max_samples) {
-    Fail(StatusCode::kResourceExhausted,
-         "query processing would load too many samples into memory in query execution");
-  }
+  if (current_samples_ > options_.max_samples) FailTooManySamples();
   CheckBytes();
 }
 
 void Evaluator::AddPreloaded(size_t n) {
   preloaded_samples_ += n;
-  if (preloaded_samples_ > options_.max_samples) {
-    Fail(StatusCode::kResourceExhausted,
-         "query processing would load too many samples into memory in query execution");
-  }
+  if (preloaded_samples_ > options_.max_samples) FailTooManySamples();
   CheckBytes();
 }
 
@@ -68,11 +73,7 @@ void Evaluator::CheckBytes() {
   constexpr size_t kStepSampleBytes = sizeof(LabelsPtr) + sizeof(Point);
   const size_t bytes = (current_samples_ + subquery_cached_) * kStepSampleBytes +
                        preloaded_samples_ * sizeof(Point) + label_bytes_;
-  if (bytes > options_.max_bytes) {
-    Fail(StatusCode::kResourceExhausted,
-         "query would use more than " + std::to_string(options_.max_bytes) +
-             " bytes of memory (--query.max-bytes) in query execution");
-  }
+  if (bytes > options_.max_bytes) FailTooManyBytes();
 }
 
 WorkerPool::Task Evaluator::StartSeries(size_t n, WorkerPool::Fn fn, bool use_workers,
@@ -90,12 +91,16 @@ LabelsPtr Evaluator::Intern(Labels l) {
   for (const auto& p : bucket) {
     if (*p == l) return p.get();
   }
-  size_t bytes = sizeof(Labels) + l.size() * sizeof(Label);
-  for (const Label& x : l.items()) bytes += x.name.size() + x.value.size();
-  label_bytes_ += bytes;
+  label_bytes_ += LabelBytes(l);
   bucket.push_back(std::make_unique<const Labels>(std::move(l)));
   CheckBytes();
   return bucket.back().get();
+}
+
+size_t Evaluator::LabelBytes(const Labels& l) {
+  size_t bytes = sizeof(Labels) + l.size() * sizeof(Label);
+  for (const Label& x : l.items()) bytes += x.name.size() + x.value.size();
+  return bytes;
 }
 
 Timestamp Evaluator::ResolveAt(const AtModifier& at, Timestamp ts) const {

@@ -135,10 +135,16 @@ struct StreamedAgg {
   }
 };
 
-// What a streamed aggregation run on a worker, next to the query's other selections, leaves to
-// the query's thread: label interning and annotations belong to that thread.
-struct StreamDeferred {
-  std::vector<Labels> group_labels;  // per group, to intern
+// What a selection run on a worker, next to the query's other selections, leaves to the query's
+// thread: label interning, the accounting and annotations belong to that thread.
+struct SelectDeferred {
+  std::vector<Labels> group_labels;  // a streamed aggregation's, per group
+  struct Series {
+    Labels labels;
+    std::vector<Point> points;
+  };
+  std::vector<Series> series;        // a preloaded selector's, in select order
+  size_t points = 0, bytes = 0;      // what `series` holds, as the accounting counts it
   std::vector<std::string> infos;
 };
 
@@ -234,6 +240,8 @@ class Evaluator {
 
   // Interns a label set so equal sets share one pointer within a query.
   LabelsPtr Intern(Labels l);
+  // What an interned label set counts for in the accounting.
+  static size_t LabelBytes(const Labels& l);
 
   // Node evaluators (one file each).
   EValue EvalVectorSelector(const VectorSelector& vs, Timestamp ts);
@@ -260,7 +268,7 @@ class Evaluator {
   // may run on a worker; group labels and infos are then left in `deferred`.
   void StreamAggregate(const AggregateExpr& a, StreamedAgg& sa, const VectorSelector& vs,
                        const Call* call, int64_t range_ms, SeriesSet& set, Timestamp mint,
-                       Timestamp maxt, StreamDeferred* deferred);
+                       Timestamp maxt, SelectDeferred* deferred);
   EValue StreamedAggregateAt(const AggregateExpr& a, const StreamedAgg& sa, Timestamp ts);
   void BuildRangeBlock(const Call& c, const Expr& matrix_arg, const MatrixSelector& ms,
                        const std::vector<double>& scalars, size_t step_idx,
@@ -277,6 +285,8 @@ class Evaluator {
   std::chrono::steady_clock::time_point started_;
   // Fails the query when the memory it accounts for (below) passes options_.max_bytes.
   void CheckBytes();
+  [[noreturn]] void FailTooManySamples() const;
+  [[noreturn]] void FailTooManyBytes() const;
 
   size_t current_samples_ = 0;
   size_t preloaded_samples_ = 0;
