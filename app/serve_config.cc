@@ -139,8 +139,9 @@ const std::vector<FlagDef>& Defs() {
          return Status::OK();
        }},
       {{"query-workers", "N",
-        "threads a query may use to read selections of 6 h or more and to fold grouped "
-        "aggregations of range functions (0 = one per CPU core)", "0"},
+        "threads a query may use to read selections of 6 h or more, to fold grouped "
+        "aggregations of range functions, to run a range query's selections side by side and "
+        "to compute costly windows (deriv, stddev_over_time...) (0 = one per CPU core)", "0"},
        false,
        [](ServeConfig& c, const std::string& v) {
          TM_ASSIGN_OR_RETURN(c.query_workers, Uint("query-workers", v));

@@ -27,9 +27,10 @@ struct EngineOptions {
   size_t max_series_per_selector = 0;     // 0 = unlimited
   int64_t default_subquery_step_ms = 60 * 1000;  // default evaluation interval
   bool enable_experimental_functions = false;
-  // Threads one query may use, its own included, to read selections of 6 h or more and to fold
-  // range queries' grouped aggregations of range functions on two threads; 0 = one per CPU
-  // core. Results do not depend on it.
+  // Threads one query may use, its own included, to read selections of 6 h or more, to fold
+  // range queries' grouped aggregations of range functions on two threads, to run a range
+  // query's selections side by side and to compute costly window functions' windows; 0 = one
+  // per CPU core. Results do not depend on it.
   size_t workers_per_query = 0;
 };
 
