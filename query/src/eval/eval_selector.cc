@@ -265,39 +265,31 @@ void Evaluator::Prepare(const Expr& root) {
   // A range query with more than one selection, such as `sum(rate(a[5m])) / sum(rate(b[5m]))`
   // or `a / b`: a worker takes the first while this thread does the others. What comes out is
   // what one thread doing them in order would give: the worker's labels, points and infos are
-  // taken in here, and the error reported is the first selection's that failed.
+  // taken in here, and its error, being the first selection's, goes before this thread's.
   if (step_ms_ == 0 || pool_.threads() < 2 || plan.size() < 2) {
     for (const auto& p : plan) select(p, nullptr);
     return;
   }
-  const size_t handed = 0;
   SelectDeferred deferred;
-  Status handed_status;
+  Status first_status, rest_status;
   WorkerPool::Task task = pool_.Hand([&](size_t) {
-    handed_status = CatchStatus([&] { select(plan[handed], &deferred); });
+    first_status = CatchStatus([&] { select(plan[0], &deferred); });
   });
-  size_t failed = plan.size();
-  Status failed_status;
-  for (size_t i = 0; i < plan.size(); ++i) {
-    if (i == handed) continue;
-    try {
-      select(plan[i], nullptr);
-    } catch (EvalError& e) {
-      failed = i;
-      failed_status = std::move(e.status);
-      break;
-    }
+  try {
+    for (size_t i = 1; i < plan.size(); ++i) select(plan[i], nullptr);
+  } catch (EvalError& e) {
+    rest_status = std::move(e.status);
   }
   task.Wait();
-  if (!handed_status.ok() && handed < failed) throw EvalError{std::move(handed_status)};
-  if (failed < plan.size()) throw EvalError{std::move(failed_status)};
-  if (const AggregateExpr* a = plan[handed].streamed_agg) {
+  if (!first_status.ok()) throw EvalError{std::move(first_status)};
+  if (!rest_status.ok()) throw EvalError{std::move(rest_status)};
+  if (const AggregateExpr* a = plan[0].streamed_agg) {
     StreamedAgg& sa = streamed_aggs_.find(a)->second;
     for (size_t g = 0; g < sa.group_labels.size(); ++g) {
       sa.group_labels[g] = Intern(std::move(deferred.group_labels[g]));
     }
   } else {
-    SelectorData& data = data_.find(plan[handed].key)->second;
+    SelectorData& data = data_.find(plan[0].key)->second;
     for (SelectDeferred::Series& s : deferred.series) {
       const LabelsPtr metric = Intern(std::move(s.labels));
       AddPreloaded(s.points.size());
