@@ -227,5 +227,17 @@ TEST(TemplateTest, GoSprintf) {
   EXPECT_EQ(GoSprintf("%-4d|", {TValue::Int(7)}), "7   |");
 }
 
+TEST(TemplateTest, GoSprintfReadsWidthsAndPrecisionsAsGo) {
+  // Found by template_fuzz: a long run of digits overflowed an int. Go stops reading a number
+  // that grows past 1e6, and the rest of the format with it.
+  EXPECT_EQ(GoSprintf("%.2f %88888888888888s|", {TValue::Float(1.5), TValue::String("x")}),
+            "1.50 %!(NOVERB)%!(EXTRA string=x)");
+  EXPECT_EQ(GoSprintf("%.12345678f|", {TValue::Float(1)}), "%!(NOVERB)%!(EXTRA float64=1)");
+  EXPECT_EQ(GoSprintf("%1000000d", {TValue::Int(7)}).size(), 1'000'000u);
+  // A '.' without digits is precision 0; a '.' that ends the format is the verb.
+  EXPECT_EQ(GoSprintf("%6.f|", {TValue::Float(2.5)}), "     2|");
+  EXPECT_EQ(GoSprintf("%.", {TValue::Float(1)}), "%!.(float64=1)");
+}
+
 }  // namespace
 }  // namespace tidemark::alerting

@@ -1,4 +1,5 @@
 // Template values and Go fmt-compatible rendering (%v, Sprintf verbs, strconv 'g' floats).
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -168,6 +169,21 @@ std::string FormatFloatVerb(double f, char verb, const std::string& flags, int p
   return s;
 }
 
+// A width or precision at format[*i], as Go's fmt reads it: -1 without digits. Past 1e6 Go
+// gives up on the number and on the rest of the format, which then ends in "%!(NOVERB)".
+int ParseCount(std::string_view format, size_t* i) {
+  constexpr int kMaxCount = 1'000'000;
+  int n = -1;
+  while (*i < format.size() && std::isdigit(static_cast<unsigned char>(format[*i]))) {
+    if (n > kMaxCount) {
+      *i = format.size();
+      return -1;
+    }
+    n = (n < 0 ? 0 : n) * 10 + (format[(*i)++] - '0');
+  }
+  return n;
+}
+
 }  // namespace
 
 std::string GoSprintf(std::string_view format, const std::vector<TValue>& args) {
@@ -184,16 +200,11 @@ std::string GoSprintf(std::string_view format, const std::vector<TValue>& args) 
     while (i < format.size() && std::string_view("+-# 0").find(format[i]) != std::string_view::npos) {
       flags += format[i++];
     }
-    int width = -1, prec = -1;
-    while (i < format.size() && std::isdigit(static_cast<unsigned char>(format[i]))) {
-      width = (width < 0 ? 0 : width) * 10 + (format[i++] - '0');
-    }
-    if (i < format.size() && format[i] == '.') {
+    int width = ParseCount(format, &i), prec = -1;
+    // As Go: a '.' that ends the format is the verb, not a precision.
+    if (i + 1 < format.size() && format[i] == '.') {
       ++i;
-      prec = 0;
-      while (i < format.size() && std::isdigit(static_cast<unsigned char>(format[i]))) {
-        prec = prec * 10 + (format[i++] - '0');
-      }
+      prec = std::max(ParseCount(format, &i), 0);
     }
     if (i >= format.size()) {
       out += "%!(NOVERB)";
