@@ -147,6 +147,56 @@ TEST_F(TsdbStreamingSelectTest, ManyBatchesOfMixedSeriesMatchTheModel) {
   ASSERT_OK(db->Close());
 }
 
+TEST_F(TsdbStreamingSelectTest, RangesAtTheEdgesOfPersistedDataFindIt) {
+  // Select reads the store only for series whose persisted span (kept in memory, restored from
+  // head marks at open) overlaps the range: ranges that touch that span's ends by one
+  // millisecond must still find the persisted samples there, before and after a reopen, a
+  // deletion and an out-of-order chunk.
+  constexpr int kSeries = 70;  // more than one of Select's batches
+  Model model;
+  {
+    ASSERT_OK_AND_ASSIGN(auto db, OpenStore());
+    auto app = db->NewAppender();
+    for (int i = 0; i < kSeries; ++i) {
+      for (int k = 0; k < 100; ++k) {
+        ASSERT_OK(app->Append(0, SeriesLabels(i), SampleIn{0, 1000 * k, i + 0.25 * k}).status());
+        model[SeriesLabels(i)].push_back({1000 * k, i + 0.25 * k});
+      }
+    }
+    ASSERT_OK(app->Commit());
+    ASSERT_OK(db->Flush());  // persisted span of every series: [0, 99'000]
+    for (int i = 0; i < kSeries; ++i) {
+      for (int k = 100; k < 150; ++k) Add(*db, &model, i, 1000 * k, -1.0 * k);
+    }
+    ExpectSelect(*db, model, 99'000, 120'000);  // the persisted span's last millisecond
+    ExpectSelect(*db, model, 99'001, 120'000);  // head only
+    ExpectSelect(*db, model, -5'000, 0);        // the persisted span's first millisecond
+    ExpectSelect(*db, model, 98'500, 99'500);   // inside the persisted span, between samples
+    ASSERT_OK(db->Close());
+  }
+  ASSERT_OK_AND_ASSIGN(auto db, OpenStore());  // spans from the head marks, heads replayed
+  ExpectSelect(*db, model, 99'000, 120'000);
+  ExpectSelect(*db, model, 99'001, 149'000);
+  ExpectSelect(*db, model, -5'000, 0);
+
+  // A deletion narrows series 5's persisted span to [0, 89'000].
+  ASSERT_OK(db->DeleteSeries({Eq("id", "5")}, 90'000, 99'999));
+  std::erase_if(model[SeriesLabels(5)],
+                [](const Sample& s) { return s.t >= 90'000 && s.t <= 99'999; });
+  ExpectSelect(*db, model, 89'000, 130'000);
+  ExpectSelect(*db, model, 89'001, 130'000);
+
+  // An out-of-order sample inside the head's range, cut into its own persisted chunk by Flush,
+  // then more head data after it.
+  Add(*db, &model, 7, 120'500, 7.5);
+  ASSERT_OK(db->Flush());
+  for (int k = 150; k < 160; ++k) Add(*db, &model, 7, 1000 * k, 1.0 * k);
+  ExpectSelect(*db, model, 120'400, 120'600);
+  ExpectSelect(*db, model, 120'500, 155'000);
+  ExpectSelect(*db, model, 149'001, 160'000);
+  ASSERT_OK(db->Close());
+}
+
 TEST_F(TsdbStreamingSelectTest, SetsStayConsistentWhileHeadsAreCutAndWritten) {
   // A set taken before more data arrives and heads are cut (Flush) still returns each series'
   // samples as a gap-free prefix: nothing a series had at Select time goes missing.

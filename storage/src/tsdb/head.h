@@ -100,6 +100,9 @@ class Head {
     // Asked for the newest sample only, and the head knew it: `head.ooo` holds it when it is in
     // [mint, maxt] (else the series has no sample there); nothing else needs reading.
     bool newest_only = false;
+    // The series is resident and none of its persisted chunks (written or pending) overlaps
+    // [mint, maxt]: the store need not be read for it.
+    bool store_empty = false;
   };
   // Series matching `matchers` that may have data in [mint, maxt] (select_stream.cc): refs (any
   // order) and their label encodings packed in one buffer; inactive series are read from the

@@ -59,9 +59,14 @@ void Head::SnapshotHeads(std::span<SelectedSeries> batch, Timestamp mint, Timest
       sel.head = HeadSnapshot();
       sel.unwritten.clear();
       sel.newest_only = false;
+      sel.store_empty = false;
       HeadSeries* s = SeriesByRefLocked(sel.ref);
       if (!s) continue;  // not resident: no head (eviction needs an empty one)
       std::lock_guard slock(StripeFor(sel.ref));
+      // A chunk counts as persisted from its cut (NotePersisted), before it is written: one cut
+      // after this copy has its samples in the copy.
+      sel.store_empty = s->persisted_min() > s->persisted_max() || s->persisted_max() < mint ||
+                        s->persisted_min() > maxt;
       Sample last;
       // A newest sample after maxt says nothing about the last one in range: read as usual.
       if (newest_only && s->NewestInOpenChunk(&last) && last.t <= maxt) {

@@ -117,12 +117,12 @@ class TsdbSeriesSet final : public SeriesSet {
     // The chunk iterator is created after the head copies: a chunk cut in between is then seen
     // twice (de-duplicated when merging) rather than not at all.
     const std::vector<int64_t> parts = store_.PartitionsFor(mint_, maxt_);
-    ChunkStore::ChunkReader reader;
-    if (!parts.empty()) reader = store_.NewChunkReader();
+    ChunkStore::ChunkReader reader;  // created at the first series that needs it
     for (size_t i = 0; i < n; ++i) {
       Head::SelectedSeries& e = heads[i];
       auto data = std::make_shared<LoadedSeries>();
-      if (reader && !e.newest_only) {
+      if (!parts.empty() && !e.newest_only && !e.store_empty) {
+        if (!reader) reader = store_.NewChunkReader();
         status_ = reader.Read(parts, e.ref, mint_, maxt_, &data->chunks);
         if (!status_.ok()) return false;
       }
