@@ -86,6 +86,10 @@ class HeadSeries {
   // Persisted-data bookkeeping (REQUIRES lock).
   Timestamp persisted_min() const { return persisted_min_; }
   Timestamp persisted_max() const { return persisted_max_; }
+  // Whether any persisted chunk (written or pending) may hold a sample in [mint, maxt].
+  bool PersistedOverlaps(Timestamp mint, Timestamp maxt) const {
+    return persisted_min_ <= persisted_max_ && persisted_max_ >= mint && persisted_min_ <= maxt;
+  }
   void SetPersistedRange(Timestamp mn, Timestamp mx);
   void NotePersisted(Timestamp mn, Timestamp mx);
   // After retention/deletion: the new overall bounds.

@@ -65,8 +65,7 @@ void Head::SnapshotHeads(std::span<SelectedSeries> batch, Timestamp mint, Timest
       std::lock_guard slock(StripeFor(sel.ref));
       // A chunk counts as persisted from its cut (NotePersisted), before it is written: one cut
       // after this copy has its samples in the copy.
-      sel.store_empty = s->persisted_min() > s->persisted_max() || s->persisted_max() < mint ||
-                        s->persisted_min() > maxt;
+      sel.store_empty = !s->PersistedOverlaps(mint, maxt);
       Sample last;
       // A newest sample after maxt says nothing about the last one in range: read as usual.
       if (newest_only && s->NewestInOpenChunk(&last) && last.t <= maxt) {
