@@ -103,7 +103,7 @@ uint64_t Watchdog::Add(std::chrono::steady_clock::time_point deadline, query::Ca
   std::lock_guard<std::mutex> lock(mu_);
   uint64_t id = next_++;
   items_[id] = {deadline, token};
-  cv_.notify_all();
+  if (deadline < wake_) cv_.notify_all();
   return id;
 }
 
@@ -124,6 +124,7 @@ void Watchdog::Loop() {
         next = item.first;
       }
     }
+    wake_ = next;
     cv_.wait_until(lock, next);
   }
 }

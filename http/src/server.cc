@@ -113,8 +113,8 @@ class ServerImpl : public HttpServer {
  public:
   ServerImpl(const ServerOptions& o, const Router& router, MetricsRegistry* metrics, Logger* logger)
       : options_(o),
-        ioc_(o.io_threads),
-        acceptor_(net::make_strand(ioc_)),
+        iocs_(MakeContexts(o.io_threads)),
+        acceptor_(net::make_strand(*iocs_[0])),
         query_pool_(static_cast<size_t>(o.query_threads)),
         blocking_pool_(static_cast<size_t>(o.blocking_threads)),
         dispatcher_(router, DispatchOptions{o.max_decompressed_body_bytes, o.min_gzip_bytes,
@@ -132,6 +132,12 @@ class ServerImpl : public HttpServer {
 
   ~ServerImpl() override { Stop(0); }
 
+  static std::vector<std::unique_ptr<net::io_context>> MakeContexts(int n) {
+    std::vector<std::unique_ptr<net::io_context>> iocs;
+    for (int i = 0; i < std::max(1, n); ++i) iocs.push_back(std::make_unique<net::io_context>(1));
+    return iocs;
+  }
+
   Status Listen() {
     std::string host = options_.listen;
     std::string port = "0";
@@ -142,7 +148,7 @@ class ServerImpl : public HttpServer {
     if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
     if (host.empty()) host = "0.0.0.0";
     beast::error_code ec;
-    tcp::resolver resolver(ioc_);
+    tcp::resolver resolver(*iocs_[0]);
     auto results = resolver.resolve(host, port, ec);
     if (ec || results.empty()) return Status::InvalidArgument("cannot resolve listen address " + options_.listen + ": " + ec.message());
     tcp::endpoint ep = results.begin()->endpoint();
@@ -153,8 +159,10 @@ class ServerImpl : public HttpServer {
     if (ec) return Status::Unavailable("cannot listen on " + options_.listen + ": " + ec.message());
     port_ = acceptor_.local_endpoint().port();
     DoAccept();
-    for (int i = 0; i < options_.io_threads; ++i) {
-      threads_.emplace_back([this] { ioc_.run(); });
+    for (auto& ioc : iocs_) {
+      // A context without connections would otherwise return from run() at once.
+      work_.push_back(net::make_work_guard(*ioc));
+      threads_.emplace_back([&ioc] { ioc->run(); });
     }
     return Status::OK();
   }
@@ -180,7 +188,7 @@ class ServerImpl : public HttpServer {
         lock.lock();
       }
     }
-    ioc_.stop();
+    for (auto& ioc : iocs_) ioc->stop();
     for (auto& t : threads_) {
       if (t.joinable()) t.join();
     }
@@ -311,7 +319,8 @@ class ServerImpl : public HttpServer {
 
  private:
   void DoAccept() {
-    acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket s) {
+    net::io_context& ioc = *iocs_[accepted_++ % iocs_.size()];
+    acceptor_.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket s) {
       if (!ec) {
         uint64_t id = next_id_++;
         // Each connection gets the TLS context of the configuration in effect: as
@@ -395,7 +404,11 @@ class ServerImpl : public HttpServer {
   std::mutex sessions_mu_;
   std::condition_variable sessions_cv_;
   std::unordered_map<uint64_t, std::weak_ptr<Session>> sessions_;
-  net::io_context ioc_;
+  // One event loop per I/O thread, connections spread over them in turn: a connection's reads,
+  // writes and timers stay on one thread, where a shared context handed every event between
+  // its threads (several thread switches per request).
+  std::vector<std::unique_ptr<net::io_context>> iocs_;
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> work_;
   tcp::acceptor acceptor_;
   net::thread_pool query_pool_;
   net::thread_pool blocking_pool_;
@@ -408,6 +421,7 @@ class ServerImpl : public HttpServer {
   std::atomic<bool> accept_paused_{false};  // set under sessions_mu_
   Counter* evicted_ = nullptr;
   uint64_t next_id_ = 1;
+  size_t accepted_ = 0;  // on the acceptor's strand
   uint16_t port_ = 0;
 };
 
