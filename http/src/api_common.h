@@ -56,7 +56,7 @@ class Watchdog {
   std::map<uint64_t, std::pair<std::chrono::steady_clock::time_point, query::CancelToken*>> items_;
   // When the loop wakes next: Add wakes it early only for a deadline before that, so a query
   // with the usual minutes-long timeout costs no thread switch.
-  std::chrono::steady_clock::time_point wake_ = std::chrono::steady_clock::time_point::min();
+  std::chrono::steady_clock::time_point wake_ = std::chrono::steady_clock::time_point::max();
   uint64_t next_ = 1;
   bool stop_ = false;
   std::thread thread_;
