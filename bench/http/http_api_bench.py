@@ -22,7 +22,9 @@ import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "../../tests/integration/lib"))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 import tmtest  # noqa: E402
+from benchproc import cpu_seconds  # noqa: E402
 from promwrite import remote_write  # noqa: E402
 
 DASHBOARD = [
@@ -71,13 +73,6 @@ def load(url, series):
             st = remote_write(url + "/api/v1/write", part[i:i + 200], timeout=120)
             assert st in (200, 204), f"remote write to {url}: {st}"
         t += window
-
-
-def cpu_seconds(pid):
-    """User + system CPU seconds of a process, from /proc/PID/stat."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rps(port, seconds, threads, query, t, pid):
