@@ -24,7 +24,6 @@ import platform
 import shlex
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -35,6 +34,9 @@ import urllib.parse
 sys.dont_write_bytecode = True  # keep the source tree clean of __pycache__
 import queries as query_set  # noqa: E402
 import results_md  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchproc import cpu_seconds, free_port  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCALES = {  # name: (series, duration seconds)
@@ -52,23 +54,10 @@ QUERY_TIMEOUT = {"10k": 120, "100k": 300, "1m": 900, "long": 600}
 # Prometheus and Tidemark: 2 min).
 QUERY_LIMIT_S = 900
 QUERY_MAX_SAMPLES = 500_000_000
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 def log(msg):
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def proc_cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime
 
 
 def proc_peak_rss(pid):
@@ -277,13 +266,13 @@ class Tidemark(Target):
         # RocksDB (what the background compactor does over time), like Prometheus' snapshot and
         # VM's force_flush. A server without the endpoint answers 404: then only the clean shutdown.
         pid = self.proc.pid
-        cpu0 = proc_cpu_seconds(pid)
+        cpu0 = cpu_seconds(pid)
         try:
             status, body, flush_s = http_post(self.port, "/api/v1/admin/tsdb/compact", timeout=3600)
         except (OSError, http.client.HTTPException) as e:
             status, body, flush_s = None, f"{type(e).__name__}: {e}".encode(), None
         notes = {"flush_call": "admin/tsdb/compact", "compact_status": status, "flush_s": flush_s,
-                 "compact_cpu_s": proc_cpu_seconds(pid) - cpu0,
+                 "compact_cpu_s": cpu_seconds(pid) - cpu0,
                  "peak_rss_after_compact_bytes": proc_peak_rss(pid)}
         if status not in (200, 204):
             notes["compact_error"] = body[:300].decode(errors="replace")
@@ -395,15 +384,15 @@ def wait_settled(pid, timeout, window_s=20.0, idle_cpu_share=0.05):
     """Waits until process `pid` has used under `idle_cpu_share` of a CPU over `window_s` (longer
     than the periodic background passes: Tidemark's every 15 s), or for `timeout` s. Returns
     (seconds waited, CPU seconds the process used meanwhile)."""
-    t0, c0 = time.time(), proc_cpu_seconds(pid)
+    t0, c0 = time.time(), cpu_seconds(pid)
     last = c0
     while time.time() - t0 < timeout:
         time.sleep(window_s)
-        now = proc_cpu_seconds(pid)
+        now = cpu_seconds(pid)
         if now - last < idle_cpu_share * window_s:
             break
         last = now
-    return time.time() - t0, proc_cpu_seconds(pid) - c0
+    return time.time() - t0, cpu_seconds(pid) - c0
 
 
 def run_queries(target, ranges, repeats, timeout):
@@ -439,11 +428,11 @@ def bench_target(target, args, batch_file, gen_info, ranges):
     target.start()
     pid = target.proc.pid
     try:
-        cpu0 = proc_cpu_seconds(pid)
+        cpu0 = cpu_seconds(pid)
         send = run_send(args.load_bin, batch_file, target.port, target.write_path, args.send_timeout)
         res["send"] = send
         res["ingest_samples_per_s"] = send["samples_per_s"]
-        res["ingest_cpu_s"] = proc_cpu_seconds(pid) - cpu0
+        res["ingest_cpu_s"] = cpu_seconds(pid) - cpu0
         # Samples per server CPU second: steadier than samples/s on a machine shared with other jobs.
         res["ingest_samples_per_cpu_s"] = send["samples_ok"] / max(res["ingest_cpu_s"], 1e-9)
         res["peak_rss_ingest_bytes"] = proc_peak_rss(pid)
@@ -475,10 +464,10 @@ def bench_target(target, args, batch_file, gen_info, ranges):
         res["settle_s"], res["settle_cpu_s"] = wait_settled(pid, args.settle_timeout)
         log(f"{target.name}: {got} series visible after {res['visible_after_s']:.0f} s; background "
             f"work settled after {res['settle_s']:.0f} s ({res['settle_cpu_s']:.1f} CPU s); running queries")
-        cpu1 = proc_cpu_seconds(pid)
+        cpu1 = cpu_seconds(pid)
         t_q = time.time()
         res["queries"] = run_queries(target, ranges, args.repeats, args.query_timeout)
-        res["query_cpu_s"] = proc_cpu_seconds(pid) - cpu1
+        res["query_cpu_s"] = cpu_seconds(pid) - cpu1
         res["query_wall_s"] = time.time() - t_q
         res["peak_rss_bytes"] = proc_peak_rss(pid)
         errors = sum("error" in q for q in res["queries"].values())
