@@ -1,8 +1,10 @@
 // An in-memory Storage with the same append and query semantics as the RocksDB store; for tests
 // and the promql-test runner.
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <shared_mutex>
@@ -13,45 +15,73 @@
 namespace tidemark {
 namespace {
 
+// A series' samples are shared with the sets and iterators that read them, and copied before a
+// write when a reader still holds them: a query takes no copy of what it reads.
+using SampleVector = std::vector<Sample>;  // sorted by t, unique t
+
 struct MemSeries {
   Labels labels;
-  std::vector<Sample> samples;  // sorted by t, unique t
+  std::shared_ptr<SampleVector> samples = std::make_shared<SampleVector>();
+
+  // The samples, about to be changed (REQUIRES the store's exclusive lock, under which no reader
+  // takes a new reference).
+  SampleVector& Mutable() {
+    if (samples.use_count() > 1) {
+      samples = std::make_shared<SampleVector>(*samples);
+    } else {
+      // use_count() is a relaxed load: order this write after a last reader's reads.
+      std::atomic_thread_fence(std::memory_order_acquire);
+    }
+    return *samples;
+  }
 };
 
+// Iterates samples [begin, end) of a shared vector.
 class VectorIterator final : public SeriesIterator {
  public:
-  explicit VectorIterator(std::vector<Sample> s) : s_(std::move(s)) {}
+  VectorIterator(std::shared_ptr<const SampleVector> s, size_t begin, size_t end)
+      : s_(std::move(s)), i_(begin), end_(end) {}
   ValueType Next() override {
-    if (i_ + 1 >= static_cast<ptrdiff_t>(s_.size())) {
-      i_ = static_cast<ptrdiff_t>(s_.size());
-      return ValueType::kNone;
-    }
-    ++i_;
-    return ValueType::kFloat;
+    if (started_ && i_ < end_) ++i_;
+    started_ = true;
+    return i_ < end_ ? ValueType::kFloat : ValueType::kNone;
   }
   ValueType Seek(Timestamp t) override {
-    if (i_ < 0) i_ = 0;
-    while (i_ < static_cast<ptrdiff_t>(s_.size()) && s_[i_].t < t) ++i_;
-    return i_ < static_cast<ptrdiff_t>(s_.size()) ? ValueType::kFloat : ValueType::kNone;
+    started_ = true;
+    const auto first = s_->begin() + static_cast<ptrdiff_t>(i_);
+    const auto last = s_->begin() + static_cast<ptrdiff_t>(end_);
+    i_ = static_cast<size_t>(std::lower_bound(first, last, t, [](const Sample& a, Timestamp x) {
+                               return a.t < x;
+                             }) - s_->begin());
+    return i_ < end_ ? ValueType::kFloat : ValueType::kNone;
   }
-  Sample At() const override { return s_[i_]; }
+  Sample At() const override { return (*s_)[i_]; }
+  size_t ReadBatch(Timestamp maxt, Sample* out, size_t n, ValueType* vt) override {
+    size_t k = 0;
+    while (k < n && i_ < end_ && (*s_)[i_].t <= maxt) out[k++] = (*s_)[i_++];
+    if (i_ >= end_) *vt = ValueType::kNone;
+    return k;
+  }
 
  private:
-  std::vector<Sample> s_;
-  ptrdiff_t i_ = -1;
+  std::shared_ptr<const SampleVector> s_;
+  size_t i_, end_;
+  bool started_ = false;
 };
 
 class VectorSeries final : public Series {
  public:
-  VectorSeries(Labels l, std::vector<Sample> s) : labels_(std::move(l)), samples_(std::move(s)) {}
+  VectorSeries(Labels l, std::shared_ptr<const SampleVector> s, size_t begin, size_t end)
+      : labels_(std::move(l)), samples_(std::move(s)), begin_(begin), end_(end) {}
   const Labels& labels() const override { return labels_; }
   std::unique_ptr<SeriesIterator> Iterator(std::unique_ptr<SeriesIterator>) const override {
-    return std::make_unique<VectorIterator>(samples_);
+    return std::make_unique<VectorIterator>(samples_, begin_, end_);
   }
 
  private:
   Labels labels_;
-  std::vector<Sample> samples_;
+  std::shared_ptr<const SampleVector> samples_;
+  size_t begin_, end_;
 };
 
 class VectorSeriesSet final : public SeriesSet {
@@ -98,9 +128,9 @@ class MemStorage final : public Storage {
     changes_.NoteChange();  // readers wait for the lock, so none sees the old data after this
     for (auto it = series_.begin(); it != series_.end();) {
       if (MatchesAll(it->first, matchers)) {
-        std::erase_if(it->second.samples,
+        std::erase_if(it->second.Mutable(),
                       [&](const Sample& s) { return s.t >= mint && s.t <= maxt; });
-        if (it->second.samples.empty()) {
+        if (it->second.samples->empty()) {
           it = series_.erase(it);
           continue;
         }
@@ -126,8 +156,8 @@ class MemStorage final : public Storage {
   Status Check(const Labels& l, const Sample& s, bool* noop) {
     *noop = false;
     auto it = series_.find(l);
-    if (it == series_.end() || it->second.samples.empty()) return Status::OK();
-    const auto& v = it->second.samples;
+    if (it == series_.end() || it->second.samples->empty()) return Status::OK();
+    const SampleVector& v = *it->second.samples;
     if (s.t > v.back().t) return Status::OK();
     if (s.t < v.back().t - ooo_window_) {
       ++rejected_ooo_;
@@ -170,11 +200,13 @@ class MemStorage final : public Storage {
   void Insert(const Labels& l, const Sample& s) {
     auto& ms = series_[l];
     if (ms.labels.empty()) ms.labels = l;
-    auto& v = ms.samples;
-    auto pos = std::lower_bound(v.begin(), v.end(), s.t,
-                                [](const Sample& a, Timestamp t) { return a.t < t; });
-    if (pos != v.end() && pos->t == s.t) return;
-    v.insert(pos, s);
+    const SampleVector& cur = *ms.samples;
+    auto at = std::lower_bound(cur.begin(), cur.end(), s.t,
+                               [](const Sample& a, Timestamp t) { return a.t < t; });
+    if (at != cur.end() && at->t == s.t) return;
+    const auto offset = at - cur.begin();
+    SampleVector& v = ms.Mutable();
+    v.insert(v.begin() + offset, s);
     ++appended_;
   }
 
@@ -258,12 +290,14 @@ Result<std::unique_ptr<SeriesSet>> MemQuerier::Select(bool, const SelectHints* h
   std::vector<VectorSeries> out;
   for (const auto& [l, ms] : db_.series_) {
     if (!MatchesAll(l, matchers)) continue;
-    auto lo = std::lower_bound(ms.samples.begin(), ms.samples.end(), mint_,
+    const SampleVector& v = *ms.samples;
+    auto lo = std::lower_bound(v.begin(), v.end(), mint_,
                                [](const Sample& a, Timestamp t) { return a.t < t; });
-    auto hi = std::upper_bound(ms.samples.begin(), ms.samples.end(), maxt_,
+    auto hi = std::upper_bound(v.begin(), v.end(), maxt_,
                                [](Timestamp t, const Sample& a) { return t < a.t; });
     if (lo >= hi) continue;
-    out.emplace_back(l, std::vector<Sample>(lo, hi));
+    out.emplace_back(l, ms.samples, static_cast<size_t>(lo - v.begin()),
+                     static_cast<size_t>(hi - v.begin()));
     if (hints && hints->max_series && out.size() > hints->max_series) {
       return Status::ResourceExhausted("selector matches more than " +
                                        std::to_string(hints->max_series) + " series");
@@ -277,7 +311,7 @@ Result<std::vector<std::string>> MemQuerier::LabelNames(const Matchers& matchers
   std::set<std::string> names;
   for (const auto& [l, ms] : db_.series_) {
     if (!MatchesAll(l, matchers)) continue;
-    bool in_range = std::any_of(ms.samples.begin(), ms.samples.end(),
+    bool in_range = std::any_of(ms.samples->begin(), ms.samples->end(),
                                 [&](const Sample& s) { return s.t >= mint_ && s.t <= maxt_; });
     if (!in_range) continue;
     for (const auto& lb : l) names.insert(lb.name);
@@ -293,7 +327,7 @@ Result<std::vector<std::string>> MemQuerier::LabelValues(const std::string& name
     if (!MatchesAll(l, matchers)) continue;
     std::string_view v = l.Get(name);
     if (v.empty()) continue;
-    bool in_range = std::any_of(ms.samples.begin(), ms.samples.end(),
+    bool in_range = std::any_of(ms.samples->begin(), ms.samples->end(),
                                 [&](const Sample& s) { return s.t >= mint_ && s.t <= maxt_; });
     if (in_range) values.insert(std::string(v));
   }
