@@ -64,10 +64,7 @@ Status ChunkStore::SeriesWithData(const Postings& candidates, Timestamp mint, Ti
     PersistedSeries p;
     TM_ASSIGN_OR_RETURN(bool found, ReadSeries(ref, false, &p));
     if (!found || !p.has_mark) continue;  // no record, or never had persisted data
-    const HeadMark& m = p.mark;
-    if (m.persisted_min > m.persisted_max || m.persisted_min > maxt || m.persisted_max < mint) {
-      continue;
-    }
+    if (!PersistedSpanOverlaps(p.mark.persisted_min, p.mark.persisted_max, mint, maxt)) continue;
     out->push_back(std::move(p));
   }
   return Status::OK();

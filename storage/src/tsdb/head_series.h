@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "chunk/xor_appender.h"
+#include "tsdb/keys.h"
 #include "tidemark/storage/chunk/chunk.h"
 #include "tidemark/storage/model/sample.h"
 #include "tidemark/storage/model/status.h"
@@ -88,7 +89,7 @@ class HeadSeries {
   Timestamp persisted_max() const { return persisted_max_; }
   // Whether any persisted chunk (written or pending) may hold a sample in [mint, maxt].
   bool PersistedOverlaps(Timestamp mint, Timestamp maxt) const {
-    return persisted_min_ <= persisted_max_ && persisted_max_ >= mint && persisted_min_ <= maxt;
+    return PersistedSpanOverlaps(persisted_min_, persisted_max_, mint, maxt);
   }
   void SetPersistedRange(Timestamp mn, Timestamp mx);
   void NotePersisted(Timestamp mn, Timestamp mx);

@@ -98,6 +98,11 @@ struct HeadMark {
   Timestamp persisted_min = kMaxTimestamp;
   Timestamp persisted_max = kMinTimestamp;
 };
+// Whether a persisted span [min, max] (empty when min > max, as a HeadMark starts) reaches
+// into [mint, maxt].
+inline bool PersistedSpanOverlaps(Timestamp min, Timestamp max, Timestamp mint, Timestamp maxt) {
+  return min <= max && max >= mint && min <= maxt;
+}
 std::string EncodeHeadMark(const HeadMark& m);
 bool DecodeHeadMark(std::string_view v, HeadMark* m);
 
