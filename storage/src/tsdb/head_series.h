@@ -8,10 +8,10 @@
 #include <vector>
 
 #include "chunk/xor_appender.h"
-#include "tsdb/keys.h"
 #include "tidemark/storage/chunk/chunk.h"
 #include "tidemark/storage/model/sample.h"
 #include "tidemark/storage/model/status.h"
+#include "tsdb/keys.h"
 
 namespace tidemark::tsdb {
 
