@@ -19,6 +19,12 @@ namespace {
 // write when a reader still holds them: a query takes no copy of what it reads.
 using SampleVector = std::vector<Sample>;  // sorted by t, unique t
 
+// The first sample of [first, last) at or after t.
+SampleVector::const_iterator FirstAtOrAfter(SampleVector::const_iterator first,
+                                            SampleVector::const_iterator last, Timestamp t) {
+  return std::lower_bound(first, last, t, [](const Sample& a, Timestamp x) { return a.t < x; });
+}
+
 struct MemSeries {
   Labels labels;
   std::shared_ptr<SampleVector> samples = std::make_shared<SampleVector>();
@@ -50,9 +56,7 @@ class VectorIterator final : public SeriesIterator {
     started_ = true;
     const auto first = s_->begin() + static_cast<ptrdiff_t>(i_);
     const auto last = s_->begin() + static_cast<ptrdiff_t>(end_);
-    i_ = static_cast<size_t>(std::lower_bound(first, last, t, [](const Sample& a, Timestamp x) {
-                               return a.t < x;
-                             }) - s_->begin());
+    i_ = static_cast<size_t>(FirstAtOrAfter(first, last, t) - s_->begin());
     return i_ < end_ ? ValueType::kFloat : ValueType::kNone;
   }
   Sample At() const override { return (*s_)[i_]; }
@@ -165,8 +169,7 @@ class MemStorage final : public Storage {
                                 " is older than the out-of-order window allows for series " +
                                 l.ToString());
     }
-    auto pos = std::lower_bound(v.begin(), v.end(), s.t,
-                                [](const Sample& a, Timestamp t) { return a.t < t; });
+    auto pos = FirstAtOrAfter(v.begin(), v.end(), s.t);
     if (pos != v.end() && pos->t == s.t) {
       if (std::bit_cast<uint64_t>(pos->v) == std::bit_cast<uint64_t>(s.v)) {
         *noop = true;
@@ -201,8 +204,7 @@ class MemStorage final : public Storage {
     auto& ms = series_[l];
     if (ms.labels.empty()) ms.labels = l;
     const SampleVector& cur = *ms.samples;
-    auto at = std::lower_bound(cur.begin(), cur.end(), s.t,
-                               [](const Sample& a, Timestamp t) { return a.t < t; });
+    auto at = FirstAtOrAfter(cur.begin(), cur.end(), s.t);
     if (at != cur.end() && at->t == s.t) return;
     const auto offset = at - cur.begin();
     SampleVector& v = ms.Mutable();
@@ -291,8 +293,7 @@ Result<std::unique_ptr<SeriesSet>> MemQuerier::Select(bool, const SelectHints* h
   for (const auto& [l, ms] : db_.series_) {
     if (!MatchesAll(l, matchers)) continue;
     const SampleVector& v = *ms.samples;
-    auto lo = std::lower_bound(v.begin(), v.end(), mint_,
-                               [](const Sample& a, Timestamp t) { return a.t < t; });
+    auto lo = FirstAtOrAfter(v.begin(), v.end(), mint_);
     auto hi = std::upper_bound(v.begin(), v.end(), maxt_,
                                [](Timestamp t, const Sample& a) { return t < a.t; });
     if (lo >= hi) continue;
