@@ -21,7 +21,9 @@ import sys
 import time
 
 sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import run as e2e  # noqa: E402  (bench/e2e/run.py: targets, data generation, load tool)
+from benchproc import cpu_seconds  # noqa: E402
 
 
 def sst_column_family(path, cache):
@@ -87,7 +89,7 @@ def measure(target, args, batch_file):
     target.start()
     cache = {}
     samples = []
-    cpu0 = e2e.proc_cpu_seconds(target.proc.pid)
+    cpu0 = cpu_seconds(target.proc.pid)
     t0 = time.time()
     send = subprocess.Popen([args.load_bin, "send", "--file", batch_file, "--url",
                              f"http://127.0.0.1:{target.port}{target.write_path}"],
@@ -101,7 +103,7 @@ def measure(target, args, batch_file):
         # Right after the last acknowledged batch: every target holds every sample now.
         total, kinds = sample_dir(target.name, target.data_dir(), cache)
         end = {"t": round(time.time() - t0, 2), "total": total, "kinds": kinds}
-        cpu = e2e.proc_cpu_seconds(target.proc.pid) - cpu0
+        cpu = cpu_seconds(target.proc.pid) - cpu0
     finally:
         target.stop(signal.SIGTERM)
     if not out.strip():

@@ -24,6 +24,7 @@
 
 #include "basic_auth.h"
 #include "dispatch.h"
+#include "lifo_pool.h"
 #include "web_snapshot.h"
 
 namespace tidemark::http {
@@ -192,10 +193,8 @@ class ServerImpl : public HttpServer {
     for (auto& t : threads_) {
       if (t.joinable()) t.join();
     }
-    query_pool_.stop();
-    blocking_pool_.stop();
-    query_pool_.join();
-    blocking_pool_.join();
+    query_pool_.Stop();
+    blocking_pool_.Stop();
     if (auth_pool_) {
       auth_pool_->stop();
       auth_pool_->join();
@@ -300,8 +299,8 @@ class ServerImpl : public HttpServer {
     };
     switch (task->pool) {
       case Pool::kInline: run(); break;
-      case Pool::kQuery: net::post(query_pool_, std::move(run)); break;
-      case Pool::kBlocking: net::post(blocking_pool_, std::move(run)); break;
+      case Pool::kQuery: query_pool_.Post(std::move(run)); break;
+      case Pool::kBlocking: blocking_pool_.Post(std::move(run)); break;
     }
     return disconnect;
   }
@@ -410,8 +409,8 @@ class ServerImpl : public HttpServer {
   std::vector<std::unique_ptr<net::io_context>> iocs_;
   std::vector<net::executor_work_guard<net::io_context::executor_type>> work_;
   tcp::acceptor acceptor_;
-  net::thread_pool query_pool_;
-  net::thread_pool blocking_pool_;
+  LifoPool query_pool_;
+  LifoPool blocking_pool_;
   std::optional<net::thread_pool> auth_pool_;  // bcrypt, one at a time; with a web config only
   Dispatcher dispatcher_;
   Logger* logger_;
