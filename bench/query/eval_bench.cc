@@ -177,6 +177,15 @@ void BM_SumByJobRate10kSeries(benchmark::State& state) {
 BENCHMARK(BM_SumByJobRate10kSeries)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)
     ->Iterations(5)->UseRealTime();
 
+// Each step against the last one: the `@`-pinned side is the same at every step
+// (step-invariant), so it is evaluated once.
+void BM_RateAgainstPinnedEnd(benchmark::State& state) {
+  FixedStore& store = CounterStore();
+  RunRange(state, store, "sum by (job) (rate(x[5m])) / sum by (job) (rate(x[5m] @ end()))", 1);
+  state.counters["series"] = 10000;
+}
+BENCHMARK(BM_RateAgainstPinnedEnd)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
+
 void BM_HistogramQuantile99(benchmark::State& state) {
   FixedStore& store = HistogramStore();
   RunRange(state, store, "histogram_quantile(0.99, sum by (le) (rate(h_bucket[5m])))",

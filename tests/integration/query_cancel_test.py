@@ -10,8 +10,9 @@ import promwrite
 import tmtest
 
 # About a million subquery steps: seconds of work, far longer than the server needs to see EOF.
-SLOW = "count_over_time(vector(1)[12d:1s])"
-QUICK = "count_over_time(vector(1)[1h:1s])"
+# time() keeps the inner expression from being step-invariant, which would be evaluated once.
+SLOW = "count_over_time(vector(time())[12d:1s])"
+QUICK = "count_over_time(vector(time())[1h:1s])"
 T = 1700000000
 SERIES = 200_000  # for /api/v1/series: long enough to read that EOF arrives meanwhile
 

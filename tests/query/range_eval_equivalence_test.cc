@@ -205,7 +205,18 @@ INSTANTIATE_TEST_SUITE_P(
         "mem_avail and on (instance) (flappy > 0)",
         "mem_avail unless on (instance) flappy == 2",
         "flappy or on (instance) mem_avail",
-        "sum by (region) (mem_avail) / on (region) group_left count by (region) (cpu_seconds_total)"));
+        "sum by (region) (mem_avail) / on (region) group_left count by (region) (cpu_seconds_total)",
+        // `@`: what reads only pinned data is evaluated once and reused at every step; what reads
+        // the step's time (time(), timestamp() of a computed vector) must not be.
+        "rate(cpu_seconds_total[5m] @ 1800)",
+        "sum by (region) (rate(cpu_seconds_total[5m])) / sum by (region) (rate(cpu_seconds_total[5m] @ 1800))",
+        "mem_avail @ 1200 - mem_avail",
+        "timestamp(mem_avail @ 1200)",
+        "timestamp(sum by (region) (mem_avail @ 1200))",
+        "time() - max(mem_avail @ 1200)",
+        "topk(2, mem_avail @ 3000) or flappy",
+        "max_over_time(rate(cpu_seconds_total{mode=\"user\"}[1m])[5m:30s] @ 2400)",
+        "max_over_time((mem_avail @ 1800)[5m:1m]) + mem_total"));
 
 }  // namespace
 }  // namespace tidemark::query

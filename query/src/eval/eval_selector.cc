@@ -5,6 +5,7 @@
 #include "eval/agg_acc.h"
 #include "eval/batched_reads.h"
 #include "eval/evaluator.h"
+#include "eval/step_invariant.h"
 
 namespace tidemark::query::eval {
 namespace {
@@ -100,6 +101,11 @@ void ReadPoints(SeriesIterator& it, Timestamp mint, Timestamp maxt, bool drop_st
 }
 
 void Evaluator::Prepare(const Expr& root) {
+  if (step_ms_ > 0 && end_ > start_) {
+    std::vector<const Expr*> invariant;
+    FindStepInvariant(root, &invariant);
+    for (const Expr* e : invariant) invariant_.emplace(e, std::nullopt);
+  }
   std::vector<PlannedSelect> plan;
   // Walk the tree computing, for each selector, the interval of evaluation times it sees.
   struct Walker {

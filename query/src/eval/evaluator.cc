@@ -163,6 +163,17 @@ double QuantileOfSorted(double q, std::span<const double> sorted) {
 
 EValue Evaluator::Eval(const Expr& e, Timestamp ts) {
   if ((++interrupt_counter_ & 63) == 0) CheckInterrupt();
+  if (!invariant_.empty()) {
+    auto it = invariant_.find(&e);
+    if (it != invariant_.end()) {
+      if (!it->second) it->second = EvalNode(e, ts);
+      return *it->second;
+    }
+  }
+  return EvalNode(e, ts);
+}
+
+EValue Evaluator::EvalNode(const Expr& e, Timestamp ts) {
   EValue out;
   switch (e.kind) {
     case NodeKind::kNumber:

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <memory>
 #include <new>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -260,6 +261,7 @@ class Evaluator {
   std::string Pos(const Expr& e) const;
 
  private:
+  EValue EvalNode(const Expr& e, Timestamp ts);  // Eval without the step-invariant results
   void PrepareNode(const Expr& e, Timestamp mint, Timestamp maxt);
   // Feeds every series of `set` (selector `vs`, samples in [mint, maxt]) into the streamed
   // aggregation `a`; StreamedAggregateAt then answers EvalAggregate at each step.
@@ -298,6 +300,10 @@ class Evaluator {
   std::unordered_map<const Expr*, RangeCallCache> range_calls_;
   std::unordered_map<const Expr*, BinaryCache> binary_cache_;
   std::unordered_map<const Expr*, StreamedAgg> streamed_aggs_;
+  // Range queries: the step-invariant subexpressions (FindStepInvariant) and, once evaluated at
+  // their first step, their value, which every later step reuses. Only an evaluation's sample
+  // count differs: a reused value is not counted again against --query.max-samples.
+  std::unordered_map<const Expr*, std::optional<EValue>> invariant_;
  public:
   // Per aggregation node, kept across the steps of a range query so each input series is
   // hashed and grouped once per query instead of once per step: the series' group (found by
