@@ -378,7 +378,7 @@ EMatrix Evaluator::EvalSubquery(const SubqueryExpr& sq, Timestamp ts) {
   SubqueryCache& cache = subqueries_[&sq];
   // Outer steps move forward in time; results before this window will not be needed again.
   while (!cache.results.empty() && cache.results.begin()->first < first) {
-    subquery_cached_ -= std::min(subquery_cached_, cache.results.begin()->second.size());
+    held_results_ -= std::min(held_results_, cache.results.begin()->second.size());
     cache.results.erase(cache.results.begin());
   }
   struct Building {
@@ -400,7 +400,7 @@ EMatrix Evaluator::EvalSubquery(const SubqueryExpr& sq, Timestamp ts) {
         vec.push_back({Intern(Labels()), v.scalar, at, false});
       }
       it = cache.results.emplace(at, std::move(vec)).first;
-      subquery_cached_ += it->second.size();
+      held_results_ += it->second.size();
       CheckBytes();  // the cache grows step by step; --query.max-bytes bites before it is whole
     }
     for (const ESample& s : it->second) {

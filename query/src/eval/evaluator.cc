@@ -71,7 +71,7 @@ void Evaluator::AddPreloaded(size_t n) {
 void Evaluator::CheckBytes() {
   if (options_.max_bytes == 0) return;
   constexpr size_t kStepSampleBytes = sizeof(LabelsPtr) + sizeof(Point);
-  const size_t bytes = (current_samples_ + subquery_cached_) * kStepSampleBytes +
+  const size_t bytes = (current_samples_ + held_results_) * kStepSampleBytes +
                        preloaded_samples_ * sizeof(Point) + label_bytes_;
   if (bytes > options_.max_bytes) FailTooManyBytes();
 }
@@ -166,7 +166,11 @@ EValue Evaluator::Eval(const Expr& e, Timestamp ts) {
   if (!invariant_.empty()) {
     auto it = invariant_.find(&e);
     if (it != invariant_.end()) {
-      if (!it->second) it->second = EvalNode(e, ts);
+      if (!it->second) {
+        it->second = EvalNode(e, ts);
+        held_results_ += it->second->vec.size();
+        CheckBytes();
+      }
       return *it->second;
     }
   }

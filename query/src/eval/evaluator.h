@@ -293,7 +293,7 @@ class Evaluator {
   size_t current_samples_ = 0;
   size_t preloaded_samples_ = 0;
   size_t label_bytes_ = 0;  // of the interned label sets
-  size_t subquery_cached_ = 0;  // step results held by subquery caches (bytes accounting only)
+  size_t held_results_ = 0;  // samples held across steps: subquery caches, step-invariant values
   uint32_t interrupt_counter_ = 0;
   std::unordered_map<const Expr*, SelectorData> data_;
   std::unordered_map<const Expr*, SubqueryCache> subqueries_;
@@ -301,8 +301,8 @@ class Evaluator {
   std::unordered_map<const Expr*, BinaryCache> binary_cache_;
   std::unordered_map<const Expr*, StreamedAgg> streamed_aggs_;
   // Range queries: the step-invariant subexpressions (FindStepInvariant) and, once evaluated at
-  // their first step, their value, which every later step reuses. Only an evaluation's sample
-  // count differs: a reused value is not counted again against --query.max-samples.
+  // their first step, their value, which every later step reuses. A reused value is not counted
+  // against --query.max-samples again; what is held counts against --query.max-bytes.
   std::unordered_map<const Expr*, std::optional<EValue>> invariant_;
  public:
   // Per aggregation node, kept across the steps of a range query so each input series is
