@@ -47,9 +47,6 @@ ValueKind Expr::Type() const {
       const auto& c = static_cast<const Call&>(*this);
       return c.func ? c.func->return_type : ValueKind::kNone;
     }
-    case NodeKind::kStepInvariant:
-      // The parser never creates this node; the evaluator's wrapper knows its child's type.
-      return ValueKind::kNone;
   }
   return ValueKind::kNone;
 }

@@ -241,8 +241,6 @@ void Write(std::string& out, const Expr& e) {
       out += ')';
       return;
     }
-    case NodeKind::kStepInvariant:
-      return;  // a wrapper the evaluator may add; it has no text of its own
   }
 }
 

@@ -49,7 +49,6 @@ bool RangeCacheable(const Expr& expr) {
     // Subqueries are left to the engine: their inner steps, defaults and offsets make the
     // argument longer than the benefit on dashboards, which rarely use them.
     case NodeKind::kSubquery:
-    case NodeKind::kStepInvariant:  // only made for `@`
       return false;
   }
   return false;

@@ -221,8 +221,6 @@ EValue Evaluator::EvalNode(const Expr& e, Timestamp ts) {
       return EvalAggregate(static_cast<const AggregateExpr&>(e), ts);
     case NodeKind::kCall:
       return EvalCall(static_cast<const Call&>(e), ts);
-    case NodeKind::kStepInvariant:
-      break;
   }
   Fail(StatusCode::kInternal, "unhandled expression node");
 }

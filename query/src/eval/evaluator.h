@@ -329,7 +329,7 @@ class Evaluator {
 };
 
 // Helpers shared by the node files.
-const Expr& Unwrap(const Expr& e);  // strips parentheses and step-invariant wrappers
+const Expr& Unwrap(const Expr& e);  // strips parentheses
 Labels DropMetricName(const Labels& l);
 // Kahan-Babuska-Neumaier compensated summation step.
 inline void KahanInc(double inc, double& sum, double& c) {

@@ -66,7 +66,6 @@ class Finder {
         for (const ExprPtr& a : c.args) args.push_back(a.get());
         return Children(args, !TimeDependent(c.func->name));
       }
-      case NodeKind::kStepInvariant: return false;
     }
     return false;
   }

@@ -25,7 +25,7 @@ struct PosRange {
 
 enum class NodeKind : uint8_t {
   kNumber, kString, kVectorSelector, kMatrixSelector, kSubquery, kParen, kUnary, kBinary,
-  kAggregate, kCall, kStepInvariant
+  kAggregate, kCall
 };
 
 struct Expr {
