@@ -89,12 +89,12 @@ def measure(target, args, batch_file):
     target.start()
     cache = {}
     samples = []
-    cpu0 = cpu_seconds(target.proc.pid)
-    t0 = time.time()
-    send = subprocess.Popen([args.load_bin, "send", "--file", batch_file, "--url",
-                             f"http://127.0.0.1:{target.port}{target.write_path}"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
-    try:
+    try:  # the server is stopped whatever fails below
+        cpu0 = cpu_seconds(target.proc.pid)
+        t0 = time.time()
+        send = subprocess.Popen([args.load_bin, "send", "--file", batch_file, "--url",
+                                 f"http://127.0.0.1:{target.port}{target.write_path}"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
         while send.poll() is None:
             total, kinds = sample_dir(target.name, target.data_dir(), cache)
             samples.append({"t": round(time.time() - t0, 2), "total": total, "kinds": kinds})

@@ -51,6 +51,14 @@ class CachedVictoriaMetrics(e2e.VictoriaMetrics):
         return [a for a in super().command() if a != "-search.disableCache"]
 
 
+class CachedTidemark(e2e.Tidemark):
+    """Tidemark as a dashboard sees it: the range query cache at its default size (run.py turns it
+    off for its timed repeats)."""
+
+    def command(self):
+        return [a for a in super().command() if a != "--query.range-cache-size=0"]
+
+
 class UncachedTidemark(e2e.Tidemark):
     name = "tidemark-nocache"
 
@@ -213,7 +221,7 @@ def main():
         sys.exit(f"generating failed: {err}")
     batches = read_batches(batch_file)
 
-    targets = [e2e.Tidemark(args.work_dir, tidemark_bin), UncachedTidemark(args.work_dir, tidemark_bin),
+    targets = [CachedTidemark(args.work_dir, tidemark_bin), UncachedTidemark(args.work_dir, tidemark_bin),
                CachedVictoriaMetrics(args.work_dir, args.vm_bin)]
     feeder = None
     try:
