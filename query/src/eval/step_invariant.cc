@@ -64,7 +64,7 @@ class Finder {
         const auto& c = static_cast<const Call&>(e);
         std::vector<const Expr*> args;
         for (const ExprPtr& a : c.args) args.push_back(a.get());
-        return Children(args, !TimeDependent(c.func->name));
+        return Children(args, c.func != nullptr && !TimeDependent(c.func->name));
       }
     }
     return false;
